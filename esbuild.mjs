@@ -1,0 +1,47 @@
+// Bundles the extension and the command-line tool.
+//   dist/extension.js  what VS Code loads at activation: wiring only, kept small
+//   dist/core.js       detection, plan, generators and linter (yaml, dockerfile-ast): loaded on first use
+//   dist/ssh.js        the SSH layer (ssh2): loaded on first use
+//   dist/cli.js        the `cloudward` command, all of the above
+// `node esbuild.mjs [--production] [--watch]`
+import * as esbuild from 'esbuild';
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+// ssh2's optional native parts: left out so that ssh2 uses its pure JavaScript crypto.
+const nativeOptional = ['cpu-features', './crypto/build/Release/sshcrypto.node'];
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: production ? false : 'linked',
+  minify: production,
+  legalComments: 'none',
+  logLevel: 'warning',
+  external: ['vscode', ...nativeOptional],
+};
+
+// The lazily loaded chunks are required by path at run time (see src/lazy.ts), never bundled twice.
+const lazyChunks = ['./core.js', './ssh.js'];
+
+const builds = [
+  { ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', external: [...common.external, ...lazyChunks] },
+  { ...common, entryPoints: { core: 'src/core/index.ts' }, outdir: 'dist' },
+  { ...common, entryPoints: { ssh: 'src/core/ssh/index.ts' }, outdir: 'dist' },
+  { ...common, entryPoints: { cli: 'src/cli.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
+];
+
+if (watch) {
+  for (const b of builds) {
+    const ctx = await esbuild.context(b);
+    await ctx.watch();
+  }
+  console.log('[esbuild] watching src/ for changes');
+} else {
+  const t = Date.now();
+  await Promise.all(builds.map((b) => esbuild.build(b)));
+  if (!process.argv.includes('--quiet')) console.log(`[esbuild] built dist/ in ${Date.now() - t} ms${production ? ' (production)' : ''}`);
+}

@@ -1,0 +1,36 @@
+import type { Writable } from 'stream';
+
+/** Where a CLI command writes, so that tests can capture it. */
+export interface Io {
+  out: Writable;
+  err: Writable;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+}
+
+export interface CliCommand {
+  name: string;
+  /** One line for `cloudward --help`. */
+  summary: string;
+  /** The command's own help text (`cloudward <name> --help`). */
+  usage: string;
+  /** Returns the process exit code. */
+  run(argv: string[], io: Io): Promise<number>;
+}
+
+/** Exit codes shared by every command. */
+export const Exit = {
+  ok: 0,
+  findings: 1,
+  usage: 2,
+  exists: 3,
+  hostKey: 4,
+  unreachable: 5,
+} as const;
+
+/** A usage error: printed with the command's usage line, exit 2. */
+export class UsageError extends Error {}
+
+export function writeLine(stream: Writable, text = ''): void {
+  stream.write(text + '\n');
+}

@@ -1,0 +1,2 @@
+// Loads every subcommand (each registers itself) and exposes main().
+export { main } from './main';

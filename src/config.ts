@@ -1,0 +1,58 @@
+import * as vscode from 'vscode';
+
+export type RuleSeverity = 'off' | 'info' | 'warning' | 'error';
+
+export interface ServerSetting {
+  name: string;
+  host: string;
+  port?: number;
+  user?: string;
+  identityFile?: string;
+  jumpHost?: string;
+  group?: string;
+  appDir?: string;
+  units?: string[];
+}
+
+/** Typed access to the `cloudward.*` settings; read fresh each time so changes apply at once. */
+export class Config {
+  private get c(): vscode.WorkspaceConfiguration {
+    return vscode.workspace.getConfiguration('cloudward');
+  }
+  get lintEnabled(): boolean {
+    return this.c.get<boolean>('lint.enable', true);
+  }
+  get ruleSeverities(): Record<string, RuleSeverity> {
+    return this.c.get<Record<string, RuleSeverity>>('lint.rules', {});
+  }
+  get developmentFiles(): string[] {
+    return this.c.get<string[]>('lint.developmentFiles', []);
+  }
+  get pythonInterpreter(): string {
+    return this.c.get<string>('python.interpreter', '');
+  }
+  get servers(): ServerSetting[] {
+    return this.c.get<ServerSetting[]>('servers', []);
+  }
+  async setServers(servers: ServerSetting[]): Promise<void> {
+    await this.c.update('servers', servers, vscode.ConfigurationTarget.Global);
+  }
+  get sshConfigFile(): string {
+    return this.c.get<string>('servers.sshConfigFile', '');
+  }
+  get showSshConfigHosts(): boolean {
+    return this.c.get<boolean>('servers.showSshConfigHosts', true);
+  }
+  get commandTimeoutMs(): number {
+    return Math.max(1, this.c.get<number>('servers.commandTimeoutSeconds', 30)) * 1000;
+  }
+  get logLines(): number {
+    return this.c.get<number>('servers.logLines', 200);
+  }
+  get concurrency(): number {
+    return this.c.get<number>('servers.concurrency', 6);
+  }
+  affects(e: vscode.ConfigurationChangeEvent, section: string): boolean {
+    return e.affectsConfiguration(`cloudward.${section}`);
+  }
+}

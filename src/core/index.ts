@@ -1,0 +1,3 @@
+// The core shared by the extension (loaded lazily as dist/core.js), the CLI and the unit tests.
+// No `vscode` imports anywhere below src/core (enforced by ESLint).
+export * from './version';
