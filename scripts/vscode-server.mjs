@@ -85,7 +85,7 @@ export function freePort(host = '127.0.0.1') {
  * Starts the server and resolves once it listens. `dataDir` holds server, user and extension data.
  * Returns { port, url, proc, stop(), logs() }.
  */
-export async function startVSCodeServer({ port, host = '127.0.0.1', dataDir, smokeTestDriver = false, machineSettings = {}, extraArgs = [], extensionsDir, quiet = true }) {
+export async function startVSCodeServer({ port, host = '127.0.0.1', dataDir, smokeTestDriver = false, machineSettings = {}, extraArgs = [], extensionsDir, quiet = true, env = {} }) {
   const { node, serverMain } = ensureVSCodeServer();
   port = port || (await freePort(host));
   const serverData = join(dataDir, 'server');
@@ -106,7 +106,7 @@ export async function startVSCodeServer({ port, host = '127.0.0.1', dataDir, smo
   const args = [serverMain, '--host', host, '--port', String(port), '--without-connection-token', '--accept-server-license-terms',
     '--server-data-dir', serverData, '--user-data-dir', userData, '--extensions-dir', extensionsDir, ...extraArgs];
   if (smokeTestDriver) args.push('--enable-smoke-test-driver');
-  const proc = spawn(node, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, VSCODE_CLOUDWARD_SERVER: '1' } });
+  const proc = spawn(node, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let out = '';
   const onData = (d) => { out += d.toString(); if (!quiet) process.stdout.write(d); };
   proc.stdout.on('data', onData);

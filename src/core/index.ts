@@ -1,3 +1,4 @@
 // The core shared by the extension (loaded lazily as dist/core.js), the CLI and the unit tests.
 // No `vscode` imports anywhere below src/core (enforced by ESLint).
 export * from './version';
+export * from './lint/djangoChecks';

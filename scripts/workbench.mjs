@@ -1,0 +1,117 @@
+// Opens the real VS Code workbench (the VS Code server from the cache, see vscode-server.mjs) in headless
+// Debian Chromium driven by playwright-core, with this extension under development loaded.
+// Used by the integration launcher (test-vscode.mjs), the UI tests (test/ui) and the benchmark.
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startVSCodeServer } from './vscode-server.mjs';
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const resultsDir = join(repoRoot, 'test-results');
+
+const chromiumArgs = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
+
+/** A fresh temp copy of an example project (default examples/django-polls), without build leftovers. */
+export function copyExample(name = 'django-polls') {
+  const src = join(repoRoot, 'examples', name);
+  if (!existsSync(src)) throw new Error(`examples/${name} does not exist`);
+  const dest = join(mkdtempSync(join(tmpdir(), 'cloudward-ws-')), name);
+  cpSync(src, dest, { recursive: true, filter: (p) => !/(__pycache__|staticfiles|db\.sqlite3|\.venv)$/.test(p) });
+  return dest;
+}
+
+/** Merges settings into <workspace>/.vscode/settings.json. */
+export function writeWorkspaceSettings(workspace, settings) {
+  const file = join(workspace, '.vscode', 'settings.json');
+  mkdirSync(dirname(file), { recursive: true });
+  let current = {};
+  try { current = JSON.parse(readFileSync(file, 'utf8')); } catch { /* none yet */ }
+  writeFileSync(file, JSON.stringify({ ...current, ...settings }, null, 2));
+}
+
+// Keeps the workbench quiet and screenshots uncluttered.
+const quietSettings = {
+  'workbench.startupEditor': 'none',
+  'workbench.tips.enabled': false,
+  'workbench.enableExperiments': false,
+  'chat.commandCenter.enabled': false,
+  'chat.disableAIFeatures': true,
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
+  'extensions.ignoreRecommendations': true,
+  'telemetry.telemetryLevel': 'off',
+  'git.enabled': false,
+  'window.commandCenter': false,
+};
+
+/**
+ * Starts the server and a browser on the workbench.
+ * options: workspace (folder to open; default a fresh copy of examples/django-polls), extensionTestsPath
+ * (compiled test entry: the workbench runs it and reports through onExit), theme, settings (workspace
+ * settings), env (inherited by the extension host), onLog(type, args), viewport.
+ */
+export async function openWorkbench(options = {}) {
+  const { chromium } = await import('playwright-core');
+  const workspace = options.workspace || copyExample();
+  writeWorkspaceSettings(workspace, { ...quietSettings, ...(options.theme ? { 'workbench.colorTheme': options.theme } : {}), ...(options.settings || {}) });
+  const dataDir = mkdtempSync(join(tmpdir(), 'cloudward-vscode-'));
+  const server = await startVSCodeServer({ dataDir, smokeTestDriver: true, env: options.env || {}, extraArgs: options.serverArgs || [] });
+  const browser = await chromium.launch({ executablePath: process.env.CLOUDWARD_CHROMIUM || '/usr/bin/chromium', args: chromiumArgs, headless: true });
+  const context = await browser.newContext({ viewport: options.viewport || { width: 1400, height: 900 } });
+  const page = await context.newPage();
+  let exitResolve;
+  const exited = new Promise((r) => { exitResolve = r; });
+  await page.exposeFunction('codeAutomationLog', (type, args) => {
+    if (options.onLog) options.onLog(type, args);
+  });
+  await page.exposeFunction('codeAutomationExit', (code) => { exitResolve(code); });
+  const remote = (p) => `vscode-remote://127.0.0.1:${server.port}${p}`;
+  const payload = [['extensionDevelopmentPath', remote(options.extensionDevelopmentPath || repoRoot)], ['skipWelcome', 'true']];
+  if (options.extensionTestsPath) payload.push(['extensionTestsPath', remote(options.extensionTestsPath)]);
+  const url = `${server.url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+  await page.goto(url);
+  const close = async () => {
+    await browser.close().catch(() => {});
+    await server.stop();
+    if (!options.keepData) rmSync(dataDir, { recursive: true, force: true });
+  };
+  return { page, browser, server, workspace, dataDir, url, exited, close };
+}
+
+/** Waits for the workbench UI to be up. */
+export async function waitForWorkbench(page, timeout = 60_000) {
+  await page.waitForSelector('.monaco-workbench', { timeout });
+}
+
+/**
+ * Runs a command by its palette title ("Cloudward: Detect Project"). Waits until the command is listed
+ * (the extension host may still be starting) before pressing Enter.
+ */
+export async function runCommand(page, title, { timeout = 30_000 } = {}) {
+  await waitForWorkbench(page);
+  const deadline = Date.now() + timeout;
+  while (Date.now() < deadline) {
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    await input.fill(`>${title}`);
+    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+    try {
+      await row.waitFor({ state: 'visible', timeout: 3000 });
+      await page.keyboard.press('Enter');
+      return;
+    } catch {
+      await page.keyboard.press('Escape');
+    }
+  }
+  throw new Error(`command '${title}' never appeared in the command palette`);
+}
+
+/** Saves a screenshot under test-results/ and returns its path. */
+export async function screenshot(page, name) {
+  mkdirSync(resultsDir, { recursive: true });
+  const file = join(resultsDir, `${name}.png`);
+  await page.screenshot({ path: file });
+  return file;
+}

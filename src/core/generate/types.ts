@@ -1,0 +1,20 @@
+import type { DeployPlan } from '../plan/types';
+
+export type GeneratorKindId = 'procfile' | 'gunicorn' | 'uwsgi' | 'nginx' | 'systemd' | 'dockerfile' | 'compose' | 'kubernetes';
+
+export interface GeneratedFile {
+  kind: GeneratorKindId;
+  /** Relative to the output folder (POSIX separators), e.g. `deploy/nginx/mysite.conf`. */
+  path: string;
+  content: string;
+}
+
+export interface GeneratorKind {
+  id: GeneratorKindId;
+  /** e.g. "nginx site". */
+  title: string;
+  description: string;
+  /** The files this kind writes for a plan (relative paths). */
+  files(plan: DeployPlan): string[];
+  render(plan: DeployPlan): GeneratedFile[];
+}

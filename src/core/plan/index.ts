@@ -1,0 +1,2 @@
+export * from './types';
+export { buildPlan, planGaps, PLAN_FIELDS, planField, parseSetArgument, PlanError } from './plan';

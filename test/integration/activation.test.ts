@@ -1,0 +1,34 @@
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+
+const EXTENSION_ID = 'cloudward.cloudward';
+
+describe('Activation', () => {
+  it('activates without error in the real extension host', async () => {
+    const ext = vscode.extensions.getExtension(EXTENSION_ID);
+    assert.ok(ext, `extension ${EXTENSION_ID} is not loaded`);
+    await ext.activate();
+    assert.strictEqual(ext.isActive, true);
+    console.log(`    (VS Code ${vscode.version}, extension host Node ${process.versions.node})`);
+  });
+
+  it('registers every command it contributes', async () => {
+    const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
+    await ext.activate();
+    const manifest = JSON.parse(fs.readFileSync(path.join(ext.extensionPath, 'package.json'), 'utf8'));
+    const contributed: string[] = manifest.contributes.commands.map((c: { command: string }) => c.command);
+    const registered = new Set(await vscode.commands.getCommands(true));
+    const missing = contributed.filter((id) => !registered.has(id));
+    assert.deepStrictEqual(missing, [], `contributed but not registered: ${missing.join(', ')}`);
+  });
+
+  it('keeps ssh2 out of the activation path', async () => {
+    const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
+    await ext.activate();
+    const main = path.join(ext.extensionPath, 'dist', 'extension.js');
+    const text = fs.readFileSync(main, 'utf8');
+    assert.ok(!/require\(["']ssh2["']\)/.test(text) && !text.includes('SSH_MSG_'), 'dist/extension.js bundles ssh2');
+  });
+});
