@@ -49,7 +49,8 @@ const quietSettings = {
  * Starts the server and a browser on the workbench.
  * options: workspace (folder to open; default a fresh copy of examples/django-polls), extensionTestsPath
  * (compiled test entry: the workbench runs it and reports through onExit), theme, settings (workspace
- * settings), env (inherited by the extension host), onLog(type, args), viewport.
+ * settings), env (inherited by the extension host), onLog(type, args), viewport,
+ * extraExtensionDevelopmentPaths (more extensions to load, e.g. the bench's empty baseline).
  */
 export async function openWorkbench(options = {}) {
   const { chromium } = await import('playwright-core');
@@ -67,7 +68,8 @@ export async function openWorkbench(options = {}) {
   });
   await page.exposeFunction('codeAutomationExit', (code) => { exitResolve(code); });
   const remote = (p) => `vscode-remote://127.0.0.1:${server.port}${p}`;
-  const payload = [['extensionDevelopmentPath', remote(options.extensionDevelopmentPath || repoRoot)], ['skipWelcome', 'true']];
+  const devPaths = [options.extensionDevelopmentPath || repoRoot, ...(options.extraExtensionDevelopmentPaths || [])];
+  const payload = [...devPaths.map((p) => ['extensionDevelopmentPath', remote(p)]), ['skipWelcome', 'true']];
   if (options.extensionTestsPath) payload.push(['extensionTestsPath', remote(options.extensionTestsPath)]);
   const url = `${server.url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
   await page.goto(url);
