@@ -38,19 +38,19 @@ export class Config {
     await this.c.update('servers', servers, vscode.ConfigurationTarget.Global);
   }
   get sshConfigFile(): string {
-    return this.c.get<string>('servers.sshConfigFile', '');
+    return this.c.get<string>('serversView.sshConfigFile', '');
   }
   get showSshConfigHosts(): boolean {
-    return this.c.get<boolean>('servers.showSshConfigHosts', true);
+    return this.c.get<boolean>('serversView.showSshConfigHosts', true);
   }
   get commandTimeoutMs(): number {
-    return Math.max(1, this.c.get<number>('servers.commandTimeoutSeconds', 30)) * 1000;
+    return Math.max(1, this.c.get<number>('serversView.commandTimeoutSeconds', 30)) * 1000;
   }
   get logLines(): number {
-    return this.c.get<number>('servers.logLines', 200);
+    return this.c.get<number>('serversView.logLines', 200);
   }
   get concurrency(): number {
-    return this.c.get<number>('servers.concurrency', 6);
+    return this.c.get<number>('serversView.concurrency', 6);
   }
   affects(e: vscode.ConfigurationChangeEvent, section: string): boolean {
     return e.affectsConfiguration(`cloudward.${section}`);

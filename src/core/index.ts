@@ -2,3 +2,7 @@
 // No `vscode` imports anywhere below src/core (enforced by ESLint).
 export * from './version';
 export * from './lint/djangoChecks';
+export * from './lint';
+export * from './detect';
+export * from './plan';
+export * from './generate';

@@ -398,9 +398,9 @@ function shellQuoteForLog(arg: string): string {
   return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
-/** Where the settings module's docs explain each check (for the diagnostic's code link). */
+/** Where Django's documentation explains a check (the section of its tag), for the diagnostic's code link. */
 export function djangoCheckDocsUrl(id: string): string {
   const tag = id.split('.')[0];
-  const anchor = tag === 'security' ? 'security' : /^\d+_\d+$/.test(tag) ? 'compatibility' : tag;
+  const anchor = tag === 'security' ? 'security' : /^\d+_\d+$/.test(tag) ? 'backwards-compatibility' : tag;
   return `https://docs.djangoproject.com/en/stable/ref/checks/#${anchor}`;
 }

@@ -22,7 +22,12 @@ export interface TextEdit {
 /** A quick fix: edits to one or more files (paths as in Finding.file). */
 export interface Fix {
   title: string;
-  edits: Array<{ file: string; edits: TextEdit[] }>;
+  edits: Array<{
+    file: string;
+    edits: TextEdit[];
+    /** The file does not exist yet: create it (empty) before applying the edits (e.g. a `.dockerignore`). */
+    create?: boolean;
+  }>;
 }
 
 export interface RelatedInformation {

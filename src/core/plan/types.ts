@@ -13,6 +13,8 @@ export interface DeployPlan {
   appTarget: string;
   /** Django settings module, or null for other frameworks. */
   settingsModule: string | null;
+  /** The app server: gunicorn (HTTP over the socket), or uWSGI (uwsgi protocol: nginx uses uwsgi_pass). */
+  server: 'gunicorn' | 'uwsgi';
   /** Port the app server listens on inside a container (Dockerfile, compose, Kubernetes). */
   port: number;
   /** Unix socket gunicorn/uWSGI listens on for nginx (VPS layout). */
@@ -67,6 +69,8 @@ export interface DeployPlan {
   migrate: boolean;
   /** Django with staticfiles: run `collectstatic`. */
   collectstatic: boolean;
+  /** nginx serves mediaUrl from mediaRoot (Django). */
+  serveMedia: boolean;
   /** Server packages the image must add because the project does not declare them. */
   extraPackages: string[];
   /** gunicorn worker class for ASGI, or null for the default sync worker. */

@@ -1,77 +1,54 @@
 import * as crypto from 'crypto';
 import type * as vscode from 'vscode';
+import type { TrustStore, TrustedKey } from '../../core/ssh/types';
 
 /** One host key the user trusted from the unknown-key prompt. */
-export interface TrustedHostKey {
-  /** The key type as the server announced it, e.g. `ssh-ed25519`. */
-  type: string;
-  /** The raw public key blob, base64 (the same field a known_hosts line has). */
-  key: string;
-  /** `SHA256:…` as OpenSSH prints it. */
-  fingerprint: string;
+export interface TrustedHostKey extends TrustedKey {
   /** ISO time the user said yes. */
   trustedAt: string;
 }
 
-export type TrustVerdict =
-  | { state: 'trusted'; entry: TrustedHostKey }
-  | { state: 'unknown' }
-  | { state: 'changed'; previous: TrustedHostKey[] };
-
 const STATE_KEY = 'cloudward.trustedHostKeys';
 
-/** `host` for port 22, `[host]:port` otherwise: the same key known_hosts uses, so people recognise it. */
-export function hostId(host: string, port = 22): string {
-  const h = host.toLowerCase();
-  return port === 22 ? h : `[${h}]:${port}`;
-}
-
 /** `SHA256:<unpadded base64>` of a raw key blob, as `ssh-keygen -lf` prints it. */
-export function sha256Fingerprint(keyBlob: Buffer | string): string {
-  const raw = typeof keyBlob === 'string' ? Buffer.from(keyBlob, 'base64') : keyBlob;
-  return `SHA256:${crypto.createHash('sha256').update(raw).digest('base64').replace(/=+$/, '')}`;
+export function sha256Fingerprint(keyBase64: string): string {
+  return `SHA256:${crypto.createHash('sha256').update(Buffer.from(keyBase64, 'base64')).digest('base64').replace(/=+$/, '')}`;
 }
 
 /**
- * Host keys the user trusted through Cloudward's own prompt. Kept in the extension's global state
- * (never in `known_hosts`, which belongs to the user's OpenSSH): a key trusted here is only trusted
- * by Cloudward. Keyed by host and port, several key types per host allowed.
+ * Host keys the user trusted through Cloudward's own prompt, kept in the extension's global state and
+ * never in `known_hosts` (which belongs to the user's OpenSSH): a key trusted here is only trusted by
+ * Cloudward. Keyed like known_hosts (`host` or `[host]:port`); the SSH layer consults it after the
+ * known_hosts files and decides unknown vs changed.
  */
-export class HostKeyTrustStore {
+export class HostKeyTrustStore implements TrustStore {
   constructor(private readonly state: vscode.Memento) {}
 
   private all(): Record<string, TrustedHostKey[]> {
     return this.state.get<Record<string, TrustedHostKey[]>>(STATE_KEY, {});
   }
 
-  /** Trusted if this exact key was trusted; changed if another key of the same type was. */
-  verify(host: string, port: number, type: string, keyBase64: string): TrustVerdict {
-    const entries = this.all()[hostId(host, port)] ?? [];
-    const same = entries.find((e) => e.key === keyBase64);
-    if (same) return { state: 'trusted', entry: same };
-    // A different key type is not a change: servers offer several and ssh2 may negotiate another one.
-    const sameType = entries.filter((e) => e.type === type);
-    return sameType.length ? { state: 'changed', previous: sameType } : { state: 'unknown' };
+  lookup(hostPort: string): TrustedHostKey[] {
+    return this.all()[hostPort.toLowerCase()] ?? [];
   }
 
-  entries(host: string, port: number): TrustedHostKey[] {
-    return this.all()[hostId(host, port)] ?? [];
-  }
-
-  async trust(host: string, port: number, type: string, keyBase64: string): Promise<TrustedHostKey> {
+  async trust(hostPort: string, keyType: string, keyBase64: string): Promise<void> {
+    const id = hostPort.toLowerCase();
     const all = { ...this.all() };
-    const id = hostId(host, port);
-    const entry: TrustedHostKey = { type, key: keyBase64, fingerprint: sha256Fingerprint(keyBase64), trustedAt: new Date().toISOString() };
-    // Trusting a new key of a type replaces the old one of that type (the user accepted the change).
-    all[id] = [...(all[id] ?? []).filter((e) => e.type !== type && e.key !== keyBase64), entry];
+    // A newly trusted key of a type replaces the old one of that type: the user accepted the change.
+    const kept = (all[id] ?? []).filter((e) => e.keyType !== keyType && e.keyBase64 !== keyBase64);
+    all[id] = [...kept, { keyType, keyBase64, trustedAt: new Date().toISOString() }];
     await this.state.update(STATE_KEY, all);
-    return entry;
   }
 
-  async forget(host: string, port: number): Promise<void> {
+  /** Removes what Cloudward trusted for a host; returns whether anything was there. */
+  async forget(hostPort: string): Promise<boolean> {
+    const id = hostPort.toLowerCase();
     const all = { ...this.all() };
-    delete all[hostId(host, port)];
+    if (!all[id]) return false;
+    delete all[id];
     await this.state.update(STATE_KEY, all);
+    return true;
   }
 }
 

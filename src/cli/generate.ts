@@ -1,0 +1,128 @@
+// `cloudward generate <kind...|all>`: deployment files from the project's deploy plan. Never overwrites
+// an existing file unless --force is given; files left untouched are reported and make the exit code 3.
+import * as fs from 'fs';
+import * as path from 'path';
+import { parseArgs } from 'node:util';
+import { detectProject } from '../core/detect';
+import { PlanError, buildPlan, parseSetArgument } from '../core/plan';
+import type { PlanOverrides } from '../core/plan';
+import { GENERATOR_KINDS, GENERATOR_KIND_IDS, isGeneratorKind, renderFiles } from '../core/generate';
+import type { GeneratorKindId } from '../core/generate';
+import { registerCliCommand } from './main';
+import { Exit, UsageError, writeLine } from './command';
+
+const USAGE = `Usage: cloudward generate <kind...|all> [--project dir] [--out dir] [--set key=value ...] [--force] [--json]
+
+Writes deployment files that agree with each other (ports, socket, module, user, paths), from what
+'cloudward detect' finds plus your --set values.
+
+Kinds:
+${GENERATOR_KINDS.map((k) => `  ${k.id.padEnd(11)} ${k.description}`).join('\n')}
+  all         every kind above
+
+Options:
+  --project dir    the project to read (default: the current folder)
+  --out dir        where to write (default: the project's folder); printed paths are relative to it
+  --set key=value  set a plan field; repeatable. Fields: name, domain, https, port, socket, user, group,
+                   appDir, venv, workers, staticRoot, mediaRoot, listenPort, image, replicas, and more
+                   (an unknown key lists them all)
+  --force          overwrite files that exist (without it they are left untouched: exit code 3)
+  --json           print a JSON array of { "kind", "path" } for the files written
+  -h, --help       show this help
+
+Exit codes: 0 written, 2 usage error (unknown kind, bad --set value), 3 some files existed and were left untouched.`;
+
+/** Writes through a temporary file and a rename, so an interrupted write never leaves half a file. */
+function writeFileSafely(target: string, content: string): void {
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  const tmp = path.join(path.dirname(target), `.${path.basename(target)}.cloudward-${process.pid}.tmp`);
+  fs.writeFileSync(tmp, content);
+  fs.renameSync(tmp, target);
+}
+
+registerCliCommand({
+  name: 'generate',
+  summary: 'write deployment files (Procfile, gunicorn, nginx, systemd, Docker, compose, Kubernetes)',
+  usage: USAGE,
+  async run(argv, io) {
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args: argv,
+        options: {
+          project: { type: 'string' },
+          out: { type: 'string' },
+          set: { type: 'string', multiple: true },
+          force: { type: 'boolean' },
+          json: { type: 'boolean' },
+        },
+        allowPositionals: true,
+        strict: true,
+      });
+    } catch (e) {
+      throw new UsageError(e instanceof Error ? e.message : String(e));
+    }
+    const { values, positionals } = parsed;
+    if (positionals.length === 0) throw new UsageError(`name what to generate: ${GENERATOR_KIND_IDS.join(', ')} or all`);
+    const kinds: GeneratorKindId[] = [];
+    for (const k of positionals) {
+      if (k === 'all') kinds.push(...GENERATOR_KIND_IDS);
+      else if (isGeneratorKind(k)) kinds.push(k);
+      else throw new UsageError(`unknown kind '${k}'; kinds: ${GENERATOR_KIND_IDS.join(', ')}, all`);
+    }
+
+    const overrides: PlanOverrides = {};
+    try {
+      for (const s of values.set ?? []) {
+        const { key, value } = parseSetArgument(s);
+        overrides[key] = value;
+      }
+    } catch (e) {
+      if (e instanceof PlanError) throw new UsageError(e.message);
+      throw e;
+    }
+
+    const projectDir = path.resolve(io.cwd, values.project ?? '.');
+    if (!fs.existsSync(projectDir) || !fs.statSync(projectDir).isDirectory()) throw new UsageError(`no such project folder: ${projectDir}`);
+    const detection = await detectProject(projectDir);
+    let plan;
+    try {
+      plan = buildPlan(detection, overrides);
+    } catch (e) {
+      if (e instanceof PlanError) throw new UsageError(e.message);
+      throw e;
+    }
+    const outDir = path.resolve(io.cwd, values.out ?? path.join(projectDir, detection.projectRoot));
+    if (fs.existsSync(outDir) && !fs.statSync(outDir).isDirectory()) throw new UsageError(`--out is not a folder: ${outDir}`);
+
+    const needsDomain = kinds.some((k) => k === 'nginx' || k === 'kubernetes' || k === 'compose');
+    if (needsDomain && overrides.domain === undefined) {
+      writeLine(io.err, `cloudward generate: no domain given; the files use ${plan.domain}: pass --set domain=your.domain (or edit server_name and the Ingress host).`);
+    }
+
+    const written: Array<{ kind: string; path: string }> = [];
+    const untouched: string[] = [];
+    for (const f of renderFiles(plan, kinds)) {
+      const target = path.join(outDir, ...f.path.split('/'));
+      if (fs.existsSync(target)) {
+        if (fs.statSync(target).isDirectory()) {
+          writeLine(io.err, `cloudward generate: ${f.path} is a folder; left untouched.`);
+          untouched.push(f.path);
+          continue;
+        }
+        if (fs.readFileSync(target, 'utf8') === f.content) continue;
+        if (!values.force) {
+          untouched.push(f.path);
+          continue;
+        }
+      }
+      writeFileSafely(target, f.content);
+      written.push({ kind: f.kind, path: f.path });
+    }
+
+    if (values.json) writeLine(io.out, JSON.stringify(written, null, 2));
+    else for (const w of written) writeLine(io.out, `wrote ${w.path}`);
+    for (const u of untouched) writeLine(io.err, `cloudward generate: ${u} exists and was left untouched (use --force to overwrite it).`);
+    return untouched.length ? Exit.exists : Exit.ok;
+  },
+});

@@ -1,0 +1,250 @@
+// `cloudward lint [paths...] [--format text|json|sarif] [--fail-on …] [--rule ID=severity …]`: the deploy
+// linter for CI. Folders are walked; every file found is indexed first, so cross-file rules see them all.
+import * as fs from 'fs';
+import * as path from 'path';
+import { parseArgs } from 'node:util';
+import pkg from '../../package.json';
+import { detectProjectSync } from '../core/detect';
+import { classify, getRule, LintWorkspace, RULES, severityRank } from '../core/lint';
+import type { Finding, LintOptions, LintProblem, Severity, SeveritySetting } from '../core/lint';
+import { VERSION } from '../core/version';
+import { Exit, UsageError, writeLine } from './command';
+import type { Io } from './command';
+import { registerCliCommand } from './main';
+
+const USAGE = `Usage: cloudward lint [paths...] [--format text|json|sarif] [--fail-on error|warning|info|never] [--rule ID=severity ...]
+
+Checks deployment files (Procfile, Dockerfile, compose, Kubernetes, systemd, nginx, gunicorn/uWSGI,
+Django settings, Flask/FastAPI apps, shell entrypoints, platform files) for production mistakes.
+Paths are files or folders (default: .); folders are walked, skipping .git, node_modules, virtualenvs
+and __pycache__. Rules: docs/rules/<id>.md.
+
+Options:
+  --format <f>        text (default: file:line:col: severity CWxxx message), json, or sarif (SARIF 2.1.0)
+  --fail-on <level>   exit 1 when a finding at or above this severity is found: error (default),
+                      warning, info, or never
+  --rule ID=severity  override a rule's severity: off, info, warning or error (repeatable)
+  -h, --help          show this help
+
+Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage error.`;
+
+/** Folders never walked: version control, dependencies, caches and virtualenvs (also any folder holding pyvenv.cfg). */
+const SKIP_DIRS = new Set(['.git', '.hg', '.svn', 'node_modules', '__pycache__', '.venv', 'venv', '.tox', '.nox', '.mypy_cache', '.pytest_cache', '.ruff_cache', 'site-packages', '.eggs', 'dist-packages']);
+/** Larger files are not deploy files anyone writes by hand: reported and skipped. */
+const MAX_BYTES = 16 * 1024 * 1024;
+/** Extensions of files that may be deploy files but are only recognised by their content. */
+const CONTENT_KINDS = /\.(?:py|ya?ml|conf|ini|json|toml|sh)$/i;
+
+interface Walked {
+  /** Files to read (candidate deploy files). */
+  files: string[];
+  /** Every other file seen (by path only: CW604 checks modules exist). */
+  others: string[];
+  problems: LintProblem[];
+}
+
+function isCandidate(file: string): boolean {
+  const name = path.basename(file);
+  return classify(file) !== undefined || CONTENT_KINDS.test(name) || !name.includes('.');
+}
+
+function walk(root: string, out: Walked, explicit: boolean): void {
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(root);
+  } catch (e) {
+    out.problems.push({ file: root, message: `cannot read: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or folder' : (e as Error).message}` });
+    return;
+  }
+  if (st.isFile()) {
+    if (explicit || isCandidate(root)) out.files.push(root);
+    else out.others.push(root);
+    return;
+  }
+  if (!st.isDirectory()) return;
+  const stack = [root];
+  while (stack.length) {
+    const dir = stack.pop()!;
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch (e) {
+      out.problems.push({ file: dir, message: `cannot read folder: ${(e as Error).message}` });
+      continue;
+    }
+    if (dir !== root && entries.some((e) => e.name === 'pyvenv.cfg')) continue; // a virtualenv, whatever its name
+    for (const e of entries) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) {
+        if (!SKIP_DIRS.has(e.name)) stack.push(p);
+      } else if (e.isFile()) {
+        if (isCandidate(p)) out.files.push(p);
+        else out.others.push(p);
+      }
+    }
+  }
+}
+
+function readText(file: string): { text?: string; problem?: string } {
+  try {
+    const st = fs.statSync(file);
+    if (st.size > MAX_BYTES) return { problem: `skipped: larger than ${MAX_BYTES / 1024 / 1024} MB` };
+    const buf = fs.readFileSync(file);
+    if (buf.subarray(0, 8192).includes(0)) return { problem: 'skipped: not a text file' };
+    return { text: buf.toString('utf8') };
+  } catch (e) {
+    return { problem: `cannot read: ${(e as Error).message}` };
+  }
+}
+
+function parseRuleOverride(spec: string): [string, SeveritySetting] {
+  const m = /^(CW\d{3})=(off|info|warning|error)$/i.exec(spec.trim());
+  if (!m) throw new UsageError(`--rule takes ID=severity (e.g. CW208=off, severity off|info|warning|error), not '${spec}'`);
+  const id = m[1].toUpperCase();
+  if (!getRule(id)) throw new UsageError(`unknown rule ${id}; rules: ${RULES.map((r) => r.id).join(', ')}`);
+  return [id, m[2].toLowerCase() as SeveritySetting];
+}
+
+/** The app target for CW101's fix, from the project detection of the first folder given. */
+function detectOptions(paths: string[], cwd: string): Pick<LintOptions, 'appTarget' | 'interface'> {
+  const dir = paths.map((p) => path.resolve(cwd, p)).find((p) => {
+    try {
+      return fs.statSync(p).isDirectory();
+    } catch {
+      return false;
+    }
+  }) ?? cwd;
+  try {
+    const d = detectProjectSync(dir);
+    return { appTarget: d.appTarget ?? undefined, interface: d.interface ?? undefined };
+  } catch {
+    return {};
+  }
+}
+
+export interface LintRun {
+  findings: Finding[];
+  problems: LintProblem[];
+}
+
+/** Indexes and lints `paths` (relative to `cwd`); findings name files relative to `cwd`. */
+export function lintPaths(paths: string[], cwd: string, options: LintOptions): LintRun {
+  const walked: Walked = { files: [], others: [], problems: [] };
+  for (const p of paths) walk(path.resolve(cwd, p), walked, true);
+  const display = (file: string) => (path.relative(cwd, file) || path.basename(file)).split(path.sep).join('/');
+  const ws = new LintWorkspace(options);
+  const problems: LintProblem[] = walked.problems.map((p) => ({ ...p, file: display(p.file) }));
+  for (const f of walked.others) ws.setFile(f);
+  for (const f of walked.files) {
+    const r = readText(f);
+    if (r.problem) {
+      if (classify(f) !== undefined) problems.push({ file: display(f), message: r.problem });
+      ws.setFile(f);
+      continue;
+    }
+    ws.setFile(f, r.text);
+  }
+  const result = ws.lintAllWithProblems();
+  const findings = result.findings.map((f) => ({ ...f, file: display(f.file), related: f.related?.map((r) => ({ ...r, file: display(r.file) })) }));
+  problems.push(...result.problems.map((p) => ({ ...p, file: display(p.file) })));
+  return { findings, problems };
+}
+
+function toJson(findings: Finding[]): unknown[] {
+  return findings.map((f) => ({
+    file: f.file,
+    rule: f.rule,
+    severity: f.severity,
+    line: f.range.start.line + 1,
+    column: f.range.start.character + 1,
+    endLine: f.range.end.line + 1,
+    endColumn: f.range.end.character + 1,
+    message: f.message,
+  }));
+}
+
+const SARIF_LEVEL: Record<Severity, string> = { error: 'error', warning: 'warning', info: 'note' };
+
+function docsUrl(id: string): string {
+  const repo = (pkg as { repository?: { url?: string } }).repository?.url?.replace(/^git\+/, '').replace(/\.git$/, '');
+  return `${repo ?? 'https://github.com/cloudward/cloudward'}/blob/main/docs/rules/${id}.md`;
+}
+
+function toSarif(findings: Finding[], problems: LintProblem[]): unknown {
+  const rules = RULES.map((r) => ({
+    id: r.id,
+    name: r.id,
+    shortDescription: { text: r.summary },
+    helpUri: docsUrl(r.id),
+    defaultConfiguration: { level: SARIF_LEVEL[r.severity] },
+  }));
+  const index = new Map(RULES.map((r, i) => [r.id, i]));
+  const region = (r: Finding['range']) => ({ startLine: r.start.line + 1, startColumn: r.start.character + 1, endLine: r.end.line + 1, endColumn: r.end.character + 1 });
+  const location = (file: string, r: Finding['range'], message?: string) => ({
+    physicalLocation: { artifactLocation: { uri: encodeURI(file), uriBaseId: '%SRCROOT%' }, region: region(r) },
+    ...(message ? { message: { text: message } } : {}),
+  });
+  return {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [
+      {
+        tool: { driver: { name: 'Cloudward', version: VERSION, semanticVersion: VERSION, informationUri: docsUrl('').replace(/\/docs\/rules\/\.md$/, ''), rules } },
+        columnKind: 'utf16CodeUnits',
+        originalUriBaseIds: { '%SRCROOT%': { uri: 'file://' + encodeURI(process.cwd().split(path.sep).join('/')) + '/' } },
+        results: findings.map((f) => ({
+          ruleId: f.rule,
+          ruleIndex: index.get(f.rule),
+          level: SARIF_LEVEL[f.severity],
+          message: { text: f.hint ? `${f.message}. ${f.hint}` : f.message },
+          locations: [location(f.file, f.range)],
+          ...(f.related?.length ? { relatedLocations: f.related.map((r, i) => ({ id: i + 1, ...location(r.file, r.range, r.message) })) } : {}),
+        })),
+        invocations: [
+          {
+            executionSuccessful: true,
+            toolExecutionNotifications: problems.map((p) => ({ level: 'warning', message: { text: p.message }, locations: [{ physicalLocation: { artifactLocation: { uri: encodeURI(p.file), uriBaseId: '%SRCROOT%' } } }] })),
+          },
+        ],
+      },
+    ],
+  };
+}
+
+async function run(argv: string[], io: Io): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: { format: { type: 'string', default: 'text' }, 'fail-on': { type: 'string', default: 'error' }, rule: { type: 'string', multiple: true, default: [] } },
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message.split('\n')[0]);
+  }
+  const { format, 'fail-on': failOn, rule } = parsed.values as { format: string; 'fail-on': string; rule: string[] };
+  if (!['text', 'json', 'sarif'].includes(format)) throw new UsageError(`--format must be text, json or sarif, not '${format}'`);
+  if (!['error', 'warning', 'info', 'never'].includes(failOn)) throw new UsageError(`--fail-on must be error, warning, info or never, not '${failOn}'`);
+  const rules: Record<string, SeveritySetting> = {};
+  for (const r of rule) {
+    const [id, sev] = parseRuleOverride(r);
+    rules[id] = sev;
+  }
+  const paths = parsed.positionals.length ? parsed.positionals : ['.'];
+  const options: LintOptions = { rules, ...detectOptions(paths, io.cwd) };
+  const { findings, problems } = lintPaths(paths, io.cwd, options);
+  findings.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character));
+
+  for (const p of problems) writeLine(io.err, `${p.file}: ${p.message}`);
+  if (format === 'json') writeLine(io.out, JSON.stringify(toJson(findings), null, 2));
+  else if (format === 'sarif') writeLine(io.out, JSON.stringify(toSarif(findings, problems), null, 2));
+  else {
+    for (const f of findings) writeLine(io.out, `${f.file}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.severity} ${f.rule} ${f.message}`);
+  }
+  if (failOn === 'never') return Exit.ok;
+  const threshold = severityRank(failOn as Severity);
+  return findings.some((f) => severityRank(f.severity) >= threshold) ? Exit.findings : Exit.ok;
+}
+
+registerCliCommand({ name: 'lint', summary: 'check deployment files for production mistakes (text, JSON or SARIF)', usage: USAGE, run });

@@ -1,0 +1,185 @@
+// Cloudward: Run Django Deployment Checks: `<python> manage.py check --deploy` with the workspace's
+// Python, its output in the Cloudward log, each settings message as a diagnostic on the settings file.
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { Ctx } from '../ctx';
+import type { DjangoCheckFinding, DjangoCheckRun } from '../core/lint/djangoChecks';
+import { contextKeys, setContext } from '../contextKeys';
+import { findManagePy } from '../diagnostics/files';
+import { toRange, toSeverity } from '../diagnostics/convert';
+import { log } from '../log';
+
+/** The `source` of the diagnostics this command publishes. */
+export const DJANGO_SOURCE = 'Django';
+
+interface Interpreter {
+  python: string;
+  /** Where it came from, for messages: which setting to change. */
+  from: 'python-extension' | 'setting' | 'default';
+}
+
+export interface DjangoChecksResult {
+  run: DjangoCheckRun;
+  interpreter: Interpreter;
+  settingsFile: string | undefined;
+  findings: DjangoCheckFinding[];
+  passed: boolean;
+}
+
+export function registerDjangoChecks(ctx: Ctx): void {
+  // Created on first run: an empty collection costs nothing, but nothing is needed before.
+  let collection: vscode.DiagnosticCollection | undefined;
+  ctx.command('cloudward.django.checkDeploy', async (): Promise<DjangoChecksResult | undefined> => {
+    if (!vscode.workspace.isTrusted) {
+      const choice = await vscode.window.showWarningMessage(
+        "Cloudward runs the project's Python only in a trusted workspace: `manage.py check` imports the project's settings, which can run any code.",
+        'Manage Workspace Trust',
+      );
+      if (choice) await vscode.commands.executeCommand('workbench.trust.manage');
+      return undefined;
+    }
+    const managePy = await pickManagePy();
+    if (!managePy) return undefined;
+    const interpreter = await resolveInterpreter(ctx, managePy);
+    collection ??= ctx.own(vscode.languages.createDiagnosticCollection('cloudward-django'));
+    return vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'Running Django deployment checks…', cancellable: true },
+      async (_progress, token) => {
+        const abort = new AbortController();
+        token.onCancellationRequested(() => abort.abort());
+        const result = await runChecks(ctx, managePy, interpreter, abort.signal);
+        if (token.isCancellationRequested) return undefined;
+        publish(ctx, collection!, result);
+        // Not awaited: the command finishes when the checks do, not when the message is dismissed.
+        void report(result);
+        return result;
+      },
+    );
+  });
+}
+
+async function pickManagePy(): Promise<vscode.Uri | undefined> {
+  const found = await findManagePy();
+  if (found.length === 0) throw new Error('No manage.py in this workspace: the Django deployment checks need a Django project.');
+  if (found.length === 1) return found[0];
+  const picked = await vscode.window.showQuickPick(
+    found.map((uri) => ({ label: vscode.workspace.asRelativePath(uri), uri })),
+    { placeHolder: 'Which Django project should be checked?' },
+  );
+  return picked?.uri;
+}
+
+/** The Python extension's interpreter when it has one, else `cloudward.python.interpreter`, else `python3`. */
+async function resolveInterpreter(ctx: Ctx, resource: vscode.Uri): Promise<Interpreter> {
+  const fromExtension = await pythonExtensionInterpreter(resource);
+  if (fromExtension) return { python: fromExtension, from: 'python-extension' };
+  const setting = ctx.config.pythonInterpreter.trim();
+  if (setting) return { python: expandHome(setting), from: 'setting' };
+  return { python: 'python3', from: 'default' };
+}
+
+interface PythonExtensionApi {
+  environments?: {
+    getActiveEnvironmentPath?(resource?: vscode.Uri): { id?: string; path?: string } | undefined;
+    resolveEnvironment?(env: { id?: string; path?: string } | string): Promise<{ executable?: { uri?: vscode.Uri } } | undefined>;
+  };
+}
+
+/** Asks ms-python.python for the active interpreter; any failure means "no answer", never an error. */
+async function pythonExtensionInterpreter(resource: vscode.Uri): Promise<string | undefined> {
+  try {
+    const ext = vscode.extensions.getExtension<PythonExtensionApi>('ms-python.python');
+    if (!ext) return undefined;
+    const api = ext.isActive ? ext.exports : await ext.activate();
+    const envs = api?.environments;
+    const active = envs?.getActiveEnvironmentPath?.(resource);
+    if (!active) return undefined;
+    const resolved = await envs?.resolveEnvironment?.(active).catch(() => undefined);
+    return resolved?.executable?.uri?.fsPath ?? active.path;
+  } catch (e) {
+    log().warn(`The Python extension did not give an interpreter: ${e instanceof Error ? e.message : String(e)}`);
+    return undefined;
+  }
+}
+
+function expandHome(p: string): string {
+  return p.startsWith('~/') ? path.join(process.env.HOME ?? '~', p.slice(2)) : p;
+}
+
+async function runChecks(ctx: Ctx, managePy: vscode.Uri, interpreter: Interpreter, signal: AbortSignal): Promise<DjangoChecksResult> {
+  const core = ctx.core;
+  const file = managePy.fsPath;
+  const out = log();
+  const run = await core.runDjangoChecks({ python: interpreter.python, managePy: file, signal });
+  out.info(`$ ${run.command}   (in ${path.dirname(file)}; interpreter from ${describeSource(interpreter)})`);
+  for (const line of run.output.replace(/\s+$/, '').split(/\r?\n/)) out.info(line);
+  if (run.problem) out.warn(run.detail ?? run.problem);
+  const settingsFile = await settingsFileOf(core, file);
+  const findings = run.problem || !settingsFile ? [] : core.placeDjangoChecks(run.messages, settingsFile);
+  const passed = !run.problem && !run.messages.some((m) => (m.id.startsWith('security.') && m.level !== 'info' && m.level !== 'debug') || m.level === 'error' || m.level === 'critical');
+  return { run, interpreter, settingsFile, findings, passed };
+}
+
+/** DJANGO_SETTINGS_MODULE of the environment, else the one manage.py sets, as a file of the project. */
+async function settingsFileOf(core: Ctx['core'], managePy: string): Promise<string | undefined> {
+  let module = process.env.DJANGO_SETTINGS_MODULE;
+  if (!module) {
+    const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.file(managePy)));
+    module = core.settingsModuleFromManagePy(text);
+  }
+  return module ? core.settingsFileOfModule(path.dirname(managePy), module) : undefined;
+}
+
+function publish(ctx: Ctx, collection: vscode.DiagnosticCollection, result: DjangoChecksResult): void {
+  collection.clear();
+  const byFile = new Map<string, vscode.Diagnostic[]>();
+  for (const f of result.findings) {
+    const d = new vscode.Diagnostic(toRange(f.range), f.hint ? `${f.message}\nHINT: ${f.hint}` : f.message, toSeverity(f.severity));
+    d.source = DJANGO_SOURCE;
+    d.code = { value: f.id, target: vscode.Uri.parse(ctx.core.djangoCheckDocsUrl(f.id)) };
+    const list = byFile.get(f.file) ?? [];
+    list.push(d);
+    byFile.set(f.file, list);
+  }
+  for (const [file, list] of byFile) collection.set(vscode.Uri.file(file), list);
+  void setContext(contextKeys.deployChecksPassed, result.passed);
+}
+
+function describeSource(i: Interpreter): string {
+  if (i.from === 'python-extension') return 'the Python extension';
+  if (i.from === 'setting') return 'cloudward.python.interpreter';
+  return 'the default (no interpreter selected)';
+}
+
+async function report(result: DjangoChecksResult): Promise<void> {
+  const { run, interpreter } = result;
+  if (run.problem === 'python-missing' || run.problem === 'django-missing') {
+    const what = run.problem === 'python-missing' ? `Python "${interpreter.python}" was not found` : `Django is not installed for "${interpreter.python}"`;
+    const how =
+      interpreter.from === 'python-extension'
+        ? 'Select the interpreter of the project (the one with Django) with "Python: Select Interpreter".'
+        : 'Set cloudward.python.interpreter to the Python of the project (its virtualenv), or select one with the Python extension.';
+    const choice = await vscode.window.showErrorMessage(`${what} (interpreter from ${describeSource(interpreter)}). ${how}`, 'Open Settings', 'Show Output');
+    if (choice === 'Open Settings') await vscode.commands.executeCommand('workbench.action.openSettings', 'cloudward.python.interpreter');
+    if (choice === 'Show Output') log().show(true);
+    return;
+  }
+  if (run.problem) {
+    const choice = await vscode.window.showErrorMessage(`Django deployment checks could not run: ${run.detail ?? run.problem}`, 'Show Output');
+    if (choice) log().show(true);
+    return;
+  }
+  log().show(true);
+  const count = run.messages.length;
+  if (count === 0) {
+    void vscode.window.showInformationMessage('Django deployment checks passed: no issues.');
+    return;
+  }
+  const where = result.settingsFile ? ` on ${vscode.workspace.asRelativePath(result.settingsFile)}` : '';
+  const placed = result.findings.length;
+  const choice = await vscode.window.showWarningMessage(
+    `Django deployment checks found ${count} issue${count === 1 ? '' : 's'}${placed ? `, ${placed} shown${where}` : ''}.`,
+    'Show Problems',
+  );
+  if (choice) await vscode.commands.executeCommand('workbench.actions.view.problems');
+}

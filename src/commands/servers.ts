@@ -1,0 +1,360 @@
+// Commands of the Servers view: thin handlers that ask the user, call the SSH layer, show the result.
+import * as vscode from 'vscode';
+import type { Ctx } from '../ctx';
+import type { ServerSetting, UnitAction } from '../core/ssh/types';
+import { log } from '../log';
+import { contextKeys, setContext } from '../contextKeys';
+import { ServersView, SERVERS_VIEW_ID } from '../views/servers';
+import type { ServerState } from '../views/servers/model';
+import type { Node } from '../views/servers/nodes';
+import { FollowTerminal, ShellTerminal } from '../views/servers/terminal';
+
+/** Lines of the journal shown before following it. */
+const FOLLOW_BACKLOG_LINES = 50;
+
+const pastTense: Record<UnitAction, string> = { start: 'Started', stop: 'Stopped', restart: 'Restarted', reload: 'Reloaded' };
+
+/** What a command was invoked on: a tree node (menus), a server id (error rows), or nothing (palette). */
+type Target = Node | string | undefined;
+
+function isNode(t: unknown): t is Node {
+  return typeof t === 'object' && t !== null && 'kind' in t && 'id' in t;
+}
+
+export function registerServers(ctx: Ctx): void {
+  const view = ctx.own(new ServersView(ctx));
+  const { model } = view;
+
+  async function serverOf(target: Target, placeHolder: string, filter: (s: ServerState) => boolean = () => true): Promise<ServerState | undefined> {
+    if (typeof target === 'string') return model.get(target);
+    if (isNode(target) && target.kind !== 'group') return model.get(target.serverId);
+    const servers = model.servers().filter(filter);
+    if (!servers.length) {
+      void vscode.window.showInformationMessage('Cloudward: no servers to choose from. Add one with "Cloudward: Add Server…".');
+      return undefined;
+    }
+    const picked = await vscode.window.showQuickPick(
+      servers.map((s) => ({ label: s.spec.name, description: `${s.spec.user ? `${s.spec.user}@` : ''}${s.spec.host}`, detail: s.spec.group, state: s })),
+      { placeHolder },
+    );
+    return picked?.state;
+  }
+
+  function unitOf(target: Target): { state: ServerState; unit: string } | undefined {
+    if (!isNode(target) || target.kind !== 'leaf' || !target.unit) {
+      void vscode.window.showInformationMessage('Cloudward: pick a unit under Services in the Servers view.');
+      return undefined;
+    }
+    const state = model.get(target.serverId);
+    return state && { state, unit: target.unit };
+  }
+
+  /** Runs an action on a server with the view's progress bar, letting its connection prompt. */
+  async function acting<T>(state: ServerState, title: string, f: () => Promise<T>): Promise<T> {
+    const release = model.prompts.allow(state.spec.name);
+    try {
+      return await vscode.window.withProgress({ location: { viewId: SERVERS_VIEW_ID }, title }, f);
+    } finally {
+      release();
+    }
+  }
+
+  ctx.command('cloudward.servers.refresh', async () => {
+    model.reload();
+    await model.refreshAll(true);
+  });
+
+  ctx.command('cloudward.servers.refreshServer', async (target: Target) => {
+    const state = await serverOf(target, 'Server to refresh');
+    if (state) await model.refresh(state.id, true);
+  });
+
+  async function unitAction(target: Target, action: UnitAction): Promise<void> {
+    const u = unitOf(target);
+    if (!u) return;
+    const { state, unit } = u;
+    if (action === 'stop') {
+      const ok = await vscode.window.showWarningMessage(
+        `Stop ${unit} on ${state.spec.name}?`,
+        { modal: true, detail: 'It stays stopped until it is started again; what it serves is down meanwhile.' },
+        'Stop',
+      );
+      if (ok !== 'Stop') return;
+    }
+    try {
+      await acting(state, `${action} ${unit}`, () => model.connection(state.id).unitAction(unit, action));
+    } catch (e) {
+      if ((e as { code?: string }).code === 'SUDO_PASSWORD_REQUIRED') {
+        await sudoNeedsPassword(state, unit, action);
+        return;
+      }
+      throw e;
+    }
+    void vscode.window.setStatusBarMessage(`$(check) ${pastTense[action]} ${unit} on ${state.spec.name}`, 5000);
+    log().info(`${pastTense[action]} ${unit} on ${state.spec.name}`);
+    await model.refresh(state.id, true);
+  }
+
+  async function sudoNeedsPassword(state: ServerState, unit: string, action: UnitAction): Promise<void> {
+    const user = state.snapshot?.host.replace(/@.*$/, '') || state.spec.user || '<user>';
+    const command = `sudo systemctl ${action} '${unit}'`;
+    const choice = await vscode.window.showErrorMessage(
+      `Cannot ${action} ${unit} on ${state.spec.name}: sudo asks ${user} for a password, and Cloudward never types one. ` +
+        `Run it in an SSH terminal (it is typed there for you; press Enter and give the password), or allow it without a password with a sudoers rule.`,
+      'Run in SSH Terminal',
+      'Copy sudoers Rule',
+    );
+    if (choice === 'Run in SSH Terminal') openTerminal(state, command);
+    else if (choice === 'Copy sudoers Rule') {
+      await vscode.env.clipboard.writeText(`${user} ALL=(root) NOPASSWD: /usr/bin/systemctl ${action} ${unit}\n`);
+      void vscode.window.showInformationMessage('Copied. Add it on the server with "sudo visudo -f /etc/sudoers.d/cloudward".');
+    }
+  }
+
+  ctx.command('cloudward.servers.restartUnit', (t: Target) => unitAction(t, 'restart'));
+  ctx.command('cloudward.servers.reloadUnit', (t: Target) => unitAction(t, 'reload'));
+  ctx.command('cloudward.servers.stopUnit', (t: Target) => unitAction(t, 'stop'));
+  ctx.command('cloudward.servers.startUnit', (t: Target) => unitAction(t, 'start'));
+
+  ctx.command('cloudward.servers.showLogs', async (t: Target) => {
+    const u = unitOf(t);
+    if (!u) return;
+    const lines = ctx.config.logLines;
+    const text = await acting(u.state, `journalctl -u ${u.unit}`, () => model.connection(u.state.id).logs(u.unit, lines));
+    const ch = view.logChannel(u.state.spec.name, u.unit);
+    ch.clear();
+    ch.append(text.endsWith('\n') || !text ? text : `${text}\n`);
+    if (!text.trim()) ch.appendLine(`(no journal lines for ${u.unit})`);
+    ch.show(true);
+  });
+
+  ctx.command('cloudward.servers.followLogs', (t: Target) => {
+    const u = unitOf(t);
+    if (!u) return;
+    const { state, unit } = u;
+    const pty = new FollowTerminal(async () => {
+      const release = model.prompts.allow(state.spec.name);
+      try {
+        return view.track(await model.connection(state.id).followLogs(unit, FOLLOW_BACKLOG_LINES));
+      } finally {
+        release();
+      }
+    }, `journalctl -f -u ${unit} on ${state.spec.name} (Ctrl+C to stop)`);
+    view.addTerminal(vscode.window.createTerminal({ name: `${unit} — ${state.spec.name}`, pty, iconPath: new vscode.ThemeIcon('output') })).show();
+  });
+
+  function openTerminal(state: ServerState, typed?: string): void {
+    const pty = new ShellTerminal(
+      async (dims) => {
+        const release = model.prompts.allow(state.spec.name);
+        try {
+          return view.track(await model.connection(state.id).shell({ cols: dims?.columns, rows: dims?.rows }));
+        } finally {
+          release();
+        }
+      },
+      `Connecting to ${state.spec.name}…`,
+      typed,
+    );
+    view.addTerminal(vscode.window.createTerminal({ name: `SSH: ${state.spec.name}`, pty, iconPath: new vscode.ThemeIcon('server') })).show();
+  }
+
+  ctx.command('cloudward.servers.openTerminal', async (t: Target) => {
+    const state = await serverOf(t, 'Server to open a terminal on');
+    if (state) openTerminal(state);
+  });
+
+  ctx.command('cloudward.servers.testNginx', async (t: Target) => {
+    const state = await serverOf(t, 'Server whose nginx configuration to test');
+    if (!state) return;
+    const result = await acting(state, 'nginx -t', () => model.connection(state.id).nginxTest());
+    const out = view.nginxOutput();
+    out.appendLine(`── ${state.spec.name}, ${new Date().toLocaleString()}: nginx -t ${result.ok ? 'passed' : 'FAILED'}`);
+    out.appendLine(result.output.trimEnd());
+    if (result.ok) {
+      const c = await vscode.window.showInformationMessage(`nginx configuration on ${state.spec.name} is OK.`, 'Show Output');
+      if (c) out.show(true);
+    } else {
+      out.show(true);
+      void vscode.window.showErrorMessage(`nginx configuration on ${state.spec.name} has errors: ${result.output.trim().split('\n').find((l) => /emerg|error/.test(l)) ?? 'see the output'}`);
+    }
+    void model.refresh(state.id, false);
+  });
+
+  ctx.command('cloudward.servers.copyFingerprint', async (t: Target) => {
+    const state = await serverOf(t, 'Server whose host key fingerprint to copy');
+    if (!state) return;
+    const fingerprint = await acting(state, 'host key', () => model.connection(state.id).fingerprint());
+    await vscode.env.clipboard.writeText(fingerprint);
+    void vscode.window.showInformationMessage(`Copied the host key fingerprint of ${state.spec.name}: ${fingerprint}`);
+  });
+
+  ctx.command('cloudward.servers.showHostKeyProblem', async (t: Target) => {
+    const state = await serverOf(t, 'Server');
+    if (!state) return;
+    const e = model.lastErrors.get(state.id) as
+      | { code?: string; message: string; hostPort?: string; fingerprint?: string; expectedFingerprints?: string[]; recordedIn?: string[] }
+      | undefined;
+    if (!e) return;
+    const inTrustStore = e.code === 'HOST_KEY_CHANGED' && (e.recordedIn ?? []).includes('trust store');
+    const detail =
+      e.code === 'HOST_KEY_CHANGED'
+        ? `The server now offers:\n${e.fingerprint}\n\nOn record (${(e.recordedIn ?? []).join(', ')}):\n${(e.expectedFingerprints ?? []).join('\n')}\n\n` +
+          'This can mean someone is intercepting the connection. If the server was reinstalled or its keys were replaced, ' +
+          (inTrustStore ? 'forget the old key, then connect again: you will be asked to check the new fingerprint.' : `remove the old key with: ssh-keygen -R '${e.hostPort}'`)
+        : e.message;
+    const choice = await vscode.window.showErrorMessage(
+      e.code === 'HOST_KEY_CHANGED' ? `The host key of ${state.spec.name} has CHANGED. Cloudward refuses to connect.` : `Cloudward refuses to connect to ${state.spec.name}.`,
+      { modal: true, detail },
+      ...(inTrustStore ? ['Forget the Old Key'] : []),
+    );
+    if (choice === 'Forget the Old Key' && e.hostPort) {
+      await model.trust.forget(e.hostPort);
+      void vscode.window.showInformationMessage(`Forgot the old host key of ${state.spec.name}. Refresh it to check the new fingerprint.`);
+    }
+  });
+
+  // ── the list of servers: add, import, remove ─────────────────────────────────────────────────────────
+
+  function userServers(): ServerSetting[] {
+    return [...(vscode.workspace.getConfiguration('cloudward').inspect<ServerSetting[]>('servers')?.globalValue ?? [])];
+  }
+
+  async function addToUserSettings(entries: ServerSetting[]): Promise<void> {
+    await vscode.workspace.getConfiguration('cloudward').update('servers', [...userServers(), ...entries], vscode.ConfigurationTarget.Global);
+    void setContext(contextKeys.hasServers, true);
+    const inspected = vscode.workspace.getConfiguration('cloudward').inspect<ServerSetting[]>('servers');
+    if (inspected?.workspaceValue !== undefined || inspected?.workspaceFolderValue !== undefined) {
+      void vscode.window.showWarningMessage(
+        'Cloudward: added to your user settings, but this workspace has its own "cloudward.servers" setting, which takes precedence: add the server there to see it here.',
+        'Open Workspace Settings',
+      ).then((c) => c && vscode.commands.executeCommand('workbench.action.openWorkspaceSettingsFile'));
+    }
+  }
+
+  ctx.command('cloudward.servers.add', async () => {
+    const taken = new Set(model.servers().map((s) => s.spec.name));
+    const step = (n: number) => `Add Server (${n}/4)`;
+    const name = await vscode.window.showInputBox({
+      title: step(1),
+      prompt: 'Name shown in the Servers view',
+      placeHolder: 'web-1',
+      ignoreFocusOut: true,
+      validateInput: (v) => (!v.trim() ? 'Give the server a name.' : taken.has(v.trim()) ? `A server named "${v.trim()}" exists already.` : [...v].some((c) => c.charCodeAt(0) < 32) ? 'No control characters, please.' : undefined),
+    });
+    if (name === undefined) return;
+    const host = await vscode.window.showInputBox({
+      title: step(2),
+      prompt: 'Host name or address (or a Host alias of your SSH config)',
+      placeHolder: 'example.com',
+      ignoreFocusOut: true,
+      validateInput: (v) => validateHost(v.trim()),
+    });
+    if (host === undefined) return;
+    const user = await vscode.window.showInputBox({
+      title: step(3),
+      prompt: 'User to log in as (empty: from your SSH config, else your local user name)',
+      placeHolder: 'deploy',
+      ignoreFocusOut: true,
+      validateInput: (v) => (!v.trim() || /^[A-Za-z0-9._][A-Za-z0-9._-]*\$?$/.test(v.trim()) ? undefined : 'A user name has letters, digits, ".", "_" and "-" only.'),
+    });
+    if (user === undefined) return;
+    const port = await vscode.window.showInputBox({
+      title: step(4),
+      prompt: 'SSH port',
+      value: '22',
+      ignoreFocusOut: true,
+      validateInput: (v) => (/^\d+$/.test(v.trim()) && +v >= 1 && +v <= 65535 ? undefined : 'A port is a number from 1 to 65535.'),
+    });
+    if (port === undefined) return;
+    const entry: ServerSetting = { name: name.trim(), host: host.trim() };
+    if (user.trim()) entry.user = user.trim();
+    if (+port !== 22) entry.port = +port;
+    // The SSH layer's own check, so that what is written is what it accepts.
+    const problems = ctx.ssh.validateServer(entry);
+    if (problems.length) throw new Error(problems.join(' '));
+    await addToUserSettings([entry]);
+    void vscode.window.showInformationMessage(`Added ${entry.name} to your cloudward.servers setting. Passwords and passphrases are asked when needed, never stored in settings.`);
+  });
+
+  ctx.command('cloudward.servers.importSshConfig', async () => {
+    const file = ctx.config.sshConfigFile || undefined;
+    const hosts = ctx.ssh.listSshConfigHosts(file);
+    const listed = new Set(ctx.config.servers.flatMap((s) => [s.name, s.host]));
+    const candidates = hosts.filter((h) => !listed.has(h.alias));
+    if (!candidates.length) {
+      void vscode.window.showInformationMessage(
+        hosts.length ? 'Cloudward: every host of your SSH config is in cloudward.servers already.' : `Cloudward: no hosts in ${file ?? '~/.ssh/config'} (patterns like "Host *" are not hosts).`,
+      );
+      return;
+    }
+    const picked = await vscode.window.showQuickPick(
+      candidates.map((h) => ({ label: h.alias, description: h.file, host: h })),
+      { canPickMany: true, title: 'Import Servers from SSH Config', placeHolder: 'Hosts to add to the cloudward.servers setting (host, user, keys stay in your SSH config)' },
+    );
+    if (!picked?.length) return;
+    await addToUserSettings(picked.map((p) => ({ name: p.host.alias, host: p.host.alias })));
+    void vscode.window.showInformationMessage(`Imported ${picked.length} server${picked.length === 1 ? '' : 's'} from your SSH config.`);
+  });
+
+  ctx.command('cloudward.servers.remove', async (t: Target) => {
+    const state = await serverOf(t, 'Server to remove', (s) => s.spec.source !== 'ssh-config');
+    if (!state) return;
+    if (state.spec.source === 'ssh-config') {
+      const c = await vscode.window.showInformationMessage(
+        `${state.spec.name} comes from ${state.spec.configFile ?? 'your SSH config'}, which Cloudward does not edit.`,
+        'Open SSH Config',
+        'Hide SSH Config Hosts',
+      );
+      if (c === 'Open SSH Config' && state.spec.configFile) await vscode.window.showTextDocument(vscode.Uri.file(state.spec.configFile));
+      if (c === 'Hide SSH Config Hosts') await vscode.workspace.getConfiguration('cloudward').update('serversView.showSshConfigHosts', false, vscode.ConfigurationTarget.Global);
+      return;
+    }
+    const ok = await vscode.window.showWarningMessage(
+      `Remove ${state.spec.name} from the Servers view?`,
+      { modal: true, detail: 'Its entry is deleted from the cloudward.servers setting, with its stored secrets. Nothing changes on the server.' },
+      'Remove',
+    );
+    if (ok !== 'Remove') return;
+    const config = vscode.workspace.getConfiguration('cloudward');
+    const inspected = config.inspect<ServerSetting[]>('servers');
+    const targets: [ServerSetting[] | undefined, vscode.ConfigurationTarget][] = [
+      [inspected?.workspaceFolderValue, vscode.ConfigurationTarget.WorkspaceFolder],
+      [inspected?.workspaceValue, vscode.ConfigurationTarget.Workspace],
+      [inspected?.globalValue, vscode.ConfigurationTarget.Global],
+    ];
+    for (const [value, target] of targets) {
+      if (value?.some((s) => s.name === state.spec.name)) await config.update('servers', value.filter((s) => s.name !== state.spec.name), target);
+    }
+    await model.secrets.forget(state.spec.name);
+  });
+
+  ctx.command('cloudward.servers.forgetSecrets', async (t: Target) => {
+    let name: string | undefined;
+    if (t !== undefined) name = (await serverOf(t, ''))?.spec.name;
+    else {
+      const withSecrets = model.servers().filter((s) => model.secrets.has(s.spec.name));
+      const all = { label: 'All servers', name: undefined as string | undefined };
+      const picked = await vscode.window.showQuickPick([...withSecrets.map((s) => ({ label: s.spec.name, name: s.spec.name as string | undefined })), all], {
+        placeHolder: 'Forget the passwords and passphrases kept for…',
+      });
+      if (!picked) return;
+      name = picked.name;
+    }
+    const n = await model.secrets.forget(name);
+    void vscode.window.showInformationMessage(n ? `Forgot ${n} stored secret${n === 1 ? '' : 's'}${name ? ` of ${name}` : ''}.` : `No secrets were stored${name ? ` for ${name}` : ''}.`);
+  });
+
+  // A small door for the integration tests (enabled by their setup only): the view's model and provider.
+  if (process.env.CLOUDWARD_TEST === '1') ctx.command('cloudward.servers.testApi', () => ({ model, provider: view.provider, view }));
+
+}
+
+/** A host as ssh accepts it: a name, an IPv4 or an IPv6 address; never something that looks like an option. */
+export function validateHost(v: string): string | undefined {
+  if (!v) return 'Give the host name or address.';
+  if (v.startsWith('-')) return 'A host cannot start with "-".';
+  if (/^\[?[0-9A-Fa-f:.]+\]?$/.test(v) && v.includes(':')) return undefined; // IPv6
+  if (!/^[A-Za-z0-9._-]+$/.test(v)) return 'A host name has letters, digits, "." and "-" only (no user@ or :port here: they come next).';
+  return undefined;
+}

@@ -1,0 +1,246 @@
+// detectProject: what a Python web project is and how it runs, from its files alone (no Python is run).
+import * as path from 'path';
+import type { AppInterface, Database, Detection, Framework } from './types';
+import { ProjectFiles, dirOf, joinRel } from './files';
+import { readPackaging } from './dependencies';
+import { analyseDjango } from './django';
+
+const ROOT_MARKERS = ['manage.py', 'pyproject.toml', 'Pipfile', 'setup.py', 'setup.cfg'];
+const isRequirements = (name: string) => /^requirements.*\.txt$/.test(name);
+/** Folders where an app's code is not: never the place of the app target. */
+const NOT_APP_DIRS = /(^|\/)(tests?|migrations|docs?|scripts|examples?|alembic|node_modules|static|templates|fixtures)(\/|$)/;
+/** Django project packages whose name says nothing about the app. */
+const GENERIC_PACKAGES = new Set(['config', 'core', 'project', 'settings', 'app', 'src', 'backend', 'server', 'web', 'main', 'site', 'conf']);
+
+export async function detectProject(dir: string): Promise<Detection> {
+  return detectProjectSync(dir);
+}
+
+/** The same as detectProject; synchronous because a few small reads are faster without the event loop. */
+export function detectProjectSync(dir: string): Detection {
+  const files = new ProjectFiles(path.resolve(dir));
+  const notes: string[] = [];
+  const root = findProjectRoot(files, notes);
+  const at = (p: string) => joinRel(root, p);
+  const pack = readPackaging(files, root);
+  notes.push(...pack.notes);
+  const deps = pack.dependencies;
+  const has = (...names: string[]) => names.some((n) => deps.has(n));
+
+  const django = has('django') || files.under(root).some((f) => f === at('manage.py') || f.endsWith('/manage.py'))
+    ? analyseDjango(files, root) : null;
+
+  let framework: Framework | null = null;
+  let iface: AppInterface | null = null;
+  let appTarget: string | null = null;
+  let pythonPath = '.';
+  let wsgiModule: string | null = null;
+  let asgiModule: string | null = null;
+
+  if (django && (django.managePy || has('django'))) {
+    framework = 'django';
+    notes.push(...django.notes);
+    pythonPath = django.pythonPath;
+    const asgiReason = django.asgiSetting ? 'ASGI_APPLICATION is set'
+      : django.channels || has('channels') ? 'it uses channels'
+      : django.daphne || has('daphne') ? 'it uses daphne'
+      : has('uvicorn', 'uvicorn-worker') ? 'uvicorn is a dependency' : null;
+    wsgiModule = django.wsgiModule;
+    asgiModule = django.asgiModule;
+    if (asgiReason && (django.asgiTarget || django.asgiModule)) {
+      iface = 'asgi';
+      appTarget = django.asgiTarget ?? `${django.asgiModule}:application`;
+      notes.push(`interface: ASGI because ${asgiReason}.`);
+    } else {
+      if (asgiReason) notes.push(`interface: ${asgiReason} but no asgi.py was found; using WSGI.`);
+      iface = 'wsgi';
+      appTarget = django.wsgiTarget;
+    }
+    if (!appTarget) notes.push('appTarget: no WSGI_APPLICATION setting and no wsgi.py in the Django project package.');
+  } else {
+    const found = findPythonApp(files, root, pack.fastapiEntrypoint, notes);
+    framework = has('fastapi') ? 'fastapi' : has('flask') ? 'flask' : found?.framework ?? null;
+    if (found) {
+      appTarget = found.target;
+      pythonPath = found.pythonPath;
+      framework = found.framework === 'fastapi' || found.framework === 'flask' ? found.framework : framework ?? found.framework;
+    }
+    if (!framework && (has('starlette', 'quart', 'litestar', 'sanic'))) framework = 'asgi';
+    iface = framework === 'fastapi' || framework === 'asgi' ? 'asgi' : framework ? 'wsgi' : null;
+    if (appTarget) {
+      if (iface === 'asgi') asgiModule = appTarget.split(':')[0];
+      else wsgiModule = appTarget.split(':')[0];
+    }
+    if (!iface) notes.push('interface: WSGI or ASGI cannot be told without knowing the framework.');
+    if (!framework) notes.push('framework: no Django, Flask or FastAPI in the dependencies and no WSGI/ASGI application in the code.');
+    if (!appTarget) notes.push('appTarget: no module creating the application (Flask(...), FastAPI(...), a create_app() factory, a wsgi.py) was found.');
+    else if (found && !found.certain) notes.push(`appTarget: ${appTarget} (found in ${found.file}; check it is the one production should load).`);
+  }
+
+  let database: Database | null = django?.database ?? null;
+  if (!database) {
+    database = has('psycopg', 'psycopg2', 'psycopg2-binary', 'psycopg-binary', 'asyncpg', 'pg8000') ? 'postgresql'
+      : has('mysqlclient', 'pymysql', 'mysql-connector-python', 'aiomysql', 'asyncmy') ? 'mysql'
+      : framework === 'django' && django?.settingsModule ? null : has('aiosqlite') ? 'sqlite' : null;
+    if (database) notes.push(`database: ${database} from the dependencies (the settings do not name it literally).`);
+    else notes.push('database: neither the settings nor the dependencies name PostgreSQL, MySQL or SQLite.');
+  }
+
+  const staticUrl = django?.staticUrl ?? null;
+  if (framework === 'django' && !staticUrl && django?.staticfiles) notes.push('staticUrl: STATIC_URL is not set literally in the settings.');
+  const name = appName(django?.projectPackage ?? null, pack.projectName, root === '.' ? path.basename(path.resolve(dir)) : path.posix.basename(root));
+  if (root !== '.') notes.push(`projectRoot: the project is in the subfolder ${root}.`);
+  if (pythonPath !== '.') notes.push(`pythonPath: imports start in ${pythonPath}/ (the server needs --chdir or --pythonpath ${pythonPath}).`);
+
+  return {
+    framework,
+    interface: iface,
+    appTarget,
+    settingsModule: django && framework === 'django' ? django.settingsModule : null,
+    staticUrl: framework === 'django' ? staticUrl : null,
+    staticRoot: framework === 'django' ? django?.staticRoot ?? null : null,
+    mediaUrl: framework === 'django' ? django?.mediaUrl ?? null : null,
+    mediaRoot: framework === 'django' ? django?.mediaRoot ?? null : null,
+    pythonVersion: pack.pythonVersion,
+    pythonVersionFile: pack.pythonVersionFile,
+    packageManager: pack.packageManager,
+    lockFile: pack.lockFile,
+    requirementsFile: pack.requirementsFile,
+    database,
+    redis: has('redis', 'django-redis', 'channels-redis', 'hiredis', 'celery-redis') || (django?.redis ?? false),
+    celery: has('celery'),
+    whitenoise: has('whitenoise') || (framework === 'django' && (django?.whitenoise ?? false)),
+    channels: has('channels', 'websockets', 'python-socketio', 'flask-socketio') || (framework === 'django' && (django?.channels ?? false)),
+    dependencies: [...deps].sort(),
+    projectRoot: root,
+    pythonPath,
+    wsgiModule,
+    asgiModule,
+    djangoProjectPackage: framework === 'django' ? django?.projectPackage ?? null : null,
+    hasManagePy: !!django?.managePy,
+    usesStaticfiles: framework === 'django' && (django?.staticfiles ?? false),
+    name,
+    notes,
+  };
+}
+
+/** The folder holding the project: the folder asked about, or the shallowest subfolder with project files. */
+function findProjectRoot(files: ProjectFiles, notes: string[]): string {
+  const marked = (f: string) => {
+    const base = f.slice(f.lastIndexOf('/') + 1);
+    return ROOT_MARKERS.includes(base) || isRequirements(base);
+  };
+  if (files.inDir('.').some(marked)) return '.';
+  const dirs = new Map<string, number>();
+  for (const f of files.files) {
+    if (!marked(f) || NOT_APP_DIRS.test(dirOf(f))) continue;
+    const d = dirOf(f);
+    const depth = d.split('/').length;
+    if (depth > 3) continue;
+    dirs.set(d, (dirs.get(d) ?? 0) + (f.endsWith('manage.py') || f.endsWith('pyproject.toml') ? 2 : 1));
+  }
+  if (dirs.size === 0) {
+    notes.push('projectRoot: no manage.py, pyproject.toml, requirements*.txt or Pipfile found; using the folder itself.');
+    return '.';
+  }
+  // A folder inside another candidate is part of it (requirements/ inside the project): keep the outer ones.
+  const candidates = [...dirs.keys()].filter((d) => ![...dirs.keys()].some((o) => o !== d && d.startsWith(o + '/')));
+  candidates.sort((a, b) => a.split('/').length - b.split('/').length || dirs.get(b)! - dirs.get(a)! || a.localeCompare(b));
+  if (candidates.length > 1) notes.push(`projectRoot: several projects found (${candidates.slice(0, 5).join(', ')}); using ${candidates[0]}.`);
+  return candidates[0];
+}
+
+interface FoundApp {
+  target: string;
+  framework: Framework;
+  file: string;
+  pythonPath: string;
+  /** From an explicit declaration ([tool.fastapi], FLASK_APP) rather than read from the code. */
+  certain: boolean;
+}
+
+const APP_CLASSES: Record<string, Framework> = { Flask: 'flask', FastAPI: 'fastapi', Starlette: 'asgi', Quart: 'asgi', Litestar: 'asgi', Sanic: 'asgi' };
+const FILE_BONUS: Record<string, number> = { 'wsgi.py': 5, 'asgi.py': 5, 'main.py': 4, 'app.py': 4, 'application.py': 3, 'server.py': 3, 'api.py': 3, '__init__.py': 2 };
+
+function findPythonApp(files: ProjectFiles, root: string, fastapiEntrypoint: string | null, notes: string[]): FoundApp | null {
+  const rel = (p: string) => (root === '.' ? p : p.slice(root.length + 1));
+  const hasSrc = files.under(joinRel(root, 'src')).some((f) => f.endsWith('.py'));
+  const moduleOf = (file: string): { module: string; pythonPath: string } => {
+    let r = rel(file);
+    let pythonPath = '.';
+    if (r.startsWith('src/') && !files.has(joinRel(root, 'src/__init__.py'))) {
+      r = r.slice(4);
+      pythonPath = 'src';
+    }
+    const module = r.replace(/\.py$/, '').replace(/\/__init__$/, '').replace(/\//g, '.');
+    return { module, pythonPath };
+  };
+
+  if (fastapiEntrypoint) {
+    const mod = fastapiEntrypoint.split(':')[0];
+    const file = ['', 'src/'].map((p) => joinRel(root, p + mod.replace(/\./g, '/'))).flatMap((b) => [b + '.py', b + '/__init__.py']).find((f) => files.has(f));
+    if (!file) notes.push(`appTarget: [tool.fastapi] entrypoint ${fastapiEntrypoint} names a module that was not found.`);
+    return { target: fastapiEntrypoint.includes(':') ? fastapiEntrypoint : `${fastapiEntrypoint}:app`, framework: 'fastapi', file: file ? rel(file) : 'pyproject.toml', pythonPath: file && rel(file).startsWith('src/') && hasSrc ? 'src' : '.', certain: true };
+  }
+  const flaskApp = /^FLASK_APP\s*=\s*["']?([^"'\s#]+)/m.exec(files.read(joinRel(root, '.flaskenv')) ?? '')?.[1];
+
+  const candidates = files
+    .under(root)
+    .filter((f) => f.endsWith('.py') && !NOT_APP_DIRS.test(rel(f)) && rel(f).split('/').length <= 4 && !/(^|\/)(test_|conftest|setup\.py|manage\.py|gunicorn)/.test(rel(f)))
+    .slice(0, 400);
+  let best: (FoundApp & { score: number }) | null = null;
+  for (const file of candidates) {
+    const text = files.read(file);
+    if (!text || !/Flask|FastAPI|Starlette|Quart|Litestar|Sanic|create_app|make_app|application/.test(text)) continue;
+    const base = file.slice(file.lastIndexOf('/') + 1);
+    const bonus = (FILE_BONUS[base] ?? 0) - rel(file).split('/').length;
+    const { module, pythonPath } = moduleOf(file);
+    const consider = (c: FoundApp, score: number) => {
+      if (!best || score > best.score) best = { ...c, score };
+    };
+    for (const m of text.matchAll(/^([A-Za-z_]\w*)\s*(?::[^=\n]+)?=\s*(?:[\w.]*\.)?(Flask|FastAPI|Starlette|Quart|Litestar|Sanic)\s*\(/gm)) {
+      consider({ target: `${module}:${m[1]}`, framework: APP_CLASSES[m[2]], file: rel(file), pythonPath, certain: false }, 20 + bonus);
+    }
+    for (const m of text.matchAll(/^([A-Za-z_]\w*)\s*=\s*(create_app|make_app|app_factory|get_app)\s*\(/gm)) {
+      consider({ target: `${module}:${m[1]}`, framework: frameworkOf(text), file: rel(file), pythonPath, certain: false }, 20 + bonus);
+    }
+    for (const m of text.matchAll(/^(?:async\s+)?def\s+(create_app|make_app|app_factory)\s*\(([^)]*)\)/gm)) {
+      // A factory whose parameters all have defaults can be called by the server: `module:create_app()`.
+      const params = m[2].split(',').map((p) => p.trim()).filter((p) => p && p !== '*' && !p.startsWith('*'));
+      if (params.some((p) => !p.includes('='))) continue;
+      consider({ target: `${module}:${m[1]}()`, framework: frameworkOf(text), file: rel(file), pythonPath, certain: false }, 10 + bonus);
+    }
+    if (base === 'wsgi.py' && /^application\s*=/m.test(text)) {
+      consider({ target: `${module}:application`, framework: 'wsgi', file: rel(file), pythonPath, certain: false }, 8 + bonus);
+    }
+    if (base === 'asgi.py' && /^application\s*=/m.test(text)) {
+      consider({ target: `${module}:application`, framework: 'asgi', file: rel(file), pythonPath, certain: false }, 8 + bonus);
+    }
+  }
+  if (flaskApp) {
+    // FLASK_APP=module, module:app or module:create_app()
+    const target = flaskApp.includes(':') ? flaskApp : flaskApp.replace(/\.py$/, '');
+    const found = best as FoundApp | null;
+    if (target.includes(':')) return { target, framework: 'flask', file: '.flaskenv', pythonPath: found?.pythonPath ?? '.', certain: true };
+    if (found && found.target.startsWith(target + ':')) return { ...found, certain: true };
+  }
+  return best;
+}
+
+function frameworkOf(text: string): Framework {
+  if (/\bFastAPI\b/.test(text)) return 'fastapi';
+  if (/\bFlask\b/.test(text)) return 'flask';
+  if (/\b(Starlette|Quart|Litestar|Sanic)\b/.test(text)) return 'asgi';
+  return 'wsgi';
+}
+
+/** A name usable for a unit, an image and Kubernetes objects: `[a-z][a-z0-9-]*`. */
+export function appName(pkg: string | null, projectName: string | null, folder: string): string | null {
+  const candidates = [pkg && !GENERIC_PACKAGES.has(pkg) ? pkg : null, projectName, folder, pkg];
+  for (const c of candidates) {
+    if (!c) continue;
+    const n = c.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^[^a-z]+/, '').replace(/-+$/, '').slice(0, 40).replace(/-+$/, '');
+    if (n) return n;
+  }
+  return null;
+}

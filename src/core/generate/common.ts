@@ -1,0 +1,64 @@
+// Pieces shared by the generators: the header every file starts with, the start command, container paths.
+import * as path from 'path';
+import type { DeployPlan } from '../plan/types';
+
+/** Where the image keeps the code: every container file (Dockerfile, compose, Kubernetes) uses it. */
+export const CONTAINER_APP_DIR = '/app';
+/** Numeric so that Kubernetes can check `runAsNonRoot` against the image's user. */
+export const CONTAINER_UID = 10001;
+
+/**
+ * The comment a generated file starts with: what it is, which command made it, what to edit.
+ * `prefix` is the comment marker of the file's language.
+ */
+export function header(what: string, kind: string, edit: string, prefix = '#'): string {
+  return [
+    `${prefix} ${what}`,
+    `${prefix} Made by \`cloudward generate ${kind}\` (VS Code: Cloudward: Generate…) from the project's deploy plan.`,
+    `${prefix} Edit: ${edit}`,
+  ].join('\n') + '\n';
+}
+
+/** The app's folder inside the image for a path of the server layout (STATIC_ROOT follows BASE_DIR). */
+export function inContainer(plan: DeployPlan, serverPath: string): string {
+  const rel = path.posix.relative(plan.appDir, serverPath);
+  if (rel === '') return CONTAINER_APP_DIR;
+  if (rel.startsWith('..')) return serverPath;
+  return path.posix.join(CONTAINER_APP_DIR, rel);
+}
+
+/** `manage.py` relative to the app folder. */
+export function managePy(plan: DeployPlan): string {
+  return plan.pythonPath === '.' ? 'manage.py' : `${plan.pythonPath}/manage.py`;
+}
+
+/** `--settings=x` for manage.py when the production settings module is not manage.py's usual default. */
+export function settingsFlag(plan: DeployPlan): string[] {
+  return plan.settingsModule && !/^[A-Za-z_]\w*\.settings$/.test(plan.settingsModule) ? [`--settings=${plan.settingsModule}`] : [];
+}
+
+/** gunicorn's (or uWSGI's) argument vector to serve the app on `bind`, without the program name. */
+export function gunicornArgs(plan: DeployPlan, bind: string): string[] {
+  const args = ['--bind', bind];
+  if (plan.workerClass) args.push('--worker-class', plan.workerClass);
+  if (plan.pythonPath !== '.') args.push('--pythonpath', plan.pythonPath);
+  args.push('--access-logfile', '-', plan.appTarget);
+  return args;
+}
+
+/** The main host name of the plan. */
+export function primaryDomain(plan: DeployPlan): string {
+  return plan.domain.split(/\s+/)[0];
+}
+
+/** The Django project package (first part of the app target), e.g. for `celery -A`. */
+export function rootPackage(plan: DeployPlan): string {
+  return (plan.settingsModule ?? plan.appTarget).split(/[.:]/)[0];
+}
+
+/** Environment values that are not secret and that every runtime of the app should see. */
+export function publicEnv(plan: DeployPlan): Record<string, string> {
+  const env: Record<string, string> = {};
+  if (plan.settingsModule) env.DJANGO_SETTINGS_MODULE = plan.settingsModule;
+  return env;
+}

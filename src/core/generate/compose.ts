@@ -1,0 +1,155 @@
+import { stringify } from 'yaml';
+import type { DeployPlan } from '../plan/types';
+import type { GeneratedFile } from './types';
+import { header, inContainer, managePy, publicEnv, rootPackage, settingsFlag } from './common';
+
+const NGINX_IMAGE = 'nginx:1.27-alpine';
+const POSTGRES_IMAGE = 'postgres:17-alpine';
+const MYSQL_IMAGE = 'mysql:8.4';
+const REDIS_IMAGE = 'redis:7.4-alpine';
+
+/** The nginx config of the compose stack: like the VPS site, but the app is the `web` service on its port. */
+function composeNginxConf(plan: DeployPlan): string {
+  const lines = [
+    'upstream app {',
+    `    server web:${plan.port} fail_timeout=0;`,
+    '}',
+    'server {',
+    '    listen 80 default_server;',
+    '    server_name _;',
+    '    return 444;',
+    '}',
+    'server {',
+    '    listen 80;',
+    `    server_name ${plan.domain};`,
+    `    client_max_body_size ${plan.maxBodySize};`,
+  ];
+  if (plan.collectstatic) lines.push(`    location ${plan.staticUrl} {`, '        alias /srv/static/;', '        expires 30d;', '    }');
+  if (plan.serveMedia) lines.push(`    location ${plan.mediaUrl} {`, '        alias /srv/media/;', '    }');
+  lines.push(
+    '    location / {',
+    '        proxy_pass http://app;',
+    '        proxy_set_header Host $host;',
+    '        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;',
+    '        proxy_set_header X-Forwarded-Proto $scheme;',
+    '        proxy_redirect off;',
+  );
+  if (plan.interface === 'asgi') lines.push('        proxy_http_version 1.1;', '        proxy_set_header Upgrade $http_upgrade;', '        proxy_set_header Connection "upgrade";');
+  lines.push('    }', '}', '');
+  return lines.join('\n');
+}
+
+/** `compose.yaml`: the app, nginx in front serving static files, the database with a health check. */
+export function renderCompose(plan: DeployPlan): GeneratedFile[] {
+  const staticIn = inContainer(plan, plan.staticRoot);
+  const mediaIn = inContainer(plan, plan.mediaRoot);
+  const env: Record<string, string> = { ...publicEnv(plan), FORWARDED_ALLOW_IPS: '*' };
+  const depends: Record<string, { condition: string }> = {};
+  const services: Record<string, unknown> = {};
+  const volumes: Record<string, Record<string, never>> = {};
+  const app = { image: plan.image, env_file: ['.env'], environment: env };
+
+  if (plan.database === 'postgresql') {
+    env.DATABASE_URL = `postgres://${dbUser(plan)}:\${POSTGRES_PASSWORD}@db:5432/${dbUser(plan)}`;
+    services.db = {
+      image: POSTGRES_IMAGE,
+      environment: { POSTGRES_DB: dbUser(plan), POSTGRES_USER: dbUser(plan), POSTGRES_PASSWORD: '${POSTGRES_PASSWORD:?set POSTGRES_PASSWORD in .env}' },
+      volumes: ['pgdata:/var/lib/postgresql/data'],
+      healthcheck: { test: ['CMD-SHELL', `pg_isready -U ${dbUser(plan)} -d ${dbUser(plan)}`], interval: '5s', timeout: '5s', retries: 10 },
+      restart: 'unless-stopped',
+    };
+    volumes.pgdata = {};
+    depends.db = { condition: 'service_healthy' };
+  } else if (plan.database === 'mysql') {
+    env.DATABASE_URL = `mysql://${dbUser(plan)}:\${MYSQL_PASSWORD}@db:3306/${dbUser(plan)}`;
+    services.db = {
+      image: MYSQL_IMAGE,
+      environment: {
+        MYSQL_DATABASE: dbUser(plan), MYSQL_USER: dbUser(plan),
+        MYSQL_PASSWORD: '${MYSQL_PASSWORD:?set MYSQL_PASSWORD in .env}', MYSQL_ROOT_PASSWORD: '${MYSQL_ROOT_PASSWORD:?set MYSQL_ROOT_PASSWORD in .env}',
+      },
+      volumes: ['mysqldata:/var/lib/mysql'],
+      healthcheck: { test: ['CMD', 'mysqladmin', 'ping', '-h', '127.0.0.1'], interval: '5s', timeout: '5s', retries: 10 },
+      restart: 'unless-stopped',
+    };
+    volumes.mysqldata = {};
+    depends.db = { condition: 'service_healthy' };
+  }
+  if (plan.redis || plan.celery) {
+    env.REDIS_URL = 'redis://redis:6379/0';
+    services.redis = {
+      image: REDIS_IMAGE,
+      healthcheck: { test: ['CMD', 'redis-cli', 'ping'], interval: '5s', timeout: '3s', retries: 10 },
+      restart: 'unless-stopped',
+    };
+    depends.redis = { condition: 'service_healthy' };
+  }
+  const webDepends = { ...depends };
+  if (plan.migrate) {
+    // Migrations run once per `up`, before the app starts: never on every container start.
+    services.migrate = {
+      ...app,
+      command: ['python', managePy(plan), 'migrate', '--noinput', ...settingsFlag(plan)],
+      ...(Object.keys(depends).length ? { depends_on: depends } : {}),
+    };
+    webDepends.migrate = { condition: 'service_completed_successfully' };
+  }
+  const webVolumes: string[] = [];
+  if (plan.collectstatic) {
+    // The image holds the collected files; this one-shot copies the current ones into the volume nginx reads.
+    services.collectstatic = {
+      ...app,
+      command: ['python', managePy(plan), 'collectstatic', '--noinput', '--clear', ...settingsFlag(plan)],
+      volumes: [`static:${staticIn}`],
+    };
+    volumes.static = {};
+  }
+  if (plan.serveMedia) {
+    webVolumes.push(`media:${mediaIn}`);
+    volumes.media = {};
+  }
+  services.web = {
+    build: { context: '.' },
+    ...app,
+    expose: [String(plan.port)],
+    ...(webVolumes.length ? { volumes: webVolumes } : {}),
+    ...(Object.keys(webDepends).length ? { depends_on: webDepends } : {}),
+    restart: 'unless-stopped',
+  };
+  if (plan.celery) {
+    services.worker = {
+      ...app,
+      command: ['celery', '-A', rootPackage(plan), 'worker', '--loglevel=info'],
+      depends_on: webDepends,
+      restart: 'unless-stopped',
+    };
+  }
+  const nginxVolumes = [...(plan.collectstatic ? ['static:/srv/static:ro'] : []), ...(plan.serveMedia ? ['media:/srv/media:ro'] : [])];
+  const nginxDepends: Record<string, { condition: string }> = { web: { condition: 'service_started' } };
+  if (plan.collectstatic) nginxDepends.collectstatic = { condition: 'service_completed_successfully' };
+  services.nginx = {
+    image: NGINX_IMAGE,
+    // Long syntax: a short "80:80" can be misread as a number by YAML 1.1 parsers.
+    ports: [{ target: 80, published: String(plan.listenPort), protocol: 'tcp' }],
+    configs: [{ source: 'nginx_site', target: '/etc/nginx/conf.d/default.conf' }],
+    ...(nginxVolumes.length ? { volumes: nginxVolumes } : {}),
+    depends_on: nginxDepends,
+    restart: 'unless-stopped',
+  };
+  const doc = {
+    name: plan.name,
+    services,
+    ...(Object.keys(volumes).length ? { volumes } : {}),
+    configs: { nginx_site: { content: composeNginxConf(plan) } },
+  };
+  const text = header(
+    `compose.yaml of ${plan.name}: the app behind nginx${plan.database && plan.database !== 'sqlite' ? `, with ${plan.database}` : ''}. Start: docker compose up -d --build`,
+    'compose',
+    'the published port and images; secrets go in .env beside this file (SECRET_KEY, passwords), never here.',
+  ) + stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false });
+  return [{ kind: 'compose', path: 'compose.yaml', content: text }];
+}
+
+function dbUser(plan: DeployPlan): string {
+  return plan.name.replace(/-/g, '_');
+}

@@ -1,0 +1,157 @@
+import type { DeployPlan } from '../plan/types';
+import type { GeneratedFile } from './types';
+import { CONTAINER_APP_DIR, CONTAINER_UID, gunicornArgs, header, inContainer, managePy, publicEnv } from './common';
+
+const UV_IMAGE = 'ghcr.io/astral-sh/uv:0.9';
+const json = (args: string[]) => JSON.stringify(args).replace(/","/g, '", "');
+
+/** Builder-stage lines that install the project's dependencies into /opt/venv, per package manager. */
+function installSteps(plan: DeployPlan): string[] {
+  const extra = plan.extraPackages.length ? plan.extraPackages.join(' ') : '';
+  const pipCache = '--mount=type=cache,target=/root/.cache/pip';
+  switch (plan.packageManager) {
+    case 'uv': {
+      const locked = plan.lockFile ? ' --locked' : '';
+      const lockMount = plan.lockFile ? ` \\\n    --mount=type=bind,source=${plan.lockFile},target=${plan.lockFile}` : '';
+      return [
+        `COPY --from=${UV_IMAGE} /uv /bin/uv`,
+        'ENV UV_PROJECT_ENVIRONMENT=/opt/venv UV_COMPILE_BYTECODE=1 UV_LINK_MODE=copy UV_PYTHON_DOWNLOADS=never',
+        `RUN --mount=type=cache,target=/root/.cache/uv${lockMount} \\`,
+        '    --mount=type=bind,source=pyproject.toml,target=pyproject.toml \\',
+        `    uv sync${locked} --no-dev --no-install-project`,
+        ...(extra ? [`RUN --mount=type=cache,target=/root/.cache/uv uv pip install --python /opt/venv/bin/python ${extra}`] : []),
+      ];
+    }
+    case 'poetry':
+      return [
+        `RUN ${pipCache} /usr/local/bin/pip install "poetry>=2,<3"`,
+        `COPY pyproject.toml ${plan.lockFile ?? ''} ./`.replace(/\s+\.\/$/, ' ./'),
+        '# poetry installs into the active virtualenv /opt/venv; --no-root: the code is copied later.',
+        'ENV VIRTUAL_ENV=/opt/venv POETRY_NO_INTERACTION=1',
+        'RUN --mount=type=cache,target=/root/.cache/pypoetry poetry install --only main --no-root',
+        ...(extra ? [`RUN ${pipCache} pip install ${extra}`] : []),
+      ];
+    case 'pdm':
+      return [
+        `RUN ${pipCache} /usr/local/bin/pip install "pdm>=2,<3"`,
+        `COPY pyproject.toml ${plan.lockFile ?? ''} ./`.replace(/\s+\.\/$/, ' ./'),
+        ...(plan.lockFile ? [] : ['RUN pdm lock']),
+        'RUN pdm export --prod -o /tmp/requirements.txt',
+        `RUN ${pipCache} pip install -r /tmp/requirements.txt${extra ? ' ' + extra : ''}`,
+      ];
+    case 'pipenv':
+      return [
+        `RUN ${pipCache} /usr/local/bin/pip install pipenv`,
+        `COPY Pipfile ${plan.lockFile ?? ''} ./`.replace(/\s+\.\/$/, ' ./'),
+        ...(plan.lockFile ? [] : ['RUN pipenv lock']),
+        'RUN pipenv requirements > /tmp/requirements.txt',
+        `RUN ${pipCache} pip install -r /tmp/requirements.txt${extra ? ' ' + extra : ''}`,
+      ];
+    case 'pip':
+    default: {
+      if (plan.requirementsFile) {
+        const req = plan.requirementsFile;
+        // A requirements file in a folder may include its siblings (-r base.txt): copy the folder.
+        const copy = req.includes('/') ? `COPY ${req.slice(0, req.lastIndexOf('/'))}/ ${req.slice(0, req.lastIndexOf('/'))}/` : `COPY ${req} ./`;
+        return [copy, `RUN ${pipCache} pip install -r ${req}${extra ? ' ' + extra : ''}`];
+      }
+      return ['COPY . .', `RUN ${pipCache} pip install .${extra ? ' ' + extra : ''}`];
+    }
+  }
+}
+
+/** Multi-stage `Dockerfile` (+ `.dockerignore`): dependencies in a builder, a slim non-root runtime. */
+export function renderDockerfile(plan: DeployPlan): GeneratedFile[] {
+  const base = `python:${plan.pythonVersion}-slim`;
+  const env = { ...publicEnv(plan), WEB_CONCURRENCY: String(plan.workers), FORWARDED_ALLOW_IPS: '*' };
+  const cmd = plan.server === 'uwsgi'
+    ? ['uwsgi', '--http-socket', `0.0.0.0:${plan.port}`, '--master', '--processes', String(plan.workers), '--die-on-term', '--module', plan.appTarget]
+    : ['gunicorn', ...gunicornArgs(plan, `0.0.0.0:${plan.port}`)];
+  const lines = [
+    '# syntax=docker/dockerfile:1',
+    header(
+      `Dockerfile of ${plan.name}: a builder stage installs the dependencies, a slim stage runs them as a non-root user.`,
+      'dockerfile',
+      'the Python version, system packages your dependencies need; secrets come from the runtime environment, never from here.',
+    ).trimEnd(),
+    '',
+    `FROM ${base} AS builder`,
+    'ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1',
+    `WORKDIR ${CONTAINER_APP_DIR}`,
+    'RUN python -m venv /opt/venv',
+    'ENV PATH="/opt/venv/bin:$PATH"',
+    ...installSteps(plan),
+    '',
+    `FROM ${base} AS runtime`,
+    'ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PATH="/opt/venv/bin:$PATH"',
+    ...Object.entries(env).map(([k, v]) => `ENV ${k}=${/^[\w.:/*-]+$/.test(v) && v !== '*' ? v : JSON.stringify(v)}`),
+    `# The app's user: numeric, so that Kubernetes can check runAsNonRoot.`,
+    `RUN groupadd --system --gid ${CONTAINER_UID} app && useradd --system --uid ${CONTAINER_UID} --gid app --no-create-home app`,
+    `WORKDIR ${CONTAINER_APP_DIR}`,
+    'COPY --from=builder /opt/venv /opt/venv',
+    '# The code stays owned by root: the app can read it, not change it.',
+    'COPY . .',
+  ];
+  const writable: string[] = [];
+  if (plan.collectstatic) {
+    writable.push(inContainer(plan, plan.staticRoot));
+    lines.push(
+      '# Static files are collected into the image. Settings that read secrets get throwaway values:',
+      '# collectstatic needs none of the real ones, and none end up in a layer.',
+      `RUN DJANGO_SECRET_KEY=collectstatic-only SECRET_KEY=collectstatic-only DATABASE_URL=sqlite:///tmp/collectstatic.sqlite3 \\`,
+      `    python ${managePy(plan)} collectstatic --noinput`,
+    );
+  }
+  if (plan.serveMedia) writable.push(inContainer(plan, plan.mediaRoot));
+  if (writable.length) {
+    // Uploads, and compose's collectstatic refreshing the shared static volume, write as the app user.
+    lines.push(`RUN mkdir -p ${writable.join(' ')} && chown -R ${CONTAINER_UID}:${CONTAINER_UID} ${writable.join(' ')}`);
+  }
+  lines.push(
+    `USER ${CONTAINER_UID}:${CONTAINER_UID}`,
+    `EXPOSE ${plan.port}`,
+    '# Healthy when the server answers HTTP at all (any status below 500, whatever ALLOWED_HOSTS says).',
+    `HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \\`,
+    `    CMD ${json(['python', '-c', `import http.client, sys; c = http.client.HTTPConnection('127.0.0.1', ${plan.port}, timeout=4); c.request('GET', '${plan.healthPath}'); sys.exit(c.getresponse().status >= 500)`])}`,
+    `CMD ${json(cmd)}`,
+    '',
+  );
+  return [
+    { kind: 'dockerfile', path: 'Dockerfile', content: lines.join('\n') },
+    { kind: 'dockerfile', path: '.dockerignore', content: renderDockerignore(plan) },
+  ];
+}
+
+function renderDockerignore(plan: DeployPlan): string {
+  return [
+    header(`.dockerignore of ${plan.name}: what never goes into the image (secrets, history, local state).`, 'dockerfile', 'add build outputs of your own.').trimEnd(),
+    '.git',
+    '.gitignore',
+    '.env',
+    '.env.*',
+    '!.env.example',
+    '.venv',
+    'venv',
+    'env',
+    '**/__pycache__',
+    '**/*.py[cod]',
+    '*.sqlite3',
+    '*.sqlite3-journal',
+    'db.sqlite3',
+    'node_modules',
+    'staticfiles',
+    'media',
+    '.pytest_cache',
+    '.mypy_cache',
+    '.ruff_cache',
+    '.coverage',
+    'htmlcov',
+    '.vscode',
+    '.idea',
+    '*.log',
+    'Dockerfile',
+    'compose.yaml',
+    'k8s',
+    '',
+  ].join('\n');
+}

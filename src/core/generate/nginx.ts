@@ -1,0 +1,131 @@
+import type { DeployPlan } from '../plan/types';
+import type { GeneratedFile } from './types';
+import { header, primaryDomain } from './common';
+
+export function nginxSitePath(plan: DeployPlan): string {
+  return `deploy/nginx/${plan.name}.conf`;
+}
+
+/** Directives that hand a request to the app server, with what Django needs to know about the client. */
+function appLocation(plan: DeployPlan, upstream: string): string[] {
+  if (plan.server === 'uwsgi') {
+    return [
+      '        include uwsgi_params;',
+      `        uwsgi_pass ${upstream};`,
+      '        uwsgi_param HTTP_X_FORWARDED_PROTO $scheme;',
+      '        uwsgi_param HTTP_X_FORWARDED_FOR $proxy_add_x_forwarded_for;',
+    ];
+  }
+  const lines = [
+    `        proxy_pass http://${upstream};`,
+    '        proxy_set_header Host $host;',
+    '        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;',
+    '        # Django sees HTTPS through this header (SECURE_PROXY_SSL_HEADER); without it: redirect loops.',
+    '        proxy_set_header X-Forwarded-Proto $scheme;',
+    '        proxy_set_header X-Real-IP $remote_addr;',
+    '        proxy_redirect off;',
+    `        proxy_read_timeout ${plan.timeout}s;`,
+  ];
+  if (plan.interface === 'asgi') {
+    lines.push(
+      '        # WebSockets (ASGI): pass the upgrade through.',
+      '        proxy_http_version 1.1;',
+      '        proxy_set_header Upgrade $http_upgrade;',
+      `        proxy_set_header Connection $${varName(plan)}_connection_upgrade;`,
+    );
+  }
+  return lines;
+}
+
+function varName(plan: DeployPlan): string {
+  return plan.name.replace(/-/g, '_');
+}
+
+function fileLocations(plan: DeployPlan): string[] {
+  const out: string[] = [];
+  if (plan.collectstatic || plan.framework === 'django') {
+    out.push(
+      '    # Static files straight from STATIC_ROOT (collectstatic fills it); Django never sees these requests.',
+      `    location ${plan.staticUrl} {`,
+      `        alias ${plan.staticRoot}/;`,
+      '        access_log off;',
+      '        expires 30d;',
+      '        add_header Cache-Control "public";',
+      '    }',
+      '',
+    );
+  }
+  if (plan.serveMedia) {
+    out.push(
+      '    # Uploaded files from MEDIA_ROOT.',
+      `    location ${plan.mediaUrl} {`,
+      `        alias ${plan.mediaRoot}/;`,
+      '    }',
+      '',
+    );
+  }
+  return out;
+}
+
+/** The nginx site of a VPS: catch-all 444, static and media from disk, the app over its unix socket. */
+export function renderNginxSite(plan: DeployPlan): GeneratedFile[] {
+  const upstream = `${varName(plan)}_app`;
+  const listen = (port: number, extra = '') => [`    listen ${port}${extra};`, `    listen [::]:${port}${extra};`];
+  const lines: string[] = [
+    header(
+      `nginx site of ${plan.name}: copy to /etc/nginx/sites-available/${plan.name} and link it from sites-enabled.`,
+      'nginx',
+      `server_name (${plan.domain}) and client_max_body_size; keep the socket, STATIC_ROOT and MEDIA_ROOT paths in step with the app.`,
+    ).trimEnd(),
+    '',
+    `upstream ${upstream} {`,
+    '    # fail_timeout=0: always retry the app server, even after a failed request (it may be restarting).',
+    `    server unix:${plan.socket} fail_timeout=0;`,
+    '}',
+    '',
+  ];
+  if (plan.interface === 'asgi' && plan.server === 'gunicorn') {
+    lines.push(`map $http_upgrade $${varName(plan)}_connection_upgrade {`, '    default upgrade;', "    '' close;", '}', '');
+  }
+  lines.push(
+    '# Requests for any other host name (scanners, the bare IP address) get no answer at all.',
+    'server {',
+    ...listen(plan.listenPort, ' default_server'),
+  );
+  if (plan.https) lines.push(...listen(plan.httpsPort, ' ssl default_server'), '    ssl_reject_handshake on;');
+  lines.push('    server_name _;', '    return 444;', '}', '');
+
+  const body = [`    server_name ${plan.domain};`, `    client_max_body_size ${plan.maxBodySize};`, '', ...fileLocations(plan),
+    '    location / {', ...appLocation(plan, upstream), '    }'];
+  if (plan.https) {
+    const cert = `/etc/letsencrypt/live/${primaryDomain(plan)}`;
+    lines.push(
+      'server {',
+      ...listen(plan.listenPort),
+      `    server_name ${plan.domain};`,
+      '    # certbot answers its HTTP challenge here; everything else moves to HTTPS.',
+      '    location /.well-known/acme-challenge/ {',
+      '        root /var/www/letsencrypt;',
+      '    }',
+      '    location / {',
+      '        return 301 https://$host$request_uri;',
+      '    }',
+      '}',
+      '',
+      'server {',
+      ...listen(plan.httpsPort, ' ssl http2'),
+      '    # Certificate paths as certbot writes them (certbot certonly --webroot -w /var/www/letsencrypt).',
+      `    ssl_certificate ${cert}/fullchain.pem;`,
+      `    ssl_certificate_key ${cert}/privkey.pem;`,
+      '    ssl_protocols TLSv1.2 TLSv1.3;',
+      '    ssl_session_cache shared:SSL:10m;',
+      '    ssl_session_timeout 1d;',
+      ...body,
+      '}',
+      '',
+    );
+  } else {
+    lines.push('server {', ...listen(plan.listenPort), ...body, '}', '');
+  }
+  return [{ kind: 'nginx', path: nginxSitePath(plan), content: lines.join('\n') }];
+}

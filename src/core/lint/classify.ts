@@ -1,0 +1,120 @@
+import picomatch from 'picomatch';
+import type { FileKind } from './types';
+
+/**
+ * Default globs of development files, the same as the `cloudward.lint.developmentFiles` setting's
+ * default in package.json: in these files the dev-server and debug rules stay silent.
+ */
+export const DEFAULT_DEVELOPMENT_FILES: readonly string[] = [
+  '**/*{.,-}{dev,local,test,override}{,.*,-*}',
+  '**/settings/{dev,development,local,test*}.py',
+  '**/{dev,development,local,test*}_settings.py',
+];
+
+/** Forward slashes, no drive letter, no leading slash: what the `**\/…` globs are matched against. */
+export function normalizePath(path: string): string {
+  return path.replace(/\\/g, '/').replace(/^[A-Za-z]:/, '').replace(/^\/+/, '');
+}
+
+export function basename(path: string): string {
+  const p = path.replace(/\\/g, '/');
+  return p.slice(p.lastIndexOf('/') + 1);
+}
+
+export function dirname(path: string): string {
+  const p = path.replace(/\\/g, '/');
+  const i = p.lastIndexOf('/');
+  return i < 0 ? '.' : i === 0 ? '/' : p.slice(0, i);
+}
+
+const matcherCache = new Map<string, (p: string) => boolean>();
+
+/** Compiles the globs once per distinct list (settings change rarely; files are checked often). */
+export function developmentMatcher(globs: readonly string[] = DEFAULT_DEVELOPMENT_FILES): (path: string) => boolean {
+  const key = globs.join('\n');
+  let m = matcherCache.get(key);
+  if (!m) {
+    const compiled = globs.length ? picomatch(globs as string[], { dot: true, nocase: true }) : () => false;
+    m = (path: string) => compiled(normalizePath(path));
+    if (matcherCache.size > 20) matcherCache.clear();
+    matcherCache.set(key, m);
+  }
+  return m;
+}
+
+/** Whether a file is a development file (Procfile.dev, compose.override.yaml, settings/local.py…). */
+export function isDevelopmentFile(path: string, globs?: readonly string[]): boolean {
+  return developmentMatcher(globs)(path);
+}
+
+// Content tests. All are anchored at a line start and linear: no nested quantifiers.
+const K8S_API = /^apiVersion[ \t]*:/m;
+const K8S_KIND = /^kind[ \t]*:/m;
+const NGINX_BLOCK = /^[ \t]*(?:server|upstream\b[^{\n]*)[ \t]*\{/m;
+const INSTALLED_APPS = /^INSTALLED_APPS[ \t]*(?::[^=\n]*)?\+?=/m;
+const PY_APP = /\bFlask\(|\bFastAPI\(|\buvicorn\.run\(/;
+const SH_SHEBANG = /^#![ \t]*(?:\/usr)?\/bin\/(?:env[ \t]+)?(?:sh|bash|dash|ash|zsh)\b/;
+const UWSGI_SECTION = /^[ \t]*\[uwsgi\]/m;
+const APP_ENGINE = /^(?:runtime|entrypoint)[ \t]*:/m;
+
+/**
+ * The catalogue's file kind of a path (and, for the kinds recognised by content, of its text).
+ * Without `text`, kinds that need the content (kubernetes, python-app, uwsgi, a `*.conf` outside an
+ * nginx folder) are not recognised. Returns undefined for files no rule looks at.
+ */
+export function classify(path: string, text?: string): FileKind | undefined {
+  const name = basename(path);
+  const lower = name.toLowerCase();
+  const dirs = normalizePath(path).toLowerCase().split('/').slice(0, -1);
+  const parent = dirs[dirs.length - 1] ?? '';
+
+  if (name === 'Procfile' || name.startsWith('Procfile.')) return 'procfile';
+  if (lower === 'dockerfile' || lower.startsWith('dockerfile.') || lower.endsWith('.dockerfile') || lower === 'containerfile' || lower.startsWith('containerfile.')) {
+    return 'dockerfile';
+  }
+  if (lower === '.dockerignore' || lower.endsWith('.dockerignore')) return 'dockerignore';
+  if (/^(?:compose(?:\..+)?|docker-compose.*)\.ya?ml$/.test(lower)) return 'compose';
+  if (lower === 'fly.toml' || lower === 'railway.toml' || lower === 'railway.json' || lower === 'nixpacks.toml') return 'platform';
+  if (lower === 'render.yaml' || lower === 'render.yml') return 'platform';
+  if (lower === 'app.yaml' || lower === 'app.yml') {
+    // App Engine's app.yaml, unless it is in fact a Kubernetes manifest.
+    if (text !== undefined && K8S_API.test(text) && K8S_KIND.test(text)) return 'kubernetes';
+    if (text === undefined || APP_ENGINE.test(text)) return 'platform';
+    return undefined;
+  }
+  if (lower.endsWith('.service') || lower.endsWith('.socket')) return 'systemd';
+  if (lower.endsWith('.yaml') || lower.endsWith('.yml')) {
+    return text !== undefined && K8S_API.test(text) && K8S_KIND.test(text) ? 'kubernetes' : undefined;
+  }
+  const nginxFolder = dirs.some((d) => d === 'nginx' || d === 'sites-available' || d === 'sites-enabled');
+  if (lower === 'nginx.conf') return 'nginx';
+  if (lower.endsWith('.conf')) {
+    if (nginxFolder) return 'nginx';
+    return text !== undefined && NGINX_BLOCK.test(text) ? 'nginx' : undefined;
+  }
+  if (lower.endsWith('.ini')) {
+    if (text !== undefined) return UWSGI_SECTION.test(text) ? 'uwsgi' : undefined;
+    return lower.includes('uwsgi') ? 'uwsgi' : undefined;
+  }
+  if (lower.endsWith('.py')) {
+    if (lower.startsWith('gunicorn')) return 'gunicorn';
+    if (lower === 'settings.py' || parent === 'settings') return 'django-settings';
+    if (text === undefined) return undefined;
+    if (INSTALLED_APPS.test(text)) return 'django-settings';
+    if (PY_APP.test(text)) return 'python-app';
+    return undefined;
+  }
+  if (lower.endsWith('.sh')) return 'shell';
+  if (!name.includes('.')) {
+    if (nginxFolder) return 'nginx';
+    if (text !== undefined && SH_SHEBANG.test(text.slice(0, 200))) return 'shell';
+  }
+  return undefined;
+}
+
+/** Kinds whose files are YAML documents (parsed with parse/yaml.ts). */
+export function isYamlKind(kind: FileKind, path: string): boolean {
+  if (kind === 'compose' || kind === 'kubernetes') return true;
+  const lower = basename(path).toLowerCase();
+  return kind === 'platform' && (lower.endsWith('.yaml') || lower.endsWith('.yml') || lower.endsWith('.json'));
+}

@@ -1,0 +1,120 @@
+import type { Property } from 'dockerfile-ast';
+import { composeServices, kubeContainers } from './commands';
+import type { LintFile } from './file';
+import { parseDockerfile } from './parse/dockerfile';
+import { splitCommands, tokenize } from './parse/shell';
+import { isMap, isScalar, isSeq, pairOf, parseYaml, seqItems, valueOf } from './parse/yaml';
+import type { Node, Pair } from './parse/yaml';
+
+/** An environment variable set in a deploy file (Dockerfile ENV/ARG, compose, Kubernetes, systemd). */
+export interface EnvVar {
+  name: string;
+  /** The literal value; undefined when none is given (pass-through, `valueFrom`). */
+  value?: string;
+  /** Offsets of the value's text (inside quotes). */
+  valueStart: number;
+  valueEnd: number;
+  where: 'dockerfile-env' | 'dockerfile-arg' | 'compose' | 'kubernetes' | 'systemd';
+  /** Kubernetes: the `- name: … value: …` map; compose: the pair or list item. */
+  node?: Node | Pair;
+  /** Dockerfile: the property. */
+  property?: Property;
+}
+
+function dockerfileEnv(file: LintFile): EnvVar[] {
+  const df = file.parse(parseDockerfile);
+  const out: EnvVar[] = [];
+  const all = [...df.preamble, ...df.stages.flatMap((s) => s.instructions)];
+  for (const ins of all) {
+    const k = ins.getKeyword();
+    if (k !== 'ENV' && k !== 'ARG') continue;
+    for (const p of (ins as unknown as { getProperties(): Property[] }).getProperties()) {
+      const vr = p.getValueRange();
+      const value = p.getValue();
+      if (!vr || value === null) {
+        out.push({ name: p.getName(), valueStart: file.lines.offsetAt(p.getNameRange().end), valueEnd: file.lines.offsetAt(p.getNameRange().end), where: k === 'ENV' ? 'dockerfile-env' : 'dockerfile-arg', property: p });
+        continue;
+      }
+      let s = file.lines.offsetAt(vr.start);
+      let e = file.lines.offsetAt(vr.end);
+      const q = file.text[s];
+      if ((q === '"' || q === "'") && file.text[e - 1] === q && e - s >= 2) {
+        s++;
+        e--;
+      }
+      out.push({ name: p.getName(), value, valueStart: s, valueEnd: e, where: k === 'ENV' ? 'dockerfile-env' : 'dockerfile-arg', property: p });
+    }
+  }
+  return out;
+}
+
+/** `KEY=value` inside a scalar (compose list form): the value's offsets when the scalar's text maps 1:1. */
+function splitAssignment(file: LintFile, start: number, end: number, text: string): { name: string; value?: string; valueStart: number; valueEnd: number } {
+  const eq = text.indexOf('=');
+  if (eq === -1) return { name: text, valueStart: end, valueEnd: end };
+  const exact = file.text.slice(start, end) === text;
+  return { name: text.slice(0, eq), value: text.slice(eq + 1), valueStart: exact ? start + eq + 1 : start, valueEnd: end };
+}
+
+function yamlEnv(file: LintFile, envNode: Node | undefined, where: 'compose' | 'kubernetes'): EnvVar[] {
+  const y = file.parse(parseYaml);
+  const out: EnvVar[] = [];
+  if (where === 'compose' && isMap(envNode)) {
+    for (const p of envNode.items) {
+      if (!isScalar(p.key)) continue;
+      const v = p.value as Node | null;
+      const o = v ? y.offsets(v) : undefined;
+      const value = isScalar(v) && v.value !== null && v.value !== undefined ? (v.source ?? String(v.value)) : undefined;
+      out.push({ name: String(p.key.value), value: value === undefined ? undefined : String(isScalar(v) && typeof v.value === 'string' ? v.value : value), valueStart: o?.[0] ?? 0, valueEnd: o?.[1] ?? 0, where, node: p as Pair });
+    }
+  } else if (where === 'compose' && isSeq(envNode)) {
+    for (const item of seqItems(envNode)) {
+      if (!isScalar(item) || typeof item.value !== 'string') continue;
+      const o = y.offsets(item);
+      if (!o) continue;
+      out.push({ ...splitAssignment(file, o[0], o[1], item.value), where, node: item });
+    }
+  } else if (where === 'kubernetes') {
+    for (const item of seqItems(envNode)) {
+      const name = valueOf(item, 'name');
+      if (!isScalar(name)) continue;
+      const v = valueOf(item, 'value');
+      const o = v ? y.offsets(v) : undefined;
+      const value = isScalar(v) && v.value !== null && v.value !== undefined ? String(v.value) : undefined;
+      out.push({ name: String(name.value), value, valueStart: o?.[0] ?? 0, valueEnd: o?.[1] ?? 0, where, node: item });
+    }
+  }
+  return out;
+}
+
+function systemdEnv(file: LintFile): EnvVar[] {
+  const out: EnvVar[] = [];
+  for (let l = 0; l < file.lines.lineCount; l++) {
+    const line = file.lines.line(l);
+    const m = /^[ \t]*Environment[ \t]*=[ \t]*/.exec(line);
+    if (!m) continue;
+    const start = file.lines.starts[l] + m[0].length;
+    for (const c of splitCommands(tokenize(file.text, start, file.lines.starts[l] + line.length, false))) {
+      for (const w of c.words) out.push({ ...splitAssignment(file, w.start, w.end, w.value), where: 'systemd' });
+    }
+  }
+  return out;
+}
+
+/** Every environment variable a deploy file sets, with the value's exact offsets. */
+export function envVars(file: LintFile): EnvVar[] {
+  switch (file.kind) {
+    case 'dockerfile':
+      return dockerfileEnv(file);
+    case 'compose':
+      return composeServices(file).flatMap((s) => yamlEnv(file, valueOf(s.service, 'environment'), 'compose'));
+    case 'kubernetes':
+      return kubeContainers(file).flatMap((c) => yamlEnv(file, valueOf(c.container, 'env'), 'kubernetes'));
+    case 'systemd':
+      return systemdEnv(file);
+    default:
+      return [];
+  }
+}
+
+export { pairOf };

@@ -1,0 +1,1030 @@
+// A tolerant tokeniser and statement reader for the Python the deploy rules look at: settings modules,
+// Flask/FastAPI app modules, gunicorn config files. It is not a full Python parser: it knows enough to give
+// every assignment, call and literal an exact source range, and to tell whether a statement sits at module
+// level, inside a function, or under `if __name__ == "__main__":`. It never throws and runs in linear time
+// (one pass over the characters, one pass over the tokens; expression nesting is capped).
+
+import type { Position, Range } from '../types';
+
+export type PyTokenKind = 'name' | 'number' | 'string' | 'op' | 'comment' | 'newline' | 'error';
+
+export interface PyToken {
+  kind: PyTokenKind;
+  text: string;
+  start: number;
+  end: number;
+  range: Range;
+  /** For strings: the decoded value (escapes of non-raw strings resolved loosely), prefix flags. */
+  value?: string;
+  prefix?: string;
+  unterminated?: boolean;
+}
+
+export interface PyComment {
+  text: string;
+  range: Range;
+  /** True when the comment is the only thing on its line. */
+  ownLine: boolean;
+}
+
+export type PyNode =
+  | { kind: 'string'; value: string; fstring: boolean; bytes: boolean; range: Range; quote: string }
+  | { kind: 'number'; text: string; range: Range }
+  | { kind: 'const'; value: 'True' | 'False' | 'None'; range: Range }
+  | { kind: 'name'; name: string; range: Range }
+  | { kind: 'attribute'; object: PyNode; name: string; nameRange: Range; range: Range }
+  | { kind: 'call'; callee: PyNode; args: PyArg[]; range: Range; argsRange: Range }
+  | { kind: 'subscript'; object: PyNode; index: PyNode; range: Range }
+  | { kind: 'list' | 'tuple' | 'set'; items: PyNode[]; range: Range; comprehension?: boolean }
+  | { kind: 'dict'; entries: PyDictEntry[]; range: Range; comprehension?: boolean }
+  | { kind: 'op'; parts: PyNode[]; ops: string[]; range: Range }
+  | { kind: 'starred'; value: PyNode; range: Range }
+  | { kind: 'other'; range: Range; children: PyNode[] };
+
+export interface PyArg {
+  name?: string;
+  nameRange?: Range;
+  star?: '*' | '**';
+  value: PyNode;
+  /** From the keyword (or the value) to the end of the value: `debug=True`. */
+  range: Range;
+}
+
+export interface PyDictEntry {
+  /** Undefined for `**other`. */
+  key?: PyNode;
+  value: PyNode;
+  range: Range;
+}
+
+export interface PyContext {
+  /** Indentation column of the statement's line. */
+  indent: number;
+  /** Not nested in any block (module level). */
+  topLevel: boolean;
+  inFunction: boolean;
+  inClass: boolean;
+  /** Under `if __name__ == "__main__":`. */
+  inMainGuard: boolean;
+  /** Under some other `if`/`try`/`for`/`with`... at module level. */
+  inBlock: boolean;
+}
+
+export interface PyAssignment extends PyContext {
+  targets: PyNode[];
+  /** `=`, `+=`, `:` (annotation only), ... */
+  op: string;
+  value?: PyNode;
+  /** The whole statement, `DEBUG = True`. */
+  range: Range;
+}
+
+export interface PyCallSite extends PyContext {
+  call: Extract<PyNode, { kind: 'call' }>;
+  /** Dotted callee, `app.run`, `os.environ.get`; '' when the callee is not a plain dotted name. */
+  callee: string;
+}
+
+export interface PyImport {
+  /** `import os` → module 'os'; `from pathlib import Path` → module 'pathlib', names ['Path']. */
+  module: string;
+  names: string[];
+  range: Range;
+  topLevel: boolean;
+}
+
+export interface PythonModule {
+  text: string;
+  tokens: PyToken[];
+  comments: PyComment[];
+  assignments: PyAssignment[];
+  calls: PyCallSite[];
+  imports: PyImport[];
+  /** Offsets of line starts, for position ↔ offset conversions. */
+  lineStarts: number[];
+}
+
+const STRING_PREFIX = /^(?:r|u|b|f|t|br|rb|fr|rf|tr|rt)$/i;
+const THREE_CHAR_OPS = new Set(['**=', '//=', '>>=', '<<=', '...', '!=']);
+const TWO_CHAR_OPS = new Set([
+  '**', '//', '>>', '<<', '<=', '>=', '==', '!=', '->', ':=', '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '@=',
+]);
+const OPEN = new Set(['(', '[', '{']);
+const CLOSE: Record<string, string> = { ')': '(', ']': '[', '}': '{' };
+const ASSIGN_OPS = new Set(['=', '+=', '-=', '*=', '/=', '//=', '%=', '**=', '>>=', '<<=', '&=', '|=', '^=', '@=']);
+const BINARY_OPS = new Set([
+  '+', '-', '*', '/', '//', '%', '**', '@', '<<', '>>', '&', '|', '^', '<', '>', '<=', '>=', '==', '!=',
+  'and', 'or', 'in', 'not', 'is', 'if', 'else', ':=',
+]);
+const PREFIX_OPS = new Set(['-', '+', '~', 'not', 'await']);
+const BLOCK_KEYWORDS = new Set(['if', 'elif', 'else', 'while', 'for', 'def', 'class', 'with', 'try', 'except', 'finally', 'async']);
+const MAX_DEPTH = 100;
+
+function isIdentStart(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c > 127;
+}
+function isIdentPart(c: number): boolean {
+  return isIdentStart(c) || (c >= 48 && c <= 57);
+}
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+/** Splits text into Python tokens. Unknown characters become 'error' tokens; nothing throws. */
+export function tokenizePython(text: string): { tokens: PyToken[]; comments: PyComment[]; lineStarts: number[] } {
+  const tokens: PyToken[] = [];
+  const comments: PyComment[] = [];
+  const lineStarts: number[] = [0];
+  let i = 0;
+  let line = 0;
+  let lineStart = 0;
+  let depth = 0;
+  let lineHasCode = false;
+  const n = text.length;
+
+  const pos = (offset: number): Position => ({ line, character: offset - lineStart });
+  const newlineAt = (offset: number): number => {
+    // Returns the length of the line break at offset (0 when none) and advances the line counters.
+    const c = text.charCodeAt(offset);
+    let len = 0;
+    if (c === 10) len = 1;
+    else if (c === 13) len = text.charCodeAt(offset + 1) === 10 ? 2 : 1;
+    if (len) {
+      line++;
+      lineStart = offset + len;
+      lineStarts.push(lineStart);
+    }
+    return len;
+  };
+
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === 32 || c === 9 || c === 12) {
+      i++;
+      continue;
+    }
+    if (c === 10 || c === 13) {
+      const start = pos(i);
+      const startOffset = i;
+      const len = newlineAt(i);
+      if (depth === 0 && lineHasCode) {
+        tokens.push({ kind: 'newline', text: '\n', start: startOffset, end: startOffset + len, range: { start, end: { line: start.line, character: start.character + len } } });
+      }
+      lineHasCode = depth > 0 && lineHasCode;
+      if (depth === 0) lineHasCode = false;
+      i += len;
+      continue;
+    }
+    if (c === 92 /* \ */ && (text.charCodeAt(i + 1) === 10 || text.charCodeAt(i + 1) === 13)) {
+      // Explicit line joining: the logical line goes on.
+      i += 1 + newlineAt(i + 1);
+      continue;
+    }
+    if (c === 35 /* # */) {
+      const start = pos(i);
+      let j = i;
+      while (j < n && text.charCodeAt(j) !== 10 && text.charCodeAt(j) !== 13) j++;
+      comments.push({ text: text.slice(i, j), range: { start, end: pos(j) }, ownLine: !lineHasCode });
+      i = j;
+      continue;
+    }
+    // Names, which may turn out to be string prefixes.
+    if (isIdentStart(c)) {
+      let j = i + 1;
+      while (j < n && isIdentPart(text.charCodeAt(j))) j++;
+      const word = text.slice(i, j);
+      const q = text.charCodeAt(j);
+      if ((q === 34 || q === 39) && j - i <= 2 && STRING_PREFIX.test(word)) {
+        i = readString(i, j - i);
+        lineHasCode = true;
+        continue;
+      }
+      const start = pos(i);
+      tokens.push({ kind: 'name', text: word, start: i, end: j, range: { start, end: pos(j) } });
+      lineHasCode = true;
+      i = j;
+      continue;
+    }
+    if (c === 34 || c === 39) {
+      i = readString(i, 0);
+      lineHasCode = true;
+      continue;
+    }
+    if (isDigit(c) || (c === 46 && isDigit(text.charCodeAt(i + 1)))) {
+      let j = i + 1;
+      while (j < n) {
+        const d = text.charCodeAt(j);
+        if (isIdentPart(d) || d === 46) j++;
+        else if ((d === 43 || d === 45) && (text.charCodeAt(j - 1) | 32) === 101 && !/^0[xX]/.test(text.slice(i, i + 2))) j++;
+        else break;
+      }
+      const start = pos(i);
+      tokens.push({ kind: 'number', text: text.slice(i, j), start: i, end: j, range: { start, end: pos(j) } });
+      lineHasCode = true;
+      i = j;
+      continue;
+    }
+    // Operators and delimiters.
+    const three = text.slice(i, i + 3);
+    const two = text.slice(i, i + 2);
+    let op: string;
+    if (THREE_CHAR_OPS.has(three) && three !== '!=') op = three;
+    else if (TWO_CHAR_OPS.has(two)) op = two;
+    else op = text[i];
+    const start = pos(i);
+    const kind: PyTokenKind = '()[]{}:;,.=+-*/%@<>&|^~!'.includes(op[0]) ? 'op' : 'error';
+    // A lone surrogate half or other stray character is one error token; keep surrogate pairs together.
+    if (kind === 'error' && c >= 0xd800 && c <= 0xdbff && i + 1 < n) op = text.slice(i, i + 2);
+    tokens.push({ kind, text: op, start: i, end: i + op.length, range: { start, end: { line, character: start.character + op.length } } });
+    if (kind === 'op') {
+      if (OPEN.has(op)) depth++;
+      else if (CLOSE[op] && depth > 0) depth--;
+    }
+    lineHasCode = true;
+    i += op.length;
+  }
+  if (lineHasCode) {
+    const p = pos(n);
+    tokens.push({ kind: 'newline', text: '', start: n, end: n, range: { start: p, end: p } });
+  }
+  return { tokens, comments, lineStarts };
+
+  /** Reads a string literal starting at `begin` whose prefix is `prefixLen` long; returns the offset after it. */
+  function readString(begin: number, prefixLen: number): number {
+    const prefix = text.slice(begin, begin + prefixLen);
+    const lower = prefix.toLowerCase();
+    const raw = lower.includes('r');
+    const fmt = lower.includes('f') || lower.includes('t');
+    const start = pos(begin);
+    let j = begin + prefixLen;
+    const quoteChar = text[j];
+    const triple = text.startsWith(quoteChar.repeat(3), j);
+    const quote = triple ? quoteChar.repeat(3) : quoteChar;
+    j += quote.length;
+    let value = '';
+    let chunkStart = j;
+    let terminated = false;
+    while (j < n) {
+      const d = text.charCodeAt(j);
+      if (d === 92 /* \ */) {
+        value += text.slice(chunkStart, j);
+        const next = text[j + 1];
+        if (next === undefined) {
+          j++;
+          chunkStart = j;
+          break;
+        }
+        if (next === '\n' || next === '\r') {
+          j += 1 + newlineAt(j + 1);
+          if (raw) value += text.slice(j - 2, j);
+          chunkStart = j;
+          continue;
+        }
+        value += raw ? '\\' + next : (ESCAPES[next] ?? '\\' + next);
+        j += 2;
+        chunkStart = j;
+        continue;
+      }
+      if (d === 10 || d === 13) {
+        if (!triple) break; // an unterminated one-line string ends at the line break
+        value += text.slice(chunkStart, j);
+        const len = newlineAt(j);
+        value += '\n';
+        j += len;
+        chunkStart = j;
+        continue;
+      }
+      if (fmt && d === 123 /* { */) {
+        if (text.charCodeAt(j + 1) === 123) {
+          j += 2;
+          continue;
+        }
+        // Skip the replacement field, which may hold strings of its own (Python 3.12 allows the same quote).
+        value += text.slice(chunkStart, j);
+        j = skipReplacementField(j + 1);
+        value += '{…}';
+        chunkStart = j;
+        continue;
+      }
+      if (text.startsWith(quote, j)) {
+        value += text.slice(chunkStart, j);
+        j += quote.length;
+        terminated = true;
+        break;
+      }
+      j++;
+    }
+    if (!terminated) value += text.slice(chunkStart, j);
+    tokens.push({
+      kind: 'string',
+      text: text.slice(begin, j),
+      start: begin,
+      end: j,
+      range: { start, end: pos(j) },
+      value,
+      prefix,
+      unterminated: !terminated || undefined,
+    });
+    return j;
+  }
+
+  /** From just after `{` in an f-string to just after the matching `}` (or the end of the line/text). */
+  function skipReplacementField(j: number): number {
+    let braces = 1;
+    while (j < n) {
+      const d = text.charCodeAt(j);
+      if (d === 123) braces++;
+      else if (d === 125) {
+        braces--;
+        if (braces === 0) return j + 1;
+      } else if (d === 34 || d === 39) {
+        // A nested string: skip it without recording a token (it is part of the f-string).
+        const q = text[j];
+        j++;
+        while (j < n && text[j] !== q && text.charCodeAt(j) !== 10) j += text.charCodeAt(j) === 92 ? 2 : 1;
+      } else if (d === 10 || d === 13) {
+        return j; // leave the line break to the string reader (it knows whether the string is triple-quoted)
+      }
+      j++;
+    }
+    return j;
+  }
+}
+
+const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', '0': '\0' };
+
+// ---------------------------------------------------------------------------------------------------------
+// Statements and expressions
+
+interface Block {
+  indent: number;
+  kind: 'main' | 'def' | 'class' | 'other';
+}
+
+/** Tokenises and reads a Python module. Never throws. */
+export function parsePython(text: string): PythonModule {
+  const { tokens, comments, lineStarts } = tokenizePython(text);
+  const code = tokens; // comments are kept apart
+  // Matching brackets, so that skipping a bracketed region is O(1).
+  const match = new Int32Array(code.length).fill(-1);
+  const stack: number[] = [];
+  for (let k = 0; k < code.length; k++) {
+    const t = code[k];
+    if (t.kind === 'newline') {
+      stack.length = 0; // a logical line ends only outside brackets, so anything open here is unbalanced
+      continue;
+    }
+    if (t.kind !== 'op') continue;
+    if (OPEN.has(t.text)) stack.push(k);
+    else if (CLOSE[t.text]) {
+      // Pop to the nearest matching opener; unmatched closers are left unmatched.
+      for (let s = stack.length - 1; s >= 0; s--) {
+        if (code[stack[s]].text === CLOSE[t.text]) {
+          match[stack[s]] = k;
+          match[k] = stack[s];
+          stack.length = s;
+          break;
+        }
+      }
+    }
+  }
+
+
+  function context(indent: number): PyContext {
+    return {
+      indent,
+      topLevel: blocks.length === 0,
+      inFunction: blocks.some((b) => b.kind === 'def'),
+      inClass: blocks.some((b) => b.kind === 'class'),
+      inMainGuard: blocks.some((b) => b.kind === 'main'),
+      inBlock: blocks.some((b) => b.kind === 'other' || b.kind === 'main'),
+    };
+  }
+
+  /** Reads the `;`-separated statements of tokens [from, to). */
+  function readStatements(from: number, to: number, indent: number): void {
+    let s = from;
+    for (let j = from; j <= to; j++) {
+      if (j === to || (code[j].kind === 'op' && code[j].text === ';')) {
+        if (j > s) readStatement(s, j, indent);
+        s = j + 1;
+      } else if (code[j].kind === 'op' && match[j] > j && match[j] < to) {
+        j = match[j];
+      }
+    }
+  }
+
+  function readStatement(from: number, to: number, indent: number): void {
+    const first = code[from];
+    const word = first.kind === 'name' ? first.text : '';
+    const isSoftHeader = (word === 'match' || word === 'case') && code[to - 1].text === ':' && code[from + 1]?.text !== '=';
+    if (BLOCK_KEYWORDS.has(word) || isSoftHeader) {
+      // Header up to the first ':' outside brackets (lambda colons inside a header are rare enough to ignore).
+      let colon = -1;
+      for (let j = from + 1; j < to; j++) {
+        const t = code[j];
+        if (t.kind === 'op' && match[j] > j) {
+          j = Math.min(match[j], to - 1);
+          continue;
+        }
+        if (t.kind === 'op' && t.text === ':') {
+          colon = j;
+          break;
+        }
+      }
+      const headerEnd = colon < 0 ? to : colon;
+      // Calls in the header itself (`if app.run(...)`, `with open(...)`) count in the enclosing context.
+      if (word !== 'def' && word !== 'class' && headerEnd > from + 1) {
+        walk(parseRange(from + 1, headerEnd), context(indent));
+      }
+      let kind: Block['kind'] = 'other';
+      if (word === 'def' || (word === 'async' && code[from + 1]?.text === 'def')) kind = 'def';
+      else if (word === 'class') kind = 'class';
+      else if (word === 'if' && isMainGuard(from + 1, headerEnd)) kind = 'main';
+      blocks.push({ indent, kind });
+      if (colon >= 0 && colon + 1 < to) {
+        // A body on the same line: `if __name__ == "__main__": app.run()`.
+        readStatements(colon + 1, to, indent + 1);
+        blocks.pop();
+        blocks.push({ indent, kind });
+      }
+      return;
+    }
+    if (word === 'import' || word === 'from') {
+      readImport(from, to, word);
+      return;
+    }
+    if (first.kind === 'op' && first.text === '@') {
+      walk(parseRange(from + 1, to), context(indent));
+      return;
+    }
+    if (['pass', 'break', 'continue', 'global', 'nonlocal', 'del'].includes(word)) return;
+    let exprFrom = from;
+    if (['return', 'raise', 'assert', 'yield', 'await', 'print'].includes(word) && code[from + 1]?.text !== '=') {
+      exprFrom = word === 'await' || word === 'print' ? from : from + 1;
+    }
+    // Assignment: find top-level assignment operators.
+    const parts: Array<[number, number]> = [];
+    let op = '';
+    let partStart = exprFrom;
+    let annotation = -1;
+    for (let j = exprFrom; j < to; j++) {
+      const t = code[j];
+      if (t.kind === 'name' && t.text === 'lambda') break;
+      if (t.kind !== 'op') continue;
+      if (match[j] > j) {
+        j = Math.min(match[j], to - 1);
+        continue;
+      }
+      if (ASSIGN_OPS.has(t.text)) {
+        parts.push([partStart, j]);
+        op = op || t.text;
+        partStart = j + 1;
+        if (t.text !== '=') break;
+      } else if (t.text === ':' && !op && annotation < 0 && parts.length === 0) {
+        annotation = j; // `NAME: type = value`
+      }
+    }
+    const ctx = context(indent);
+    if (parts.length === 0 && annotation < 0) {
+      walk(parseRange(exprFrom, to), ctx);
+      return;
+    }
+    if (annotation >= 0 && parts.length <= 1) {
+      const target = parseRange(exprFrom, annotation);
+      const value = parts.length ? parseRange(partStart, to) : undefined;
+      mod.assignments.push({ ...ctx, targets: [target], op: parts.length ? op : ':', value, range: spanOf(from, to) });
+      if (value) walk(value, ctx);
+      return;
+    }
+    const targets = parts.map(([a, b]) => parseRange(a, b));
+    const value = parseRange(partStart, to);
+    mod.assignments.push({ ...ctx, targets, op, value, range: spanOf(from, to) });
+    for (const t of targets) walk(t, ctx);
+    walk(value, ctx);
+  }
+
+  function readImport(from: number, to: number, word: string): void {
+    const topLevel = blocks.length === 0;
+    const range = spanOf(from, to);
+    const names: string[] = [];
+    let module = '';
+    let j = from + 1;
+    const dotted = (): string => {
+      // `a.b.c` or relative `..a`: names joined by dots (a name never follows a name).
+      let s = '';
+      let lastWasName = false;
+      while (j < to) {
+        const t = code[j];
+        if (t.kind === 'name' && !lastWasName && t.text !== 'import') {
+          lastWasName = true;
+        } else if (t.text === '.' || t.text === '...') {
+          lastWasName = false;
+        } else break;
+        s += t.text;
+        j++;
+      }
+      return s;
+    };
+    if (word === 'from') {
+      module = dotted();
+      if (code[j]?.text === 'import') j++;
+      for (; j < to; j++) {
+        const t = code[j];
+        if (t.kind === 'name' && t.text !== 'as' && code[j - 1]?.text !== 'as') names.push(t.text);
+        else if (t.text === '*') names.push('*');
+      }
+      mod.imports.push({ module, names, range, topLevel });
+      return;
+    }
+    while (j < to) {
+      const m = dotted();
+      if (m) mod.imports.push({ module: m, names: [], range, topLevel });
+      if (code[j]?.text === 'as') j += 2;
+      if (code[j]?.text === ',') j++;
+      else if (!m) j++;
+    }
+  }
+
+  function isMainGuard(from: number, to: number): boolean {
+    if (to - from !== 3) return false;
+    const [a, op, b] = [code[from], code[from + 1], code[from + 2]];
+    if (op.text !== '==') return false;
+    const isName = (t: PyToken) => t.kind === 'name' && t.text === '__name__';
+    const isMain = (t: PyToken) => t.kind === 'string' && t.value === '__main__';
+    return (isName(a) && isMain(b)) || (isMain(a) && isName(b));
+  }
+
+  function spanOf(from: number, to: number): Range {
+    const last = code[Math.max(from, to - 1)];
+    return { start: code[from].range.start, end: last.range.end };
+  }
+
+  /** Records every call in the expression with the statement's context. */
+  function walk(node: PyNode | undefined, ctx: PyContext): void {
+    if (!node) return;
+    const todo: PyNode[] = [node];
+    while (todo.length) {
+      const x = todo.pop()!;
+      switch (x.kind) {
+        case 'call':
+          mod.calls.push({ ...ctx, call: x, callee: dottedName(x.callee) ?? '' });
+          todo.push(x.callee);
+          for (const a of x.args) todo.push(a.value);
+          break;
+        case 'attribute':
+          todo.push(x.object);
+          break;
+        case 'subscript':
+          todo.push(x.object, x.index);
+          break;
+        case 'list':
+        case 'tuple':
+        case 'set':
+          todo.push(...x.items);
+          break;
+        case 'dict':
+          for (const e of x.entries) {
+            if (e.key) todo.push(e.key);
+            todo.push(e.value);
+          }
+          break;
+        case 'op':
+          todo.push(...x.parts);
+          break;
+        case 'starred':
+          todo.push(x.value);
+          break;
+        case 'other':
+          todo.push(...x.children);
+          break;
+      }
+    }
+  }
+
+  // --- expressions over tokens [from, to) ---
+
+  function parseRange(from: number, to: number): PyNode {
+    if (from >= to) {
+      const t = code[Math.min(from, code.length - 1)];
+      const p = t ? t.range.start : { line: 0, character: 0 };
+      return { kind: 'other', range: { start: p, end: p }, children: [] };
+    }
+    const p = new ExprReader(from, to, 0);
+    const node = p.tuple();
+    if (p.k < to) {
+      // Something we do not model (lambda, comprehension at top level...): keep what we read as a child.
+      return { kind: 'other', range: spanOf(from, to), children: [node, ...p.rest()] };
+    }
+    return node;
+  }
+
+  /** A recursive-descent reader over a token slice; nesting beyond MAX_DEPTH is kept opaque. */
+  class ExprReader {
+    k: number;
+    constructor(
+      from: number,
+      readonly to: number,
+      readonly depth: number,
+    ) {
+      this.k = from;
+    }
+
+    peek(): PyToken | undefined {
+      return this.k < this.to ? code[this.k] : undefined;
+    }
+
+    /** The remaining tokens, as opaque expressions separated where possible (so calls in them are still seen). */
+    rest(): PyNode[] {
+      const out: PyNode[] = [];
+      let guard = 0;
+      while (this.k < this.to && guard++ < this.to) {
+        const before = this.k;
+        const node = this.expr();
+        if (this.k === before) this.k++;
+        else out.push(node);
+      }
+      return out;
+    }
+
+    /** `a, b, c` → tuple (or the single expression). */
+    tuple(): PyNode {
+      const first = this.expr();
+      if (this.peek()?.text !== ',') return first;
+      const items = [first];
+      while (this.peek()?.text === ',') {
+        this.k++;
+        if (this.k >= this.to || isCloser(this.peek()!)) break;
+        items.push(this.expr());
+      }
+      return { kind: 'tuple', items, range: { start: first.range.start, end: items[items.length - 1].range.end } };
+    }
+
+    /** A chain of operands and operators: `a + b`, `x == "1"`, `a if c else b`, `not x`, `-1`. */
+    expr(): PyNode {
+      const parts: PyNode[] = [];
+      const ops: string[] = [];
+      const startTok = this.peek();
+      let endRange: Range | undefined;
+      while (this.k < this.to) {
+        const t = code[this.k];
+        if (t.kind === 'name' && t.text === 'lambda') {
+          // Opaque up to the end of the current level (a comma or a closer ends it).
+          const s = this.k;
+          while (this.k < this.to && code[this.k].text !== ',' && !isCloser(code[this.k])) {
+            this.k = match[this.k] > this.k && match[this.k] < this.to ? match[this.k] + 1 : this.k + 1;
+          }
+          parts.push({ kind: 'other', range: spanOf(s, this.k), children: [] });
+        } else if ((t.kind === 'name' || t.kind === 'op') && PREFIX_OPS.has(t.text)) {
+          // A prefix operator where an operand is expected.
+          ops.push(t.text);
+          endRange = t.range;
+          this.k++;
+          continue;
+        } else {
+          const before = this.k;
+          const operand = this.primary();
+          if (this.k === before) break;
+          parts.push(operand);
+          endRange = operand.range;
+        }
+        const next = this.peek();
+        if (!next || !BINARY_OPS.has(next.text) || (next.kind !== 'op' && next.kind !== 'name')) break;
+        ops.push(next.text === 'not' && code[this.k + 1]?.text === 'in' ? 'not in' : next.text);
+        if (next.text === 'is' && code[this.k + 1]?.text === 'not') this.k++;
+        if (next.text === 'not' && code[this.k + 1]?.text === 'in') this.k++;
+        endRange = next.range;
+        this.k++;
+      }
+      if (parts.length === 1 && ops.length === 0) return parts[0];
+      const start = startTok ? startTok.range.start : { line: 0, character: 0 };
+      if (parts.length === 0 && ops.length === 0) return { kind: 'other', range: { start, end: start }, children: [] };
+      return { kind: 'op', parts, ops, range: { start, end: endRange?.end ?? start } };
+    }
+
+    /** An atom followed by trailers: `.name`, `(args)`, `[index]`. */
+    primary(): PyNode {
+      let node = this.atom();
+      if (!node) return { kind: 'other', range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, children: [] };
+      while (this.k < this.to) {
+        const t = code[this.k];
+        if (t.kind !== 'op') break;
+        if (t.text === '.' && code[this.k + 1]?.kind === 'name' && this.k + 1 < this.to) {
+          const nameTok = code[this.k + 1];
+          node = { kind: 'attribute', object: node, name: nameTok.text, nameRange: nameTok.range, range: { start: node.range.start, end: nameTok.range.end } };
+          this.k += 2;
+        } else if (t.text === '(') {
+          const close = this.closeOf(this.k);
+          const args = this.depth < MAX_DEPTH ? this.args(this.k + 1, close) : [];
+          const endTok = code[Math.min(close, this.to - 1)];
+          node = { kind: 'call', callee: node, args, range: { start: node.range.start, end: endTok.range.end }, argsRange: { start: t.range.start, end: endTok.range.end } };
+          this.k = Math.min(close + 1, this.to);
+        } else if (t.text === '[') {
+          const close = this.closeOf(this.k);
+          const index = this.depth < MAX_DEPTH ? this.sub(this.k + 1, close).tuple() : { kind: 'other' as const, range: t.range, children: [] };
+          const endTok = code[Math.min(close, this.to - 1)];
+          node = { kind: 'subscript', object: node, index, range: { start: node.range.start, end: endTok.range.end } };
+          this.k = Math.min(close + 1, this.to);
+        } else break;
+      }
+      return node;
+    }
+
+    private closeOf(open: number): number {
+      const m = match[open];
+      return m > open && m < this.to ? m : this.to;
+    }
+
+    private sub(from: number, to: number): ExprReader {
+      return new ExprReader(from, to, this.depth + 1);
+    }
+
+    private args(from: number, to: number): PyArg[] {
+      const out: PyArg[] = [];
+      const r = this.sub(from, to);
+      let guard = 0;
+      while (r.k < to && guard++ <= to - from) {
+        const t = code[r.k];
+        let star: PyArg['star'];
+        let name: string | undefined;
+        let nameRange: Range | undefined;
+        const start = t.range.start;
+        if (t.kind === 'op' && (t.text === '*' || t.text === '**')) {
+          star = t.text;
+          r.k++;
+        } else if (t.kind === 'name' && code[r.k + 1]?.text === '=' && r.k + 1 < to) {
+          name = t.text;
+          nameRange = t.range;
+          r.k += 2;
+        }
+        const before = r.k;
+        const value = r.expr();
+        if (r.k === before && !name && !star) {
+          r.k++; // skip a token we cannot read (a stray keyword, a generator's `for`...)
+          continue;
+        }
+        out.push({ name, nameRange, star, value, range: { start, end: value.range.end } });
+        // A generator argument `f(x for x in y)`: skip to the next comma.
+        while (r.k < to && code[r.k].text !== ',') r.k = match[r.k] > r.k && match[r.k] < to ? match[r.k] + 1 : r.k + 1;
+        if (code[r.k]?.text === ',') r.k++;
+      }
+      return out;
+    }
+
+    private atom(): PyNode | undefined {
+      const t = this.peek();
+      if (!t) return undefined;
+      if (t.kind === 'string') {
+        // Implicit concatenation of adjacent literals.
+        let value = t.value ?? '';
+        let fstring = /[ft]/i.test(t.prefix ?? '');
+        const bytes = /b/i.test(t.prefix ?? '');
+        let end = t.range.end;
+        this.k++;
+        while (this.peek()?.kind === 'string') {
+          const u = code[this.k];
+          value += u.value ?? '';
+          fstring = fstring || /[ft]/i.test(u.prefix ?? '');
+          end = u.range.end;
+          this.k++;
+        }
+        const quote = t.text.slice((t.prefix ?? '').length).startsWith('"') ? '"' : "'";
+        return { kind: 'string', value, fstring, bytes, range: { start: t.range.start, end }, quote };
+      }
+      if (t.kind === 'number') {
+        this.k++;
+        return { kind: 'number', text: t.text, range: t.range };
+      }
+      if (t.kind === 'name') {
+        if (BINARY_OPS.has(t.text) && t.text !== 'not') return undefined; // `and`, `if`... are operators
+        if (t.text === 'for' || t.text === 'async' || t.text === 'lambda') return undefined;
+        this.k++;
+        if (t.text === 'True' || t.text === 'False' || t.text === 'None') return { kind: 'const', value: t.text, range: t.range };
+        return { kind: 'name', name: t.text, range: t.range };
+      }
+      if (t.kind === 'op' && (t.text === '*' || t.text === '**')) {
+        this.k++;
+        const v = this.primary();
+        return { kind: 'starred', value: v, range: { start: t.range.start, end: v.range.end } };
+      }
+      if (t.kind === 'op' && OPEN.has(t.text)) {
+        const close = this.closeOf(this.k);
+        const endTok = code[Math.min(close, this.to - 1)];
+        const range = { start: t.range.start, end: endTok.range.end };
+        const inner = this.depth < MAX_DEPTH ? this.sub(this.k + 1, close) : undefined;
+        this.k = Math.min(close + 1, this.to);
+        if (!inner) return { kind: 'other', range, children: [] };
+        if (t.text === '{') return this.braces(inner, close, range);
+        const items: PyNode[] = [];
+        let comprehension = false;
+        let trailingComma = false;
+        while (inner.k < close) {
+          const before = inner.k;
+          items.push(inner.expr());
+          trailingComma = false;
+          if (inner.k < close && code[inner.k].text === ',') {
+            inner.k++;
+            trailingComma = true;
+            continue;
+          }
+          if (inner.k < close) {
+            comprehension = true; // `[x for x in y]` or something we do not model
+            items.push(...inner.rest());
+            break;
+          }
+          if (inner.k === before) break;
+        }
+        if (t.text === '(' && items.length === 1 && !trailingComma && !comprehension) {
+          // Parentheses around one expression are just grouping; keep the inner range for the value.
+          return items[0];
+        }
+        return { kind: t.text === '[' ? 'list' : 'tuple', items, range, comprehension: comprehension || undefined };
+      }
+      return undefined;
+    }
+
+    private braces(inner: ExprReader, close: number, range: Range): PyNode {
+      const entries: PyDictEntry[] = [];
+      const items: PyNode[] = [];
+      let comprehension = false;
+      let isDict = inner.k >= close; // `{}` is a dict
+      while (inner.k < close) {
+        const before = inner.k;
+        if (code[inner.k].text === '**') {
+          inner.k++;
+          const v = inner.expr();
+          entries.push({ value: v, range: v.range });
+          isDict = true;
+        } else {
+          const key = inner.expr();
+          if (inner.k < close && code[inner.k].text === ':') {
+            isDict = true;
+            inner.k++;
+            const value = inner.expr();
+            entries.push({ key, value, range: { start: key.range.start, end: value.range.end } });
+          } else items.push(key);
+        }
+        if (inner.k < close && code[inner.k].text === ',') {
+          inner.k++;
+          continue;
+        }
+        if (inner.k < close) {
+          comprehension = true;
+          items.push(...inner.rest());
+          break;
+        }
+        if (inner.k === before) break;
+      }
+      if (isDict) return { kind: 'dict', entries, range, comprehension: comprehension || undefined };
+      return { kind: 'set', items, range, comprehension: comprehension || undefined };
+    }
+  }
+
+  const mod: PythonModule = { text, tokens, comments, assignments: [], calls: [], imports: [], lineStarts };
+  const blocks: Block[] = [];
+  let k = 0;
+  while (k < code.length) {
+    let end = k;
+    while (end < code.length && code[end].kind !== 'newline') end++;
+    if (end > k) {
+      const indent = code[k].range.start.character;
+      while (blocks.length && blocks[blocks.length - 1].indent >= indent) blocks.pop();
+      readStatements(k, end, indent);
+    }
+    k = end + 1;
+  }
+  return mod;
+}
+
+function isCloser(t: PyToken): boolean {
+  return t.kind === 'op' && (t.text === ')' || t.text === ']' || t.text === '}');
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Helpers for rules
+
+/** `os.environ.get` for name/attribute chains, undefined otherwise. */
+export function dottedName(node: PyNode | undefined): string | undefined {
+  const parts: string[] = [];
+  let x = node;
+  let guard = 0;
+  while (x && guard++ < 200) {
+    if (x.kind === 'name') {
+      parts.push(x.name);
+      return parts.reverse().join('.');
+    }
+    if (x.kind !== 'attribute') return undefined;
+    parts.push(x.name);
+    x = x.object;
+  }
+  return undefined;
+}
+
+/** The last module-level assignment to a plain name (what the module ends up with), if any. */
+export function moduleAssignment(mod: PythonModule, name: string): PyAssignment | undefined {
+  let found: PyAssignment | undefined;
+  for (const a of mod.assignments) {
+    if (!a.topLevel || a.op === ':' ) continue;
+    if (a.targets.some((t) => targetNames(t).includes(name))) found = a;
+  }
+  return found;
+}
+
+/** Every module-level assignment (including augmented ones) to a plain name, in order. */
+export function moduleAssignments(mod: PythonModule, name: string): PyAssignment[] {
+  return mod.assignments.filter((a) => a.topLevel && a.op !== ':' && a.targets.some((t) => targetNames(t).includes(name)));
+}
+
+function targetNames(t: PyNode): string[] {
+  if (t.kind === 'name') return [t.name];
+  if (t.kind === 'tuple' || t.kind === 'list') return t.items.flatMap(targetNames);
+  return [];
+}
+
+/** The value of a string literal (no f-string), else undefined. */
+export function stringValue(node: PyNode | undefined): string | undefined {
+  return node && node.kind === 'string' && !node.fstring ? node.value : undefined;
+}
+
+/** The keyword argument `name=` of a call, if given. */
+export function keywordArg(call: Extract<PyNode, { kind: 'call' }>, name: string): PyArg | undefined {
+  return call.args.find((a) => a.name === name);
+}
+
+/** Whether the module imports `module` (as `import module` or `from module import ...`). */
+export function importsModule(mod: PythonModule, module: string): boolean {
+  return mod.imports.some((i) => i.module === module || i.module.startsWith(module + '.'));
+}
+
+/** Whether a plain `import os` (binding the name `os`) is present at module level. */
+export function bindsName(mod: PythonModule, name: string): boolean {
+  return mod.imports.some((i) => (i.names.length === 0 && i.module.split('.')[0] === name) || i.names.includes(name));
+}
+
+/** Where to insert a new `import` line: after the module docstring, __future__ imports and existing imports. */
+export function importInsertLine(mod: PythonModule): number {
+  let line = 0;
+  const firstImport = mod.imports.find((i) => i.topLevel);
+  if (firstImport) {
+    // After the last top-level import of the leading block of imports.
+    for (const i of mod.imports) if (i.topLevel) line = Math.max(line, i.range.end.line + 1);
+    const firstAssign = mod.assignments.find((a) => a.topLevel);
+    if (firstAssign && firstAssign.range.start.line < line) {
+      // Imports after the first assignment (e.g. settings that import late): put ours with the first block.
+      line = firstImport.range.end.line + 1;
+    }
+    return line;
+  }
+  // No imports: after a leading docstring, if any.
+  const first = mod.tokens[0];
+  if (first && first.kind === 'string' && first.range.start.line === 0) return first.range.end.line + 1;
+  let commentLine = 0;
+  for (const c of mod.comments) {
+    if (c.ownLine && c.range.start.line === commentLine) commentLine++;
+    else break;
+  }
+  return commentLine;
+}
+
+/** The text of a range, for messages and fixes. */
+export function textOf(mod: PythonModule, range: Range): string {
+  const s = (mod.lineStarts[range.start.line] ?? 0) + range.start.character;
+  const e = (mod.lineStarts[range.end.line] ?? 0) + range.end.character;
+  return mod.text.slice(s, e);
+}
+
+/** The parser as LintFile.parse takes it (the function is the cache key: one parse per file version). */
+export const pythonModuleOf = (file: { text: string }): PythonModule => parsePython(file.text);
+
+/** An edit adding `import <name>` where imports go, or undefined when the module already binds it. */
+export function importEdit(mod: PythonModule, name: string, statement = `import ${name}`): { range: Range; newText: string } | undefined {
+  if (bindsName(mod, name)) return undefined;
+  const line = importInsertLine(mod);
+  const p = { line, character: 0 };
+  return { range: { start: p, end: p }, newText: statement + '\n' };
+}
+
+/** Offset of a position in the module's text. */
+export function offsetOf(mod: PythonModule, p: Position): number {
+  return (mod.lineStarts[p.line] ?? mod.text.length) + p.character;
+}
+
+/** Position of an offset in the module's text. */
+export function positionOf(mod: PythonModule, offset: number): Position {
+  let lo = 0;
+  let hi = mod.lineStarts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (mod.lineStarts[mid] <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return { line: lo, character: offset - mod.lineStarts[lo] };
+}
+
+/** The indentation (leading spaces/tabs) of a line. */
+export function indentOf(mod: PythonModule, line: number): string {
+  const s = mod.lineStarts[line] ?? 0;
+  let e = s;
+  while (e < mod.text.length && (mod.text[e] === ' ' || mod.text[e] === '\t')) e++;
+  return mod.text.slice(s, e);
+}

@@ -1,0 +1,78 @@
+import { analyzeCommand } from '../commands';
+import type { StartCommand } from '../commands';
+import type { LintFile } from '../file';
+import { lastOf, parseDockerfile } from '../parse/dockerfile';
+import { registerRule } from '../rule';
+import type { RuleFinding } from '../rule';
+import { startCommands } from '../commands';
+import { fix, replaceEdit, wordRange } from './util';
+
+const PID1_HINT = 'In shell form the container runs `/bin/sh -c`, which does not pass SIGTERM on: the server is killed after the stop timeout instead of finishing its requests.';
+
+/** The exec (JSON) form of a shell-form command: plain words → a JSON array; anything the shell must do → `sh -c "exec …"`. */
+function execForm(file: LintFile, start: StartCommand): string {
+  const raw = file.text.slice(start.start, start.end).replace(/\\\r?\n[ \t]*/g, ' ').trim();
+  const words = start.commands[0]?.words ?? [];
+  const plain = start.commands.length === 1 && words.every((w) => !/[$*?`~]/.test(w.value)) && !words.some((w) => /^[A-Za-z_][A-Za-z0-9_]*=/.test(w.value));
+  if (plain) return '[' + words.map((w) => JSON.stringify(w.value)).join(', ') + ']';
+  // Put `exec` before the last command so that the server replaces the shell.
+  const last = start.commands[start.commands.length - 1];
+  const lastFirst = last?.words[0];
+  const norm = (t: string) => t.replace(/\\\r?\n[ \t]*/g, ' ');
+  let script = raw;
+  if (lastFirst && lastFirst.value !== 'exec' && !last.background) {
+    script = (norm(file.text.slice(start.start, lastFirst.start)) + 'exec ' + norm(file.text.slice(lastFirst.start, start.end))).trim();
+  }
+  return JSON.stringify(['sh', '-c', script]).replace(/","/g, '", "');
+}
+
+function dockerfile(file: LintFile): RuleFinding[] {
+  const df = file.parse(parseDockerfile);
+  const starts = file.parse(startCommands);
+  const out: RuleFinding[] = [];
+  for (const keyword of ['ENTRYPOINT', 'CMD']) {
+    const ins = lastOf(df.final, keyword);
+    const start = starts.find((s) => s.instruction === ins);
+    if (!ins || !start || start.form !== 'shell' || !start.commands.length) continue;
+    // CMD in shell form behind an exec-form ENTRYPOINT still runs as `/bin/sh -c …` under it: flagged.
+    // (A shell-form ENTRYPOINT ignores CMD altogether: nothing to say about the CMD then.)
+    const entrypoint = starts.find((s) => s.instruction && s.instruction === lastOf(df.final, 'ENTRYPOINT'));
+    if (keyword === 'CMD' && entrypoint?.form === 'shell') continue;
+    out.push({
+      message: `${keyword} in shell form: the server does not get SIGTERM`,
+      hint: PID1_HINT,
+      range: file.lines.range(start.start, start.end),
+      fix: fix(`Use the exec form of ${keyword}`, file, [replaceEdit(file, start.start, start.end, execForm(file, start))]),
+    });
+  }
+  return out;
+}
+
+function shellScript(file: LintFile): RuleFinding[] {
+  const start = file.parse(startCommands)[0];
+  const last = start?.commands[start.commands.length - 1];
+  if (!last || last.background) return [];
+  const inv = analyzeCommand(last);
+  if (!inv || inv.exec || inv.tool === 'python-script') return [];
+  const first = last.words.find((w) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(w.value))!;
+  return [
+    {
+      message: 'The server is started without exec: signals stop at the shell',
+      hint: 'Without `exec` the shell stays PID 1 and does not forward SIGTERM: the server is killed instead of shutting down gracefully.',
+      range: wordRange(file, first),
+      fix: fix('Start the server with exec', file, [replaceEdit(file, first.start, first.start, 'exec ')]),
+    },
+  ];
+}
+
+registerRule({
+  id: 'CW107',
+  severity: 'warning',
+  kinds: ['dockerfile', 'shell'],
+  silentInDevelopment: false,
+  summary: 'The server is not PID 1: shell-form CMD/ENTRYPOINT, or a shell entrypoint without exec',
+  check(file) {
+    return file.kind === 'dockerfile' ? dockerfile(file) : shellScript(file);
+  },
+});
+

@@ -1,0 +1,65 @@
+import { kubeContainers } from '../commands';
+import type { LintFile } from '../file';
+import { lastOf, parseDockerfile } from '../parse/dockerfile';
+import { isScalar, parseYaml, seqItems, valueOf } from '../parse/yaml';
+import { registerRule } from '../rule';
+import type { RuleFinding } from '../rule';
+import { insertIntoMap } from './yamlEdit';
+
+function probeCommand(port: string): string {
+  // A TCP connect works whatever the app's ALLOWED_HOSTS or routes are, and needs only Python.
+  return `HEALTHCHECK --interval=30s --timeout=5s CMD python -c "import socket; socket.create_connection(('127.0.0.1', ${port}), 3)" || exit 1`;
+}
+
+function dockerfile(file: LintFile): RuleFinding[] {
+  const df = file.parse(parseDockerfile);
+  const final = df.final;
+  if (!final) return [];
+  const cmd = lastOf(final, 'CMD') ?? lastOf(final, 'ENTRYPOINT');
+  // Only images that run a service: a final stage with a start command or an EXPOSE.
+  if (!cmd && !lastOf(final, 'EXPOSE')) return [];
+  if (lastOf(final, 'HEALTHCHECK') || df.stages.some((s) => s !== final && s.name === final.from.getImage()?.toLowerCase() && lastOf(s, 'HEALTHCHECK'))) return [];
+  const port = /\d+/.exec(lastOf(final, 'EXPOSE')?.getArgumentsContent() ?? '')?.[0] ?? '8000';
+  const at = cmd ? { line: cmd.getRange().start.line, character: 0 } : { line: file.lines.lineCount, character: 0 };
+  return [
+    {
+      severity: 'info',
+      message: 'The image has no HEALTHCHECK',
+      hint: 'Without a health check Docker (and compose, Swarm) cannot tell a hung server from a healthy one.',
+      range: final.from.getInstructionRange(),
+      fix: { title: 'Add a HEALTHCHECK (TCP connect)', edits: [{ file: file.path, edits: [{ range: { start: at, end: at }, newText: (cmd || file.text.endsWith('\n') ? '' : '\n') + probeCommand(port) + '\n' }] }] },
+    },
+  ];
+}
+
+function kubernetes(file: LintFile): RuleFinding[] {
+  const y = file.parse(parseYaml);
+  const out: RuleFinding[] = [];
+  for (const c of kubeContainers(file)) {
+    if (c.init || c.kind === 'Job' || c.kind === 'CronJob') continue;
+    if (valueOf(c.container, 'readinessProbe') || valueOf(c.container, 'livenessProbe')) continue;
+    const name = valueOf(c.container, 'name');
+    const port = seqItems(valueOf(c.container, 'ports')).map((p) => valueOf(p, 'containerPort')).find((p) => isScalar(p));
+    const portText = isScalar(port) ? String(port.value) : '8000';
+    const edit = insertIntoMap(file, c.container, `readinessProbe:\n  tcpSocket:\n    port: ${portText}\n  periodSeconds: 10\nlivenessProbe:\n  tcpSocket:\n    port: ${portText}\n  initialDelaySeconds: 15\n  periodSeconds: 20`);
+    out.push({
+      severity: 'warning',
+      message: `Container ${isScalar(name) ? String(name.value) : ''} has no readiness or liveness probe`.replace('  ', ' '),
+      hint: 'Without a readiness probe, traffic reaches pods before the app is up (errors on every rollout); without a liveness probe a hung server is never restarted.',
+      range: y.range(name ?? c.container)!,
+      fix: edit ? { title: 'Add TCP readiness and liveness probes', edits: [{ file: file.path, edits: [edit] }] } : undefined,
+    });
+  }
+  return out;
+}
+
+registerRule({
+  id: 'CW406',
+  severity: 'warning',
+  kinds: ['kubernetes', 'dockerfile'],
+  silentInDevelopment: false,
+  summary: 'No health check: a Kubernetes container without probes (warning), a Dockerfile without HEALTHCHECK (info)',
+  check(file) {
+    return file.kind === 'dockerfile' ? dockerfile(file) : kubernetes(file);
+  },
+});

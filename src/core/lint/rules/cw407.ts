@@ -1,0 +1,35 @@
+import { kubeContainers } from '../commands';
+import { isMap, isScalar, parseYaml, valueOf } from '../parse/yaml';
+import { registerRule } from '../rule';
+import type { RuleFinding } from '../rule';
+import { insertIntoMap } from './yamlEdit';
+
+registerRule({
+  id: 'CW407',
+  severity: 'warning',
+  kinds: ['kubernetes'],
+  silentInDevelopment: false,
+  summary: 'A Kubernetes container without CPU/memory requests and limits',
+  check(file) {
+    const y = file.parse(parseYaml);
+    const out: RuleFinding[] = [];
+    for (const c of kubeContainers(file)) {
+      const res = valueOf(c.container, 'resources');
+      const missing: string[] = [];
+      for (const group of ['requests', 'limits']) {
+        const g = valueOf(res, group);
+        for (const r of ['cpu', 'memory']) if (!isMap(g) || !valueOf(g, r)) missing.push(`${group}.${r}`);
+      }
+      if (!missing.length) continue;
+      const name = valueOf(c.container, 'name');
+      const edit = res ? undefined : insertIntoMap(file, c.container, 'resources:\n  requests:\n    cpu: 100m\n    memory: 256Mi\n  limits:\n    cpu: "1"\n    memory: 512Mi');
+      out.push({
+        message: `Container ${isScalar(name) ? String(name.value) + ' ' : ''}has no ${missing.join(', ')}`,
+        hint: 'Without requests the scheduler packs pods blindly; without limits one leaking worker can starve the whole node.',
+        range: y.range(name ?? c.container)!,
+        fix: edit ? { title: 'Add resource requests and limits', edits: [{ file: file.path, edits: [edit] }] } : undefined,
+      });
+    }
+    return out;
+  },
+});

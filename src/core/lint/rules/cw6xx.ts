@@ -1,0 +1,782 @@
+// CW6xx: files that must agree with each other. These rules read the whole workspace index
+// (ctx.workspace); every finding carries the other file as related information.
+//
+// Binds and start commands are found by scanning the text of the files that can start the app
+// (Procfile, Dockerfile, compose, Kubernetes, systemd, shell, platform files) for the server's own
+// flags (`--bind`, `--uds`, `--port`) and for `gunicorn`/`uvicorn`/... followed by a module: the flags are
+// the same whichever file holds them, and this way a Kubernetes `args: ["--bind", "0.0.0.0:8000"]`
+// and a Procfile line are read alike. Each scan is cached per file version (LintFile.parse).
+
+import type { FileKind, Position, Range, RelatedInformation, TextEdit } from '../types';
+import type { LintFile } from '../file';
+import { registerRule, type RuleContext, type RuleFinding, type WorkspaceView } from '../rule';
+import { allDirectives, nginxConfigOf, type NginxDirective } from '../parse/nginx';
+import {
+  dottedName,
+  moduleAssignment,
+  pythonModuleOf,
+  stringValue,
+  type PyAssignment,
+  type PyNode,
+  type PythonModule,
+} from '../parse/python';
+import { entriesOf, uwsgiIniOf } from '../parse/ini';
+import { systemdUnitOf } from '../parse/systemd';
+import { parseYaml, isMap, isScalar, valueOf, seqItems, type Node } from '../parse/yaml';
+import { parseDockerfile } from '../parse/dockerfile';
+import { proxyPasses, sendsForwardedProto } from './cw5xx';
+
+const COMMAND_KINDS: readonly FileKind[] = ['procfile', 'dockerfile', 'compose', 'kubernetes', 'systemd', 'shell', 'platform'];
+
+// --- binds --------------------------------------------------------------------------------------------
+
+export interface Bind {
+  file: string;
+  range: Range;
+  /** unix: a socket path; tcp: a port; unknown: a variable (`$PORT`) or something we cannot read. */
+  kind: 'unix' | 'tcp' | 'unknown';
+  path?: string;
+  port?: number;
+  text: string;
+}
+
+/** Reads a bind address as the servers write it: `unix:/run/app.sock`, `/run/app.sock`, `0.0.0.0:8000`, `:8000`, `8000`. */
+export function readBind(value: string): Pick<Bind, 'kind' | 'path' | 'port'> {
+  const v = value.trim();
+  if (v.includes('$') || v.includes('{{')) return { kind: 'unknown' };
+  if (v.startsWith('unix:')) return { kind: 'unix', path: v.slice(5).replace(/^\/\//, '/') };
+  if (v.startsWith('/')) return { kind: 'unix', path: v };
+  if (/^\d{1,5}$/.test(v)) return { kind: 'tcp', port: Number(v) };
+  const m = /:(\d{1,5})$/.exec(v);
+  if (m) return { kind: 'tcp', port: Number(m[1]) };
+  return { kind: 'unknown' };
+}
+
+const WORD_BREAK = new Set([' ', '\t', '\r', '\n', '"', "'", ',', '[', ']', '\\', ';', '`', ')']);
+
+/** The word starting at or after `i` (skipping `=`, blanks, quotes, commas and YAML `- ` markers), with its offsets. */
+function valueAfter(text: string, i: number): { value: string; start: number; end: number } | undefined {
+  let j = i;
+  const limit = Math.min(text.length, i + 40);
+  while (j < limit) {
+    const c = text[j];
+    if (c === '=' || c === ' ' || c === '\t' || c === '"' || c === "'" || c === ',' || c === '\r' || c === '\n') j++;
+    else if (c === '-' && (text[j + 1] === ' ' || text[j + 1] === '\t')) j++;
+    else if (c === '\\' && (text[j + 1] === '\n' || text[j + 1] === '\r')) j++;
+    else break;
+  }
+  if (j >= text.length || text[j] === '-') return undefined;
+  let e = j;
+  while (e < text.length && !WORD_BREAK.has(text[e])) e++;
+  return e > j ? { value: text.slice(j, e), start: j, end: e } : undefined;
+}
+
+/** Offsets of `needle` in text where it stands as its own word (not inside a longer flag or name). */
+function* wordsIn(text: string, needle: string): Generator<number> {
+  let i = text.indexOf(needle);
+  while (i !== -1) {
+    const before = i === 0 ? ' ' : text[i - 1];
+    const after = text[i + needle.length] ?? ' ';
+    if (!/[A-Za-z0-9_-]/.test(before) && !/[A-Za-z0-9_-]/.test(after)) yield i;
+    i = text.indexOf(needle, i + needle.length);
+  }
+}
+
+/** Whether offset i sits in a `#` comment line (shell, Procfile, Dockerfile, YAML, systemd). */
+function inCommentLine(file: LintFile, i: number): boolean {
+  const line = file.lines.line(file.lines.positionAt(i).line).trimStart();
+  return line.startsWith('#') || line.startsWith(';');
+}
+
+/** Binds written as server flags in a file that starts processes. */
+function scanCommandBinds(file: LintFile): Bind[] {
+  const out: Bind[] = [];
+  const text = file.text;
+  const add = (v: { value: string; start: number; end: number }, forcePort = false) => {
+    const b = forcePort ? (/^\d{1,5}$/.test(v.value) ? { kind: 'tcp' as const, port: Number(v.value) } : { kind: 'unknown' as const }) : readBind(v.value);
+    out.push({ file: file.path, range: file.lines.range(v.start, v.end), text: v.value, ...b });
+  };
+  // gunicorn/hypercorn/daphne `--bind`, waitress `--listen`, uvicorn/daphne `--uds`/`-u`.
+  for (const flag of ['--bind', '--listen', '--uds', '--unix-socket']) {
+    for (const i of wordsIn(text, flag)) {
+      if (inCommentLine(file, i)) continue;
+      const v = valueAfter(text, i + flag.length);
+      if (v) add(v);
+    }
+  }
+  // `-b` is short for --bind in gunicorn and hypercorn, but means other things elsewhere: only an address counts.
+  for (const i of wordsIn(text, '-b')) {
+    if (inCommentLine(file, i)) continue;
+    const v = valueAfter(text, i + 2);
+    if (v && (/^(?:unix:|\[)|:\d{1,5}$/.test(v.value) || v.value.includes('$'))) add(v);
+  }
+  // uvicorn / daphne / fastapi run: `--port 8000` (the host does not matter for matching).
+  for (const i of wordsIn(text, '--port')) {
+    if (inCommentLine(file, i)) continue;
+    const v = valueAfter(text, i + 6);
+    if (v) add(v, true);
+  }
+  return out;
+}
+
+/** Binds set in a gunicorn config file: `bind = "0.0.0.0:8000"` or a list. */
+function scanGunicornBinds(file: LintFile): Bind[] {
+  const mod = file.parse(pythonModuleOf);
+  const out: Bind[] = [];
+  for (const a of mod.assignments) {
+    if (!a.topLevel || !a.targets.some((t) => t.kind === 'name' && t.name === 'bind')) continue;
+    const values = a.value && (a.value.kind === 'list' || a.value.kind === 'tuple') ? a.value.items : [a.value];
+    for (const v of values) {
+      if (!v) continue;
+      const s = stringValue(v);
+      out.push({ file: file.path, range: v.range, text: s ?? '', ...(s === undefined ? { kind: 'unknown' as const } : readBind(s)) });
+    }
+  }
+  return out;
+}
+
+function scanSocketUnitBinds(file: LintFile): Bind[] {
+  if (!file.path.endsWith('.socket')) return [];
+  const unit = file.parse(systemdUnitOf);
+  return entriesOf(unit, 'Socket', 'ListenStream')
+    .filter((e) => e.value !== '')
+    .map((e) => ({ file: file.path, range: e.valueRange, text: e.value, ...readBind(e.value) }));
+}
+
+function scanUwsgiBinds(file: LintFile): Bind[] {
+  const ini = file.parse(uwsgiIniOf);
+  const out: Bind[] = [];
+  for (const key of ['socket', 'http', 'http-socket', 'uwsgi-socket', 'shared-socket']) {
+    for (const e of entriesOf(ini, 'uwsgi', key)) out.push({ file: file.path, range: e.valueRange, text: e.value, ...readBind(e.value) });
+  }
+  return out;
+}
+
+const bindsOfFile = (file: LintFile): Bind[] => {
+  if (file.kind === 'gunicorn') return scanGunicornBinds(file);
+  if (file.kind === 'uwsgi') return scanUwsgiBinds(file);
+  const out = COMMAND_KINDS.includes(file.kind) ? scanCommandBinds(file) : [];
+  if (file.kind === 'systemd') out.push(...scanSocketUnitBinds(file));
+  return out;
+};
+
+/** Every bind of the app server found in the workspace. */
+export function workspaceBinds(workspace: WorkspaceView): Bind[] {
+  const out: Bind[] = [];
+  for (const f of workspace.files()) {
+    if (f.kind === 'gunicorn' || f.kind === 'uwsgi' || COMMAND_KINDS.includes(f.kind)) {
+      try {
+        out.push(...f.parse(bindsOfFile));
+      } catch {
+        // an unparsable file contributes nothing
+      }
+    }
+  }
+  return out;
+}
+
+function related(b: { file: string; range: Range }, message: string): RelatedInformation {
+  return { file: b.file, range: b.range, message };
+}
+
+// --- CW601 -------------------------------------------------------------------------------------------
+
+interface Target {
+  kind: 'unix' | 'tcp';
+  path?: string;
+  port?: number;
+  range: Range;
+  text: string;
+}
+
+const LOOPBACK = /^(?:127\.\d+\.\d+\.\d+|localhost|\[::1\]|0\.0\.0\.0)$/;
+
+/** Reads `http://unix:/run/app.sock:/x`, `http://127.0.0.1:8000/`, or an upstream name. */
+function proxyTarget(value: string): { kind: 'unix'; path: string } | { kind: 'tcp'; host: string; port: number } | { kind: 'name'; name: string } | undefined {
+  if (value.includes('$')) return undefined;
+  const m = /^(https?):\/\/(.*)$/.exec(value);
+  if (!m) return undefined;
+  let rest = m[2];
+  if (rest.startsWith('unix:')) {
+    rest = rest.slice(5);
+    const colon = rest.indexOf(':');
+    return { kind: 'unix', path: colon < 0 ? rest.replace(/\/$/, '') : rest.slice(0, colon) };
+  }
+  const slash = rest.indexOf('/');
+  const hostPort = slash < 0 ? rest : rest.slice(0, slash);
+  const hp = /^(\[[^\]]*\]|[^:]+)(?::(\d{1,5}))?$/.exec(hostPort);
+  if (!hp) return undefined;
+  if (!hp[2]) return { kind: 'name', name: hp[1] };
+  return { kind: 'tcp', host: hp[1], port: Number(hp[2]) };
+}
+
+function upstreams(workspace: WorkspaceView, own: LintFile): Map<string, Array<{ file: LintFile; server: NginxDirective }>> {
+  const map = new Map<string, Array<{ file: LintFile; server: NginxDirective }>>();
+  const files = [own, ...[...workspace.files('nginx')].filter((f) => f.path !== own.path)];
+  for (const f of files) {
+    for (const d of allDirectives(f.parse(nginxConfigOf))) {
+      if (d.name !== 'upstream' || !d.args[0] || !d.block) continue;
+      const list = map.get(d.args[0].value) ?? [];
+      for (const s of d.block) if (s.name === 'server' && s.args[0]) list.push({ file: f, server: s });
+      map.set(d.args[0].value, list);
+    }
+  }
+  return map;
+}
+
+function matches(t: Target, binds: Bind[]): boolean {
+  return binds.some((b) => b.kind === 'unknown' || (t.kind === 'unix' ? b.kind === 'unix' && b.path === t.path : b.kind === 'tcp' && b.port === t.port));
+}
+
+function describe(b: Bind): string {
+  return b.kind === 'unix' ? `unix:${b.path}` : b.text;
+}
+
+registerRule({
+  id: 'CW601',
+  severity: 'error',
+  kinds: ['nginx'],
+  silentInDevelopment: false,
+  crossFile: true,
+  summary: 'nginx proxies to an address no app server binds',
+  check(file, ctx) {
+    const binds = workspaceBinds(ctx.workspace);
+    if (!binds.some((b) => b.kind !== 'unknown')) return []; // nothing to compare with
+    const out: RuleFinding[] = [];
+    const ups = upstreams(ctx.workspace, file);
+    const report = (t: Target) => {
+      const known = binds.filter((b) => b.kind !== 'unknown');
+      out.push({
+        message: `nginx sends requests to ${t.text}, where no app server listens`,
+        range: t.range,
+        hint: `The app server binds ${known.slice(0, 3).map(describe).join(', ')}. nginx then answers 502 Bad Gateway. Make the two addresses the same.`,
+        related: known.slice(0, 5).map((b) => related(b, `the app server binds ${describe(b)}`)),
+      });
+    };
+    const seenUpstream = new Set<string>();
+    for (const pass of proxyPasses(file.parse(nginxConfigOf))) {
+      const arg = pass.args[0];
+      const t = proxyTarget(arg.value);
+      if (!t) continue;
+      if (t.kind === 'unix') {
+        const target: Target = { kind: 'unix', path: t.path, range: arg.range, text: `unix:${t.path}` };
+        if (!matches(target, binds)) report(target);
+      } else if (t.kind === 'tcp') {
+        if (!LOOPBACK.test(t.host)) continue; // another machine or container: not ours to check
+        const target: Target = { kind: 'tcp', port: t.port, range: arg.range, text: `${t.host}:${t.port}` };
+        if (!matches(target, binds)) report(target);
+      } else {
+        const servers = ups.get(t.name);
+        if (!servers || seenUpstream.has(t.name)) continue;
+        seenUpstream.add(t.name);
+        // Upstream servers in this file are reported where they are written; one matching server is enough.
+        const targets: Target[] = [];
+        for (const { file: f, server } of servers) {
+          const a = server.args[0];
+          const b = readBind(a.value);
+          if (b.kind === 'unix') targets.push({ kind: 'unix', path: b.path, range: f === file ? a.range : arg.range, text: `unix:${b.path}` });
+          else if (b.kind === 'tcp') {
+            const host = a.value.slice(0, a.value.lastIndexOf(':'));
+            if (!LOOPBACK.test(host)) continue;
+            targets.push({ kind: 'tcp', port: b.port, range: f === file ? a.range : arg.range, text: a.value });
+          }
+        }
+        if (targets.length && !targets.some((x) => matches(x, binds))) report(targets[0]);
+      }
+    }
+    return out;
+  },
+});
+
+// --- settings helpers -----------------------------------------------------------------------------------
+
+function settingsFiles(workspace: WorkspaceView): LintFile[] {
+  return [...workspace.files('django-settings')];
+}
+
+function normalize(path: string): string {
+  const parts: string[] = [];
+  for (const p of path.replace(/\\/g, '/').split('/')) {
+    if (p === '' || p === '.') continue;
+    if (p === '..') parts.pop();
+    else parts.push(p);
+  }
+  return (path.startsWith('/') ? '/' : '') + parts.join('/');
+}
+
+/**
+ * STATIC_ROOT as a path: absolute when written absolute, else relative to BASE_DIR (`rel`). Understands
+ * `BASE_DIR / "a" / "b"`, `os.path.join(BASE_DIR, "a")`, `str(...)`, `Path("/abs")`, and plain strings.
+ */
+export function resolveSettingPath(mod: PythonModule, node: PyNode | undefined): { absolute?: string; rel?: string } | undefined {
+  if (!node) return undefined;
+  const s = stringValue(node);
+  if (s !== undefined) return s.startsWith('/') ? { absolute: normalize(s) } : undefined;
+  if (node.kind === 'call') {
+    const callee = dottedName(node.callee);
+    if ((callee === 'str' || callee === 'Path' || callee === 'pathlib.Path') && node.args.length === 1) return resolveSettingPath(mod, node.args[0].value);
+    if (callee === 'os.path.join' && node.args.length >= 2) {
+      const base = resolveSettingPath(mod, node.args[0].value) ?? baseDirOf(node.args[0].value);
+      const rest = node.args.slice(1).map((a) => stringValue(a.value));
+      if (!base || rest.some((r) => r === undefined)) return undefined;
+      return join(base, rest as string[]);
+    }
+    return undefined;
+  }
+  if (node.kind === 'op' && node.ops.every((o) => o === '/') && node.parts.length >= 2) {
+    const base = baseDirOf(node.parts[0]) ?? resolveSettingPath(mod, node.parts[0]);
+    const rest = node.parts.slice(1).map(stringValue);
+    if (!base || rest.some((r) => r === undefined)) return undefined;
+    return join(base, rest as string[]);
+  }
+  return baseDirOf(node);
+}
+
+function baseDirOf(node: PyNode): { rel: string } | undefined {
+  return node.kind === 'name' && node.name === 'BASE_DIR' ? { rel: '' } : undefined;
+}
+
+function join(base: { absolute?: string; rel?: string }, parts: string[]): { absolute?: string; rel?: string } {
+  if (parts.some((p) => p.startsWith('/'))) return { absolute: normalize(parts[parts.length - 1]) };
+  if (base.absolute !== undefined) return { absolute: normalize([base.absolute, ...parts].join('/')) };
+  return { rel: normalize([base.rel ?? '', ...parts].filter((p) => p !== '').join('/')) };
+}
+
+// --- CW602 -------------------------------------------------------------------------------------------
+
+registerRule({
+  id: 'CW602',
+  severity: 'warning',
+  kinds: ['nginx'],
+  silentInDevelopment: false,
+  crossFile: true,
+  summary: 'the nginx static location points at a folder other than STATIC_ROOT',
+  check(file, ctx) {
+    const roots: Array<{ url: string; root: { absolute?: string; rel?: string }; assignment: PyAssignment; file: LintFile }> = [];
+    for (const s of settingsFiles(ctx.workspace)) {
+      let mod: PythonModule;
+      try {
+        mod = s.parse(pythonModuleOf);
+      } catch {
+        continue;
+      }
+      const rootAssign = moduleAssignment(mod, 'STATIC_ROOT');
+      const root = resolveSettingPath(mod, rootAssign?.value);
+      if (!rootAssign || !root) continue;
+      const urlValue = stringValue(moduleAssignment(mod, 'STATIC_URL')?.value) ?? 'static/';
+      if (/^[a-z]+:\/\//i.test(urlValue) || urlValue.startsWith('//')) continue; // a CDN serves them
+      const url = ('/' + urlValue.replace(/^\/+/, '')).replace(/\/*$/, '/');
+      roots.push({ url, root, assignment: rootAssign, file: s });
+    }
+    if (!roots.length) return [];
+    const out: RuleFinding[] = [];
+    for (const d of allDirectives(file.parse(nginxConfigOf))) {
+      if (d.name !== 'location' || !d.block) continue;
+      const pathArg = d.args.length === 1 ? d.args[0] : d.args.length === 2 && (d.args[0].value === '^~' || d.args[0].value === '=') ? d.args[1] : undefined;
+      if (!pathArg) continue;
+      const locationUrl = pathArg.value.replace(/\/*$/, '/');
+      const forUrl = roots.filter((r) => r.url === locationUrl);
+      if (!forUrl.length) continue;
+      const alias = d.block.find((x) => x.name === 'alias');
+      const rootDir = d.block.find((x) => x.name === 'root');
+      const directive = alias ?? rootDir;
+      if (!directive?.args[0] || directive.args[0].value.includes('$')) continue;
+      const folder = normalize(alias ? directive.args[0].value : directive.args[0].value + '/' + pathArg.value);
+      const agrees = forUrl.some((r) =>
+        r.root.absolute !== undefined ? r.root.absolute === folder : r.root.rel === '' ? true : folder === '/' + r.root.rel || folder.endsWith('/' + r.root.rel),
+      );
+      if (agrees) continue;
+      const r = forUrl[0];
+      const expected = r.root.absolute ?? `<project>/${r.root.rel}`;
+      out.push({
+        message: `${pathArg.value} is served from ${folder}, but STATIC_ROOT is ${expected}`,
+        range: directive.args[0].range,
+        hint: 'collectstatic writes static files to STATIC_ROOT; nginx serving another folder answers 404 for every CSS and JS file. Point the location at STATIC_ROOT.',
+        related: forUrl.map((x) => related({ file: x.file.path, range: x.assignment.value!.range }, 'STATIC_ROOT is set here')),
+      });
+    }
+    return out;
+  },
+});
+
+// --- CW603 -------------------------------------------------------------------------------------------
+
+function sslRedirectOn(value: PyNode | undefined): boolean {
+  if (!value) return false;
+  if (value.kind === 'const') return value.value === 'True';
+  if (value.kind === 'number' || value.kind === 'string') return false;
+  return true; // read from the environment: on in production, presumably
+}
+
+registerRule({
+  id: 'CW603',
+  severity: 'error',
+  kinds: ['django-settings'],
+  silentInDevelopment: false,
+  crossFile: true,
+  summary: 'SECURE_SSL_REDIRECT behind a proxy without SECURE_PROXY_SSL_HEADER or X-Forwarded-Proto',
+  check(file, ctx) {
+    const mod = file.parse(pythonModuleOf);
+    const redirect = moduleAssignment(mod, 'SECURE_SSL_REDIRECT');
+    if (!redirect || !sslRedirectOn(redirect.value)) return [];
+    const value = redirect.value!;
+    // Proxies in front of the app: nginx proxy_pass, or a platform that terminates TLS (Procfile, fly.toml...).
+    const nginxPasses: Array<{ file: LintFile; pass: NginxDirective; proto: boolean }> = [];
+    for (const f of ctx.workspace.files('nginx')) {
+      try {
+        const config = f.parse(nginxConfigOf);
+        for (const pass of proxyPasses(config)) nginxPasses.push({ file: f, pass, proto: !!pass.parent && sendsForwardedProto(pass.parent, config) });
+      } catch {
+        // skip unparsable
+      }
+    }
+    const platforms = [...ctx.workspace.files('procfile'), ...ctx.workspace.files('platform')];
+    if (!nginxPasses.length && !platforms.length) return [];
+    const headerSet = settingsFiles(ctx.workspace).some((s) => {
+      try {
+        return s.parse(pythonModuleOf).assignments.some((a) => a.targets.some((t) => t.kind === 'name' && t.name === 'SECURE_PROXY_SSL_HEADER'));
+      } catch {
+        return false;
+      }
+    });
+    const proxyRelated: RelatedInformation[] = [
+      ...nginxPasses.slice(0, 3).map((p) => related({ file: p.file.path, range: p.pass.nameRange }, 'nginx proxies to the app here')),
+      ...platforms.slice(0, 2).map((f) => related({ file: f.path, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } }, 'the platform terminates TLS in front of the app')),
+    ];
+    if (!headerSet) {
+      const line = redirect.range.end.line + 1;
+      const p: Position = { line, character: 0 };
+      return [
+        {
+          message: 'SECURE_SSL_REDIRECT behind a proxy without SECURE_PROXY_SSL_HEADER',
+          range: value.range,
+          hint: 'The proxy talks plain HTTP to the app, so Django sees every request as insecure and redirects it to HTTPS, forever. Tell Django which header carries the original scheme.',
+          related: proxyRelated,
+          fix: {
+            title: 'Add SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")',
+            edits: [{ file: file.path, edits: [{ range: { start: p, end: p }, newText: 'SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")\n' }] }],
+          },
+        },
+      ];
+    }
+    const missing = nginxPasses.filter((p) => !p.proto);
+    if (!missing.length) return [];
+    const edits = new Map<string, TextEdit[]>();
+    for (const m of missing) {
+      const line = m.pass.range.start.line;
+      const indent = /^[ \t]*/.exec(m.file.lines.line(line))?.[0] ?? '';
+      const list = edits.get(m.file.path) ?? [];
+      if (!m.file.parse(nginxConfigOf) || list.some((e) => e.range.start.line === line)) continue;
+      list.push({ range: { start: { line, character: 0 }, end: { line, character: 0 } }, newText: `${indent}proxy_set_header X-Forwarded-Proto $scheme;\n` });
+      edits.set(m.file.path, list);
+    }
+    return [
+      {
+        message: 'SECURE_SSL_REDIRECT, but nginx does not send X-Forwarded-Proto',
+        range: value.range,
+        hint: 'Django reads the scheme from X-Forwarded-Proto (SECURE_PROXY_SSL_HEADER); without it every request looks insecure and is redirected to HTTPS again, forever.',
+        related: missing.slice(0, 5).map((m) => related({ file: m.file.path, range: m.pass.nameRange }, 'this proxy_pass sends no X-Forwarded-Proto')),
+        fix: { title: 'Send X-Forwarded-Proto from nginx', edits: [...edits].map(([f, e]) => ({ file: f, edits: e })) },
+      },
+    ];
+  },
+});
+
+// --- CW604 -------------------------------------------------------------------------------------------
+
+const SERVERS = ['gunicorn', 'uvicorn', 'hypercorn', 'daphne'];
+/** Options of these servers that take a separate value (so the value is not mistaken for the app). */
+const VALUE_OPTIONS = new Set([
+  '-b', '--bind', '-w', '--workers', '-k', '--worker-class', '-c', '--config', '-t', '--timeout', '--graceful-timeout', '--keep-alive',
+  '--log-level', '--access-logfile', '--error-logfile', '--log-file', '--log-config', '--chdir', '--pythonpath', '-e', '--env', '-n', '--name',
+  '--threads', '--max-requests', '--max-requests-jitter', '--worker-connections', '-u', '--user', '-g', '--group', '-m', '--umask',
+  '--forwarded-allow-ips', '--host', '--port', '--uds', '--fd', '--app-dir', '--root-path', '--env-file', '--log-config', '--loop', '--http',
+  '--ws', '--interface', '--limit-concurrency', '--backlog', '--timeout-keep-alive', '--ssl-keyfile', '--ssl-certfile', '--keyfile',
+  '--certfile', '-p', '--pid', '--statsd-host', '--worker-tmp-dir', '--access-logformat', '--capture-output', '--proxy-protocol',
+  '--paste', '--limit-request-line', '--reload-extra-file', '--proxy-headers-host', '--settings', '--workers-kill-timeout',
+]);
+const BOOLEAN_OPTIONS = new Set(['--capture-output', '--proxy-protocol', '--preload', '--reload', '--daemon', '-D', '--factory', '--proxy-headers', '--no-access-log', '--check-config', '--print-config', '--spew', '--enable-stdio-inheritance', '--no-sendfile', '--reuse-port', '--use-colors', '--no-use-colors', '--no-server-header', '--no-date-header', '--access-log', '--no-proxy-headers', '-v', '--verbose']);
+const MODULE = /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*(?::[A-Za-z_][A-Za-z0-9_.]*(?:\(.*\))?)?$/;
+
+export interface StartModule {
+  module: string;
+  start: number;
+  end: number;
+}
+
+/** Application modules named after gunicorn/uvicorn/... in a file that starts processes. */
+export const startModulesOf = (file: LintFile): StartModule[] => {
+  const out: StartModule[] = [];
+  const text = file.text;
+  for (const server of SERVERS) {
+    for (const i of wordsIn(text, server)) {
+      if (inCommentLine(file, i)) continue;
+      // `uvicorn.workers.UvicornWorker`, `gunicorn.conf.py`: not the command.
+      const next = text[i + server.length];
+      if (next === '.' || next === ':' || next === '/' || next === '=') continue;
+      let j = i + server.length;
+      let expectValue = false;
+      for (let words = 0; words < 40; words++) {
+        const v = valueAfter(text, j);
+        if (!v) {
+          // an option right after (`--workers`): read it as a word of its own
+          let k = j;
+          while (k < text.length && /[ \t"',=]/.test(text[k])) k++;
+          if (text[k] === '-' && text[k + 1] !== ' ') {
+            let e = k;
+            while (e < text.length && !WORD_BREAK.has(text[e]) && text[e] !== '=') e++;
+            const opt = text.slice(k, e);
+            expectValue = text[e] === '=' ? false : VALUE_OPTIONS.has(opt) && !BOOLEAN_OPTIONS.has(opt);
+            if (text[e] === '=') {
+              while (e < text.length && !WORD_BREAK.has(text[e])) e++;
+            }
+            j = e;
+            continue;
+          }
+          break;
+        }
+        // Stop at the end of the command: a newline outside a list, a shell operator.
+        const between = text.slice(j, v.start);
+        if (/\n/.test(between) && !/\\\s*\n|,\s*\n|^\s*\n\s*-\s/.test(between) && file.kind !== 'kubernetes') break;
+        if (['&&', '||', '|', ';'].includes(v.value)) break;
+        j = v.end;
+        if (expectValue) {
+          expectValue = false;
+          continue;
+        }
+        if (v.value === 'run' || v.value === 'serve') continue; // hypercorn/uvicorn subcommands are rare, harmless
+        if (MODULE.test(v.value) && (v.value.includes(':') || v.value.includes('.'))) {
+          out.push({ module: v.value, start: v.start, end: v.end });
+        }
+        break;
+      }
+    }
+  }
+  return out;
+};
+
+/** Whether `module` (`mysite.wsgi`, `app.main:app`) exists as a file or package somewhere in the workspace. */
+function moduleExists(workspace: WorkspaceView, module: string): boolean {
+  const dotted = module.split(':')[0];
+  const asPath = dotted.replace(/\./g, '/');
+  const suffixes = [`/${asPath}.py`, `/${asPath}/__init__.py`];
+  for (const p of workspace.paths()) {
+    const n = '/' + p.replace(/\\/g, '/');
+    if (suffixes.some((s) => n.endsWith(s))) return true;
+  }
+  return false;
+}
+
+/** Whether the index knows the project's Python files (not just deploy files): otherwise we cannot tell. */
+function knowsPythonSources(workspace: WorkspaceView): boolean {
+  for (const p of workspace.paths()) {
+    const base = p.slice(p.replace(/\\/g, '/').lastIndexOf('/') + 1);
+    if (base === '__init__.py' || base === 'manage.py' || base === 'wsgi.py' || base === 'asgi.py') return true;
+    if (base.endsWith('.py') && !workspace.get(p)) return true;
+  }
+  return false;
+}
+
+registerRule({
+  id: 'CW604',
+  severity: 'error',
+  kinds: COMMAND_KINDS,
+  silentInDevelopment: false,
+  crossFile: true,
+  summary: 'a start command names an application module that does not exist',
+  check(file, ctx: RuleContext) {
+    if (!knowsPythonSources(ctx.workspace)) return [];
+    const out: RuleFinding[] = [];
+    for (const m of file.parse(startModulesOf)) {
+      if (moduleExists(ctx.workspace, m.module)) continue;
+      const range = file.lines.range(m.start, m.end);
+      const target = ctx.appTarget(file);
+      const candidate = target && moduleExists(ctx.workspace, target.target) ? target.target : undefined;
+      const relatedPath = candidate ? [...ctx.workspace.paths()].find((p) => ('/' + p.replace(/\\/g, '/')).endsWith('/' + candidate.split(':')[0].replace(/\./g, '/') + '.py')) : undefined;
+      out.push({
+        message: `No module ${m.module.split(':')[0]} in the workspace`,
+        range,
+        hint: `The server fails at start-up with ModuleNotFoundError. ${candidate ? `The project's application is ${candidate}.` : 'Name the module that defines the application.'}`,
+        related: relatedPath ? [{ file: relatedPath, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, message: `the application module ${candidate}` }] : undefined,
+        fix: candidate ? { title: `Use ${candidate}`, edits: [{ file: file.path, edits: [{ range, newText: candidate }] }] } : undefined,
+      });
+    }
+    return out;
+  },
+});
+
+// --- CW605 -------------------------------------------------------------------------------------------
+
+interface PortClaim {
+  file: string;
+  range: Range;
+  port: number;
+  what: string;
+}
+
+/** Ports the Dockerfile of the app exposes. */
+function dockerExposes(file: LintFile): PortClaim[] {
+  const out: PortClaim[] = [];
+  const parsed = file.parse(parseDockerfile);
+  const stage = parsed.final;
+  if (!stage) return out;
+  for (const ins of stage.instructions) {
+    if (ins.getKeyword() !== 'EXPOSE') continue;
+    for (const arg of ins.getArguments()) {
+      const m = /^(\d{1,5})(?:\/tcp)?$/.exec(arg.getValue());
+      if (!m) continue;
+      const r = arg.getRange();
+      out.push({ file: file.path, range: { start: r.start, end: r.end }, port: Number(m[1]), what: 'EXPOSE' });
+    }
+  }
+  return out;
+}
+
+function yamlRange(file: LintFile, node: Node | undefined): Range | undefined {
+  return node ? file.parse(parseYaml).range(node) : undefined;
+}
+
+function num(node: unknown): number | undefined {
+  if (!isScalar(node)) return undefined;
+  const v = node.value;
+  if (typeof v === 'number' && Number.isInteger(v)) return v;
+  if (typeof v === 'string' && /^\d{1,5}$/.test(v)) return Number(v);
+  return undefined;
+}
+
+/** containerPort, probe ports, and binds inside each Kubernetes container; Service targetPorts. */
+function kubernetesPorts(file: LintFile): { containers: Array<{ ports: PortClaim[]; probes: PortClaim[]; binds: PortClaim[] }>; targets: PortClaim[] } {
+  const y = file.parse(parseYaml);
+  const containers: Array<{ ports: PortClaim[]; probes: PortClaim[]; binds: PortClaim[] }> = [];
+  const targets: PortClaim[] = [];
+  const claim = (node: Node | undefined, what: string): PortClaim | undefined => {
+    const port = num(node);
+    const range = yamlRange(file, node);
+    return port !== undefined && range ? { file: file.path, range, port, what } : undefined;
+  };
+  for (const doc of y.docs) {
+    const root = doc.contents as Node | null;
+    if (!isMap(root)) continue;
+    const kind = String((valueOf(root, 'kind') as { value?: unknown } | undefined)?.value ?? '');
+    const spec = valueOf(root, 'spec');
+    if (kind === 'Service') {
+      for (const p of seqItems(valueOf(spec, 'ports'))) {
+        const c = claim(valueOf(p, 'targetPort') ?? valueOf(p, 'port'), 'Service targetPort');
+        if (c) targets.push(c);
+      }
+      continue;
+    }
+    // Pod templates: Deployment/StatefulSet/DaemonSet/Job (spec.template.spec), CronJob (one level deeper), Pod (spec).
+    let podSpec = kind === 'Pod' ? spec : valueOf(valueOf(spec, 'template'), 'spec');
+    if (kind === 'CronJob') podSpec = valueOf(valueOf(valueOf(valueOf(spec, 'jobTemplate'), 'spec'), 'template'), 'spec');
+    for (const container of seqItems(valueOf(podSpec, 'containers'))) {
+      const ports: PortClaim[] = [];
+      for (const p of seqItems(valueOf(container, 'ports'))) {
+        const c = claim(valueOf(p, 'containerPort'), 'containerPort');
+        if (c) ports.push(c);
+      }
+      const probes: PortClaim[] = [];
+      for (const probeKey of ['readinessProbe', 'livenessProbe', 'startupProbe']) {
+        const probe = valueOf(container, probeKey);
+        const c = claim(valueOf(valueOf(probe, 'httpGet'), 'port') ?? valueOf(valueOf(probe, 'tcpSocket'), 'port'), probeKey);
+        if (c) probes.push(c);
+      }
+      // Binds in this container's command/args.
+      const binds: PortClaim[] = [];
+      const cr = container.range;
+      if (cr) {
+        for (const b of file.parse(bindsOfFile)) {
+          const off = file.lines.offsetAt(b.range.start);
+          if (off >= cr[0] && off < cr[2] && b.kind === 'tcp' && b.port !== undefined) binds.push({ file: b.file, range: b.range, port: b.port, what: 'bind' });
+        }
+      }
+      containers.push({ ports, probes, binds });
+    }
+  }
+  return { containers, targets };
+}
+
+/** Container-side ports of compose services that are built from the project (`build:`). */
+function composePorts(file: LintFile): PortClaim[] {
+  const y = file.parse(parseYaml);
+  const out: PortClaim[] = [];
+  for (const doc of y.docs) {
+    const services = valueOf(doc.contents, 'services');
+    if (!isMap(services)) continue;
+    for (const pair of services.items) {
+      const svc = pair.value as Node;
+      if (!valueOf(svc, 'build')) continue;
+      for (const p of seqItems(valueOf(svc, 'ports'))) {
+        if (!isScalar(p)) continue;
+        const text = String(p.value);
+        // "8000", "8000:8000", "127.0.0.1:8080:8000", "8000:8000/tcp": the container side is the last number.
+        const m = /(?:^|:)(\d{1,5})(?:\/tcp)?$/.exec(text);
+        const range = yamlRange(file, p);
+        if (!m || !range || text.includes('-')) continue;
+        const port = Number(m[1]);
+        const endCol = range.end.character - (text.endsWith('/tcp') ? 4 : 0);
+        out.push({ file: file.path, range: { start: { line: range.end.line, character: endCol - m[1].length }, end: { line: range.end.line, character: endCol } }, port, what: 'compose ports' });
+      }
+    }
+  }
+  return out;
+}
+
+registerRule({
+  id: 'CW605',
+  severity: 'warning',
+  kinds: ['dockerfile', 'kubernetes', 'compose'],
+  silentInDevelopment: false,
+  crossFile: true,
+  summary: 'ports disagree across Dockerfile, Kubernetes and compose',
+  check(file, ctx) {
+    // The app's port: where the server binds (numeric TCP binds only).
+    const binds = workspaceBinds(ctx.workspace).filter((b) => b.kind === 'tcp' && b.port !== undefined);
+    const appPorts = new Set(binds.map((b) => b.port!));
+    const out: RuleFinding[] = [];
+    const disagree = (c: PortClaim, expected: Array<{ file: string; range: Range; port: number }>, what: string) =>
+      out.push({
+        message: `${c.what} ${c.port} disagrees with ${what} ${[...new Set(expected.map((e) => e.port))].join('/')}`,
+        range: c.range,
+        hint: 'Traffic sent to a port nobody listens on is refused (502, failing probes, restarts). Use one port everywhere.',
+        related: expected.slice(0, 5).map((e) => related(e, `${what} ${e.port}`)),
+      });
+    if (file.kind === 'dockerfile') {
+      const exposes = dockerExposes(file);
+      if (!exposes.length || !appPorts.size) return [];
+      // Binds in this Dockerfile win over binds elsewhere (another service's Procfile, say).
+      const own = binds.filter((b) => b.file === file.path);
+      const ports = new Set((own.length ? own : binds).map((b) => b.port!));
+      if (!exposes.some((e) => ports.has(e.port))) disagree(exposes[0], own.length ? own.map((b) => ({ ...b, port: b.port! })) : binds.map((b) => ({ ...b, port: b.port! })), 'the app server binds');
+      return out;
+    }
+    if (file.kind === 'compose') {
+      const claims = composePorts(file);
+      if (!claims.length || !appPorts.size) return [];
+      for (const c of claims) if (!appPorts.has(c.port)) disagree(c, binds.map((b) => ({ ...b, port: b.port! })), 'the app server binds');
+      return out;
+    }
+    // Kubernetes: within each container, probes and binds against containerPort; Services against all containerPorts.
+    const { containers, targets } = kubernetesPorts(file);
+    const allContainerPorts: PortClaim[] = [];
+    for (const other of ctx.workspace.files('kubernetes')) {
+      try {
+        for (const c of (other === file ? { containers } : kubernetesPorts(other)).containers) allContainerPorts.push(...c.ports);
+      } catch {
+        // skip
+      }
+    }
+    for (const c of containers) {
+      if (c.binds.length && c.ports.length && !c.ports.some((p) => c.binds.some((b) => b.port === p.port))) disagree(c.ports[0], c.binds, 'the server in this container binds');
+      if (!c.ports.length) continue;
+      const declared = new Set(c.ports.map((p) => p.port));
+      for (const probe of c.probes) if (!declared.has(probe.port)) disagree(probe, c.ports, 'containerPort');
+    }
+    if (allContainerPorts.length) {
+      const declared = new Set(allContainerPorts.map((p) => p.port));
+      for (const t of targets) if (!declared.has(t.port)) disagree(t, allContainerPorts, 'containerPort');
+    }
+    return out;
+  },
+});
+

@@ -1,0 +1,247 @@
+// The deploy plan: detection + the user's choices, validated once, rendered by every generator.
+import * as os from 'os';
+import * as path from 'path';
+import type { Detection } from '../detect/types';
+import type { BuildPlanOptions, DeployPlan, PlanField, PlanGap, PlanOverrides } from './types';
+
+/** A plan value that is missing or invalid; `key` names the field (for `--set key=...` or an input box). */
+export class PlanError extends Error {
+  constructor(
+    readonly key: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const NAME = /^[a-z][a-z0-9-]{0,39}$/;
+const POSIX_USER = /^[a-z_][a-z0-9_-]{0,31}$/;
+// Characters that would break out of an nginx, systemd or YAML value.
+const SAFE_PATH = /^\/[A-Za-z0-9._@+/-]*$/;
+const HOST = /^(\*\.)?([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
+const MODULE = /^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$/;
+const TARGET = /^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*(\.[A-Za-z_]\w*)*(\(\))?$/;
+const IMAGE = /^[a-z0-9]([a-z0-9._-]*[a-z0-9])?(:[0-9]{1,5})?(\/[a-z0-9]([a-z0-9._-]*[a-z0-9])?)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[a-f0-9]{64})$/;
+const BOOL_TRUE = ['true', 'yes', 'on', '1'];
+const BOOL_FALSE = ['false', 'no', 'off', '0'];
+
+const integer = (min: number, max: number) => (v: string) =>
+  /^\d+$/.test(v.trim()) && Number(v) >= min && Number(v) <= max ? undefined : `must be a whole number from ${min} to ${max}`;
+const absPath = (v: string) =>
+  !v.startsWith('/') ? 'must be an absolute path (starting with /)'
+  : !SAFE_PATH.test(v) ? 'may only contain letters, digits and . _ - @ + / (no spaces or quotes)'
+  : undefined;
+const oneOf = (...values: string[]) => (v: string) => (values.includes(v) ? undefined : `must be one of: ${values.join(', ')}`);
+const urlPath = (v: string) => (/^\/([A-Za-z0-9._~-]+\/)*$/.test(v) ? undefined : 'must be a URL path starting and ending with /, e.g. /static/');
+const asText = (v: string) => v.trim();
+const asInt = (v: string) => Number(v.trim());
+const asBool = (v: string) => BOOL_TRUE.includes(v.trim().toLowerCase());
+
+function field(
+  key: keyof DeployPlan, title: string, type: PlanField['type'], def: string, description: string,
+  validate: (v: string) => string | undefined, parse: PlanField['parse'] = type === 'integer' ? asInt : type === 'boolean' ? asBool : asText,
+): PlanField {
+  return { key, title, type, default: def, description, validate: (v) => validate(v.trim()), parse };
+}
+
+/** The plan fields a user may set, in the order a form would ask them. */
+export const PLAN_FIELDS: readonly PlanField[] = [
+  field('name', 'App name', 'string', 'the Django project package, the pyproject name, or the folder name',
+    'Names the systemd units, nginx upstream, image and Kubernetes objects.',
+    (v) => (NAME.test(v) ? undefined : 'must start with a lowercase letter and contain only a-z, 0-9 and - (at most 40 characters)')),
+  field('domain', 'Domain', 'string', 'example.com (edit it)',
+    'Host names the site answers to, separated by spaces or commas; the first is the main one.',
+    (v) => {
+      const hosts = v.split(/[\s,]+/).filter(Boolean);
+      if (!hosts.length) return 'must name at least one host, e.g. example.com';
+      const bad = hosts.find((h) => !HOST.test(h));
+      return bad ? `'${bad}' is not a host name` : undefined;
+    },
+    (v) => v.split(/[\s,]+/).filter(Boolean).join(' ')),
+  field('https', 'HTTPS', 'boolean', 'false', 'Redirect HTTP to HTTPS and add a TLS server with certbot\'s certificate paths.',
+    (v) => ([...BOOL_TRUE, ...BOOL_FALSE].includes(v.toLowerCase()) ? undefined : 'must be true or false')),
+  field('appTarget', 'Application', 'string', 'detected (e.g. mysite.wsgi:application)',
+    'What the server loads: module:attribute, or module:factory() for an app factory.',
+    (v) => (TARGET.test(v) ? undefined : 'must look like module:attribute, e.g. mysite.wsgi:application or app:create_app()')),
+  field('interface', 'Interface', 'string', 'detected', 'wsgi (gunicorn sync workers) or asgi (uvicorn workers).', oneOf('wsgi', 'asgi')),
+  field('settingsModule', 'Django settings module', 'string', 'detected', 'DJANGO_SETTINGS_MODULE in production.',
+    (v) => (MODULE.test(v) ? undefined : 'must be a dotted module name, e.g. mysite.settings')),
+  field('server', 'App server', 'string', 'gunicorn', 'gunicorn, or uwsgi (nginx then speaks the uwsgi protocol).', oneOf('gunicorn', 'uwsgi')),
+  field('port', 'App port', 'integer', '8000', 'Port the app server listens on inside a container.', integer(1, 65535)),
+  field('socket', 'Unix socket', 'path', '/run/<name>/<name>.sock', 'Socket between nginx and the app server on a VPS.',
+    (v) => absPath(v) ?? (v.length > 100 ? 'must be shorter than 100 characters (a Unix socket path limit)' : undefined)),
+  field('user', 'App user', 'string', '<name>', 'Unix user the app runs as (never root).',
+    (v) => (v === 'root' ? 'must not be root: the app should not run with full rights' : POSIX_USER.test(v) ? undefined : 'must be a Unix user name (a-z, 0-9, _ and -)')),
+  field('group', 'App group', 'string', 'www-data', 'Group of the app and its socket; nginx must be in it to reach the socket.',
+    (v) => (POSIX_USER.test(v) ? undefined : 'must be a Unix group name (a-z, 0-9, _ and -)')),
+  field('appDir', 'App folder', 'path', '/srv/<name>', 'Where the code lives on the server.', absPath),
+  field('venv', 'Virtualenv', 'path', '<appDir>/.venv', 'The virtualenv on the server.', absPath),
+  field('pythonPath', 'Import root', 'string', 'detected (. or src)', 'Folder of appDir where imports start.',
+    (v) => (/^(\.|[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*)$/.test(v) ? undefined : 'must be . or a relative folder such as src')),
+  field('envFile', 'Environment file', 'path', '/etc/<name>/env', 'File with the secrets (SECRET_KEY, DATABASE_URL), read by systemd.', absPath),
+  field('workers', 'Workers', 'integer', '2 × CPU cores + 1', 'Worker processes of the app server.', integer(1, 256)),
+  field('timeout', 'Worker timeout', 'integer', '30', 'Seconds before a silent worker is restarted.', integer(1, 3600)),
+  field('listenPort', 'nginx HTTP port', 'integer', '80', 'Port nginx listens on for HTTP.', integer(1, 65535)),
+  field('httpsPort', 'nginx HTTPS port', 'integer', '443', 'Port nginx listens on for HTTPS.', integer(1, 65535)),
+  field('staticUrl', 'Static URL', 'string', 'STATIC_URL, or /static/', 'URL prefix of static files.', urlPath),
+  field('staticRoot', 'Static folder', 'path', '<appDir>/ + STATIC_ROOT', 'Folder collectstatic fills and nginx serves; must equal STATIC_ROOT.', absPath),
+  field('mediaUrl', 'Media URL', 'string', 'MEDIA_URL, or /media/', 'URL prefix of uploaded files.', urlPath),
+  field('mediaRoot', 'Media folder', 'path', '<appDir>/ + MEDIA_ROOT', 'Folder of uploaded files; must equal MEDIA_ROOT.', absPath),
+  field('maxBodySize', 'Largest upload', 'string', '10m', 'nginx client_max_body_size.',
+    (v) => (/^\d+[kKmMgG]?$/.test(v) ? undefined : 'must be a size such as 10m or 512k')),
+  field('pythonVersion', 'Python version', 'string', 'detected', 'Python major.minor for the image and .python-version.',
+    (v) => (/^3\.\d{1,2}$/.test(v) ? undefined : 'must be a Python 3 version as major.minor, e.g. 3.12')),
+  field('packageManager', 'Package manager', 'string', 'detected', 'How the image installs dependencies.', oneOf('uv', 'poetry', 'pdm', 'pipenv', 'pip')),
+  field('image', 'Image', 'string', '<name>:0.1.0', 'Container image with a pinned tag (never latest).',
+    (v) => (/:latest$/.test(v) ? 'must not use the tag latest: pin a version' : IMAGE.test(v) ? undefined : 'must be an image reference with a tag, e.g. registry.example.com/mysite:1.0.0')),
+  field('replicas', 'Replicas', 'integer', '2', 'Pods of the Deployment.', integer(1, 100)),
+  field('autoscale', 'Autoscale', 'boolean', 'false', 'Add a HorizontalPodAutoscaler.', (v) => ([...BOOL_TRUE, ...BOOL_FALSE].includes(v.toLowerCase()) ? undefined : 'must be true or false')),
+  field('maxReplicas', 'Most replicas', 'integer', '5', 'Upper bound of the autoscaler.', integer(1, 1000)),
+  field('healthPath', 'Health check path', 'string', '/', 'Path the probes and HEALTHCHECK request.',
+    (v) => (/^\/[A-Za-z0-9._~/-]*$/.test(v) ? undefined : 'must be a URL path starting with /')),
+  field('workerClass', 'Worker class', 'string', 'uvicorn worker for ASGI, none for WSGI', 'gunicorn worker class.',
+    (v) => (v === '' || MODULE.test(v) ? undefined : 'must be a dotted class path, e.g. uvicorn_worker.UvicornWorker')),
+];
+
+export function planField(key: string): PlanField | undefined {
+  return PLAN_FIELDS.find((f) => f.key === key);
+}
+
+/** `key=value` → the field and its parsed value; throws PlanError for an unknown key or a bad value. */
+export function parseSetArgument(arg: string): { key: keyof DeployPlan; value: string | number | boolean } {
+  const i = arg.indexOf('=');
+  if (i <= 0) throw new PlanError('', `--set needs key=value, got '${arg}'`);
+  const key = arg.slice(0, i).trim();
+  const raw = arg.slice(i + 1);
+  const f = planField(key);
+  if (!f) throw new PlanError(key, `unknown plan field '${key}'; known: ${PLAN_FIELDS.map((p) => p.key).join(', ')}`);
+  const err = f.validate(raw);
+  if (err) throw new PlanError(key, `${key} ${err} (got '${raw}')`);
+  return { key: f.key, value: f.parse(raw.trim()) };
+}
+
+/** What detection could not find and must be asked, not guessed. */
+export function planGaps(d: Detection): PlanGap[] {
+  const gaps: PlanGap[] = [];
+  if (!d.appTarget) gaps.push({ key: 'appTarget', reason: 'The application the server must load was not found.', suggestion: d.framework === 'django' && d.djangoProjectPackage ? `${d.djangoProjectPackage}.wsgi:application` : undefined });
+  if (!d.interface) gaps.push({ key: 'interface', reason: 'Whether the app is WSGI or ASGI could not be told.', suggestion: 'wsgi' });
+  if (d.framework === 'django' && !d.settingsModule) gaps.push({ key: 'settingsModule', reason: 'No DJANGO_SETTINGS_MODULE default or settings.py was found.' });
+  if (d.framework === 'django' && d.usesStaticfiles && !d.staticRoot) gaps.push({ key: 'staticRoot', reason: 'STATIC_ROOT is not set (or not readable) in the settings; set it, then give the same folder here.' });
+  if (!d.pythonVersion) gaps.push({ key: 'pythonVersion', reason: 'No file names the Python version (.python-version, runtime.txt, requires-python, Pipfile, .tool-versions).', suggestion: '3.12' });
+  if (!d.packageManager) gaps.push({ key: 'packageManager', reason: 'No dependency file was found.', suggestion: 'pip' });
+  gaps.push({ key: 'domain', reason: 'The site\'s domain cannot be read from the project.' });
+  return gaps;
+}
+
+function override<T extends string | number | boolean>(o: PlanOverrides, key: keyof DeployPlan, fallback: T): T {
+  const v = o[key];
+  if (v === undefined) return fallback;
+  const f = planField(key);
+  if (!f || typeof v !== 'string') {
+    if (f && typeof v !== typeof fallback && typeof fallback !== 'object') throw new PlanError(key, `${key} must be a ${typeof fallback}`);
+    if (f && typeof v !== 'string') {
+      const err = f.validate(String(v));
+      if (err) throw new PlanError(key, `${key} ${err} (got '${v}')`);
+    }
+    return v as T;
+  }
+  const err = f.validate(v);
+  if (err) throw new PlanError(key, `${key} ${err} (got '${v}')`);
+  return f.parse(v.trim()) as T;
+}
+
+/** Where a detected folder (relative to the project, or absolute) lives on the server. */
+function onServer(appDir: string, detected: string | null, fallback: string): string {
+  if (detected && detected.startsWith('/')) return detected;
+  const p = path.posix.normalize(path.posix.join(appDir, detected ?? fallback));
+  return p.replace(/\/$/, '');
+}
+
+function slashed(url: string | null, fallback: string): string {
+  if (!url || /^[a-z]+:\/\//i.test(url)) return fallback;
+  let u = url.startsWith('/') ? url : `/${url}`;
+  if (!u.endsWith('/')) u += '/';
+  return u;
+}
+
+/**
+ * Detection + overrides → a complete plan. Throws PlanError when a value is invalid or when something the
+ * files need was neither detected nor given (the application target).
+ */
+export function buildPlan(d: Detection, overrides: PlanOverrides = {}, options: BuildPlanOptions = {}): DeployPlan {
+  const o = overrides;
+  const name = override(o, 'name', d.name && NAME.test(d.name) ? d.name : 'app');
+  const appTarget = override<string>(o, 'appTarget', d.appTarget ?? '');
+  if (!appTarget) throw new PlanError('appTarget', 'the application to serve was not detected: give it, e.g. --set appTarget=mysite.wsgi:application');
+  const iface = override(o, 'interface', d.interface ?? 'wsgi') as DeployPlan['interface'];
+  const framework = d.framework ?? (iface === 'asgi' ? 'asgi' : 'wsgi');
+  const settingsModule = framework === 'django' ? override<string>(o, 'settingsModule', d.settingsModule ?? '') || null : null;
+  const appDir = override(o, 'appDir', `/srv/${name}`);
+  const cores = options.cores ?? Math.max(1, os.cpus().length);
+  const deps = new Set(d.dependencies);
+  const extraPackages: string[] = [];
+  const server = override(o, 'server', 'gunicorn') as DeployPlan['server'];
+  if (server === 'gunicorn' && !deps.has('gunicorn')) extraPackages.push('gunicorn');
+  if (server === 'uwsgi' && !deps.has('uwsgi') && !deps.has('pyuwsgi')) extraPackages.push('uwsgi');
+  let workerClass: string | null = null;
+  if (iface === 'asgi' && server === 'gunicorn') {
+    if (deps.has('uvicorn-worker')) workerClass = 'uvicorn_worker.UvicornWorker';
+    else if (deps.has('uvicorn')) workerClass = 'uvicorn.workers.UvicornWorker';
+    else {
+      workerClass = 'uvicorn_worker.UvicornWorker';
+      extraPackages.push('uvicorn-worker');
+    }
+  }
+  workerClass = override<string>(o, 'workerClass', workerClass ?? '') || null;
+  const usesStatic = framework === 'django' && (d.usesStaticfiles || d.staticRoot !== null);
+
+  const plan: DeployPlan = {
+    name,
+    framework,
+    interface: iface,
+    appTarget,
+    settingsModule,
+    server,
+    port: override(o, 'port', 8000),
+    socket: override(o, 'socket', `/run/${name}/${name}.sock`),
+    user: override(o, 'user', name),
+    group: override(o, 'group', 'www-data'),
+    appDir,
+    venv: override(o, 'venv', `${appDir}/.venv`),
+    pythonPath: override(o, 'pythonPath', d.pythonPath || '.'),
+    envFile: override(o, 'envFile', `/etc/${name}/env`),
+    workers: override(o, 'workers', 2 * cores + 1),
+    timeout: override(o, 'timeout', 30),
+    domain: override(o, 'domain', 'example.com'),
+    https: override(o, 'https', false),
+    listenPort: override(o, 'listenPort', 80),
+    httpsPort: override(o, 'httpsPort', 443),
+    staticUrl: override(o, 'staticUrl', slashed(d.staticUrl, '/static/')),
+    staticRoot: override(o, 'staticRoot', onServer(appDir, d.staticRoot, 'staticfiles')),
+    mediaUrl: override(o, 'mediaUrl', slashed(d.mediaUrl, '/media/')),
+    mediaRoot: override(o, 'mediaRoot', onServer(appDir, d.mediaRoot, 'media')),
+    maxBodySize: override(o, 'maxBodySize', '10m'),
+    pythonVersion: override(o, 'pythonVersion', d.pythonVersion ?? '3.12'),
+    writePythonVersion: d.pythonVersionFile !== '.python-version',
+    packageManager: override(o, 'packageManager', d.packageManager ?? 'pip') as DeployPlan['packageManager'],
+    lockFile: d.lockFile,
+    requirementsFile: d.requirementsFile,
+    image: override(o, 'image', `${name}:0.1.0`),
+    replicas: override(o, 'replicas', 2),
+    autoscale: override(o, 'autoscale', false),
+    maxReplicas: override(o, 'maxReplicas', 5),
+    database: d.database,
+    redis: d.redis,
+    celery: d.celery,
+    whitenoise: d.whitenoise,
+    healthPath: override(o, 'healthPath', '/'),
+    migrate: framework === 'django',
+    collectstatic: usesStatic,
+    serveMedia: framework === 'django',
+    extraPackages,
+    workerClass,
+  };
+  if (plan.maxReplicas < plan.replicas) throw new PlanError('maxReplicas', `maxReplicas (${plan.maxReplicas}) must be at least replicas (${plan.replicas})`);
+  if (plan.socket.startsWith(plan.staticRoot + '/')) throw new PlanError('socket', 'the socket must not be inside the static folder nginx serves');
+  return plan;
+}

@@ -1,0 +1,437 @@
+// The deploy-lint diagnostics of the editor: one collection, fed from an index of the workspace's
+// deploy files (so cross-file rules see the project as a whole) overlaid with the text of open editors.
+import * as vscode from 'vscode';
+import type { Ctx } from '../ctx';
+import type { Finding } from '../core/lint/types';
+import { contextKeys, setContext } from '../contextKeys';
+import { errorMessage, log } from '../log';
+import { toDiagnostic } from './convert';
+import { createLintIndex, type LintIndex, type LintSettings } from './engine';
+import { findDeployCandidates, isCandidatePath, isExcludedPath } from './files';
+
+/** Keystrokes within this time are linted once. */
+const TYPING_DELAY_MS = 200;
+/** Other files' cross-file findings follow a change a little later, once typing pauses. */
+const CROSS_FILE_DELAY_MS = 500;
+/** The workspace is indexed this long after start-up, off the activation path. */
+const STARTUP_DELAY_MS = 1500;
+/** Larger files are not deploy configuration: skip them rather than stall the extension host. */
+const MAX_FILE_BYTES = 5 * 1024 * 1024;
+
+export interface IndexSummary {
+  files: number;
+  filesWithFindings: number;
+  errors: number;
+  warnings: number;
+  infos: number;
+}
+
+export class DeployDiagnostics implements vscode.Disposable {
+  readonly collection = vscode.languages.createDiagnosticCollection('cloudward');
+  /** The findings behind the published diagnostics, per file path: the code actions read fixes here. */
+  private readonly findings = new Map<string, Finding[]>();
+  private index: LintIndex | undefined;
+  /** Files read from disk into the index (the workspace's deploy files). */
+  private readonly indexed = new Set<string>();
+  /** Open editors whose text is in the index instead of the disk's. */
+  private readonly overlaid = new Set<string>();
+  private readonly typingTimers = new Map<string, NodeJS.Timeout>();
+  private crossFileTimer: NodeJS.Timeout | undefined;
+  /** Files changed since the last cross-file pass. */
+  private readonly changedFiles = new Set<string>();
+  private startupTimer: NodeJS.Timeout | undefined;
+  private indexing: { promise: Promise<void>; cancel: vscode.CancellationTokenSource } | undefined;
+  private indexedOnce = false;
+  private readonly disposables: vscode.Disposable[] = [];
+  private watcher: vscode.FileSystemWatcher | undefined;
+  private appTarget: Pick<LintSettings, 'appTarget' | 'interface'> = {};
+
+  constructor(private readonly ctx: Ctx) {
+    this.disposables.push(
+      this.collection,
+      vscode.workspace.onDidOpenTextDocument((doc) => this.lintDocumentSoon(doc, 0)),
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        if (e.contentChanges.length > 0) this.lintDocumentSoon(e.document, TYPING_DELAY_MS);
+      }),
+      vscode.workspace.onDidCloseTextDocument((doc) => this.documentClosed(doc)),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('cloudward.lint')) this.settingsChanged();
+      }),
+      vscode.workspace.onDidChangeWorkspaceFolders(() => this.scheduleIndex(STARTUP_DELAY_MS)),
+    );
+  }
+
+  /** Starts work after start-up: the documents already open, then the workspace index. */
+  start(): void {
+    if (!this.ctx.config.lintEnabled) return;
+    this.scheduleIndex(STARTUP_DELAY_MS);
+    // Editors restored with the window are linted at once (they are what the user looks at).
+    for (const doc of vscode.workspace.textDocuments) this.lintDocumentSoon(doc, 0);
+  }
+
+  /** The findings published for a file (by fsPath). */
+  findingsOf(file: string): readonly Finding[] {
+    return this.findings.get(file) ?? [];
+  }
+
+  /** Re-reads the workspace's deploy files and lints them all; resolves with a summary. */
+  async lintWorkspace(token?: vscode.CancellationToken): Promise<IndexSummary> {
+    this.clearStartupTimer();
+    this.indexing?.cancel.cancel();
+    this.indexing = undefined;
+    await this.runIndex(true, token);
+    return this.summary();
+  }
+
+  summary(): IndexSummary {
+    const s: IndexSummary = { files: this.indexed.size, filesWithFindings: 0, errors: 0, warnings: 0, infos: 0 };
+    for (const list of this.findings.values()) {
+      if (list.length) s.filesWithFindings++;
+      for (const f of list) {
+        if (f.severity === 'error') s.errors++;
+        else if (f.severity === 'warning') s.warnings++;
+        else s.infos++;
+      }
+    }
+    return s;
+  }
+
+  dispose(): void {
+    this.clearStartupTimer();
+    this.indexing?.cancel.cancel();
+    for (const t of this.typingTimers.values()) clearTimeout(t);
+    this.typingTimers.clear();
+    if (this.crossFileTimer) clearTimeout(this.crossFileTimer);
+    this.watcher?.dispose();
+    for (const d of this.disposables) d.dispose();
+  }
+
+  // ---- the index ----------------------------------------------------------------------------
+
+  private settings(): LintSettings {
+    return {
+      rules: this.ctx.config.ruleSeverities,
+      developmentFiles: this.ctx.config.developmentFiles,
+      ...this.appTarget,
+    };
+  }
+
+  private getIndex(): LintIndex {
+    return (this.index ??= createLintIndex(this.ctx, this.settings()));
+  }
+
+  private scheduleIndex(delay: number): void {
+    this.clearStartupTimer();
+    this.startupTimer = setTimeout(() => {
+      this.startupTimer = undefined;
+      this.runIndex(false).catch((e) => log().error(`Indexing the deploy files failed: ${errorMessage(e)}`));
+    }, delay);
+  }
+
+  private clearStartupTimer(): void {
+    if (this.startupTimer) clearTimeout(this.startupTimer);
+    this.startupTimer = undefined;
+  }
+
+  /** Indexes the workspace's deploy files and publishes every file's findings. */
+  private runIndex(force: boolean, outer?: vscode.CancellationToken): Promise<void> {
+    if (this.indexing && !force) return this.indexing.promise;
+    const cancel = new vscode.CancellationTokenSource();
+    outer?.onCancellationRequested(() => cancel.cancel());
+    const promise = this.buildIndex(cancel.token).finally(() => {
+      if (this.indexing?.cancel === cancel) this.indexing = undefined;
+      cancel.dispose();
+    });
+    this.indexing = { promise, cancel };
+    return promise;
+  }
+
+  private async buildIndex(token: vscode.CancellationToken): Promise<void> {
+    if (!this.ctx.config.lintEnabled) return;
+    const started = Date.now();
+    this.appTarget = await this.detectAppTarget();
+    // A fresh index with the current settings; the open editors' text goes back in on top.
+    const index = createLintIndex(this.ctx, this.settings());
+    const candidates = await findDeployCandidates(token);
+    if (token.isCancellationRequested) return;
+    index.addKnownPaths(candidates.allPaths);
+    const indexed = new Set<string>();
+    const open = new Map(vscode.workspace.textDocuments.filter((d) => d.uri.scheme === 'file').map((d) => [d.uri.fsPath, d]));
+    // Read in small batches so the extension host stays responsive on a large project.
+    for (let i = 0; i < candidates.deploy.length; i += 32) {
+      if (token.isCancellationRequested) return;
+      await Promise.all(
+        candidates.deploy.slice(i, i + 32).map(async (uri) => {
+          const doc = open.get(uri.fsPath);
+          const text = doc ? doc.getText() : await readText(uri);
+          if (text !== undefined && index.isDeployFile(uri.fsPath, text)) {
+            index.setFile(uri.fsPath, text);
+            indexed.add(uri.fsPath);
+          }
+        }),
+      );
+    }
+    if (token.isCancellationRequested) return;
+    this.index = index;
+    this.overlaid.clear();
+    for (const [file, doc] of open) {
+      if (indexed.has(file)) this.overlaid.add(file);
+      else if (this.isWorkspaceFile(doc.uri) && index.isDeployFile(file, doc.getText())) {
+        index.setFile(file, doc.getText());
+        this.overlaid.add(file);
+      }
+    }
+    const stale = [...this.findings.keys()].filter((f) => !indexed.has(f) && !this.overlaid.has(f) && !open.has(f));
+    this.indexed.clear();
+    for (const f of indexed) this.indexed.add(f);
+    for (const f of stale) this.clear(f);
+    this.publishAll();
+    // Open editors outside the index (other folders, excluded folders) keep their own findings.
+    for (const doc of open.values()) if (!this.inIndex(doc.uri.fsPath)) this.lintDocument(doc);
+    this.indexedOnce = true;
+    this.ensureWatcher();
+    this.updateContextKeys();
+    log().info(`Deploy lint: indexed ${this.indexed.size} deploy files of ${candidates.allPaths.length} in ${Date.now() - started} ms.`);
+  }
+
+  /** The detected application (e.g. `mysite.wsgi:application`) so CW101's fix writes a working command. */
+  private async detectAppTarget(): Promise<Pick<LintSettings, 'appTarget' | 'interface'>> {
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    const detect = (this.ctx.core as { detectProject?: (dir: string) => unknown }).detectProject;
+    if (!folder || folder.uri.scheme !== 'file' || typeof detect !== 'function') return {};
+    try {
+      const d = (await detect(folder.uri.fsPath)) as { appTarget?: string | null; interface?: 'wsgi' | 'asgi' | null } | undefined;
+      return { appTarget: d?.appTarget ?? undefined, interface: d?.interface ?? undefined };
+    } catch (e) {
+      log().warn(`Deploy lint: project detection failed, the engine derives the app itself: ${errorMessage(e)}`);
+      return {};
+    }
+  }
+
+  private inIndex(file: string): boolean {
+    return this.indexed.has(file) || this.overlaid.has(file);
+  }
+
+  private isWorkspaceFile(uri: vscode.Uri): boolean {
+    if (uri.scheme !== 'file') return false;
+    const folder = vscode.workspace.getWorkspaceFolder(uri);
+    return !!folder && !isExcludedPath(vscode.workspace.asRelativePath(uri, false));
+  }
+
+  // ---- editors ------------------------------------------------------------------------------
+
+  private lintDocumentSoon(doc: vscode.TextDocument, delay: number): void {
+    if (doc.uri.scheme !== 'file' || !this.ctx.config.lintEnabled) return;
+    const key = doc.uri.fsPath;
+    const pending = this.typingTimers.get(key);
+    if (pending) clearTimeout(pending);
+    this.typingTimers.set(
+      key,
+      setTimeout(() => {
+        this.typingTimers.delete(key);
+        if (!doc.isClosed) this.lintDocument(doc);
+      }, delay),
+    );
+  }
+
+  /** Lints an editor's current text (no disk read); a workspace file also updates the index. */
+  lintDocument(doc: vscode.TextDocument): void {
+    if (doc.uri.scheme !== 'file' || !this.ctx.config.lintEnabled) return;
+    const file = doc.uri.fsPath;
+    const text = doc.getText();
+    try {
+      const index = this.getIndex();
+      // Before the workspace is indexed, cross-file rules would judge from a partial picture: lint
+      // the file alone (lintText runs no cross-file rule) until the index is complete.
+      if (this.indexedOnce && this.isWorkspaceFile(doc.uri)) {
+        if (index.isDeployFile(file, text)) {
+          index.setFile(file, text);
+          this.overlaid.add(file);
+          this.publish(file, index.lintFile(file));
+          this.scheduleCrossFile(file);
+        } else if (this.inIndex(file)) {
+          // It stopped being a deploy file (INSTALLED_APPS removed, say): drop it from the index.
+          index.removeFile(file);
+          this.overlaid.delete(file);
+          this.indexed.delete(file);
+          this.clear(file);
+          this.scheduleCrossFile(file);
+        }
+      } else if (index.isDeployFile(file, text)) {
+        this.publish(file, index.lintText(file, text));
+      } else {
+        this.clear(file);
+      }
+    } catch (e) {
+      log().error(`Deploy lint of ${file} failed: ${e instanceof Error && e.stack ? e.stack : errorMessage(e)}`);
+    }
+  }
+
+  private documentClosed(doc: vscode.TextDocument): void {
+    const file = doc.uri.fsPath;
+    const timer = this.typingTimers.get(file);
+    if (timer) clearTimeout(timer);
+    this.typingTimers.delete(file);
+    if (!this.overlaid.delete(file)) {
+      if (!this.indexed.has(file)) this.clear(file);
+      return;
+    }
+    if (!this.indexed.has(file)) {
+      // Linted only while open (a new file never saved to the index): it goes with its editor.
+      this.index?.removeFile(file);
+      this.clear(file);
+      this.scheduleCrossFile(file);
+      return;
+    }
+    // Back to what the disk holds: unsaved edits are gone with the editor.
+    void this.refreshFromDisk(doc.uri);
+  }
+
+  // ---- the file system ------------------------------------------------------------------------
+
+  private ensureWatcher(): void {
+    if (this.watcher) return;
+    // One watcher over everything, filtered here: a glob watcher misses the deletion of a folder.
+    const w = vscode.workspace.createFileSystemWatcher('**/*');
+    w.onDidCreate((uri) => this.fileChangedOnDisk(uri));
+    w.onDidChange((uri) => this.fileChangedOnDisk(uri));
+    w.onDidDelete((uri) => this.fileDeleted(uri));
+    this.watcher = w;
+  }
+
+  private fileChangedOnDisk(uri: vscode.Uri): void {
+    if (!this.indexedOnce || !this.isWorkspaceFile(uri)) return;
+    const rel = vscode.workspace.asRelativePath(uri, false);
+    this.index?.addKnownPaths([uri.fsPath]);
+    // An open editor is the truth for its file; its change events lint it.
+    if (this.overlaid.has(uri.fsPath)) return;
+    if (!isCandidatePath(rel) && !this.indexed.has(uri.fsPath)) {
+      this.scheduleCrossFile(uri.fsPath); // a new module can satisfy CW604
+      return;
+    }
+    void this.refreshFromDisk(uri);
+  }
+
+  private async refreshFromDisk(uri: vscode.Uri): Promise<void> {
+    const file = uri.fsPath;
+    const text = await readText(uri);
+    if (this.overlaid.has(file) || !this.index) return;
+    if (text !== undefined && this.index.isDeployFile(file, text)) {
+      this.index.setFile(file, text);
+      this.indexed.add(file);
+      this.publish(file, this.index.lintFile(file));
+    } else if (this.indexed.delete(file)) {
+      this.index.removeFile(file);
+      this.clear(file);
+    }
+    this.scheduleCrossFile(file);
+  }
+
+  private fileDeleted(uri: vscode.Uri): void {
+    if (!this.indexedOnce || !this.index) return;
+    const gone = uri.fsPath;
+    const prefix = gone.endsWith('/') ? gone : `${gone}/`;
+    for (const file of [...this.indexed]) {
+      if (file !== gone && !file.startsWith(prefix)) continue;
+      this.indexed.delete(file);
+      if (this.overlaid.has(file)) continue; // the editor still holds it
+      this.index.removeFile(file);
+      this.clear(file);
+    }
+    this.index.forgetPaths(gone);
+    this.scheduleCrossFile(gone);
+  }
+
+  // ---- publishing -----------------------------------------------------------------------------
+
+  /** After a change, the other files' cross-file findings (CW6xx, CW405) may change too. */
+  private scheduleCrossFile(changed: string): void {
+    if (!this.indexedOnce) return;
+    this.changedFiles.add(changed);
+    if (this.crossFileTimer) clearTimeout(this.crossFileTimer);
+    this.crossFileTimer = setTimeout(() => {
+      this.crossFileTimer = undefined;
+      const changedFiles = [...this.changedFiles];
+      this.changedFiles.clear();
+      const index = this.index;
+      if (!index) return;
+      try {
+        const dependents = new Set(changedFiles.flatMap((f) => index.dependentsOf(f)));
+        for (const f of changedFiles) dependents.delete(f);
+        for (const f of dependents) if (this.inIndex(f)) this.publish(f, index.lintFile(f), false);
+        this.updateContextKeys();
+      } catch (e) {
+        log().error(`Deploy lint failed: ${errorMessage(e)}`);
+      }
+    }, CROSS_FILE_DELAY_MS);
+  }
+
+  private publishAll(): void {
+    if (!this.index) return;
+    const byFile = new Map<string, Finding[]>();
+    for (const f of [...this.indexed, ...this.overlaid]) byFile.set(f, []);
+    for (const finding of this.index.lintAll()) byFile.get(finding.file)?.push(finding);
+    for (const [file, list] of byFile) this.publish(file, list, false);
+  }
+
+  private publish(file: string, list: Finding[], updateKeys = true): void {
+    this.findings.set(file, list);
+    this.collection.set(
+      vscode.Uri.file(file),
+      list.map((f) => toDiagnostic(f, this.ctx.extension.extensionUri)),
+    );
+    if (updateKeys) this.updateContextKeys();
+  }
+
+  private clear(file: string): void {
+    if (!this.findings.delete(file)) return;
+    this.collection.delete(vscode.Uri.file(file));
+    this.updateContextKeys();
+  }
+
+  private settingsChanged(): void {
+    if (!this.ctx.config.lintEnabled) {
+      this.indexing?.cancel.cancel();
+      this.clearStartupTimer();
+      this.watcher?.dispose();
+      this.watcher = undefined;
+      this.index = undefined;
+      this.indexed.clear();
+      this.overlaid.clear();
+      this.findings.clear();
+      this.collection.clear();
+      this.indexedOnce = false;
+      return;
+    }
+    // New severities or development globs: rebuild with the new settings (open editors included).
+    this.index = undefined;
+    this.indexing?.cancel.cancel();
+    this.indexing = undefined;
+    this.runIndex(true).catch((e) => log().error(`Deploy lint failed: ${errorMessage(e)}`));
+  }
+
+  /** The walkthroughs' completion events: no dev server anywhere, production settings clean. */
+  private updateContextKeys(): void {
+    if (!this.indexedOnce) return;
+    let devServer = false;
+    let unsafeSettings = false;
+    for (const list of this.findings.values()) {
+      for (const f of list) {
+        if (f.rule === 'CW101' || f.rule === 'CW102') devServer = true;
+        else if (/^CW20[1-4]$/.test(f.rule)) unsafeSettings = true;
+      }
+    }
+    void setContext(contextKeys.noDevServerInProduction, !devServer);
+    void setContext(contextKeys.productionSettingsSafe, !unsafeSettings);
+  }
+}
+
+async function readText(uri: vscode.Uri): Promise<string | undefined> {
+  try {
+    const stat = await vscode.workspace.fs.stat(uri);
+    if (stat.type & vscode.FileType.Directory || stat.size > MAX_FILE_BYTES) return undefined;
+    return new TextDecoder('utf-8').decode(await vscode.workspace.fs.readFile(uri));
+  } catch {
+    return undefined; // deleted meanwhile, or unreadable: not part of the index
+  }
+}

@@ -1,0 +1,46 @@
+// The editor's handle on the lint engine (src/core/lint, loaded lazily through ctx.core): one index
+// of the workspace's deploy files plus the few operations the diagnostics need.
+import type { Ctx } from '../ctx';
+import type { Finding, LintOptions } from '../core/lint';
+
+export type LintSettings = LintOptions;
+
+export interface LintIndex {
+  /** Whether the rules read this file (the text decides for kinds recognised by content). */
+  isDeployFile(path: string, text: string): boolean;
+  setFile(path: string, text: string): void;
+  removeFile(path: string): void;
+  /** Findings in one indexed file, cross-file rules included. */
+  lintFile(path: string): Finding[];
+  lintAll(): Finding[];
+  /** Lints a file that is not part of the workspace, on its own. */
+  lintText(path: string, text: string): Finding[];
+  /** Indexed files whose cross-file findings may change when `path` changes. */
+  dependentsOf(path: string): string[];
+  /** Files that exist besides the deploy files (CW604 and the app target look for `mysite/wsgi.py`). */
+  addKnownPaths(paths: Iterable<string>): void;
+  /** Forgets a deleted file or every file under a deleted folder. */
+  forgetPaths(pathOrFolder: string): void;
+}
+
+export function createLintIndex(ctx: Ctx, settings: LintSettings): LintIndex {
+  const core = ctx.core;
+  const ws = new core.LintWorkspace(settings);
+  return {
+    isDeployFile: (path, text) => ws.isDeployFile(path, text),
+    setFile: (path, text) => void ws.setFile(path, text),
+    removeFile: (path) => ws.removeFile(path),
+    lintFile: (path) => ws.lintFile(path),
+    lintAll: () => ws.lintAll(),
+    lintText: (path, text) => core.lintText(path, text, settings),
+    dependentsOf: (path) => ws.dependentsOf(path),
+    addKnownPaths(paths) {
+      // setFile without text records a path; it must not demote a deploy file already indexed.
+      for (const p of paths) if (!ws.exists(p)) ws.setFile(p);
+    },
+    forgetPaths(gone) {
+      const prefix = gone.endsWith('/') ? gone : `${gone}/`;
+      for (const p of [...ws.paths()]) if (p === gone || p.startsWith(prefix)) ws.removeFile(p);
+    },
+  };
+}

@@ -1,0 +1,68 @@
+// The deploy diagnostics feature: the collection and its listeners, the quick fixes, and the
+// commands around them (Lint Deployment Files, Run Django Deployment Checks, rule docs, ignore).
+import * as vscode from 'vscode';
+import type { Ctx } from '../ctx';
+import { registerDjangoChecks } from '../commands/djangoChecks';
+import { registerLintWorkspace } from '../commands/lintWorkspace';
+import { DeployCodeActions, ignoreFileTextEdit, ignoreLineTextEdit, SHOW_RULE_DOCS } from './codeActions';
+import { ruleDocsUri, toRange } from './convert';
+import { DeployDiagnostics } from './deployDiagnostics';
+
+let current: DeployDiagnostics | undefined;
+
+/** The running diagnostics (for commands and tests), once the feature is registered. */
+export function deployDiagnostics(): DeployDiagnostics | undefined {
+  return current;
+}
+
+export function registerDiagnostics(ctx: Ctx): void {
+  const diagnostics = ctx.own(new DeployDiagnostics(ctx));
+  current = diagnostics;
+  ctx.own({ dispose: () => (current = undefined) });
+  ctx.own(vscode.languages.registerCodeActionsProvider({ scheme: 'file' }, new DeployCodeActions(diagnostics), DeployCodeActions.metadata));
+  ctx.command(SHOW_RULE_DOCS, (rule?: string) => showRuleDocs(ctx, rule));
+  ctx.command('cloudward.lint.ignore', (uri?: vscode.Uri | string, line?: number, rule?: string, scope?: 'line' | 'file') => ignoreRule(uri, line, rule, scope));
+  registerLintWorkspace(ctx, diagnostics);
+  registerDjangoChecks(ctx);
+  // Off the activation path: the first lint waits for the window to finish starting.
+  const startup = setTimeout(() => diagnostics.start(), 0);
+  ctx.own({ dispose: () => clearTimeout(startup) });
+}
+
+async function showRuleDocs(ctx: Ctx, rule?: string): Promise<void> {
+  if (!rule) {
+    const picked = await vscode.window.showQuickPick(
+      ctx.core.RULES.map((r) => ({ label: r.id, description: r.summary })),
+      { placeHolder: 'Which rule?' },
+    );
+    if (!picked) return;
+    rule = picked.label;
+  }
+  const uri = ruleDocsUri(ctx.extension.extensionUri, rule);
+  try {
+    await vscode.workspace.fs.stat(uri);
+  } catch {
+    const info = ctx.core.RULES.find((r) => r.id === rule);
+    throw new Error(info ? `${rule}: ${info.summary} (its documentation page is missing from this installation).` : `Unknown rule ${rule}.`);
+  }
+  await vscode.commands.executeCommand('markdown.showPreview', uri);
+}
+
+/** Writes an ignore comment for a rule (the command behind the ignore actions, for keybindings and scripts). */
+async function ignoreRule(uriArg?: vscode.Uri | string, line?: number, rule?: string, scope: 'line' | 'file' = 'line'): Promise<void> {
+  const editor = vscode.window.activeTextEditor;
+  const uri = typeof uriArg === 'string' ? vscode.Uri.parse(uriArg) : (uriArg ?? editor?.document.uri);
+  if (!uri) throw new Error('Open the file to ignore a rule in.');
+  const doc = await vscode.workspace.openTextDocument(uri);
+  line ??= editor?.document.uri.toString() === uri.toString() ? editor.selection.active.line : 0;
+  if (!rule) {
+    const ids = [...new Set(vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'Cloudward' && d.range.start.line === line).map((d) => (typeof d.code === 'object' ? String(d.code.value) : String(d.code))))];
+    rule = ids.length === 1 ? ids[0] : await vscode.window.showQuickPick(ids, { placeHolder: 'Which rule to ignore?' });
+    if (!rule) return;
+  }
+  const e = scope === 'file' ? ignoreFileTextEdit(doc, rule) : ignoreLineTextEdit(doc, line, rule);
+  if (!e) return; // already ignored there
+  const edit = new vscode.WorkspaceEdit();
+  edit.replace(uri, toRange(e.range), e.newText);
+  await vscode.workspace.applyEdit(edit);
+}

@@ -1,0 +1,371 @@
+// What the Servers tree shows, as plain data: the provider turns these into TreeItems. Kept apart from
+// the provider so that the mapping from a snapshot to rows reads in one place.
+import type { Certificate, Disk, ListeningPort, Service, ServerSpec, Snapshot, SnapshotError } from '../../core/ssh/types';
+import { formatAgo, formatBytes, formatDuration, formatTime, percent } from './format';
+
+/** A codicon and, optionally, a theme color id. */
+export interface Icon {
+  id: string;
+  color?: string;
+}
+
+export type SectionId = 'system' | 'services' | 'ports' | 'app' | 'nginx' | 'tls';
+
+/** A command a row runs when clicked (errors' actions). */
+export interface RowCommand {
+  command: string;
+  title: string;
+  args?: unknown[];
+}
+
+interface NodeBase {
+  /** Stable across refreshes, unique in the tree (TreeItem.id keeps expansion state). */
+  id: string;
+  label: string;
+  description?: string;
+  tooltip?: string;
+  icon?: Icon;
+  contextValue?: string;
+  command?: RowCommand;
+}
+
+export interface GroupNode extends NodeBase {
+  kind: 'group';
+  group: string;
+}
+
+export interface ServerNode extends NodeBase {
+  kind: 'server';
+  serverId: string;
+}
+
+export interface SectionNode extends NodeBase {
+  kind: 'section';
+  serverId: string;
+  section: SectionId;
+  children: Node[];
+}
+
+/** A leaf: a fact, a unit, a port, a message, an error. */
+export interface LeafNode extends NodeBase {
+  kind: 'leaf';
+  serverId: string;
+  /** For unit rows: the systemd unit the actions apply to. */
+  unit?: string;
+  /** Rows with their own children (the disks under System, nginx output lines). */
+  children?: Node[];
+}
+
+export type Node = GroupNode | ServerNode | SectionNode | LeafNode;
+
+// Theme colors from VS Code's registry: they follow the user's theme.
+const GREEN = 'testing.iconPassed';
+const RED = 'errorForeground';
+const YELLOW = 'list.warningForeground';
+const DIM = 'disabledForeground';
+
+export const DISK_WARNING_FRACTION = 0.9;
+export const TLS_WARNING_DAYS = 14;
+
+/** Context values the menus in package.json match with `viewItem`. */
+export const contextValues = {
+  serverFromSettings: 'server:settings',
+  serverFromSshConfig: 'server:ssh-config',
+  unitActive: 'unit:active',
+  unitInactive: 'unit:inactive',
+  unitFailed: 'unit:failed',
+  unitChanging: 'unit:changing',
+  nginx: 'nginx',
+  error: 'error',
+} as const;
+
+const sectionTitles: Record<SectionId, string> = {
+  system: 'System',
+  services: 'Services',
+  ports: 'Ports',
+  app: 'App',
+  nginx: 'nginx',
+  tls: 'TLS',
+};
+
+const sectionIcons: Record<SectionId, string> = {
+  system: 'dashboard',
+  services: 'layers',
+  ports: 'plug',
+  app: 'package',
+  nginx: 'globe',
+  tls: 'lock',
+};
+
+/** Which section a snapshot error belongs to. */
+function sectionOfError(e: SnapshotError): SectionId {
+  switch (e.section) {
+    case 'services':
+    case 'failed':
+      return 'services';
+    case 'ports':
+      return 'ports';
+    case 'app':
+      return 'app';
+    case 'nginx':
+      return 'nginx';
+    case 'tls':
+      return 'tls';
+    default:
+      return 'system';
+  }
+}
+
+function leaf(serverId: string, id: string, label: string, rest: Partial<LeafNode> = {}): LeafNode {
+  return { kind: 'leaf', serverId, id: `${serverId}/${id}`, label, ...rest };
+}
+
+function errorRows(serverId: string, section: SectionId, errors: SnapshotError[]): LeafNode[] {
+  return errors
+    .filter((e) => sectionOfError(e) === section)
+    .map((e, i) =>
+      leaf(serverId, `${section}/error/${i}`, `${e.section}: ${e.message}`, {
+        icon: { id: 'warning', color: YELLOW },
+        tooltip: `${e.section}: ${e.message}`,
+      }),
+    );
+}
+
+export function isServiceRunning(s: Service): boolean {
+  return s.active === 'active';
+}
+
+function serviceIcon(s: Service): Icon {
+  if (s.load === 'not-found') return { id: 'question', color: DIM };
+  if (s.failed || s.active === 'failed') return { id: 'error', color: RED };
+  if (s.active === 'active') return { id: 'pass-filled', color: GREEN };
+  if (s.active === 'activating' || s.active === 'deactivating' || s.active === 'reloading') return { id: 'sync', color: YELLOW };
+  return { id: 'circle-large-outline', color: DIM };
+}
+
+function serviceContext(s: Service): string {
+  if (s.failed || s.active === 'failed') return contextValues.unitFailed;
+  if (s.active === 'active') return contextValues.unitActive;
+  if (s.active === 'inactive') return contextValues.unitInactive;
+  return contextValues.unitChanging;
+}
+
+const kindOrder: Record<string, number> = { app: 0, web: 1, database: 2, cache: 3, watched: 4, other: 5 };
+const kindLabel: Record<string, string> = { app: 'app server', web: 'web server', database: 'database', cache: 'cache', watched: 'watched', other: '' };
+
+function serviceRow(serverId: string, s: Service): LeafNode {
+  const state = s.load === 'not-found' ? 'not found' : `${s.active} (${s.sub})`;
+  return leaf(serverId, `services/${s.unit}`, s.unit, {
+    unit: s.unit,
+    description: state,
+    icon: serviceIcon(s),
+    contextValue: serviceContext(s),
+    tooltip: [
+      s.unit,
+      s.description,
+      `State: ${state}`,
+      kindLabel[s.kind] ? `Kind: ${kindLabel[s.kind]}` : '',
+      s.mainPid ? `Main PID: ${s.mainPid}` : '',
+      s.failed ? 'Listed by systemctl --failed' : '',
+    ]
+      .filter(Boolean)
+      .join('\n'),
+  });
+}
+
+function diskRow(serverId: string, d: Disk): LeafNode {
+  const full = d.usedFraction > DISK_WARNING_FRACTION;
+  return leaf(serverId, `system/disk/${d.mount}`, d.mount, {
+    description: `${formatBytes(d.usedBytes)} of ${formatBytes(d.totalBytes)} used (${percent(d.usedFraction)})${full ? ' — almost full' : ''}`,
+    icon: full ? { id: 'warning', color: YELLOW } : { id: 'database' },
+    tooltip: `${d.filesystem} on ${d.mount}\n${formatBytes(d.availableBytes)} available`,
+  });
+}
+
+function portRow(serverId: string, p: ListeningPort): LeafNode {
+  const address = p.address.includes(':') ? `[${p.address}]` : p.address;
+  const proc = p.process ? `${p.process}${p.pid ? ` (${p.pid})` : ''}` : 'process not visible to this user';
+  return leaf(serverId, `ports/${p.address}/${p.port}`, `${address}:${p.port}`, {
+    description: proc,
+    icon: { id: 'plug' },
+    tooltip: `${address}:${p.port} — ${proc}`,
+  });
+}
+
+function certificateRow(serverId: string, c: Certificate): LeafNode {
+  const name = c.subject?.replace(/^.*CN\s*=\s*/, '') || c.path;
+  let description: string;
+  let icon: Icon;
+  if (c.error || c.daysLeft === null) {
+    description = c.error ?? 'expiry unknown';
+    icon = { id: 'warning', color: YELLOW };
+  } else if (c.daysLeft < 0) {
+    description = `expired ${-c.daysLeft} day${c.daysLeft === -1 ? '' : 's'} ago`;
+    icon = { id: 'error', color: RED };
+  } else {
+    description = `expires in ${c.daysLeft} day${c.daysLeft === 1 ? '' : 's'}`;
+    icon = c.daysLeft < TLS_WARNING_DAYS ? { id: 'warning', color: YELLOW } : { id: 'lock', color: GREEN };
+  }
+  return leaf(serverId, `tls/${c.path}`, name, {
+    description,
+    icon,
+    tooltip: [c.path, c.subject, c.notAfter ? `Not after: ${c.notAfter}` : '', c.error].filter(Boolean).join('\n'),
+  });
+}
+
+function systemRows(serverId: string, s: Snapshot): Node[] {
+  const rows: Node[] = [];
+  if (s.os) rows.push(leaf(serverId, 'system/os', 'OS', { description: s.os, icon: { id: 'vm' } }));
+  if (s.kernel) rows.push(leaf(serverId, 'system/kernel', 'Kernel', { description: s.kernel, icon: { id: 'chip' } }));
+  if (s.uptimeSeconds !== null) rows.push(leaf(serverId, 'system/uptime', 'Uptime', { description: formatDuration(s.uptimeSeconds), icon: { id: 'clock' } }));
+  if (s.load) {
+    const busy = s.cpus !== null && s.load[0] > s.cpus;
+    rows.push(
+      leaf(serverId, 'system/load', 'Load', {
+        description: `${s.load.map((l) => l.toFixed(2)).join(' · ')}${s.cpus !== null ? ` on ${s.cpus} CPU${s.cpus === 1 ? '' : 's'}` : ''}`,
+        icon: busy ? { id: 'warning', color: YELLOW } : { id: 'pulse' },
+        tooltip: `Load average over 1, 5 and 15 minutes${s.cpus !== null ? `; above ${s.cpus} means processes wait for a CPU` : ''}`,
+      }),
+    );
+  }
+  if (s.memory) {
+    const used = s.memory.totalBytes ? 1 - s.memory.availableBytes / s.memory.totalBytes : 0;
+    rows.push(
+      leaf(serverId, 'system/memory', 'Memory', {
+        description: `${formatBytes(s.memory.availableBytes)} of ${formatBytes(s.memory.totalBytes)} available (${percent(used)} used)`,
+        icon: used > DISK_WARNING_FRACTION ? { id: 'warning', color: YELLOW } : { id: 'server-process' },
+        tooltip: s.memory.swapTotalBytes ? `Swap: ${formatBytes(s.memory.swapTotalBytes - s.memory.swapFreeBytes)} of ${formatBytes(s.memory.swapTotalBytes)} used` : 'No swap',
+      }),
+    );
+  }
+  const disks = s.disks.map((d) => diskRow(serverId, d));
+  const full = s.disks.filter((d) => d.usedFraction > DISK_WARNING_FRACTION).length;
+  if (disks.length) {
+    rows.push(
+      leaf(serverId, 'system/disks', 'Disks', {
+        description: full ? `${full} almost full` : `${disks.length}`,
+        icon: full ? { id: 'warning', color: YELLOW } : { id: 'database' },
+        children: disks,
+      }),
+    );
+  }
+  return [...rows, ...errorRows(serverId, 'system', s.errors)];
+}
+
+function servicesRows(serverId: string, s: Snapshot): Node[] {
+  const services = [...s.services].sort((a, b) => (kindOrder[a.kind] ?? 9) - (kindOrder[b.kind] ?? 9) || a.unit.localeCompare(b.unit));
+  const rows: Node[] = services.map((svc) => serviceRow(serverId, svc));
+  if (!rows.length) rows.push(leaf(serverId, 'services/none', 'No app server, nginx or database unit found', { icon: { id: 'info' }, tooltip: 'Add units to watch with the "units" field of the server in cloudward.servers.' }));
+  return [...rows, ...errorRows(serverId, 'services', s.errors)];
+}
+
+function portsRows(serverId: string, s: Snapshot): Node[] {
+  const ports = [...s.ports].sort((a, b) => a.port - b.port || a.address.localeCompare(b.address));
+  const rows: Node[] = ports.map((p) => portRow(serverId, p));
+  if (!rows.length && !s.errors.some((e) => sectionOfError(e) === 'ports')) rows.push(leaf(serverId, 'ports/none', 'Nothing listens on TCP', { icon: { id: 'info' } }));
+  return [...rows, ...errorRows(serverId, 'ports', s.errors)];
+}
+
+function appRows(serverId: string, s: Snapshot): Node[] {
+  const rows: Node[] = [];
+  const a = s.app;
+  if (!a) {
+    rows.push(leaf(serverId, 'app/none', 'No app directory set', { icon: { id: 'info' }, tooltip: 'Set "appDir" for this server in the cloudward.servers setting.' }));
+  } else if (!a.exists) {
+    rows.push(leaf(serverId, 'app/dir', a.dir, { description: 'does not exist', icon: { id: 'warning', color: YELLOW } }));
+  } else {
+    rows.push(leaf(serverId, 'app/dir', 'Directory', { description: a.dir, icon: { id: 'folder' } }));
+    rows.push(leaf(serverId, 'app/release', 'Current release', { description: a.currentRelease ?? 'no "current" symlink', icon: { id: 'tag' } }));
+    if (a.lastDeploy) rows.push(leaf(serverId, 'app/deployed', 'Last deploy', { description: formatAgo(a.lastDeploy), tooltip: a.lastDeploy, icon: { id: 'history' } }));
+  }
+  return [...rows, ...errorRows(serverId, 'app', s.errors)];
+}
+
+function nginxRows(serverId: string, s: Snapshot): Node[] {
+  const rows: Node[] = [];
+  if (!s.nginx) {
+    rows.push(leaf(serverId, 'nginx/none', 'nginx is not installed', { icon: { id: 'info' } }));
+  } else {
+    const lines = s.nginx.output.split('\n').filter((l) => l.trim());
+    rows.push(
+      leaf(serverId, 'nginx/test', s.nginx.ok ? 'Configuration OK' : 'Configuration has errors', {
+        description: 'nginx -t',
+        icon: s.nginx.ok ? { id: 'pass-filled', color: GREEN } : { id: 'error', color: RED },
+        tooltip: s.nginx.output.trim(),
+        contextValue: contextValues.nginx,
+        children: lines.map((l, i) => leaf(serverId, `nginx/test/${i}`, l.replace(/^nginx:\s*/, ''), { tooltip: l })),
+      }),
+    );
+  }
+  return [...rows, ...errorRows(serverId, 'nginx', s.errors)];
+}
+
+function tlsRows(serverId: string, s: Snapshot): Node[] {
+  const rows: Node[] = s.tls.map((c) => certificateRow(serverId, c));
+  if (!rows.length) rows.push(leaf(serverId, 'tls/none', 'No ssl_certificate in the nginx configuration', { icon: { id: 'info' } }));
+  return [...rows, ...errorRows(serverId, 'tls', s.errors)];
+}
+
+function sectionSummary(section: SectionId, s: Snapshot): { description?: string; warn: boolean } {
+  switch (section) {
+    case 'system': {
+      const full = s.disks.some((d) => d.usedFraction > DISK_WARNING_FRACTION);
+      const busy = !!s.load && s.cpus !== null && s.load[0] > s.cpus;
+      return { description: [s.os, full ? 'disk almost full' : '', busy ? 'overloaded' : ''].filter(Boolean).join(' · '), warn: full || busy };
+    }
+    case 'services': {
+      const running = s.services.filter(isServiceRunning).length;
+      const failed = s.services.filter((x) => x.failed || x.active === 'failed').length;
+      return { description: `${running} running${failed ? `, ${failed} failed` : ''}`, warn: failed > 0 };
+    }
+    case 'ports':
+      return { description: `${s.ports.length} listening`, warn: false };
+    case 'app':
+      return { description: s.app?.lastDeploy ? `deployed ${formatAgo(s.app.lastDeploy)}` : s.app?.dir, warn: !!s.app && !s.app.exists };
+    case 'nginx':
+      return s.nginx ? { description: s.nginx.ok ? 'config OK' : 'config errors', warn: !s.nginx.ok } : { description: 'not installed', warn: false };
+    case 'tls': {
+      const soon = s.tls.filter((c) => c.daysLeft === null || c.daysLeft < TLS_WARNING_DAYS).length;
+      return { description: s.tls.length ? `${s.tls.length} certificate${s.tls.length === 1 ? '' : 's'}${soon ? `, ${soon} need attention` : ''}` : 'none', warn: soon > 0 };
+    }
+  }
+}
+
+const sectionRows: Record<SectionId, (serverId: string, s: Snapshot) => Node[]> = {
+  system: systemRows,
+  services: servicesRows,
+  ports: portsRows,
+  app: appRows,
+  nginx: nginxRows,
+  tls: tlsRows,
+};
+
+/** The six sections under a server, from its last snapshot. */
+export function snapshotSections(serverId: string, s: Snapshot, stale: boolean): SectionNode[] {
+  return (Object.keys(sectionRows) as SectionId[]).map((section) => {
+    const { description, warn } = sectionSummary(section, s);
+    return {
+      kind: 'section',
+      serverId,
+      section,
+      id: `${serverId}/${section}`,
+      label: sectionTitles[section],
+      description,
+      icon: stale ? { id: sectionIcons[section], color: DIM } : warn ? { id: sectionIcons[section], color: YELLOW } : { id: sectionIcons[section] },
+      contextValue: section === 'nginx' && s.nginx ? contextValues.nginx : `section:${section}`,
+      children: sectionRows[section](serverId, s),
+    };
+  });
+}
+
+/** Whether anything in the snapshot deserves the user's eye (drives the server's icon color). */
+export function snapshotNeedsAttention(s: Snapshot): boolean {
+  return (Object.keys(sectionRows) as SectionId[]).some((section) => sectionSummary(section, s).warn);
+}
+
+/** `user@host:port` or `host` for the row under the name. */
+export function describeSpec(spec: ServerSpec): string {
+  return `${spec.user ? `${spec.user}@` : ''}${spec.host}${spec.port && spec.port !== 22 ? `:${spec.port}` : ''}`;
+}
+
+export { formatTime };

@@ -1,0 +1,30 @@
+import { contextKeys, getContext } from '../contextKeys';
+import type { Ctx } from '../ctx';
+import { ProjectFiles } from './projectFiles';
+
+/**
+ * Internal (not in the manifest, so not in the palette): the project-state context keys as the
+ * walkthroughs see them, after the first scan has finished. Used by the integration tests and handy
+ * when a user asks why a step is not checked (run it from a `command:` link or the debug console).
+ */
+export const PROJECT_STATE_COMMAND = '_cloudward.walkthroughs.projectState';
+
+/**
+ * What the walkthroughs need at run time: the file-existence context keys that check their steps.
+ * The other keys they use are set where the state is known: the diagnostics (no dev server in
+ * production, safe settings), the Django checks command, detection and the Servers view.
+ */
+export function registerWalkthroughs(ctx: Ctx): void {
+  let files: ProjectFiles | undefined;
+  const state = () => (files ??= ctx.own(new ProjectFiles(() => ctx.core.classify)));
+  // Watchers are cheap; the scan waits until activation has finished so it never delays it.
+  setTimeout(() => void state().rescan(), 0);
+
+  ctx.command(PROJECT_STATE_COMMAND, async () => {
+    const project = state();
+    await project.ready();
+    const all: Record<string, unknown> = {};
+    for (const key of Object.values(contextKeys)) all[key] = getContext(key) ?? false;
+    return { ...all, ...project.snapshot() };
+  });
+}

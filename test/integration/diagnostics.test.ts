@@ -1,0 +1,232 @@
+// Deploy-lint diagnostics inside the real VS Code, on the test workspace (a copy of examples/django-polls,
+// whose Procfile runs `python manage.py runserver 0.0.0.0:$PORT`).
+import * as assert from 'assert';
+import * as vscode from 'vscode';
+
+const EXTENSION_ID = 'cloudward.cloudward';
+
+function folder(): vscode.Uri {
+  return vscode.workspace.workspaceFolders![0].uri;
+}
+
+function file(...parts: string[]): vscode.Uri {
+  return vscode.Uri.joinPath(folder(), ...parts);
+}
+
+function cloudward(uri: vscode.Uri, rule?: string): vscode.Diagnostic[] {
+  return vscode.languages
+    .getDiagnostics(uri)
+    .filter((d) => d.source === 'Cloudward' && (!rule || (typeof d.code === 'object' && d.code.value === rule)));
+}
+
+/** Waits until `check` returns a value (not undefined/false), re-checking on every diagnostics change. */
+async function waitFor<T>(what: string, check: () => T | undefined | false, timeoutMs = 15_000): Promise<T> {
+  const first = check();
+  if (first) return first;
+  return new Promise<T>((resolve, reject) => {
+    const done = (fn: () => void) => {
+      clearTimeout(timer);
+      clearInterval(poll);
+      sub.dispose();
+      fn();
+    };
+    const attempt = () => {
+      const v = check();
+      if (v) done(() => resolve(v));
+    };
+    const sub = vscode.languages.onDidChangeDiagnostics(attempt);
+    const poll = setInterval(attempt, 100);
+    const timer = setTimeout(() => done(() => reject(new Error(`timed out waiting for ${what}`))), timeoutMs);
+  });
+}
+
+async function codeActions(uri: vscode.Uri, range: vscode.Range): Promise<vscode.CodeAction[]> {
+  return (await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, range, vscode.CodeActionKind.QuickFix.value)) ?? [];
+}
+
+/** Puts a document back to what it held (the tests share one workspace) and saves it. */
+async function restore(doc: vscode.TextDocument, text: string): Promise<void> {
+  const edit = new vscode.WorkspaceEdit();
+  edit.replace(doc.uri, new vscode.Range(0, 0, doc.lineCount, 0), text);
+  await vscode.workspace.applyEdit(edit);
+  await doc.save();
+}
+
+async function setRules(rules: Record<string, string> | undefined): Promise<void> {
+  await vscode.workspace.getConfiguration('cloudward').update('lint.rules', rules, vscode.ConfigurationTarget.Workspace);
+}
+
+describe('Deploy diagnostics', function () {
+  this.timeout(60_000);
+  let extensionUri: vscode.Uri;
+
+  before(async () => {
+    const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
+    await ext.activate();
+    extensionUri = ext.extensionUri;
+  });
+
+  it('lints the workspace after start-up, before any file is opened', async function () {
+    // The Procfile is not open: its diagnostic comes from the index built after start-up.
+    const procfile = file('Procfile');
+    if (vscode.workspace.textDocuments.some((d) => d.uri.toString() === procfile.toString())) this.skip();
+    const [d] = await waitFor('CW101 on the unopened Procfile', () => cloudward(procfile, 'CW101').length > 0 && cloudward(procfile, 'CW101'));
+    assert.strictEqual(d.severity, vscode.DiagnosticSeverity.Error);
+  });
+
+  it('shows CW101 on the Procfile with its docs link and the exact range of runserver', async () => {
+    const doc = await vscode.workspace.openTextDocument(file('Procfile'));
+    await vscode.window.showTextDocument(doc);
+    const [d] = await waitFor('CW101 on the Procfile', () => cloudward(doc.uri, 'CW101').length === 1 && cloudward(doc.uri, 'CW101'));
+    const line = doc.lineAt(0).text;
+    assert.strictEqual(line, 'web: python manage.py runserver 0.0.0.0:$PORT');
+    const start = line.indexOf('runserver');
+    assert.deepStrictEqual([d.range.start.line, d.range.start.character, d.range.end.line, d.range.end.character], [0, start, 0, start + 'runserver'.length]);
+    assert.strictEqual(doc.getText(d.range), 'runserver');
+    assert.strictEqual(d.source, 'Cloudward');
+    const code = d.code as { value: string; target: vscode.Uri };
+    assert.strictEqual(code.value, 'CW101');
+    assert.strictEqual(code.target.toString(), vscode.Uri.joinPath(extensionUri, 'docs', 'rules', 'CW101.md').toString());
+    assert.ok(d.message.length > 0 && d.message.length <= 100, `message: ${d.message}`);
+  });
+
+  it('offers the fix first (preferred), then ignore for the line, ignore in the file, and the docs', async () => {
+    const doc = await vscode.workspace.openTextDocument(file('Procfile'));
+    const [d] = await waitFor('CW101', () => cloudward(doc.uri, 'CW101').length === 1 && cloudward(doc.uri, 'CW101'));
+    const actions = await codeActions(doc.uri, d.range);
+    const titles = actions.map((a) => a.title);
+    assert.ok(actions[0]?.isPreferred, `first action is not the preferred fix: ${titles.join(' | ')}`);
+    assert.deepStrictEqual(titles.slice(1), ['Ignore CW101 for this line', 'Ignore CW101 in this file', 'Show documentation for CW101']);
+    assert.deepStrictEqual(actions.map((a) => a.kind?.value), actions.map(() => 'quickfix'));
+    assert.deepStrictEqual(actions[3].command?.command, 'cloudward.lint.showRuleDocs');
+    assert.deepStrictEqual(actions[3].command?.arguments, ['CW101']);
+  });
+
+  it('the quick fix writes gunicorn on the detected app and the diagnostic goes away', async () => {
+    const doc = await vscode.workspace.openTextDocument(file('Procfile'));
+    const original = doc.getText();
+    const [d] = await waitFor('CW101', () => cloudward(doc.uri, 'CW101').length === 1 && cloudward(doc.uri, 'CW101'));
+    const fix = (await codeActions(doc.uri, d.range)).find((a) => a.isPreferred);
+    assert.ok(fix?.edit, 'no preferred fix with an edit');
+    try {
+      assert.ok(await vscode.workspace.applyEdit(fix.edit));
+      const text = doc.getText();
+      assert.match(text, /^web: gunicorn .*mysite\.wsgi(:application)?\b/m, text);
+      assert.match(text, /--bind[ =]0\.0\.0\.0:\$PORT|-b 0\.0\.0\.0:\$PORT/, text);
+      assert.doesNotMatch(text, /runserver/);
+      await waitFor('CW101 gone after the fix', () => cloudward(doc.uri, 'CW101').length === 0);
+      // The fixed command is clean: no other dev-server or bind finding replaces it.
+      await new Promise((r) => setTimeout(r, 400));
+      assert.deepStrictEqual(cloudward(doc.uri).map((x) => x.code && (x.code as { value: string }).value), []);
+    } finally {
+      await restore(doc, original);
+    }
+    await waitFor('CW101 back after restoring', () => cloudward(doc.uri, 'CW101').length === 1);
+  });
+
+  it('"Ignore CW101 for this line" writes a comment above that silences it', async () => {
+    const doc = await vscode.workspace.openTextDocument(file('Procfile'));
+    const original = doc.getText();
+    const [d] = await waitFor('CW101', () => cloudward(doc.uri, 'CW101').length === 1 && cloudward(doc.uri, 'CW101'));
+    const ignore = (await codeActions(doc.uri, d.range)).find((a) => a.title === 'Ignore CW101 for this line');
+    assert.ok(ignore?.edit);
+    try {
+      assert.ok(await vscode.workspace.applyEdit(ignore.edit));
+      assert.strictEqual(doc.lineAt(0).text, '# cloudward: ignore=CW101');
+      assert.strictEqual(doc.lineAt(1).text, 'web: python manage.py runserver 0.0.0.0:$PORT');
+      await waitFor('CW101 silenced', () => cloudward(doc.uri, 'CW101').length === 0);
+      // The suppression is used, so it is not reported as stale.
+      await new Promise((r) => setTimeout(r, 400));
+      assert.strictEqual(cloudward(doc.uri, 'CW001').length, 0);
+    } finally {
+      await restore(doc, original);
+    }
+  });
+
+  it('"Ignore in this file" writes an ignore-file comment at the top, after a shebang', async () => {
+    const uri = file('bin', 'start');
+    const text = '#!/bin/sh\nset -e\nexec python manage.py runserver 0.0.0.0:8000\n';
+    await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
+    try {
+      const doc = await vscode.workspace.openTextDocument(uri);
+      await vscode.window.showTextDocument(doc);
+      const [d] = await waitFor('CW101 in bin/start', () => cloudward(uri, 'CW101').length > 0 && cloudward(uri, 'CW101'));
+      const action = (await codeActions(uri, d.range)).find((a) => a.title === 'Ignore CW101 in this file');
+      assert.ok(action?.edit);
+      assert.ok(await vscode.workspace.applyEdit(action.edit));
+      assert.deepStrictEqual(doc.getText().split('\n').slice(0, 2), ['#!/bin/sh', '# cloudward: ignore-file=CW101']);
+      await waitFor('CW101 silenced in the file', () => cloudward(uri, 'CW101').length === 0);
+      await doc.save();
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+      await vscode.workspace.fs.delete(uri);
+      await vscode.workspace.fs.delete(file('bin'), { recursive: true });
+    }
+    await waitFor('diagnostics of the deleted file cleared', () => cloudward(uri).length === 0);
+  });
+
+  it('flags DEBUG = True in the settings (CW201) and honours a severity override', async () => {
+    const doc = await vscode.workspace.openTextDocument(file('mysite', 'settings.py'));
+    await vscode.window.showTextDocument(doc);
+    const debugLine = doc.getText().split('\n').findIndex((l) => l.startsWith('DEBUG = True'));
+    const [d] = await waitFor('CW201', () => cloudward(doc.uri, 'CW201').length === 1 && cloudward(doc.uri, 'CW201'));
+    assert.strictEqual(d.range.start.line, debugLine);
+    assert.strictEqual(d.severity, vscode.DiagnosticSeverity.Error);
+    try {
+      await setRules({ CW201: 'info' });
+      await waitFor('CW201 as information', () => cloudward(doc.uri, 'CW201')[0]?.severity === vscode.DiagnosticSeverity.Information);
+      await setRules({ CW201: 'off' });
+      await waitFor('CW201 off', () => cloudward(doc.uri, 'CW201').length === 0);
+    } finally {
+      await setRules(undefined);
+    }
+    await waitFor('CW201 back as an error', () => cloudward(doc.uri, 'CW201')[0]?.severity === vscode.DiagnosticSeverity.Error);
+  });
+
+  it('re-lints on every edit from the editor text, without saving', async () => {
+    const doc = await vscode.workspace.openTextDocument(file('mysite', 'settings.py'));
+    const original = doc.getText();
+    await waitFor('CW201', () => cloudward(doc.uri, 'CW201').length === 1);
+    const line = original.split('\n').findIndex((l) => l.startsWith('DEBUG = True'));
+    try {
+      const edit = new vscode.WorkspaceEdit();
+      edit.replace(doc.uri, new vscode.Range(line, 0, line, 'DEBUG = True'.length), "DEBUG = os.environ.get('DJANGO_DEBUG') == '1'");
+      await vscode.workspace.applyEdit(edit);
+      assert.ok(doc.isDirty);
+      await waitFor('CW201 gone while typing', () => cloudward(doc.uri, 'CW201').length === 0);
+    } finally {
+      await restore(doc, original);
+    }
+    await waitFor('CW201 back', () => cloudward(doc.uri, 'CW201').length === 1);
+  });
+
+  it('keeps the index current: a new deploy file on disk is linted, a deleted one cleared', async () => {
+    const uri = file('Procfile.staging');
+    await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode('web: flask run --host 0.0.0.0\n'));
+    try {
+      await waitFor('CW102 on a new file never opened', () => cloudward(uri, 'CW102').length === 1);
+    } finally {
+      await vscode.workspace.fs.delete(uri);
+    }
+    await waitFor('diagnostics of the deleted file cleared', () => cloudward(uri).length === 0);
+  });
+
+  it('Lint Deployment Files re-indexes and reports what it found', async () => {
+    const summary = (await vscode.commands.executeCommand('cloudward.lint.workspace')) as { files: number; errors: number } | undefined;
+    assert.ok(summary, 'the command returned nothing');
+    assert.ok(summary.files >= 2, `indexed ${summary.files} files`);
+    assert.ok(summary.errors >= 2, `found ${summary.errors} errors`);
+    assert.strictEqual(cloudward(file('Procfile'), 'CW101').length, 1);
+  });
+
+  it('clears everything when turned off and comes back when turned on', async () => {
+    const config = vscode.workspace.getConfiguration('cloudward');
+    try {
+      await config.update('lint.enable', false, vscode.ConfigurationTarget.Workspace);
+      await waitFor('no Cloudward diagnostics', () => cloudward(file('Procfile')).length === 0 && cloudward(file('mysite', 'settings.py')).length === 0);
+    } finally {
+      await config.update('lint.enable', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+    await waitFor('CW101 back', () => cloudward(file('Procfile'), 'CW101').length === 1);
+  });
+});

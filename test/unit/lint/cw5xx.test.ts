@@ -1,0 +1,149 @@
+import * as assert from 'assert';
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { lintText, LintWorkspace } from '../../../src/core/lint';
+import { applyFix, expectOne, lint, only } from './cw-helpers';
+import { catchAll, certbotSite, hardenedUnit } from './cw-fixtures';
+
+const SITE = 'deploy/nginx/polls.conf';
+
+/** Runs `nginx -t` on a site file wrapped in a minimal main configuration. */
+function nginxAccepts(site: string): { ok: boolean; output: string } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cw5xx-nginx-'));
+  try {
+    fs.writeFileSync(path.join(dir, 'site.conf'), site);
+    fs.writeFileSync(
+      path.join(dir, 'nginx.conf'),
+      `pid ${dir}/nginx.pid;\nerror_log ${dir}/error.log;\nevents {}\nhttp {\n  access_log off;\n  client_body_temp_path ${dir};\n  proxy_temp_path ${dir};\n  fastcgi_temp_path ${dir};\n  uwsgi_temp_path ${dir};\n  scgi_temp_path ${dir};\n  include ${dir}/site.conf;\n}\n`,
+    );
+    const r = spawnSync('nginx', ['-t', '-q', '-p', dir, '-e', `${dir}/error.log`, '-c', `${dir}/nginx.conf`], { encoding: 'utf8' });
+    return { ok: r.status === 0, output: `${r.stdout}${r.stderr}` };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function hasTool(name: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${name}`]).status === 0;
+}
+
+describe('CW5xx: proxy and process manager', () => {
+  it('say nothing about a certbot-managed site with a catch-all server, nor a hardened unit', () => {
+    const ws = new LintWorkspace();
+    ws.setFile('deploy/nginx/polls.conf', certbotSite);
+    ws.setFile('deploy/nginx/default', catchAll);
+    ws.setFile('deploy/gunicorn.service', hardenedUnit);
+    assert.deepStrictEqual(ws.lintAll().filter((f) => /^CW5/.test(f.rule)), []);
+  });
+
+  describe('CW501 X-Forwarded-Proto', () => {
+    const site = 'server {\n    server_name a.example;\n    location / {\n        proxy_set_header Host $host;\n        proxy_pass http://127.0.0.1:8000;\n    }\n}\n';
+
+    it('points at proxy_pass; the fix adds the header where the header list is defined', () => {
+      const f = expectOne(lint(SITE, site, 'CW501'), site, 'proxy_pass');
+      const fixed = applyFix(site, f);
+      assert.match(fixed, / {8}proxy_set_header Host \$host;\n {8}proxy_set_header X-Forwarded-Proto \$scheme;\n {8}proxy_pass/);
+      assert.deepStrictEqual(lint(SITE, fixed, 'CW501'), []);
+    });
+
+    it('adds to the server level when the location inherits from it (keeping the inherited headers)', () => {
+      const inherited = 'server {\n    proxy_set_header Host $host;\n    location / {\n        proxy_pass http://127.0.0.1:8000;\n    }\n}\n';
+      const f = expectOne(lint(SITE, inherited, 'CW501'), inherited, 'proxy_pass');
+      assert.strictEqual(applyFix(inherited, f), 'server {\n    proxy_set_header Host $host;\n    proxy_set_header X-Forwarded-Proto $scheme;\n    location / {\n        proxy_pass http://127.0.0.1:8000;\n    }\n}\n');
+    });
+
+    it('knows that a location with its own headers does not inherit the server’s', () => {
+      const shadowed = 'server {\n    proxy_set_header X-Forwarded-Proto $scheme;\n    location / {\n        proxy_set_header Host $host;\n        proxy_pass http://127.0.0.1:8000;\n    }\n}\n';
+      expectOne(lint(SITE, shadowed, 'CW501'), shadowed, 'proxy_pass');
+    });
+
+    it('the fixed site passes nginx -t', function () {
+      if (!hasTool('nginx')) this.skip();
+      const fixed = applyFix(site, lint(SITE, site, 'CW501')[0]);
+      const r = nginxAccepts(fixed);
+      assert.ok(r.ok, r.output);
+    });
+  });
+
+  describe('CW502 alias traversal', () => {
+    const site = 'server {\n    server_name a.example;\n    location /static {\n        alias /srv/app/staticfiles/;\n    }\n    location ~ ^/media/(.*)$ {\n        alias /srv/app/media/$1;\n    }\n}\n';
+
+    it('points at the alias and the fix adds the slash to the location', () => {
+      const f = expectOne(lint(SITE, site, 'CW502'), site, '/srv/app/staticfiles/');
+      assert.strictEqual(f.severity, 'error');
+      const fixed = applyFix(site, f);
+      assert.match(fixed, /location \/static\/ \{/);
+      assert.deepStrictEqual(lint(SITE, fixed, 'CW502'), []);
+    });
+  });
+
+  describe('CW503 default server', () => {
+    const site = 'server {\n    listen 80;\n    server_name polls.example.com;\n    location / { proxy_pass http://127.0.0.1:8000; proxy_set_header X-Forwarded-Proto $scheme; }\n}\n';
+
+    it('points at the named server; the fix appends a catch-all that nginx accepts', function () {
+      const f = expectOne(lint(SITE, site, 'CW503'), site, 'server');
+      assert.strictEqual(f.severity, 'info');
+      const fixed = applyFix(site, f);
+      assert.deepStrictEqual(lint(SITE, fixed, 'CW503'), []);
+      if (hasTool('nginx')) {
+        const r = nginxAccepts(fixed);
+        assert.ok(r.ok, r.output);
+      }
+    });
+
+    it('is satisfied by a catch-all in another nginx file of the workspace', () => {
+      const ws = new LintWorkspace();
+      ws.setFile(SITE, site);
+      ws.setFile('deploy/nginx/default', catchAll);
+      assert.deepStrictEqual(only(ws.lintAll(), 'CW503'), []);
+    });
+  });
+
+  describe('CW504 / CW505 systemd', () => {
+    const unit = '[Unit]\nDescription=app\n\n[Service]\nWorkingDirectory=/srv/app\nExecStart=/srv/app/venv/bin/gunicorn -w 3 mysite.wsgi\n\n[Install]\nWantedBy=multi-user.target\n';
+
+    it('CW504 points at the program; the fix adds User=/Group=', () => {
+      const f = expectOne(lint('app.service', unit, 'CW504'), unit, '/srv/app/venv/bin/gunicorn');
+      assert.strictEqual(f.severity, 'warning');
+      assert.match(applyFix(unit, f), /\[Service\]\nUser=www-data\nGroup=www-data\nWorkingDirectory/);
+      const root = unit.replace('[Service]\n', '[Service]\nUser=root\n');
+      expectOne(lint('app.service', root, 'CW504'), root, 'root');
+      assert.deepStrictEqual(lint('app.service', unit.replace('[Service]\n', '[Service]\nDynamicUser=yes\n'), 'CW504'), []);
+      assert.deepStrictEqual(lint('app.service', unit.replace('ExecStart', '; cloudward: ignore=CW504 -- root needed for port 80\nExecStart'), 'CW504'), []);
+    });
+
+    it('CW505 points at [Service]; the fix adds Restart=on-failure', () => {
+      const f = expectOne(lint('app.service', unit, 'CW505'), unit, '[Service]');
+      assert.strictEqual(f.severity, 'info');
+      assert.match(applyFix(unit, f), /\[Service\]\nRestart=on-failure\n/);
+      const no = unit.replace('[Service]\n', '[Service]\nRestart=no\n');
+      expectOne(lint('app.service', no, 'CW505'), no, 'no', 0);
+    });
+
+    it('ignore units that do not start the app', () => {
+      const other = '[Service]\nExecStart=/usr/bin/backup.sh\n';
+      assert.deepStrictEqual(lintText('backup.service', other).filter((f) => /^CW50[45]/.test(f.rule)), []);
+    });
+
+    it('the fixed unit passes systemd-analyze verify', function () {
+      if (!hasTool('systemd-analyze')) this.skip();
+      this.timeout(20000);
+      let text = unit;
+      for (const rule of ['CW504', 'CW505']) text = applyFix(text, lint('app.service', text, rule)[0]);
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cw5xx-unit-'));
+      try {
+        const bin = path.join(dir, 'gunicorn');
+        fs.writeFileSync(bin, '#!/bin/sh\n', { mode: 0o755 });
+        const file = path.join(dir, 'polls-app.service');
+        fs.writeFileSync(file, text.replace('/srv/app/venv/bin/gunicorn', bin).replace('WorkingDirectory=/srv/app', `WorkingDirectory=${dir}`));
+        const r = spawnSync('systemd-analyze', ['verify', file], { encoding: 'utf8' });
+        const complaints = `${r.stderr}`.split('\n').filter((l) => l.includes('polls-app.service') && !/Failed to|Cannot|not found|No such/.test(l));
+        assert.deepStrictEqual(complaints, [], r.stderr);
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
+});

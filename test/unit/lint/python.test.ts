@@ -1,0 +1,136 @@
+import * as assert from 'assert';
+import * as fc from 'fast-check';
+import { moduleAssignment, parsePython, stringValue, tokenizePython } from '../../../src/core/lint/parse/python';
+import { rangeOf } from './cw-helpers';
+
+describe('Python parser (deploy lint)', () => {
+  it('reads module-level assignments with exact value ranges', () => {
+    const src = 'import os\nDEBUG = True\nSECRET_KEY: str = "abc" \'def\'\nALLOWED_HOSTS = ["*", "example.com"]\n';
+    const mod = parsePython(src);
+    const debug = moduleAssignment(mod, 'DEBUG')!;
+    assert.deepStrictEqual(debug.value!.range, rangeOf(src, 'True'));
+    assert.strictEqual(debug.topLevel, true);
+    const key = moduleAssignment(mod, 'SECRET_KEY')!;
+    assert.strictEqual(stringValue(key.value), 'abcdef'); // implicit concatenation
+    assert.deepStrictEqual(key.value!.range, rangeOf(src, '"abc" \'def\''));
+    const hosts = moduleAssignment(mod, 'ALLOWED_HOSTS')!.value!;
+    assert.strictEqual(hosts.kind, 'list');
+    if (hosts.kind === 'list') assert.deepStrictEqual(hosts.items[0].range, rangeOf(src, '"*"'));
+  });
+
+  it('keeps triple-quoted strings, f-strings and comments apart from code', () => {
+    const src = [
+      '"""Settings.',
+      'DEBUG = True  # inside the docstring',
+      '"""',
+      "NAME = f\"{os.environ['X']}-{{literal}}\"  # DEBUG = True",
+      "TEMPLATE = '''a",
+      "b'''",
+      'DEBUG = False',
+    ].join('\n');
+    const mod = parsePython(src);
+    assert.strictEqual(mod.assignments.filter((a) => a.targets.some((t) => t.kind === 'name' && t.name === 'DEBUG')).length, 1);
+    assert.strictEqual(moduleAssignment(mod, 'DEBUG')!.value!.kind, 'const');
+    assert.strictEqual(mod.comments.length, 1);
+    assert.strictEqual(mod.comments[0].text, '# DEBUG = True');
+    const name = moduleAssignment(mod, 'NAME')!.value!;
+    assert.ok(name.kind === 'string' && name.fstring);
+    assert.strictEqual(stringValue(moduleAssignment(mod, 'TEMPLATE')!.value), 'a\nb');
+  });
+
+  it('reads dicts, calls with keyword arguments and subscripts', () => {
+    const src = [
+      'DATABASES = {',
+      "    'default': {'ENGINE': 'django.db.backends.postgresql', 'PASSWORD': os.environ.get('DB_PASSWORD', '')},",
+      '}',
+      'app.config["DEBUG"] = True',
+      'app.config.update(DEBUG=True, SECRET_KEY=os.environ["K"])',
+    ].join('\n');
+    const mod = parsePython(src);
+    const dbs = moduleAssignment(mod, 'DATABASES')!.value!;
+    assert.strictEqual(dbs.kind, 'dict');
+    const sub = mod.assignments.find((a) => a.targets[0].kind === 'subscript')!;
+    assert.ok(sub.targets[0].kind === 'subscript' && stringValue(sub.targets[0].index) === 'DEBUG');
+    const update = mod.calls.find((c) => c.callee === 'app.config.update')!;
+    assert.deepStrictEqual(update.call.args.map((a) => a.name), ['DEBUG', 'SECRET_KEY']);
+    assert.deepStrictEqual(update.call.args[0].range, rangeOf(src, 'DEBUG=True'));
+    assert.ok(mod.calls.some((c) => c.callee === 'os.environ.get'));
+  });
+
+  it('knows which calls sit under if __name__ == "__main__" and in functions', () => {
+    const src = [
+      'from flask import Flask',
+      'app = Flask(__name__)',
+      'def create():',
+      '    app.run(debug=True)',
+      "if __name__ == '__main__':",
+      '    app.run(debug=True)',
+      'else:',
+      '    app.run(port=1)',
+      'if "__main__" == __name__: app.run(host="x")',
+      'app.run()',
+    ].join('\n');
+    const runs = parsePython(src).calls.filter((c) => c.callee === 'app.run');
+    assert.deepStrictEqual(
+      runs.map((r) => [r.call.range.start.line, r.inMainGuard, r.inFunction, r.topLevel]),
+      [
+        [3, false, true, false],
+        [5, true, false, false],
+        [7, false, false, false],
+        [8, true, false, false],
+        [9, false, false, true],
+      ],
+    );
+  });
+
+  it('reads imports, line continuations, semicolons and annotated assignments', () => {
+    const src = 'import os, sys as system\nfrom pathlib import Path as P, PurePath\nX = 1 + \\\n    2; Y = [\n  1,\n  2,\n]\nZ: int\n';
+    const mod = parsePython(src);
+    assert.deepStrictEqual(mod.imports.map((i) => i.module), ['os', 'sys', 'pathlib']);
+    assert.deepStrictEqual(mod.imports[2].names, ['Path', 'PurePath']);
+    assert.strictEqual(moduleAssignment(mod, 'Y')!.value!.kind, 'list');
+    assert.strictEqual(moduleAssignment(mod, 'Z'), undefined); // annotation only: no value
+  });
+
+  it('handles CRLF line ends', () => {
+    const src = 'import os\r\nDEBUG = True\r\n';
+    const mod = parsePython(src);
+    assert.deepStrictEqual(moduleAssignment(mod, 'DEBUG')!.value!.range, { start: { line: 1, character: 8 }, end: { line: 1, character: 12 } });
+  });
+
+  it('never throws on malformed input', () => {
+    for (const src of ['x = "unterminated', "y = '''never closed", 'z = (1, [2, {3', ')]}', 'if:', '= = =', '\\', 'f"{', "f'{x", '\u0000\uffff\ud800', 'a.b.c(', '**', 'lambda']) {
+      parsePython(src);
+    }
+    fc.assert(
+      fc.property(fc.string({ maxLength: 400 }), (s) => {
+        parsePython(s);
+      }),
+      { numRuns: 500 },
+    );
+    const pieces = fc.constantFrom('DEBUG', ' = ', 'True', '"', "'''", '(', ')', '[', ']', '{', '}', ',', ':', '\n', '    ', '#', 'f"', '\\', 'if __name__ == "__main__":', 'app.run(', 'debug=', '=', '.', 'lambda', 'for', '**');
+    fc.assert(
+      fc.property(fc.array(pieces, { maxLength: 80 }), (parts) => {
+        parsePython(parts.join(''));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('stays linear on deep nesting and long lines', () => {
+    const deep = 'X = ' + '['.repeat(20000) + ']'.repeat(20000) + '\n' + 'Y = ' + '('.repeat(5000) + '\n';
+    const long = 'Z = "' + 'a'.repeat(1_000_000) + '"\n' + 'W = ' + '1 + '.repeat(50000) + '1\n';
+    const start = Date.now();
+    parsePython(deep);
+    parsePython(long);
+    assert.ok(Date.now() - start < 2000, 'took too long');
+  });
+
+  it('tokenises numbers, operators and names', () => {
+    const { tokens } = tokenizePython('x **= 1_000.5e-3j; y //= 0x1F\n');
+    assert.deepStrictEqual(
+      tokens.filter((t) => t.kind !== 'newline').map((t) => t.text),
+      ['x', '**=', '1_000.5e-3j', ';', 'y', '//=', '0x1F'],
+    );
+  });
+});

@@ -1,0 +1,126 @@
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import { commandLinks, contextKeysSetInSource, definedContextKeys, manifest, read, root } from './repo';
+
+// Workbench commands a step may link to besides our own.
+const WORKBENCH_COMMANDS = new Set(['workbench.view.extension.cloudward', 'workbench.action.openWalkthrough']);
+// The short names cloudward.openWalkthrough accepts (src/commands/basics.ts).
+const WALKTHROUGH_NAMES = new Set(['localhostToCloud', 'paasOrIaas']);
+
+const m = manifest();
+const walkthroughs = m.contributes.walkthroughs;
+const steps = walkthroughs.flatMap((w) => w.steps.map((s) => ({ w, s })));
+const contributed = new Set(m.contributes.commands.map((c) => c.command));
+const views = new Set(Object.values(m.contributes.views).flat().map((v) => v.id));
+const markdownPages = [...new Set(steps.map(({ s }) => s.media.markdown).filter((p): p is string => !!p))];
+const svgs = [...new Set(steps.map(({ s }) => s.media.svg).filter((p): p is string => !!p))];
+
+describe('walkthroughs: manifest', () => {
+  it('contributes both walkthroughs, the first featured for Python web projects', () => {
+    assert.deepStrictEqual(walkthroughs.map((w) => w.id), ['cloudward.localhostToCloud', 'cloudward.paasOrIaas']);
+    const first = walkthroughs[0];
+    for (const f of ['manage.py', 'requirements.txt', 'pyproject.toml']) assert.ok(first.featuredFor?.includes(f), `featuredFor lacks ${f}`);
+    assert.ok(first.steps.length >= 6 && first.steps.length <= 8, `${first.steps.length} steps`);
+    for (const w of walkthroughs) assert.strictEqual(new Set(w.steps.map((s) => s.id)).size, w.steps.length, `${w.id}: duplicate step ids`);
+  });
+
+  it('gives every step a media file that exists, and alt text to every image', () => {
+    for (const { w, s } of steps) {
+      const file = s.media.svg ?? s.media.markdown ?? (typeof s.media.image === 'string' ? s.media.image : undefined);
+      assert.ok(file, `${w.id}/${s.id}: no media`);
+      assert.ok(fs.existsSync(path.join(root, file)), `${w.id}/${s.id}: ${file} does not exist`);
+      if (s.media.svg || s.media.image) assert.ok((s.media.altText ?? '').length > 40, `${w.id}/${s.id}: alt text missing or too short`);
+    }
+  });
+
+  it('gives every step exactly one action button: a command link on its own line', () => {
+    for (const { w, s } of steps) {
+      const buttons = s.description.split('\n').filter((line) => /^\[[^\]]+\]\(command:[^)]+\)$/.test(line.trim()));
+      assert.strictEqual(buttons.length, 1, `${w.id}/${s.id}: ${buttons.length} buttons`);
+    }
+  });
+
+  it('links only to commands the extension contributes (or allowed workbench commands), with valid arguments', () => {
+    const sources = [
+      ...steps.map(({ w, s }) => ({ where: `${w.id}/${s.id}`, text: s.description })),
+      ...markdownPages.map((p) => ({ where: p, text: read(p) })),
+    ];
+    let links = 0;
+    for (const { where, text } of sources) {
+      for (const link of commandLinks(text)) {
+        links++;
+        assert.ok(contributed.has(link.command) || WORKBENCH_COMMANDS.has(link.command), `${where}: command:${link.command} is not contributed`);
+        if (link.command === 'cloudward.openWalkthrough' && link.args !== undefined) {
+          assert.ok(Array.isArray(link.args) && WALKTHROUGH_NAMES.has(String(link.args[0])), `${where}: bad walkthrough argument ${JSON.stringify(link.args)}`);
+        }
+      }
+    }
+    assert.ok(links >= steps.length, 'found fewer command links than steps: is the link pattern right?');
+  });
+
+  it('completes every step on an event the extension can actually raise', () => {
+    const defined = new Set(definedContextKeys().values());
+    const setInSource = contextKeysSetInSource();
+    for (const { w, s } of steps) {
+      const events = s.completionEvents ?? [];
+      assert.ok(events.length > 0, `${w.id}/${s.id}: no completion events (it would complete on any click)`);
+      for (const event of events) {
+        const [kind, ...rest] = event.split(':');
+        const arg = rest.join(':');
+        if (kind === 'onContext') {
+          const keys = arg.match(/[A-Za-z_][\w.]*/g) ?? [];
+          assert.ok(keys.length > 0, `${w.id}/${s.id}: empty onContext`);
+          for (const key of keys) {
+            assert.ok(defined.has(key), `${w.id}/${s.id}: ${key} is not defined in src/contextKeys.ts`);
+            assert.ok(setInSource.has(key), `${w.id}/${s.id}: nothing in src/ sets ${key}`);
+          }
+        } else if (kind === 'onView') {
+          assert.ok(views.has(arg), `${w.id}/${s.id}: view ${arg} is not contributed`);
+        } else if (kind === 'onCommand') {
+          assert.ok(contributed.has(arg), `${w.id}/${s.id}: command ${arg} is not contributed`);
+        } else {
+          assert.fail(`${w.id}/${s.id}: unexpected completion event ${event}`);
+        }
+      }
+    }
+  });
+
+  it('contributes a snippet file per format we generate, for declared languages', () => {
+    const snippets = m.contributes.snippets;
+    assert.deepStrictEqual(snippets.map((s) => s.language).sort(), ['dockerfile', 'nginx', 'procfile', 'python', 'systemd-unit', 'yaml']);
+    const declared = new Set(m.contributes.languages.map((l) => l.id));
+    for (const own of ['procfile', 'nginx', 'systemd-unit']) assert.ok(declared.has(own), `language ${own} is not declared`);
+    for (const s of snippets) assert.ok(fs.existsSync(path.join(root, s.path)), `${s.path} does not exist`);
+  });
+});
+
+describe('walkthroughs: diagrams', () => {
+  for (const file of svgs) {
+    describe(file, () => {
+      const text = read(file);
+      it('has a title and a description for screen readers', () => {
+        assert.match(text, /<svg[^>]*role="img"[^>]*aria-labelledby="[^"]+"/);
+        assert.match(text, /<title id="[^"]+">[^<]{10,}<\/title>/);
+        assert.match(text, /<desc id="[^"]+">[^<]{40,}<\/desc>/);
+      });
+      it('takes every colour from the VS Code theme (with a fallback), so it follows light, dark and high contrast', () => {
+        const colours = [
+          ...[...text.matchAll(/(?:^|[\s;{])(fill|stroke|color)\s*:\s*([^;}]+)/g)].map((x) => x[2].trim()),
+          ...[...text.matchAll(/\s(fill|stroke|stop-color)="([^"]+)"/g)].map((x) => x[2].trim()),
+        ];
+        assert.ok(colours.length > 5, 'no colours found: is the pattern right?');
+        for (const c of colours) {
+          assert.ok(c === 'none' || /^var\(--vscode-[\w-]+\s*,\s*(?:#[0-9a-f]{3,8}|var\(--vscode-[\w-]+\s*,\s*#[0-9a-f]{3,8}\)|rgba\([\d\s.,]+\))\)$/i.test(c), `${file}: colour '${c}' is not a theme variable with a fallback`);
+        }
+      });
+      it('keeps its ids and classes to itself (one prefix), since the page may hold other SVGs', () => {
+        const ids = [...text.matchAll(/\sid="([^"]+)"/g)].map((x) => x[1]);
+        const prefixes = new Set(ids.map((id) => id.split('-')[0]));
+        assert.strictEqual(prefixes.size, 1, `ids with several prefixes: ${[...prefixes].join(', ')}`);
+        const [prefix] = prefixes;
+        for (const cls of text.matchAll(/\.([a-z][\w-]*)\s*\{/g)) assert.ok(cls[1].startsWith(`${prefix}-`), `class .${cls[1]} lacks the prefix ${prefix}-`);
+      });
+    });
+  }
+});
