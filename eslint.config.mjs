@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import globals from 'globals';
 
 export default tseslint.config(
   { ignores: ['out/**', 'dist/**', 'node_modules/**', 'examples/**', 'test/fixtures/**', 'test-results/**', 'bench-results/**', '.vscode-test/**', '*.vsix'] },
@@ -21,7 +22,21 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.mjs', '**/*.js'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', URL: 'readonly', Buffer: 'readonly', window: 'readonly', document: 'readonly', __dirname: 'readonly', require: 'readonly', module: 'writable', setInterval: 'readonly', clearInterval: 'readonly' } },
+    // Scripts, launchers and probes: plain JavaScript on Node (ESM .mjs, CommonJS .js/.cjs).
+    files: ['**/*.mjs', '**/*.js', '**/*.cjs'],
+    languageOptions: { globals: { ...globals.node } },
+  },
+  {
+    files: ['**/*.js', '**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { ...globals.node, ...globals.commonjs } },
+  },
+  {
+    files: ['test/**/*.mjs', 'test/**/*.ts'],
+    languageOptions: { globals: { ...globals.mocha } },
+  },
+  {
+    // Code that runs in the page, handed to Playwright's evaluate: browser globals.
+    files: ['scripts/workbench.mjs', 'scripts/bench.mjs', 'test/ui/**/*.mjs'],
+    languageOptions: { globals: { ...globals.browser, ...globals.node } },
   },
 );

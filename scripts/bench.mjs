@@ -3,7 +3,7 @@
 // under bench-results/. Never part of `npm test`.
 //   npm run bench [-- --only activation,bundle,load,lint,detect,generate,ssh] [-- --runs 5]
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
