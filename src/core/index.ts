@@ -6,3 +6,4 @@ export * from './lint';
 export * from './detect';
 export * from './plan';
 export * from './generate';
+export * from './rulesIndex';
