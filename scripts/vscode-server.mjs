@@ -85,7 +85,7 @@ export function freePort(host = '127.0.0.1') {
  * Starts the server and resolves once it listens. `dataDir` holds server, user and extension data.
  * Returns { port, url, proc, stop(), logs() }.
  */
-export async function startVSCodeServer({ port, host = '127.0.0.1', dataDir, smokeTestDriver = false, machineSettings = {}, extraArgs = [], extensionsDir, quiet = true, env = {} }) {
+export async function startVSCodeServer({ port, host = '127.0.0.1', dataDir, smokeTestDriver = false, trustWorkspace = true, machineSettings = {}, extraArgs = [], extensionsDir, quiet = true, env = {} }) {
   const { node, serverMain } = ensureVSCodeServer();
   port = port || (await freePort(host));
   const serverData = join(dataDir, 'server');
@@ -101,11 +101,16 @@ export async function startVSCodeServer({ port, host = '127.0.0.1', dataDir, smo
     'extensions.autoCheckUpdates': false,
     'extensions.autoUpdate': false,
     'update.mode': 'none',
+    'workbench.secondarySideBar.defaultVisibility': 'hidden',
+    'chat.disableAIFeatures': true,
     ...machineSettings,
   }, null, 2));
   const args = [serverMain, '--host', host, '--port', String(port), '--without-connection-token', '--accept-server-license-terms',
     '--server-data-dir', serverData, '--user-data-dir', userData, '--extensions-dir', extensionsDir, ...extraArgs];
   if (smokeTestDriver) args.push('--enable-smoke-test-driver');
+  // The folders we open (the sample project, the tests' copies) are our own: no Restricted Mode,
+  // unless a test is about trust.
+  if (trustWorkspace) args.push('--disable-workspace-trust');
   const proc = spawn(node, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let out = '';
   const onData = (d) => { out += d.toString(); if (!quiet) process.stdout.write(d); };

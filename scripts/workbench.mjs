@@ -50,14 +50,15 @@ const quietSettings = {
  * options: workspace (folder to open; default a fresh copy of examples/django-polls), extensionTestsPath
  * (compiled test entry: the workbench runs it and reports through onExit), theme, settings (workspace
  * settings), env (inherited by the extension host), onLog(type, args), viewport,
- * extraExtensionDevelopmentPaths (more extensions to load, e.g. the bench's empty baseline).
+ * extraExtensionDevelopmentPaths (more extensions to load, e.g. the bench's empty baseline),
+ * trustWorkspace (default true; false opens the folder in Restricted Mode).
  */
 export async function openWorkbench(options = {}) {
   const { chromium } = await import('playwright-core');
   const workspace = options.workspace || copyExample();
   writeWorkspaceSettings(workspace, { ...quietSettings, ...(options.theme ? { 'workbench.colorTheme': options.theme } : {}), ...(options.settings || {}) });
   const dataDir = mkdtempSync(join(tmpdir(), 'cloudward-vscode-'));
-  const server = await startVSCodeServer({ dataDir, smokeTestDriver: true, env: options.env || {}, extraArgs: options.serverArgs || [] });
+  const server = await startVSCodeServer({ dataDir, smokeTestDriver: true, trustWorkspace: options.trustWorkspace !== false, env: options.env || {}, extraArgs: options.serverArgs || [] });
   const browser = await chromium.launch({ executablePath: process.env.CLOUDWARD_CHROMIUM || '/usr/bin/chromium', args: chromiumArgs, headless: true });
   const context = await browser.newContext({ viewport: options.viewport || { width: 1400, height: 900 } });
   const page = await context.newPage();
@@ -90,24 +91,30 @@ export async function waitForWorkbench(page, timeout = 60_000) {
  * Runs a command by its palette title ("Cloudward: Detect Project"). Waits until the command is listed
  * (the extension host may still be starting) before pressing Enter.
  */
-export async function runCommand(page, title, { timeout = 30_000 } = {}) {
+export async function runCommand(page, title, { timeout = 60_000 } = {}) {
   await waitForWorkbench(page);
   const deadline = Date.now() + timeout;
+  const input = page.locator('.quick-input-widget input.input');
+  let lastError;
   while (Date.now() < deadline) {
-    await page.keyboard.press('F1');
-    const input = page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible', timeout: 10_000 });
-    await input.fill(`>${title}`);
-    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
     try {
-      await row.waitFor({ state: 'visible', timeout: 3000 });
+      if (!(await input.isVisible())) await page.keyboard.press('F1');
+      await input.waitFor({ state: 'visible', timeout: 10_000 });
+      // Type into the focused quick input (fill() races with the widget re-rendering while it opens).
+      await input.focus();
+      await page.keyboard.press('Control+A');
+      await page.keyboard.type(`>${title}`, { delay: 5 });
+      const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+      await row.waitFor({ state: 'visible', timeout: 4000 });
       await page.keyboard.press('Enter');
       return;
-    } catch {
-      await page.keyboard.press('Escape');
+    } catch (e) {
+      lastError = e;
+      await page.keyboard.press('Escape').catch(() => {});
+      await page.waitForTimeout(500);
     }
   }
-  throw new Error(`command '${title}' never appeared in the command palette`);
+  throw new Error(`command '${title}' never appeared in the command palette: ${lastError?.message?.split('\n')[0]}`);
 }
 
 /** Saves a screenshot under test-results/ and returns its path. */
