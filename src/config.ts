@@ -1,18 +1,9 @@
 import * as vscode from 'vscode';
+import type { ServerSetting } from './core/ssh/types';
 
 export type RuleSeverity = 'off' | 'info' | 'warning' | 'error';
 
-export interface ServerSetting {
-  name: string;
-  host: string;
-  port?: number;
-  user?: string;
-  identityFile?: string;
-  jumpHost?: string;
-  group?: string;
-  appDir?: string;
-  units?: string[];
-}
+export type { ServerSetting } from './core/ssh/types';
 
 /** Typed access to the `cloudward.*` settings; read fresh each time so changes apply at once. */
 export class Config {
