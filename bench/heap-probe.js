@@ -28,6 +28,13 @@ exports.run = async function run() {
     return;
   }
   const signal = process.env.CLOUDWARD_BENCH_SIGNAL;
+  {
+    // What the harness cannot see in the UI: whether both extensions are in this host, and active.
+    const vscode = require('vscode');
+    await new Promise((r) => setTimeout(r, 2000));
+    const state = (id) => { const e = vscode.extensions.getExtension(id); return e ? (e.isActive ? 'active' : 'loaded, inactive') : 'absent'; };
+    console.log(`CLOUDWARD_BENCH_STATE cloudward.cloudward=${state('cloudward.cloudward')} cloudward.cloudward-bench-empty=${state('cloudward.cloudward-bench-empty')}`);
+  }
   const deadline = Date.now() + 90_000;
   while (signal && !fs.existsSync(signal) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
 };

@@ -17,6 +17,7 @@ export const debianPackages = {
   systemd: 'systemd-analyze verify for the generated units',
   iproute2: 'ss, for the Servers view snapshot',
   procps: 'ps and pgrep, for the Servers tests',
+  openssl: 'a self-signed certificate for nginx -t on the generated HTTPS site',
 };
 
 function installed(pkg) {

@@ -29,12 +29,22 @@ export const contextKeys = {
 export type ContextKey = (typeof contextKeys)[keyof typeof contextKeys];
 
 const current = new Map<ContextKey, unknown>();
+const listeners = new Set<(key: ContextKey) => void>();
 
 /** Sets a context key, skipping the round trip when the value is unchanged. */
 export function setContext(key: ContextKey, value: unknown): Thenable<unknown> | undefined {
   if (current.get(key) === value) return undefined;
   current.set(key, value);
-  return vscode.commands.executeCommand('setContext', key, value);
+  const done = vscode.commands.executeCommand('setContext', key, value);
+  // After the workbench has the value: the walkthroughs re-check their steps (src/walkthroughs).
+  if (listeners.size) void Promise.resolve(done).then(() => listeners.forEach((l) => l(key)));
+  return done;
+}
+
+/** Called after each change of a key set through setContext. */
+export function onDidSetContext(listener: (key: ContextKey) => void): vscode.Disposable {
+  listeners.add(listener);
+  return new vscode.Disposable(() => listeners.delete(listener));
 }
 
 export function getContext(key: ContextKey): unknown {

@@ -6,6 +6,7 @@ import { detectProject } from '../core/detect';
 import type { Detection } from '../core/detect';
 import { registerCliCommand } from './main';
 import { Exit, UsageError, writeLine } from './command';
+import { usageErrorFromParse } from './parseError';
 
 const USAGE = `Usage: cloudward detect [dir] [--json]
 
@@ -63,11 +64,12 @@ registerCliCommand({
     try {
       parsed = parseArgs({ args: argv, options: { json: { type: 'boolean' } }, allowPositionals: true, strict: true });
     } catch (e) {
-      throw new UsageError(e instanceof Error ? e.message : String(e));
+      throw usageErrorFromParse(e, 'detect');
     }
     if (parsed.positionals.length > 1) throw new UsageError(`expected one folder, got ${parsed.positionals.length}: ${parsed.positionals.join(' ')}`);
     const dir = path.resolve(io.cwd, parsed.positionals[0] ?? '.');
-    if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new UsageError(`no such folder: ${dir}`);
+    if (!fs.existsSync(dir)) throw new UsageError(`no such folder: ${dir}`);
+    if (!fs.statSync(dir).isDirectory()) throw new UsageError(`${dir} is a file, not a folder: give the project's folder`);
     const d = await detectProject(dir);
     writeLine(io.out, parsed.values.json ? JSON.stringify(d, null, 2) : formatDetection(d));
     return Exit.ok;

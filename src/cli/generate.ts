@@ -6,10 +6,12 @@ import { parseArgs } from 'node:util';
 import { detectProject } from '../core/detect';
 import { PlanError, buildPlan, parseSetArgument } from '../core/plan';
 import type { PlanOverrides } from '../core/plan';
-import { GENERATOR_KINDS, GENERATOR_KIND_IDS, isGeneratorKind, renderFiles } from '../core/generate';
+import { GENERATOR_KINDS, GENERATOR_KIND_IDS, isGeneratorKind, renderFiles, unsupportedKinds } from '../core/generate';
 import type { GeneratorKindId } from '../core/generate';
 import { registerCliCommand } from './main';
 import { Exit, UsageError, writeLine } from './command';
+import { usageErrorFromParse } from './parseError';
+import { planWarnings } from '../core/plan';
 
 const USAGE = `Usage: cloudward generate <kind...|all> [--project dir] [--out dir] [--set key=value ...] [--force] [--json]
 
@@ -60,14 +62,18 @@ registerCliCommand({
         strict: true,
       });
     } catch (e) {
-      throw new UsageError(e instanceof Error ? e.message : String(e));
+      throw usageErrorFromParse(e, 'generate');
     }
     const { values, positionals } = parsed;
     if (positionals.length === 0) throw new UsageError(`name what to generate: ${GENERATOR_KIND_IDS.join(', ')} or all`);
     const kinds: GeneratorKindId[] = [];
+    const named = new Set<GeneratorKindId>();
     for (const k of positionals) {
       if (k === 'all') kinds.push(...GENERATOR_KIND_IDS);
-      else if (isGeneratorKind(k)) kinds.push(k);
+      else if (isGeneratorKind(k)) {
+        kinds.push(k);
+        named.add(k);
+      }
       else throw new UsageError(`unknown kind '${k}'; kinds: ${GENERATOR_KIND_IDS.join(', ')}, all`);
     }
 
@@ -83,7 +89,8 @@ registerCliCommand({
     }
 
     const projectDir = path.resolve(io.cwd, values.project ?? '.');
-    if (!fs.existsSync(projectDir) || !fs.statSync(projectDir).isDirectory()) throw new UsageError(`no such project folder: ${projectDir}`);
+    if (!fs.existsSync(projectDir)) throw new UsageError(`no such project folder: ${projectDir}`);
+    if (!fs.statSync(projectDir).isDirectory()) throw new UsageError(`--project ${projectDir} is a file, not a folder`);
     const detection = await detectProject(projectDir);
     let plan;
     try {
@@ -100,9 +107,26 @@ registerCliCommand({
       writeLine(io.err, `cloudward generate: no domain given; the files use ${plan.domain}: pass --set domain=your.domain (or edit server_name and the Ingress host).`);
     }
 
+    // `all` leaves out what cannot serve this app (uWSGI for an ASGI app) and says so; a kind named alone is an error.
+    for (const u of unsupportedKinds(plan, kinds)) {
+      if (named.has(u.kind)) throw new UsageError(u.reason);
+      writeLine(io.err, `cloudward generate: skipped ${u.kind}: ${u.reason}`);
+      kinds.splice(0, kinds.length, ...kinds.filter((k) => k !== u.kind));
+    }
+    let files;
+    try {
+      files = renderFiles(plan, kinds);
+    } catch (e) {
+      if (e instanceof PlanError) throw new UsageError(e.message);
+      throw e;
+    }
+    // Said before anything is written, on stderr: what the files cannot make right by themselves.
+    for (const w of planWarnings(plan, kinds)) writeLine(io.err, `cloudward generate: warning: ${w.message}`);
+
     const written: Array<{ kind: string; path: string }> = [];
     const untouched: string[] = [];
-    for (const f of renderFiles(plan, kinds)) {
+    const unchanged: string[] = [];
+    for (const f of files) {
       const target = path.join(outDir, ...f.path.split('/'));
       if (fs.existsSync(target)) {
         if (fs.statSync(target).isDirectory()) {
@@ -110,7 +134,10 @@ registerCliCommand({
           untouched.push(f.path);
           continue;
         }
-        if (fs.readFileSync(target, 'utf8') === f.content) continue;
+        if (fs.readFileSync(target, 'utf8') === f.content) {
+          unchanged.push(f.path);
+          continue;
+        }
         if (!values.force) {
           untouched.push(f.path);
           continue;
@@ -121,7 +148,10 @@ registerCliCommand({
     }
 
     if (values.json) writeLine(io.out, JSON.stringify(written, null, 2));
-    else for (const w of written) writeLine(io.out, `wrote ${w.path}`);
+    else {
+      for (const w of written) writeLine(io.out, `wrote ${w.path}`);
+      for (const u of unchanged) writeLine(io.out, `unchanged ${u}`);
+    }
     for (const u of untouched) writeLine(io.err, `cloudward generate: ${u} exists and was left untouched (use --force to overwrite it).`);
     return untouched.length ? Exit.exists : Exit.ok;
   },

@@ -141,6 +141,21 @@ function printSnapshot(io: Io, s: SshLayer.Snapshot): void {
   for (const e of s.errors) w(`  (${e.section}: ${e.message})`);
 }
 
+const secretPrompts: SshLayer.SshCallbacks = {
+  passphrase: (q) => askHidden(`Passphrase for ${q.identityFile}: `),
+  password: (q) => askHidden(`Password for ${q.target}: `),
+  keyboardInteractive: async (q) => {
+    if (q.instructions) process.stderr.write(q.instructions + '\n');
+    const answers: string[] = [];
+    for (const pr of q.prompts) {
+      const a = await askHidden(pr.prompt);
+      if (a === undefined) return undefined;
+      answers.push(a);
+    }
+    return answers;
+  },
+};
+
 async function list(p: Parsed, io: Io): Promise<number> {
   if (p.positional.length) throw new UsageError(`list takes no arguments (got ${p.positional.join(' ')})`);
   const ssh = loadSsh();
@@ -180,6 +195,7 @@ async function status(p: Parsed, io: Io): Promise<number> {
   const problems = ssh.validateServer(spec);
   if (problems.length) throw new UsageError(problems.join(' '));
   const storePath = ssh.defaultCliTrustStorePath(io.env);
+  const interactive = !!process.stdin.isTTY && !!process.stderr.isTTY;
   const pool = new ssh.SshPool({
     trustStore: new ssh.FileTrustStore(storePath),
     sshConfigFile: p.sshConfig,
@@ -193,17 +209,8 @@ async function status(p: Parsed, io: Io): Promise<number> {
             return true;
           }
         : undefined,
-      passphrase: (q) => askHidden(`Passphrase for ${q.identityFile}: `),
-      password: (q) => askHidden(`Password for ${q.target}: `),
-      keyboardInteractive: async (q) => {
-        const answers: string[] = [];
-        for (const pr of q.prompts) {
-          const a = await askHidden(pr.prompt);
-          if (a === undefined) return undefined;
-          answers.push(a);
-        }
-        return answers;
-      },
+      // Secrets only from a person at a terminal; without one, those steps are skipped (and said so).
+      ...(interactive ? secretPrompts : {}),
     },
   });
   try {

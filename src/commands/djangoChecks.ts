@@ -31,11 +31,13 @@ export function registerDjangoChecks(ctx: Ctx): void {
   let collection: vscode.DiagnosticCollection | undefined;
   ctx.command('cloudward.django.checkDeploy', async (): Promise<DjangoChecksResult | undefined> => {
     if (!vscode.workspace.isTrusted) {
-      const choice = await vscode.window.showWarningMessage(
-        "Cloudward runs the project's Python only in a trusted workspace: `manage.py check` imports the project's settings, which can run any code.",
-        'Manage Workspace Trust',
-      );
-      if (choice) await vscode.commands.executeCommand('workbench.trust.manage');
+      log().warn('Django deployment checks: not run, the workspace is not trusted.');
+      void vscode.window
+        .showWarningMessage(
+          "Cloudward runs the project's Python only in a trusted workspace: `manage.py check` imports the project's settings, which can run any code.",
+          'Manage Workspace Trust',
+        )
+        .then((choice) => choice && vscode.commands.executeCommand('workbench.trust.manage'));
       return undefined;
     }
     const managePy = await pickManagePy();
@@ -110,8 +112,9 @@ async function runChecks(ctx: Ctx, managePy: vscode.Uri, interpreter: Interprete
   const core = ctx.core;
   const file = managePy.fsPath;
   const out = log();
+  out.info(`Django deployment checks in ${path.dirname(file)}, with the interpreter from ${describeSource(interpreter)}:`);
   const run = await core.runDjangoChecks({ python: interpreter.python, managePy: file, signal });
-  out.info(`$ ${run.command}   (in ${path.dirname(file)}; interpreter from ${describeSource(interpreter)})`);
+  out.info(`$ ${run.command}`);
   for (const line of run.output.replace(/\s+$/, '').split(/\r?\n/)) out.info(line);
   if (run.problem) out.warn(run.detail ?? run.problem);
   const settingsFile = await settingsFileOf(core, file);

@@ -85,7 +85,8 @@ export function registerServers(ctx: Ctx): void {
       await acting(state, `${action} ${unit}`, () => model.connection(state.id).unitAction(unit, action));
     } catch (e) {
       if ((e as { code?: string }).code === 'SUDO_PASSWORD_REQUIRED') {
-        await sudoNeedsPassword(state, unit, action);
+        // Not awaited: the command is done; the message waits for the user on its own.
+        void sudoNeedsPassword(state, unit, action);
         return;
       }
       throw e;
@@ -172,8 +173,7 @@ export function registerServers(ctx: Ctx): void {
     out.appendLine(`── ${state.spec.name}, ${new Date().toLocaleString()}: nginx -t ${result.ok ? 'passed' : 'FAILED'}`);
     out.appendLine(result.output.trimEnd());
     if (result.ok) {
-      const c = await vscode.window.showInformationMessage(`nginx configuration on ${state.spec.name} is OK.`, 'Show Output');
-      if (c) out.show(true);
+      void vscode.window.showInformationMessage(`nginx configuration on ${state.spec.name} is OK.`, 'Show Output').then((c) => c && out.show(true));
     } else {
       out.show(true);
       void vscode.window.showErrorMessage(`nginx configuration on ${state.spec.name} has errors: ${result.output.trim().split('\n').find((l) => /emerg|error/.test(l)) ?? 'see the output'}`);
@@ -196,7 +196,8 @@ export function registerServers(ctx: Ctx): void {
       | { code?: string; message: string; hostPort?: string; fingerprint?: string; expectedFingerprints?: string[]; recordedIn?: string[] }
       | undefined;
     if (!e) return;
-    const inTrustStore = e.code === 'HOST_KEY_CHANGED' && (e.recordedIn ?? []).includes('trust store');
+    // Only what Cloudward itself trusted can be forgotten here; known_hosts is the user's to edit.
+    const inTrustStore = e.code === 'HOST_KEY_CHANGED' && (e.recordedIn ?? []).some((r) => /trust store/i.test(r));
     const detail =
       e.code === 'HOST_KEY_CHANGED'
         ? `The server now offers:\n${e.fingerprint}\n\nOn record (${(e.recordedIn ?? []).join(', ')}):\n${(e.expectedFingerprints ?? []).join('\n')}\n\n` +

@@ -14,13 +14,13 @@ export class DeployCodeActions implements vscode.CodeActionProvider {
 
   constructor(private readonly diagnostics: DeployDiagnostics) {}
 
-  provideCodeActions(doc: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
+  provideCodeActions(doc: vscode.TextDocument, range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
     if (context.only && !vscode.CodeActionKind.QuickFix.intersects(context.only)) return [];
     const actions: vscode.CodeAction[] = [];
     // Several findings may share a rule and a line: offer each ignore and docs action once.
     const offered = new Set<string>();
     const firstTime = (key: string) => !offered.has(key) && offered.add(key) !== undefined;
-    for (const d of context.diagnostics) {
+    for (const d of this.diagnosticsAt(doc, range, context)) {
       const rule = ruleOf(d);
       if (!rule) continue;
       const finding = this.findingFor(doc, d, rule);
@@ -42,6 +42,18 @@ export class DeployCodeActions implements vscode.CodeActionProvider {
       }
     }
     return actions;
+  }
+
+  /**
+   * Our diagnostics in the context; when the workbench has none yet (its copy of the markers lags a
+   * moment behind a re-lint), the current findings under the range.
+   */
+  private diagnosticsAt(doc: vscode.TextDocument, range: vscode.Range, context: vscode.CodeActionContext): readonly vscode.Diagnostic[] {
+    if (context.diagnostics.some((d) => ruleOf(d))) return context.diagnostics;
+    return this.diagnostics
+      .findingsOf(doc.uri.fsPath)
+      .map((f) => this.diagnostics.diagnosticOf(f))
+      .filter((d) => d.range.intersection(range) !== undefined);
   }
 
   /** The finding behind a diagnostic: VS Code hands back copies, so match on rule, range and message. */

@@ -45,6 +45,7 @@ export class DeployDiagnostics implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private watcher: vscode.FileSystemWatcher | undefined;
   private appTarget: Pick<LintSettings, 'appTarget' | 'interface'> = {};
+  private detected = false;
 
   constructor(private readonly ctx: Ctx) {
     this.disposables.push(
@@ -57,7 +58,10 @@ export class DeployDiagnostics implements vscode.Disposable {
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('cloudward.lint')) this.settingsChanged();
       }),
-      vscode.workspace.onDidChangeWorkspaceFolders(() => this.scheduleIndex(STARTUP_DELAY_MS)),
+      vscode.workspace.onDidChangeWorkspaceFolders(() => {
+        this.detected = false;
+        if (this.ctx.config.lintEnabled) this.scheduleIndex(STARTUP_DELAY_MS);
+      }),
     );
   }
 
@@ -67,6 +71,11 @@ export class DeployDiagnostics implements vscode.Disposable {
     this.scheduleIndex(STARTUP_DELAY_MS);
     // Editors restored with the window are linted at once (they are what the user looks at).
     for (const doc of vscode.workspace.textDocuments) this.lintDocumentSoon(doc, 0);
+  }
+
+  /** The diagnostic shown for a finding. */
+  diagnosticOf(f: Finding): vscode.Diagnostic {
+    return toDiagnostic(f, this.ctx.extension.extensionUri);
   }
 
   /** The findings published for a file (by fsPath). */
@@ -138,7 +147,7 @@ export class DeployDiagnostics implements vscode.Disposable {
     if (this.indexing && !force) return this.indexing.promise;
     const cancel = new vscode.CancellationTokenSource();
     outer?.onCancellationRequested(() => cancel.cancel());
-    const promise = this.buildIndex(cancel.token).finally(() => {
+    const promise = this.buildIndex(cancel.token, force).finally(() => {
       if (this.indexing?.cancel === cancel) this.indexing = undefined;
       cancel.dispose();
     });
@@ -146,10 +155,13 @@ export class DeployDiagnostics implements vscode.Disposable {
     return promise;
   }
 
-  private async buildIndex(token: vscode.CancellationToken): Promise<void> {
+  private async buildIndex(token: vscode.CancellationToken, force: boolean): Promise<void> {
     if (!this.ctx.config.lintEnabled) return;
     const started = Date.now();
-    this.appTarget = await this.detectAppTarget();
+    if (force || !this.detected) {
+      this.appTarget = await this.detectAppTarget();
+      this.detected = true;
+    }
     // A fresh index with the current settings; the open editors' text goes back in on top.
     const index = createLintIndex(this.ctx, this.settings());
     const candidates = await findDeployCandidates(token);
@@ -174,10 +186,12 @@ export class DeployDiagnostics implements vscode.Disposable {
     if (token.isCancellationRequested) return;
     this.index = index;
     this.overlaid.clear();
+    // The editors' text as it is now (typing may have gone on while the files were read).
     for (const [file, doc] of open) {
-      if (indexed.has(file)) this.overlaid.add(file);
-      else if (this.isWorkspaceFile(doc.uri) && index.isDeployFile(file, doc.getText())) {
-        index.setFile(file, doc.getText());
+      if (!this.isWorkspaceFile(doc.uri)) continue;
+      const text = doc.getText();
+      if (indexed.has(file) || index.isDeployFile(file, text)) {
+        index.setFile(file, text);
         this.overlaid.add(file);
       }
     }
@@ -238,6 +252,8 @@ export class DeployDiagnostics implements vscode.Disposable {
   lintDocument(doc: vscode.TextDocument): void {
     if (doc.uri.scheme !== 'file' || !this.ctx.config.lintEnabled) return;
     const file = doc.uri.fsPath;
+    // Most files opened are no deploy files: judged by name, without loading the engine.
+    if (!isCandidatePath(file) && !this.inIndex(file)) return;
     const text = doc.getText();
     try {
       const index = this.getIndex();
@@ -268,23 +284,19 @@ export class DeployDiagnostics implements vscode.Disposable {
   }
 
   private documentClosed(doc: vscode.TextDocument): void {
+    if (doc.uri.scheme !== 'file') return;
     const file = doc.uri.fsPath;
     const timer = this.typingTimers.get(file);
     if (timer) clearTimeout(timer);
     this.typingTimers.delete(file);
-    if (!this.overlaid.delete(file)) {
-      if (!this.indexed.has(file)) this.clear(file);
+    const wasOverlaid = this.overlaid.delete(file);
+    if (this.indexedOnce && this.isWorkspaceFile(doc.uri) && (wasOverlaid || this.indexed.has(file))) {
+      // Back to what the disk holds (unsaved edits went with the editor): a deploy file of the
+      // workspace keeps its diagnostics, anything else loses them.
+      void this.refreshFromDisk(doc.uri);
       return;
     }
-    if (!this.indexed.has(file)) {
-      // Linted only while open (a new file never saved to the index): it goes with its editor.
-      this.index?.removeFile(file);
-      this.clear(file);
-      this.scheduleCrossFile(file);
-      return;
-    }
-    // Back to what the disk holds: unsaved edits are gone with the editor.
-    void this.refreshFromDisk(doc.uri);
+    this.clear(file);
   }
 
   // ---- the file system ------------------------------------------------------------------------
@@ -302,11 +314,10 @@ export class DeployDiagnostics implements vscode.Disposable {
   private fileChangedOnDisk(uri: vscode.Uri): void {
     if (!this.indexedOnce || !this.isWorkspaceFile(uri)) return;
     const rel = vscode.workspace.asRelativePath(uri, false);
-    this.index?.addKnownPaths([uri.fsPath]);
-    // An open editor is the truth for its file; its change events lint it.
-    if (this.overlaid.has(uri.fsPath)) return;
-    if (!isCandidatePath(rel) && !this.indexed.has(uri.fsPath)) {
-      this.scheduleCrossFile(uri.fsPath); // a new module can satisfy CW604
+    if (this.overlaid.has(uri.fsPath) || (!isCandidatePath(rel) && !this.indexed.has(uri.fsPath))) {
+      // An open editor is the truth for its file (its change events lint it); other files matter
+      // only by their path.
+      this.index?.addKnownPaths([uri.fsPath]);
       return;
     }
     void this.refreshFromDisk(uri);
@@ -314,17 +325,34 @@ export class DeployDiagnostics implements vscode.Disposable {
 
   private async refreshFromDisk(uri: vscode.Uri): Promise<void> {
     const file = uri.fsPath;
+    if (await isDirectory(uri)) {
+      // A folder created (or moved in) with files inside: the watcher may report only the folder.
+      const inside = await findDeployCandidates(undefined, uri);
+      await Promise.all(inside.deploy.map((u) => this.refreshFromDisk(u)));
+      this.index?.addKnownPaths(inside.allPaths);
+      if (inside.allPaths.length) this.scheduleCrossFile(file);
+      return;
+    }
     const text = await readText(uri);
+    // An editor opened meanwhile is the truth for the file.
     if (this.overlaid.has(file) || !this.index) return;
-    if (text !== undefined && this.index.isDeployFile(file, text)) {
+    const wasKnown = this.index.isKnown(file);
+    const wasDeploy = this.indexed.has(file);
+    const isDeploy = text !== undefined && this.index.isDeployFile(file, text);
+    if (isDeploy) {
       this.index.setFile(file, text);
       this.indexed.add(file);
       this.publish(file, this.index.lintFile(file));
-    } else if (this.indexed.delete(file)) {
-      this.index.removeFile(file);
+    } else {
+      // Not (or no longer) a deploy file: known by path only, or forgotten when it is gone.
+      if (text === undefined) this.index.removeFile(file);
+      else this.index.setFile(file, text);
+      this.indexed.delete(file);
       this.clear(file);
     }
-    this.scheduleCrossFile(file);
+    // Others' cross-file findings change with a deploy file, or with a module appearing or going
+    // (CW604); not with an edit to ordinary application code.
+    if (isDeploy || wasDeploy || !wasKnown || text === undefined) this.scheduleCrossFile(file);
   }
 
   private fileDeleted(uri: vscode.Uri): void {
@@ -348,7 +376,9 @@ export class DeployDiagnostics implements vscode.Disposable {
   private scheduleCrossFile(changed: string): void {
     if (!this.indexedOnce) return;
     this.changedFiles.add(changed);
-    if (this.crossFileTimer) clearTimeout(this.crossFileTimer);
+    // At most one pass per interval, counted from the first change: a steady stream of changes
+    // (a build writing files, fast typing) must not postpone it forever.
+    if (this.crossFileTimer) return;
     this.crossFileTimer = setTimeout(() => {
       this.crossFileTimer = undefined;
       const changedFiles = [...this.changedFiles];
@@ -356,8 +386,9 @@ export class DeployDiagnostics implements vscode.Disposable {
       const index = this.index;
       if (!index) return;
       try {
+        // Each changed file's dependents (a file changed in the same batch included: it was linted
+        // before the others changed).
         const dependents = new Set(changedFiles.flatMap((f) => index.dependentsOf(f)));
-        for (const f of changedFiles) dependents.delete(f);
         for (const f of dependents) if (this.inIndex(f)) this.publish(f, index.lintFile(f), false);
         this.updateContextKeys();
       } catch (e) {
@@ -375,7 +406,11 @@ export class DeployDiagnostics implements vscode.Disposable {
   }
 
   private publish(file: string, list: Finding[], updateKeys = true): void {
+    const before = this.findings.get(file);
+    // The fixes behind the code actions are always the latest...
     this.findings.set(file, list);
+    // ...but unchanged diagnostics are not sent again: no flicker, no churn in the Problems panel.
+    if (before && sameDiagnostics(before, list)) return;
     this.collection.set(
       vscode.Uri.file(file),
       list.map((f) => toDiagnostic(f, this.ctx.extension.extensionUri)),
@@ -403,11 +438,16 @@ export class DeployDiagnostics implements vscode.Disposable {
       this.indexedOnce = false;
       return;
     }
-    // New severities or development globs: rebuild with the new settings (open editors included).
-    this.index = undefined;
-    this.indexing?.cancel.cancel();
-    this.indexing = undefined;
-    this.runIndex(true).catch((e) => log().error(`Deploy lint failed: ${errorMessage(e)}`));
+    if (!this.index || !this.indexedOnce) {
+      // Turned on again (or not indexed yet): read the workspace.
+      this.runIndex(true).catch((e) => log().error(`Deploy lint failed: ${errorMessage(e)}`));
+      return;
+    }
+    // New severities or development globs: the same files, linted again with the new settings.
+    this.index.setSettings(this.settings());
+    this.publishAll();
+    for (const doc of vscode.workspace.textDocuments) if (doc.uri.scheme === 'file' && !this.inIndex(doc.uri.fsPath)) this.lintDocument(doc);
+    this.updateContextKeys();
   }
 
   /** The walkthroughs' completion events: no dev server anywhere, production settings clean. */
@@ -415,7 +455,9 @@ export class DeployDiagnostics implements vscode.Disposable {
     if (!this.indexedOnce) return;
     let devServer = false;
     let unsafeSettings = false;
-    for (const list of this.findings.values()) {
+    for (const [file, list] of this.findings) {
+      // The project's own files only: a file opened from elsewhere says nothing about this project.
+      if (!this.inIndex(file)) continue;
       for (const f of list) {
         if (f.rule === 'CW101' || f.rule === 'CW102') devServer = true;
         else if (/^CW20[1-4]$/.test(f.rule)) unsafeSettings = true;
@@ -423,6 +465,21 @@ export class DeployDiagnostics implements vscode.Disposable {
     }
     void setContext(contextKeys.noDevServerInProduction, !devServer);
     void setContext(contextKeys.productionSettingsSafe, !unsafeSettings);
+  }
+}
+
+/** Whether two finding lists show the same diagnostics (fixes aside). */
+function sameDiagnostics(a: readonly Finding[], b: readonly Finding[]): boolean {
+  if (a.length !== b.length) return false;
+  const key = (f: Finding) => JSON.stringify([f.rule, f.severity, f.message, f.range, f.related ?? null]);
+  return a.every((f, i) => key(f) === key(b[i]));
+}
+
+async function isDirectory(uri: vscode.Uri): Promise<boolean> {
+  try {
+    return ((await vscode.workspace.fs.stat(uri)).type & vscode.FileType.Directory) !== 0;
+  } catch {
+    return false;
   }
 }
 

@@ -19,24 +19,34 @@ export interface LintIndex {
   dependentsOf(path: string): string[];
   /** Files that exist besides the deploy files (CW604 and the app target look for `mysite/wsgi.py`). */
   addKnownPaths(paths: Iterable<string>): void;
+  /** Whether the index knows a file at this path (deploy file or not). */
+  isKnown(path: string): boolean;
   /** Forgets a deleted file or every file under a deleted folder. */
   forgetPaths(pathOrFolder: string): void;
+  /** New severities or development globs: cached results are dropped, the files stay. */
+  setSettings(settings: LintSettings): void;
 }
 
 export function createLintIndex(ctx: Ctx, settings: LintSettings): LintIndex {
   const core = ctx.core;
   const ws = new core.LintWorkspace(settings);
+  let current = settings;
   return {
     isDeployFile: (path, text) => ws.isDeployFile(path, text),
     setFile: (path, text) => void ws.setFile(path, text),
     removeFile: (path) => ws.removeFile(path),
     lintFile: (path) => ws.lintFile(path),
     lintAll: () => ws.lintAll(),
-    lintText: (path, text) => core.lintText(path, text, settings),
+    lintText: (path, text) => core.lintText(path, text, current),
     dependentsOf: (path) => ws.dependentsOf(path),
     addKnownPaths(paths) {
       // setFile without text records a path; it must not demote a deploy file already indexed.
       for (const p of paths) if (!ws.exists(p)) ws.setFile(p);
+    },
+    isKnown: (path) => ws.exists(path),
+    setSettings(next) {
+      current = next;
+      ws.setOptions(next);
     },
     forgetPaths(gone) {
       const prefix = gone.endsWith('/') ? gone : `${gone}/`;

@@ -59,8 +59,10 @@ export interface Candidates {
   allPaths: string[];
 }
 
-export async function findDeployCandidates(token?: vscode.CancellationToken): Promise<Candidates> {
-  const uris = await vscode.workspace.findFiles('**/*', EXCLUDE_GLOB, MAX_FILES, token);
+/** The files of the workspace (or of one folder in it) that the lint may read. */
+export async function findDeployCandidates(token?: vscode.CancellationToken, under?: vscode.Uri): Promise<Candidates> {
+  const include = under ? new vscode.RelativePattern(under, '**/*') : '**/*';
+  const uris = await vscode.workspace.findFiles(include, EXCLUDE_GLOB, MAX_FILES, token);
   const files = uris.filter((u) => u.scheme === 'file');
   return {
     deploy: files.filter((u) => isCandidatePath(vscode.workspace.asRelativePath(u, false))),

@@ -78,11 +78,13 @@ export class FileProposer implements vscode.Disposable {
     const result: ProposeResult = { written: [], overwritten: [], kept: [], unchanged: [], skipped: [], cancelled: false, previews: [] };
     const decisions: Decision[] = [];
     let createAllNew = false;
-    const remainingNew = () => files.length - decisions.length;
+    const targets = files.map((f) => vscode.Uri.joinPath(opts.folder, ...f.path.split('/')));
+    const current = await Promise.all(targets.map(readText));
+    const newAfter = (i: number) => current.slice(i + 1).filter((c) => c === undefined).length;
 
-    for (const file of files) {
-      const target = vscode.Uri.joinPath(opts.folder, ...file.path.split('/'));
-      const existing = await readText(target);
+    for (const [i, file] of files.entries()) {
+      const target = targets[i];
+      const existing = current[i];
       if (existing !== undefined && sameText(existing, file.content)) {
         decisions.push({ action: 'unchanged', target });
         continue;
@@ -102,10 +104,13 @@ export class FileProposer implements vscode.Disposable {
           continue;
         }
         await showPreview(target, proposedUri, false, file.path);
-        const buttons = remainingNew() > 1 ? ['Create', 'Create All New Files', 'Skip'] : ['Create', 'Skip'];
+        const buttons = newAfter(i) > 0 ? ['Create', 'Create All New Files', 'Skip'] : ['Create', 'Skip'];
         const answer = await vscode.window.showInformationMessage(
           `Create ${file.path}?`,
-          { modal: true, detail: `The ${opts.title} proposes this new file (open in the editor). Undo removes it again.` },
+          {
+            modal: true,
+            detail: `The ${opts.title} proposes this new file (open in the editor). Undo removes it again. Cancel stops here and writes nothing.`,
+          },
           ...buttons,
         );
         await closePreviews(proposedUri);
@@ -133,7 +138,7 @@ export class FileProposer implements vscode.Disposable {
             modal: true,
             detail:
               `The diff editor shows your file (left) and the proposal (right). Overwrite replaces your file (Undo restores it); ` +
-              `${newLabel} keeps your file and writes the proposal next to it; Skip keeps your file.`,
+              `${newLabel} keeps your file and writes the proposal next to it; Skip keeps your file. Cancel stops here and writes nothing.`,
           },
           'Overwrite',
           newLabel,

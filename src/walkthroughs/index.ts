@@ -1,6 +1,7 @@
 import { contextKeys, getContext } from '../contextKeys';
 import type { Ctx } from '../ctx';
 import { ProjectFiles } from './projectFiles';
+import { StepCompletion, stepConditions } from './stepCompletion';
 
 /**
  * Internal (not in the manifest, so not in the palette): the project-state context keys as the
@@ -10,7 +11,8 @@ import { ProjectFiles } from './projectFiles';
 export const PROJECT_STATE_COMMAND = '_cloudward.walkthroughs.projectState';
 
 /**
- * What the walkthroughs need at run time: the file-existence context keys that check their steps.
+ * What the walkthroughs need at run time: the file-existence context keys that check their steps, and
+ * marking steps whose keys were already true when the walkthrough was registered (see stepCompletion).
  * The other keys they use are set where the state is known: the diagnostics (no dev server in
  * production, safe settings), the Django checks command, detection and the Servers view.
  */
@@ -19,6 +21,9 @@ export function registerWalkthroughs(ctx: Ctx): void {
   const state = () => (files ??= ctx.own(new ProjectFiles(() => ctx.core.classify)));
   // Watchers are cheap; the scan waits until activation has finished so it never delays it.
   setTimeout(() => void state().rescan(), 0);
+
+  const manifest = ctx.extension.extension.packageJSON as { contributes?: { walkthroughs?: Parameters<typeof stepConditions>[1] } };
+  ctx.own(new StepCompletion(stepConditions(ctx.extension.extension.id, manifest.contributes?.walkthroughs ?? [])));
 
   ctx.command(PROJECT_STATE_COMMAND, async () => {
     const project = state();

@@ -18,18 +18,23 @@ export interface FileFact {
    * diagnostics use.
    */
   kinds?: FileKind[];
+  /**
+   * Names checked directly in each workspace folder's root, besides the search: the usual places,
+   * found even when the search service is not ready yet (right after the window opens).
+   */
+  rootNames?: string[];
 }
 
 export const FILE_FACTS: readonly FileFact[] = [
-  { key: contextKeys.hasProcfile, glob: '**/Procfile' },
-  { key: contextKeys.hasGunicornConfig, glob: '**/gunicorn*.py' },
+  { key: contextKeys.hasProcfile, glob: '**/Procfile', rootNames: ['Procfile'] },
+  { key: contextKeys.hasGunicornConfig, glob: '**/gunicorn*.py', rootNames: ['gunicorn.conf.py', 'gunicorn_conf.py'] },
   { key: contextKeys.hasUwsgiConfig, glob: '**/*.ini', kinds: ['uwsgi'] },
   { key: contextKeys.hasNginxSite, glob: '**/{*.conf,nginx/*,sites-available/*,sites-enabled/*}', kinds: ['nginx'] },
   { key: contextKeys.hasSystemdUnits, glob: '**/*.{service,socket}' },
-  { key: contextKeys.hasDockerfile, glob: '**/{Dockerfile,Dockerfile.*,*.Dockerfile,Containerfile}' },
-  { key: contextKeys.hasCompose, glob: '**/{compose,compose.*,docker-compose*}.{yml,yaml}' },
+  { key: contextKeys.hasDockerfile, glob: '**/{Dockerfile,Dockerfile.*,*.Dockerfile,Containerfile}', rootNames: ['Dockerfile', 'Containerfile'] },
+  { key: contextKeys.hasCompose, glob: '**/{compose,compose.*,docker-compose*}.{yml,yaml}', rootNames: ['compose.yaml', 'compose.yml', 'docker-compose.yml', 'docker-compose.yaml'] },
   { key: contextKeys.hasKubernetes, glob: '**/*.{yml,yaml}', kinds: ['kubernetes'] },
-  { key: contextKeys.hasPythonVersionFile, glob: '**/.python-version' },
+  { key: contextKeys.hasPythonVersionFile, glob: '**/.python-version', rootNames: ['.python-version'] },
 ];
 
 /** Folders whose files never describe the project's own deployment. */
@@ -53,6 +58,7 @@ export class ProjectFiles implements vscode.Disposable {
   private scanning: Promise<void> | undefined;
   /** Bumped by every rescan so that a slow, superseded scan does not overwrite newer results. */
   private generation = 0;
+  private rescanTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly classify: () => Classify,
@@ -63,12 +69,14 @@ export class ProjectFiles implements vscode.Disposable {
       const watcher = vscode.workspace.createFileSystemWatcher(fact.glob);
       watcher.onDidCreate((uri) => void this.update(fact, uri), undefined, this.disposables);
       watcher.onDidChange((uri) => void this.update(fact, uri), undefined, this.disposables);
-      watcher.onDidDelete((uri) => this.forget(uri), undefined, this.disposables);
+      watcher.onDidDelete((uri) => void this.forget(uri), undefined, this.disposables);
       this.disposables.push(watcher);
     }
-    // A deleted or renamed folder reports only the folder itself, not the files inside it.
-    const folders = vscode.workspace.createFileSystemWatcher('**/*', true, true, false);
-    folders.onDidDelete((uri) => this.forget(uri), undefined, this.disposables);
+    // A deleted or renamed folder reports only the folder itself, not the files inside it; a folder
+    // that appears with files already in it (git pull, unzip) may not report those files at all.
+    const folders = vscode.workspace.createFileSystemWatcher('**/*', false, true, false);
+    folders.onDidDelete((uri) => void this.forget(uri), undefined, this.disposables);
+    folders.onDidCreate((uri) => void this.folderCreated(uri), undefined, this.disposables);
     this.disposables.push(folders);
     vscode.workspace.onDidChangeWorkspaceFolders(() => void this.rescan(), undefined, this.disposables);
   }
@@ -94,6 +102,7 @@ export class ProjectFiles implements vscode.Disposable {
   }
 
   dispose(): void {
+    clearTimeout(this.rescanTimer);
     for (const d of this.disposables.splice(0)) d.dispose();
   }
 
@@ -102,7 +111,8 @@ export class ProjectFiles implements vscode.Disposable {
     await Promise.all(
       this.facts.map(async (fact) => {
         const found = new Set<string>();
-        const candidates = await vscode.workspace.findFiles(fact.glob, EXCLUDE, MAX_CANDIDATES);
+        const roots = (vscode.workspace.workspaceFolders ?? []).flatMap((f) => (fact.rootNames ?? []).map((n) => vscode.Uri.joinPath(f.uri, n)));
+        const candidates = [...roots, ...(await vscode.workspace.findFiles(fact.glob, EXCLUDE, MAX_CANDIDATES))];
         for (const uri of candidates) {
           // Every match is kept (not just the first) so that deleting one of two sites leaves the key on.
           if (await this.counts(fact, uri)) found.add(uri.toString());
@@ -123,15 +133,33 @@ export class ProjectFiles implements vscode.Disposable {
     if (before !== set.size > 0) this.publish(fact.key);
   }
 
-  private forget(uri: vscode.Uri): void {
+  private async forget(uri: vscode.Uri): Promise<void> {
     const gone = uri.toString();
     for (const [key, set] of this.matches) {
+      const affected = [...set].filter((u) => u === gone || u.startsWith(gone + '/'));
+      if (!affected.length) continue;
+      // Watcher events can arrive late: a file deleted and created again (a generator overwriting
+      // it) must not be forgotten because the old delete event came last.
+      const stillThere = await Promise.all(affected.map((u) => exists(vscode.Uri.parse(u))));
       let changed = false;
-      for (const u of set) {
-        if (u === gone || u.startsWith(gone + '/')) changed = set.delete(u) || changed;
-      }
+      affected.forEach((u, i) => {
+        if (!stillThere[i]) changed = set.delete(u) || changed;
+      });
       if (changed && set.size === 0) this.publish(key);
     }
+  }
+
+  private async folderCreated(uri: vscode.Uri): Promise<void> {
+    // Cheap filter first: this watcher sees every new file (pip installs, caches).
+    const name = uri.path.slice(uri.path.lastIndexOf('/') + 1);
+    if (name.includes('.') || EXCLUDED_SEGMENT.test(uri.path + '/')) return;
+    try {
+      if (!((await vscode.workspace.fs.stat(uri)).type & vscode.FileType.Directory)) return;
+    } catch {
+      return;
+    }
+    clearTimeout(this.rescanTimer);
+    this.rescanTimer = setTimeout(() => void this.rescan(), 300);
   }
 
   private async counts(fact: FileFact, uri: vscode.Uri): Promise<boolean> {
@@ -151,5 +179,14 @@ export class ProjectFiles implements vscode.Disposable {
 
   private publish(key: ContextKey): void {
     void setContext(key, (this.matches.get(key)?.size ?? 0) > 0);
+  }
+}
+
+async function exists(uri: vscode.Uri): Promise<boolean> {
+  try {
+    await vscode.workspace.fs.stat(uri);
+    return true;
+  } catch {
+    return false;
   }
 }

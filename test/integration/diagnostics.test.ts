@@ -87,6 +87,8 @@ describe('Deploy diagnostics', function () {
     const code = d.code as { value: string; target: vscode.Uri };
     assert.strictEqual(code.value, 'CW101');
     assert.strictEqual(code.target.toString(), vscode.Uri.joinPath(extensionUri, 'docs', 'rules', 'CW101.md').toString());
+    // The page is there (docs/rules ships with the extension, see .vscodeignore).
+    assert.ok((await vscode.workspace.fs.stat(code.target)).size > 0);
     assert.ok(d.message.length > 0 && d.message.length <= 100, `message: ${d.message}`);
   });
 
@@ -102,12 +104,22 @@ describe('Deploy diagnostics', function () {
     assert.deepStrictEqual(actions[3].command?.arguments, ['CW101']);
   });
 
+  it('"Show documentation" opens the rule page as a Markdown preview', async () => {
+    await vscode.commands.executeCommand('cloudward.lint.showRuleDocs', 'CW101');
+    const labels = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs.map((t) => t.label));
+    const deadline = Date.now() + 10_000;
+    while (!labels().some((l) => l.includes('CW101.md')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(labels().some((l) => /Preview.*CW101\.md/.test(l)), `tabs: ${labels().join(', ')}`);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+
   it('the quick fix writes gunicorn on the detected app and the diagnostic goes away', async () => {
     const doc = await vscode.workspace.openTextDocument(file('Procfile'));
     const original = doc.getText();
     const [d] = await waitFor('CW101', () => cloudward(doc.uri, 'CW101').length === 1 && cloudward(doc.uri, 'CW101'));
-    const fix = (await codeActions(doc.uri, d.range)).find((a) => a.isPreferred);
-    assert.ok(fix?.edit, 'no preferred fix with an edit');
+    const actions = await codeActions(doc.uri, d.range);
+    const fix = actions.find((a) => a.isPreferred);
+    assert.ok(fix?.edit, `no preferred fix with an edit among: ${actions.map((a) => a.title).join(' | ')}`);
     try {
       assert.ok(await vscode.workspace.applyEdit(fix.edit));
       const text = doc.getText();
@@ -209,6 +221,32 @@ describe('Deploy diagnostics', function () {
       await vscode.workspace.fs.delete(uri);
     }
     await waitFor('diagnostics of the deleted file cleared', () => cloudward(uri).length === 0);
+  });
+
+  it('cross-file findings carry the other file and follow edits to it', async () => {
+    // An nginx site (never opened) serving /static/ from a folder that is not STATIC_ROOT.
+    const site = file('deploy', 'nginx', 'polls.conf');
+    const conf = 'server {\n    listen 80;\n    server_name polls.example.com;\n\n    location /static/ {\n        alias /srv/polls/static/;\n    }\n}\n';
+    await vscode.workspace.fs.writeFile(site, new TextEncoder().encode(conf));
+    const settings = await vscode.workspace.openTextDocument(file('mysite', 'settings.py'));
+    const original = settings.getText();
+    try {
+      const [d] = await waitFor('CW602 on the nginx site', () => cloudward(site, 'CW602').length === 1 && cloudward(site, 'CW602'));
+      assert.deepStrictEqual([d.range.start.line, d.range.start.character], [5, 14]);
+      const rootLine = original.split('\n').findIndex((l) => l.startsWith('STATIC_ROOT'));
+      assert.strictEqual(d.relatedInformation?.length, 1);
+      assert.strictEqual(d.relatedInformation[0].location.uri.fsPath, settings.uri.fsPath);
+      assert.strictEqual(d.relatedInformation[0].location.range.start.line, rootLine);
+      // Typing in the settings (unsaved) re-lints the nginx site: the folders now agree.
+      const edit = new vscode.WorkspaceEdit();
+      edit.replace(settings.uri, new vscode.Range(rootLine, 0, rootLine, settings.lineAt(rootLine).text.length), "STATIC_ROOT = '/srv/polls/static'");
+      await vscode.workspace.applyEdit(edit);
+      await waitFor('CW602 gone after editing STATIC_ROOT', () => cloudward(site, 'CW602').length === 0);
+    } finally {
+      await restore(settings, original);
+      await vscode.workspace.fs.delete(file('deploy'), { recursive: true });
+    }
+    await waitFor('diagnostics of the deleted folder cleared', () => cloudward(site).length === 0);
   });
 
   it('Lint Deployment Files re-indexes and reports what it found', async () => {

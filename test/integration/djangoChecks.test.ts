@@ -28,11 +28,38 @@ async function setInterpreter(value: string | undefined): Promise<void> {
   await vscode.workspace.getConfiguration('cloudward').update('python.interpreter', value, vscode.ConfigurationTarget.Workspace);
 }
 
+// `manage.py check` imports the project's settings (it runs the project's code): only in a trusted
+// workspace. The launcher decides whether the test folder is trusted (the VS Code server's
+// --disable-workspace-trust); each mode has its tests, the other mode's are skipped.
+function requireTrust(ctx: Mocha.Context): void {
+  if (!vscode.workspace.isTrusted) {
+    console.log('      (workspace not trusted: start the VS Code server with --disable-workspace-trust to run this test)');
+    ctx.skip();
+  }
+}
+
+describe('Run Django Deployment Checks in an untrusted workspace', function () {
+  this.timeout(30_000);
+  after(() => setInterpreter(undefined));
+
+  it("refuses to run the project's Python", async function () {
+    if (vscode.workspace.isTrusted) this.skip();
+    await vscode.extensions.getExtension('cloudward.cloudward')!.activate();
+    await setInterpreter(DJANGO_PYTHON);
+    const result = await vscode.commands.executeCommand('cloudward.django.checkDeploy');
+    assert.strictEqual(result, undefined);
+    assert.deepStrictEqual(django(settingsUri()), []);
+  });
+});
+
 describe('Run Django Deployment Checks (cloudward.django.checkDeploy)', function () {
   this.timeout(90_000);
 
   before(async () => {
     await vscode.extensions.getExtension('cloudward.cloudward')!.activate();
+  });
+  beforeEach(function () {
+    requireTrust(this);
   });
   after(() => setInterpreter(undefined));
 
@@ -77,6 +104,9 @@ describe('Run Django Deployment Checks (cloudward.django.checkDeploy)', function
 
 describe('Run Django Deployment Checks without Django', function () {
   this.timeout(60_000);
+  beforeEach(function () {
+    requireTrust(this);
+  });
   after(() => setInterpreter(undefined));
 
   it('says Django is missing for the interpreter used', async () => {

@@ -113,6 +113,20 @@ describe('Generate deployment files (cloudward.generate.*)', function () {
     await doc.save();
   });
 
+  it('Undo takes a newly created file back', async () => {
+    const dir = copyOfWorkspace();
+    made.push(dir);
+    const target = path.join(dir, 'gunicorn.conf.py');
+    await run('cloudward.generate.gunicorn', { folder: vscode.Uri.file(dir), choice: 'skip' });
+    assert.ok(fs.existsSync(target));
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(target));
+    await vscode.window.showTextDocument(doc);
+    await vscode.commands.executeCommand('undo');
+    // The create and its text were one edit: Undo removes the file (the workbench does it asynchronously).
+    for (let i = 0; i < 150 && fs.existsSync(target); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(!fs.existsSync(target), 'Undo should remove the created gunicorn.conf.py');
+  });
+
   it('creates nothing and touches nothing in preview mode, showing a diff for the existing file', async () => {
     const dir = copyOfWorkspace();
     made.push(dir);

@@ -1,7 +1,11 @@
 // The Servers view in the real VS Code against a real OpenSSH daemon on loopback, started by
 // test/integration/setup/sshd.mjs (which also wrote the `cloudward.servers` workspace setting).
 import * as assert from 'assert';
+import * as childProcess from 'child_process';
+import * as crypto from 'crypto';
 import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import * as vscode from 'vscode';
 import type { ServersModel } from '../../src/views/servers/model';
 import type { ServersTreeProvider } from '../../src/views/servers/tree';
@@ -17,6 +21,8 @@ interface TestApi {
 const env = process.env;
 const SERVER = env.CLOUDWARD_TEST_SSHD_SERVER ?? 'loopback';
 const GROUP = env.CLOUDWARD_TEST_SSHD_GROUP ?? 'Loopback';
+/** The same daemon, logging in with a passphrase-protected key. */
+const LOCKED = 'loopback-passphrase';
 
 async function api(): Promise<TestApi> {
   await vscode.extensions.getExtension('cloudward.cloudward')!.activate();
@@ -28,6 +34,10 @@ async function api(): Promise<TestApi> {
 function label(provider: ServersTreeProvider, node: Node): string {
   const l = provider.getTreeItem(node).label;
   return typeof l === 'string' ? l : (l?.label ?? '');
+}
+
+function sha256(keyBase64: string): string {
+  return `SHA256:${crypto.createHash('sha256').update(Buffer.from(keyBase64, 'base64')).digest('base64').replace(/=+$/, '')}`;
 }
 
 async function waitFor<T>(what: string, f: () => T | undefined, ms = 30_000): Promise<T> {
@@ -57,7 +67,8 @@ describe('Servers view (loopback sshd)', function () {
     // User settings, as "Add Server…" writes them (the test folder is untrusted: its settings may not name servers).
     const entry = JSON.parse(env.CLOUDWARD_TEST_SSHD_SERVER_SETTING!);
     const config = vscode.workspace.getConfiguration('cloudward');
-    await config.update('servers', [entry], vscode.ConfigurationTarget.Global);
+    const locked = { name: LOCKED, host: entry.host, port: entry.port, user: entry.user, identityFile: env.CLOUDWARD_TEST_SSHD_LOCKED_KEY };
+    await config.update('servers', [entry, locked], vscode.ConfigurationTarget.Global);
     await waitFor('the setting to reach the view', () => (a.model.servers().some((s) => s.spec.name === SERVER) ? true : undefined), 10_000);
   });
 
@@ -121,8 +132,101 @@ describe('Servers view (loopback sshd)', function () {
     await vscode.commands.executeCommand('cloudward.servers.restartUnit', gunicorn);
     const after = fs.readFileSync(record, 'utf8').slice(before.length);
     assert.match(after, /restart\s+'?gunicorn\.service'?/, `the shim recorded: ${JSON.stringify(after)}`);
+    // Through `sudo -n` (the test user is not root): never a password prompt on the server.
+    assert.match(after, /^sudo systemctl restart gunicorn\.service$/m);
     // The action refreshes the server afterwards; the data is current, not stale.
     assert.strictEqual(state.stale, false);
+  });
+
+  it('does nothing on the server when sudo wants a password (and does not hang)', async () => {
+    const services = a.provider.getChildren(a.provider.getChildren(server).find((n) => n.kind === 'section' && n.section === 'services')!) as LeafNode[];
+    const nginx = services.find((n) => n.unit === 'nginx.service')!;
+    const record = env.CLOUDWARD_TEST_SSHD_RECORD!;
+    const flag = path.join(path.dirname(record), 'sudo-needs-password');
+    fs.writeFileSync(flag, '');
+    try {
+      const before = fs.readFileSync(record, 'utf8');
+      await vscode.commands.executeCommand('cloudward.servers.reloadUnit', nginx);
+      assert.strictEqual(fs.readFileSync(record, 'utf8'), before, 'something ran on the server');
+    } finally {
+      fs.rmSync(flag, { force: true });
+    }
+  });
+
+  it('opens an SSH terminal whose input reaches a shell on the server', async () => {
+    const marker = path.join(os.tmpdir(), `cw-terminal-${process.pid}-${Date.now()}`);
+    await vscode.commands.executeCommand('cloudward.servers.openTerminal', server);
+    const terminal = await waitFor('the terminal', () => vscode.window.terminals.find((t) => t.name === `SSH: ${SERVER}`));
+    try {
+      // Typed into the Pseudoterminal, sent over the shell channel, run by the server's shell as the test user.
+      terminal.sendText(`echo "$(id -un)" > '${marker}'`, true);
+      await waitFor('the command to run on the server', () => (fs.existsSync(marker) && fs.readFileSync(marker, 'utf8').trim() ? true : undefined), 20_000);
+      assert.strictEqual(fs.readFileSync(marker, 'utf8').trim(), env.CLOUDWARD_TEST_SSHD_USER);
+    } finally {
+      terminal.dispose();
+      fs.rmSync(marker, { force: true });
+    }
+  });
+
+  it('follows a unit\'s journal in a terminal, and closing it ends journalctl on the server', async () => {
+    const services = a.provider.getChildren(a.provider.getChildren(server).find((n) => n.kind === 'section' && n.section === 'services')!) as LeafNode[];
+    const gunicorn = services.find((n) => n.unit === 'gunicorn.service')!;
+    const record = env.CLOUDWARD_TEST_SSHD_RECORD!;
+    const followers = () =>
+      fs
+        .readdirSync('/proc')
+        .filter((d) => /^\d+$/.test(d))
+        .filter((d) => {
+          try {
+            const cmd = fs.readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0');
+            return cmd.some((c) => c.endsWith('/journalctl')) && cmd.includes('-f') && cmd.includes('gunicorn.service');
+          } catch {
+            return false;
+          }
+        });
+    const before = followers().length;
+    await vscode.commands.executeCommand('cloudward.servers.followLogs', gunicorn);
+    const terminal = await waitFor('the terminal', () => vscode.window.terminals.find((t) => t.name === `gunicorn.service — ${SERVER}`));
+    await waitFor('journalctl -f on the server', () => (fs.readFileSync(record, 'utf8').includes('follow gunicorn.service') && followers().length > before ? true : undefined), 20_000);
+    terminal.dispose();
+    await waitFor('journalctl to end', () => (followers().length === before ? true : undefined), 15_000);
+  });
+
+  it('copies the host key fingerprint', async () => {
+    await vscode.commands.executeCommand('cloudward.servers.copyFingerprint', server);
+    assert.strictEqual(await vscode.env.clipboard.readText(), env.CLOUDWARD_TEST_SSHD_FINGERPRINT);
+  });
+
+  it('shows a failing nginx -t and a certificate that expires soon', async () => {
+    const stateDir = path.dirname(env.CLOUDWARD_TEST_SSHD_RECORD!);
+    const certDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cw-cert-'));
+    fs.chmodSync(certDir, 0o755);
+    const cert = path.join(certDir, 'cw.example.pem');
+    childProcess.execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', path.join(certDir, 'key.pem'), '-out', cert, '-days', '10', '-subj', '/CN=cw.example'], { stdio: 'ignore' });
+    fs.chmodSync(cert, 0o644);
+    fs.writeFileSync(path.join(stateDir, 'nginx.conf'), `server {\n  listen 443 ssl;\n  server_name cw.example;\n  ssl_certificate ${cert};\n}\n`, { mode: 0o666 });
+    try {
+      await vscode.commands.executeCommand('cloudward.servers.refreshServer', server);
+      let sections = a.provider.getChildren(server) as SectionNode[];
+      const tls = a.provider.getChildren(sections.find((x) => x.section === 'tls')!) as LeafNode[];
+      const row = tls.find((r) => r.label === 'cw.example');
+      assert.ok(row, `no certificate row: ${tls.map((r) => `${r.label} ${r.description}`).join('; ')}`);
+      assert.match(String(row.description), /expires in (9|10) days/);
+      assert.strictEqual(row.icon?.id, 'warning');
+
+      // A broken configuration (nginx -T then dumps nothing, as the real one).
+      fs.writeFileSync(path.join(stateDir, 'nginx-broken'), 'nginx: [emerg] unknown directive "proxy_passs" in /etc/nginx/sites-enabled/cw:12\n', { mode: 0o666 });
+      await vscode.commands.executeCommand('cloudward.servers.refreshServer', server);
+      sections = a.provider.getChildren(server) as SectionNode[];
+      const nginx = a.provider.getChildren(sections.find((x) => x.section === 'nginx')!)[0];
+      assert.strictEqual(label(a.provider, nginx), 'Configuration has errors');
+      assert.match(String(a.provider.getTreeItem(nginx).tooltip), /unknown directive "proxy_passs"/);
+      assert.strictEqual(a.provider.getTreeItem(nginx).contextValue, 'nginx', 'no Test nginx Configuration action on the row');
+    } finally {
+      fs.rmSync(path.join(stateDir, 'nginx-broken'), { force: true });
+      fs.rmSync(path.join(stateDir, 'nginx.conf'), { force: true });
+      fs.rmSync(certDir, { recursive: true, force: true });
+    }
   });
 
   it('shows the data as stale after the connection drops, and current again after a refresh', async function () {
@@ -155,5 +259,54 @@ describe('Servers view (loopback sshd)', function () {
     await a.model.refresh(server.serverId, true);
     assert.strictEqual(state.problem, undefined, `refresh after the drop failed: ${state.problem?.message}`);
     assert.strictEqual(state.stale, false);
+  });
+
+  it('refuses a changed host key, shows both fingerprints, and offers no "connect anyway"', async () => {
+    const state = a.model.get(server.serverId)!;
+    const hostPort = `[127.0.0.1]:${env.CLOUDWARD_TEST_SSHD_PORT}`;
+    const [keyType, realKey] = env.CLOUDWARD_TEST_SSHD_HOSTKEY!.trim().split(/\s+/);
+    // What the store would hold had the server been someone else before: another ed25519 key.
+    const otherKey = Buffer.concat([Buffer.from(realKey, 'base64').subarray(0, 19), Buffer.alloc(32, 7)]).toString('base64');
+    await a.model.trust.trust(hostPort, keyType, otherKey);
+    a.model.connection(server.serverId).disconnect();
+    await vscode.commands.executeCommand('cloudward.servers.refreshServer', server);
+
+    assert.strictEqual(state.problem?.code, 'HOST_KEY_CHANGED', state.problem?.message);
+    assert.ok(state.problem!.message.includes(env.CLOUDWARD_TEST_SSHD_FINGERPRINT!), 'the offered fingerprint is missing');
+    assert.ok(state.problem!.message.includes(sha256(otherKey)), 'the recorded fingerprint is missing');
+    assert.deepStrictEqual(state.problem!.actions.map((x) => x.command), ['cloudward.servers.showHostKeyProblem']);
+    assert.strictEqual(state.stale, true, 'the old facts must show as stale');
+    const row = a.provider.getChildren(server)[0];
+    assert.strictEqual(a.provider.getTreeItem(row).command?.command, 'cloudward.servers.showHostKeyProblem');
+    // The store still holds the other key: nothing was trusted behind the user's back.
+    assert.deepStrictEqual(a.model.trust.lookup(hostPort).map((k) => k.keyBase64), [otherKey]);
+
+    await a.model.trust.trust(hostPort, keyType, realKey);
+    await vscode.commands.executeCommand('cloudward.servers.refreshServer', server);
+    assert.strictEqual(state.problem, undefined, state.problem?.message);
+    assert.strictEqual(state.stale, false);
+  });
+
+  it('uses a kept passphrase silently, and asks again (never in the background) once it is forgotten', async () => {
+    const state = a.model.byName(LOCKED)!;
+    assert.ok(state, `no server ${LOCKED}`);
+    const keyFile = env.CLOUDWARD_TEST_SSHD_LOCKED_KEY!;
+    // What "Keep" after a successful prompt stores (SecretStorage, never settings).
+    await a.model.secrets.store(LOCKED, 'passphrase', env.CLOUDWARD_TEST_SSHD_PASSPHRASE!, keyFile);
+    await a.model.refresh(state.id, false);
+    assert.strictEqual(state.problem, undefined, `the kept passphrase was not used: ${state.problem?.message}`);
+    assert.ok(state.snapshot);
+    const settingsText = JSON.stringify(vscode.workspace.getConfiguration('cloudward').inspect('servers'));
+    assert.ok(!settingsText.includes(env.CLOUDWARD_TEST_SSHD_PASSPHRASE!), 'a secret reached the settings');
+
+    const serverNode = a.provider.getChildren().find((n) => n.kind === 'server' && n.serverId === state.id)!;
+    await vscode.commands.executeCommand('cloudward.servers.forgetSecrets', serverNode);
+    assert.strictEqual(await a.model.secrets.get(LOCKED, 'passphrase', keyFile), undefined);
+    assert.strictEqual(a.model.secrets.has(LOCKED), false);
+
+    a.model.connection(state.id).disconnect();
+    await a.model.refresh(state.id, false);
+    assert.ok(state.problem, 'logged in without the passphrase?');
+    assert.strictEqual(state.stale, true);
   });
 });

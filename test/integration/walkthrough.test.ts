@@ -77,7 +77,7 @@ describe('Walkthroughs', () => {
     assert.strictEqual(s['cloudward.hasPythonVersionFile'], true);
   });
 
-  it('checks the Procfile step when the Procfile generator has run, and unchecks it when the Procfile goes', async () => {
+  it('turns the Procfile step\'s key off when the Procfile goes, and on again when the Procfile generator writes one', async () => {
     for (const uri of await vscode.workspace.findFiles('**/Procfile', '**/node_modules/**')) await vscode.workspace.fs.delete(uri);
     await waitFor('cloudward.hasProcfile', false);
 

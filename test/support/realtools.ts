@@ -243,6 +243,10 @@ export interface NginxSandbox {
 export function nginxSandbox(dir: string, siteFiles: string[]): NginxSandbox {
   const tmp = (n: string) => path.join(dir, n);
   for (const d of ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) fs.mkdirSync(tmp(`temp/${d}`), { recursive: true });
+  // Relative includes (`include uwsgi_params;`) resolve next to the main config, as in /etc/nginx.
+  for (const f of ['mime.types', 'uwsgi_params', 'proxy_params', 'fastcgi_params', 'scgi_params']) {
+    if (fs.existsSync(`/etc/nginx/${f}`)) fs.copyFileSync(`/etc/nginx/${f}`, tmp(f));
+  }
   const errorLog = tmp('error.log');
   const conf = [
     '# Minimal main config for the Cloudward e2e tests: includes the generated site like sites-enabled/*.',
@@ -252,7 +256,7 @@ export function nginxSandbox(dir: string, siteFiles: string[]): NginxSandbox {
     `error_log ${errorLog} info;`,
     'events { worker_connections 64; }',
     'http {',
-    '  include /etc/nginx/mime.types;',
+    '  include mime.types;',
     '  default_type application/octet-stream;',
     '  sendfile on;',
     `  access_log ${tmp('access.log')};`,

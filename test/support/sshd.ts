@@ -23,6 +23,8 @@ export interface SshdOptions {
   extraConfig?: string[];
   /** Units the systemctl shim knows, with their state. Default: gunicorn, nginx, postgresql running. */
   units?: Record<string, Partial<ShimUnit>>;
+  /** Allow password logins with this password (set on the user; use a user of its own for this). */
+  password?: string;
   /** Keep the working directory after stop (debugging). */
   keepDir?: boolean;
 }
@@ -71,7 +73,9 @@ export function freePort(): Promise<number> {
 /** Creates the login user when missing, with a `*` password field (so that key logins work with UsePAM no). */
 export function ensureTestUser(user = DEFAULT_TEST_USER): { user: string; home: string; uid: number } {
   if (spawnSync('id', ['-u', user]).status !== 0) {
-    execFileSync('useradd', ['-m', '-s', '/bin/sh', user]);
+    const r = spawnSync('useradd', ['-m', '-s', '/bin/sh', user], { encoding: 'utf8' });
+    // another test process may have created it meanwhile: only fail when the user is still missing
+    if (r.status !== 0 && spawnSync('id', ['-u', user]).status !== 0) throw new Error(`useradd ${user} failed: ${r.stderr}`);
   }
   execFileSync('usermod', ['-p', '*', user]);
   const uid = Number(execFileSync('id', ['-u', user], { encoding: 'utf8' }).trim());
@@ -148,7 +152,14 @@ export class TestSshd {
 
   /** Starts a daemon; call `stop()` in an `after` hook. */
   static async start(options: SshdOptions = {}): Promise<TestSshd> {
+    if (typeof process.getuid === 'function' && process.getuid() !== 0) {
+      throw new Error('the loopback sshd tests need root: sshd must switch to the test user');
+    }
     const { user, home } = ensureTestUser(options.user ?? DEFAULT_TEST_USER);
+    if (options.password !== undefined) {
+      const hash = execFileSync('openssl', ['passwd', '-6', '-stdin'], { input: options.password, encoding: 'utf8' }).trim();
+      execFileSync('usermod', ['-p', hash, user]);
+    }
     const port = options.port ?? (await freePort());
     const d = new TestSshd(port, user, home, options);
     d.prepare();
@@ -194,7 +205,7 @@ export class TestSshd {
       'StrictModes no',
       'UsePAM no',
       'PubkeyAuthentication yes',
-      'PasswordAuthentication no',
+      `PasswordAuthentication ${this.options.password !== undefined ? 'yes' : 'no'}`,
       'KbdInteractiveAuthentication no',
       `AllowUsers ${this.user}`,
       `MaxSessions ${this.options.maxSessions ?? 10}`,
@@ -303,7 +314,8 @@ export class TestSshd {
       const r = spawnSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' });
       return [pid, ...r.stdout.split('\n').filter(Boolean).map(Number).flatMap(tree)];
     };
-    const pids = sessions.flatMap(tree).reverse();
+    // sshd's own processes first: a command killed before them would be reported as exited, not dropped
+    const pids = sessions.flatMap(tree);
     for (const p of pids) {
       try {
         process.kill(p, 'SIGKILL');

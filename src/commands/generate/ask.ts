@@ -73,7 +73,18 @@ export async function reviewPlan(
   what: string,
 ): Promise<DeployPlan> {
   for (;;) {
-    const plan = ctx.core.buildPlan(detection, overrides);
+    let plan: DeployPlan;
+    try {
+      plan = ctx.core.buildPlan(detection, overrides);
+    } catch (e) {
+      // A value that contradicts another (e.g. fewer max replicas than replicas): say so, ask it again.
+      const key = (e as { key?: string }).key as keyof DeployPlan | undefined;
+      const field = key ? fieldByKey(ctx, key) : undefined;
+      if (!field) throw e;
+      const current = overrides[field.key];
+      overrides[field.key] = await askField(field, current === undefined ? undefined : String(current), `${(e as Error).message}. ${field.description}`);
+      continue;
+    }
     const generate: ReviewItem = { label: `$(check) Generate ${what}`, description: 'with the values below', alwaysShow: true };
     const items: ReviewItem[] = [generate, { label: 'Values (pick one to change it)', kind: vscode.QuickPickItemKind.Separator }];
     for (const key of keys) {

@@ -14,6 +14,12 @@ export function requirementName(req: string): string | null {
   return m ? normaliseName(m[1]) : null;
 }
 
+/** The extras of a PEP 508 requirement: `celery[redis,sqs]>=5` → ['redis', 'sqs']. */
+export function requirementExtras(req: string): string[] {
+  const m = /^\s*[A-Za-z0-9][A-Za-z0-9._-]*\s*\[([^\]]*)\]/.exec(req);
+  return m ? m[1].split(',').map((e) => normaliseName(e.trim())).filter(Boolean) : [];
+}
+
 type Toml = Record<string, unknown>;
 
 function table(v: unknown): Toml | undefined {
@@ -22,6 +28,8 @@ function table(v: unknown): Toml | undefined {
 
 export interface Packaging {
   dependencies: Set<string>;
+  /** Extras asked for in any requirement (`celery[redis]` → redis). */
+  extras: Set<string>;
   packageManager: PackageManager | null;
   lockFile: string | null;
   requirementsFile: string | null;
@@ -46,7 +54,7 @@ export function parseTomlFile(files: ProjectFiles, rel: string, notes: string[])
 }
 
 /** Requirements of a requirements file, following `-r other.txt` includes. */
-function readRequirements(files: ProjectFiles, rel: string, into: Set<string>, seen = new Set<string>()): void {
+function readRequirements(files: ProjectFiles, rel: string, into: Set<string>, extras: Set<string>, seen = new Set<string>()): void {
   if (seen.has(rel)) return;
   seen.add(rel);
   const text = files.read(rel);
@@ -56,13 +64,14 @@ function readRequirements(files: ProjectFiles, rel: string, into: Set<string>, s
     if (!line) continue;
     const inc = /^(?:-r|--requirement)\s*=?\s*(\S+)/.exec(line);
     if (inc) {
-      readRequirements(files, joinRel(dirOf(rel), inc[1]), into, seen);
+      readRequirements(files, joinRel(dirOf(rel), inc[1]), into, extras, seen);
       continue;
     }
     if (line.startsWith('-')) continue;
     const egg = /#egg=([\w.-]+)/.exec(raw);
     const name = egg ? normaliseName(egg[1]) : requirementName(line);
     if (name) into.add(name);
+    for (const e of requirementExtras(line)) extras.add(e);
   }
 }
 
@@ -118,6 +127,7 @@ export function versionFromSpecifier(spec: string): string | null {
 export function readPackaging(files: ProjectFiles, root: string): Packaging {
   const notes: string[] = [];
   const deps = new Set<string>();
+  const extras = new Set<string>();
   const at = (p: string) => joinRel(root, p);
   const pyproject = parseTomlFile(files, at('pyproject.toml'), notes);
   const project = table(pyproject?.project);
@@ -126,12 +136,12 @@ export function readPackaging(files: ProjectFiles, root: string): Packaging {
   const pipfile = files.has(at('Pipfile')) ? parseTomlFile(files, at('Pipfile'), notes) : undefined;
 
   if (project && Array.isArray(project.dependencies)) {
-    for (const d of project.dependencies) if (typeof d === 'string') addName(deps, requirementName(d));
+    for (const d of project.dependencies) if (typeof d === 'string') addRequirement(deps, extras, d);
   }
   const optional = table(project?.['optional-dependencies']);
   for (const group of ['prod', 'production', 'server', 'deploy']) {
     const list = optional?.[group];
-    if (Array.isArray(list)) for (const d of list) if (typeof d === 'string') addName(deps, requirementName(d));
+    if (Array.isArray(list)) for (const d of list) if (typeof d === 'string') addRequirement(deps, extras, d);
   }
   const poetryDeps = table(poetry?.dependencies);
   if (poetryDeps) for (const k of Object.keys(poetryDeps)) if (k.toLowerCase() !== 'python') deps.add(normaliseName(k));
@@ -139,7 +149,7 @@ export function readPackaging(files: ProjectFiles, root: string): Packaging {
   if (pipPackages) for (const k of Object.keys(pipPackages)) deps.add(normaliseName(k));
 
   const requirementsFile = pickRequirementsFile(files, root);
-  if (requirementsFile) readRequirements(files, at(requirementsFile), deps);
+  if (requirementsFile) readRequirements(files, at(requirementsFile), deps, extras);
 
   // The package manager: a lock file is the strongest sign, then the tool's own pyproject table.
   let packageManager: PackageManager | null = null;
@@ -201,6 +211,7 @@ export function readPackaging(files: ProjectFiles, root: string): Packaging {
   const name = typeof project?.name === 'string' ? project.name : typeof poetry?.name === 'string' ? poetry.name : null;
   return {
     dependencies: deps,
+    extras,
     packageManager,
     lockFile,
     requirementsFile: packageManager === 'pip' ? requirementsFile : null,
@@ -212,6 +223,8 @@ export function readPackaging(files: ProjectFiles, root: string): Packaging {
   };
 }
 
-function addName(into: Set<string>, name: string | null): void {
+function addRequirement(into: Set<string>, extras: Set<string>, req: string): void {
+  const name = requirementName(req);
   if (name) into.add(name);
+  for (const e of requirementExtras(req)) extras.add(e);
 }

@@ -107,7 +107,7 @@ export function detectProjectSync(dir: string): Detection {
     lockFile: pack.lockFile,
     requirementsFile: pack.requirementsFile,
     database,
-    redis: has('redis', 'django-redis', 'channels-redis', 'hiredis', 'celery-redis') || (django?.redis ?? false),
+    redis: has('redis', 'django-redis', 'channels-redis', 'hiredis', 'rq') || pack.extras.has('redis') || (django?.redis ?? false),
     celery: has('celery'),
     whitenoise: has('whitenoise') || (framework === 'django' && (django?.whitenoise ?? false)),
     channels: has('channels', 'websockets', 'python-socketio', 'flask-socketio') || (framework === 'django' && (django?.channels ?? false)),
@@ -119,6 +119,8 @@ export function detectProjectSync(dir: string): Detection {
     djangoProjectPackage: framework === 'django' ? django?.projectPackage ?? null : null,
     hasManagePy: !!django?.managePy,
     usesStaticfiles: framework === 'django' && (django?.staticfiles ?? false),
+    sqliteFile: database === 'sqlite' ? django?.sqliteFile ?? null : null,
+    staticRootSet: framework === 'django' && (django?.staticRootAssigned ?? false),
     name,
     notes,
   };
@@ -130,7 +132,18 @@ function findProjectRoot(files: ProjectFiles, notes: string[]): string {
     const base = f.slice(f.lastIndexOf('/') + 1);
     return ROOT_MARKERS.includes(base) || isRequirements(base);
   };
-  if (files.inDir('.').some(marked)) return '.';
+  const base = (f: string) => f.slice(f.lastIndexOf('/') + 1);
+  if (files.inDir('.').some(marked)) {
+    // A root pyproject.toml of tooling only (linters, a monorepo) beside a Django project in its own folder
+    // with its own dependency file: the project is that folder.
+    const rootDeclaresApp = files.has('manage.py') || files.has('Pipfile') || files.inDir('.').some((f) => isRequirements(f));
+    if (!rootDeclaresApp) {
+      const subs = files.files.filter((f) => /^[^/]+\/manage\.py$/.test(f)
+        && files.inDir(dirOf(f)).some((g) => isRequirements(base(g)) || base(g) === 'pyproject.toml' || base(g) === 'Pipfile'));
+      if (subs.length === 1) return dirOf(subs[0]);
+    }
+    return '.';
+  }
   const dirs = new Map<string, number>();
   for (const f of files.files) {
     if (!marked(f) || NOT_APP_DIRS.test(dirOf(f))) continue;

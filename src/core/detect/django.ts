@@ -24,13 +24,18 @@ export interface DjangoFacts {
   daphne: boolean;
   whitenoise: boolean;
   staticfiles: boolean;
+  /** STATIC_ROOT is assigned in the settings (even when its value cannot be read without Python). */
+  staticRootAssigned: boolean;
+  /** SQLite NAME of the default database, relative to the project (or absolute), when it can be read. */
+  sqliteFile: string | null;
   redis: boolean;
   notes: string[];
 }
 
 const DEV_SETTINGS = /^(local|dev|develop|development|test|tests|testing|ci)$/;
 const PROD_SETTINGS = ['production', 'prod', 'live', 'deploy'];
-const SETTINGS_DEFAULT = /DJANGO_SETTINGS_MODULE['"]\s*,\s*['"]([\w.]+)['"]/;
+// os.environ.setdefault("DJANGO_SETTINGS_MODULE", "x") or os.environ["DJANGO_SETTINGS_MODULE"] = "x"
+const SETTINGS_DEFAULT = /DJANGO_SETTINGS_MODULE['"]\s*(?:,|\]\s*=)\s*['"]([\w.]+)['"]/;
 
 /** `a.b.c` → the file that defines it, relative to the project root, or null. */
 function moduleFile(files: ProjectFiles, pythonPath: string, module: string): string | null {
@@ -156,6 +161,8 @@ export function analyseDjango(files: ProjectFiles, root: string): DjangoFacts {
     daphne: /['"]daphne['"]/.test(all),
     whitenoise: /whitenoise/.test(all),
     staticfiles,
+    staticRootAssigned: assignments.has('STATIC_ROOT'),
+    sqliteFile: sqliteFileOf(assignments.get('DATABASES'), evaluator),
     redis: /redis:\/\/|django_redis|channels_redis|RedisCache/.test(all),
     notes,
   };
@@ -186,6 +193,13 @@ function collectSettings(
     }
     if (s.name) into.set(s.name, { expr: s.text, file });
   }
+}
+
+/** The NAME of an SQLite database in DATABASES, e.g. `BASE_DIR / 'db.sqlite3'` → `db.sqlite3`. */
+function sqliteFileOf(databases: { expr: string; file: string } | undefined, evaluator: PathEvaluator): string | null {
+  if (!databases || !/sqlite3/.test(databases.expr)) return null;
+  const m = /['"]NAME['"]\s*:\s*([^,\n}]+)/.exec(databases.expr);
+  return m ? evaluator.location(m[1].trim(), databases.file) : null;
 }
 
 function databaseOf(expr: string | null, all: string): Database | null {

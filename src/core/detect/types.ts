@@ -46,6 +46,10 @@ export interface Detection {
   hasManagePy: boolean;
   /** `django.contrib.staticfiles` installed (so `collectstatic` must run). */
   usesStaticfiles: boolean;
+  /** Django settings assign STATIC_ROOT (collectstatic fails without it), even if its value could not be read. */
+  staticRootSet: boolean;
+  /** The SQLite database file relative to `projectRoot` (Django's NAME), when the database is SQLite and NAME is readable. */
+  sqliteFile: string | null;
   /** A name for the app: the Django project package, the pyproject name, or the folder name. */
   name: string | null;
   notes: string[];

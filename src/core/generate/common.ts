@@ -19,6 +19,15 @@ export function header(what: string, kind: string, edit: string, prefix = '#'): 
   ].join('\n') + '\n';
 }
 
+/** Folder of the SQLite database inside the image: a volume (compose) or a PersistentVolumeClaim (Kubernetes). */
+export const SQLITE_DATA_DIR = '/app/data';
+
+/** Where Django's settings open the SQLite file inside the image (a link into SQLITE_DATA_DIR), or null. */
+export function sqliteInContainer(plan: DeployPlan): string | null {
+  if (plan.database !== 'sqlite' || !plan.sqliteFile) return null;
+  return plan.sqliteFile.startsWith('/') ? plan.sqliteFile : path.posix.join(CONTAINER_APP_DIR, plan.sqliteFile);
+}
+
 /** The app's folder inside the image for a path of the server layout (STATIC_ROOT follows BASE_DIR). */
 export function inContainer(plan: DeployPlan, serverPath: string): string {
   const rel = path.posix.relative(plan.appDir, serverPath);

@@ -1,7 +1,7 @@
 import { stringify } from 'yaml';
 import type { DeployPlan } from '../plan/types';
 import type { GeneratedFile } from './types';
-import { header, inContainer, managePy, publicEnv, rootPackage, settingsFlag } from './common';
+import { SQLITE_DATA_DIR, header, inContainer, managePy, publicEnv, rootPackage, settingsFlag, sqliteInContainer } from './common';
 
 const NGINX_IMAGE = 'nginx:1.27-alpine';
 const POSTGRES_IMAGE = 'postgres:17-alpine';
@@ -47,10 +47,17 @@ export function renderCompose(plan: DeployPlan): GeneratedFile[] {
   const depends: Record<string, { condition: string }> = {};
   const services: Record<string, unknown> = {};
   const volumes: Record<string, Record<string, never>> = {};
-  const app = { image: plan.image, env_file: ['.env'], environment: env };
+  const app: Record<string, unknown> = { image: plan.image, env_file: ['.env'], environment: env };
+  // SQLite: migrate, web and the workers must open the same file, so it lives on a named volume
+  // (the image links the settings' path into it and lets the app user write there).
+  const sqlite = sqliteInContainer(plan);
+  if (sqlite) {
+    app.volumes = [`sqlite:${SQLITE_DATA_DIR}`];
+    volumes.sqlite = {};
+  }
 
   if (plan.database === 'postgresql') {
-    env.DATABASE_URL = `postgres://${dbUser(plan)}:\${POSTGRES_PASSWORD}@db:5432/${dbUser(plan)}`;
+    env.DATABASE_URL = `postgresql://${dbUser(plan)}:\${POSTGRES_PASSWORD}@db:5432/${dbUser(plan)}`;
     services.db = {
       image: POSTGRES_IMAGE,
       environment: { POSTGRES_DB: dbUser(plan), POSTGRES_USER: dbUser(plan), POSTGRES_PASSWORD: '${POSTGRES_PASSWORD:?set POSTGRES_PASSWORD in .env}' },
@@ -94,7 +101,7 @@ export function renderCompose(plan: DeployPlan): GeneratedFile[] {
     };
     webDepends.migrate = { condition: 'service_completed_successfully' };
   }
-  const webVolumes: string[] = [];
+  const webVolumes: string[] = sqlite ? [`sqlite:${SQLITE_DATA_DIR}`] : [];
   if (plan.collectstatic) {
     // The image holds the collected files; this one-shot copies the current ones into the volume nginx reads.
     services.collectstatic = {
@@ -146,7 +153,10 @@ export function renderCompose(plan: DeployPlan): GeneratedFile[] {
     `compose.yaml of ${plan.name}: the app behind nginx${plan.database && plan.database !== 'sqlite' ? `, with ${plan.database}` : ''}. Start: docker compose up -d --build`,
     'compose',
     'the published port and images; secrets go in .env beside this file (SECRET_KEY, passwords), never here.',
-  ) + stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false });
+  ) + (sqlite
+    ? `# SQLite: the database (${sqlite}) is on the volume "sqlite" shared by migrate and the app. It suits one host and\n` +
+      '# one app container; to scale, switch the settings to PostgreSQL and generate this file again.\n'
+    : '') + stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false });
   return [{ kind: 'compose', path: 'compose.yaml', content: text }];
 }
 

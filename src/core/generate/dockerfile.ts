@@ -1,6 +1,7 @@
 import type { DeployPlan } from '../plan/types';
 import type { GeneratedFile } from './types';
-import { CONTAINER_APP_DIR, CONTAINER_UID, gunicornArgs, header, inContainer, managePy, publicEnv } from './common';
+import * as path from 'path';
+import { CONTAINER_APP_DIR, CONTAINER_UID, SQLITE_DATA_DIR, gunicornArgs, header, inContainer, managePy, publicEnv, sqliteInContainer } from './common';
 
 const UV_IMAGE = 'ghcr.io/astral-sh/uv:0.9';
 const json = (args: string[]) => JSON.stringify(args).replace(/","/g, '", "');
@@ -55,6 +56,15 @@ function installSteps(plan: DeployPlan): string[] {
         const copy = req.includes('/') ? `COPY ${req.slice(0, req.lastIndexOf('/'))}/ ${req.slice(0, req.lastIndexOf('/'))}/` : `COPY ${req} ./`;
         return [copy, `RUN ${pipCache} pip install -r ${req}${extra ? ' ' + extra : ''}`];
       }
+      if (!plan.dependenciesDeclared) {
+        // Installing nothing (or guessing) would build an image that cannot start: stop here, loudly.
+        const msg = 'No requirements.txt, pyproject.toml or Pipfile: declare the dependencies, then run cloudward generate dockerfile again.';
+        return [
+          '# TODO: this project declares no dependencies, so this image cannot know what to install.',
+          '# Create requirements.txt (e.g. `python -m pip freeze > requirements.txt`), then generate this file again.',
+          `RUN echo ${JSON.stringify(msg)} >&2 && exit 1`,
+        ];
+      }
       return ['COPY . .', `RUN ${pipCache} pip install .${extra ? ' ' + extra : ''}`];
     }
   }
@@ -75,6 +85,7 @@ export function renderDockerfile(plan: DeployPlan): GeneratedFile[] {
       'the Python version, system packages your dependencies need; secrets come from the runtime environment, never from here.',
     ).trimEnd(),
     '',
+    ...(plan.pythonVersionGuessed ? [`# Python ${plan.pythonVersion} is a guess (no file of the project names its version): check it.`] : []),
     `FROM ${base} AS builder`,
     'ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1',
     `WORKDIR ${CONTAINER_APP_DIR}`,
@@ -102,7 +113,23 @@ export function renderDockerfile(plan: DeployPlan): GeneratedFile[] {
       `    python ${managePy(plan)} collectstatic --noinput`,
     );
   }
+  if (plan.staticRootMissing) {
+    lines.push(
+      '# TODO: no collectstatic: STATIC_ROOT is not set in the settings (it would fail with ImproperlyConfigured).',
+      '# Set STATIC_ROOT (lint rule CW205 offers the fix), then generate this file again.',
+    );
+  }
   if (plan.serveMedia) writable.push(inContainer(plan, plan.mediaRoot));
+  const sqlite = sqliteInContainer(plan);
+  if (sqlite) {
+    writable.push(SQLITE_DATA_DIR);
+    lines.push(
+      `# SQLite: the database file lives in ${SQLITE_DATA_DIR} (a volume in compose, a PersistentVolumeClaim in Kubernetes),`,
+      '# writable by the app user, while the code stays read-only; the settings\' path points there through a link.',
+      '# SQLite suits one container: for more, use PostgreSQL.',
+      `RUN mkdir -p ${path.posix.dirname(sqlite)} && ln -sfn ${SQLITE_DATA_DIR}/${path.posix.basename(sqlite)} ${sqlite}`,
+    );
+  }
   if (writable.length) {
     // Uploads, and compose's collectstatic refreshing the shared static volume, write as the app user.
     lines.push(`RUN mkdir -p ${writable.join(' ')} && chown -R ${CONTAINER_UID}:${CONTAINER_UID} ${writable.join(' ')}`);

@@ -1,2 +1,2 @@
 export * from './types';
-export { GENERATOR_KINDS, GENERATOR_KIND_IDS, renderFiles, generatorKind, isGeneratorKind } from './registry';
+export { GENERATOR_KINDS, GENERATOR_KIND_IDS, renderFiles, generatorKind, isGeneratorKind, unsupportedKinds } from './registry';

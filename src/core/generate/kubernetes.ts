@@ -1,7 +1,7 @@
 import { stringify } from 'yaml';
 import type { DeployPlan } from '../plan/types';
 import type { GeneratedFile } from './types';
-import { CONTAINER_UID, header, inContainer, managePy, primaryDomain, publicEnv, settingsFlag } from './common';
+import { CONTAINER_UID, SQLITE_DATA_DIR, header, inContainer, managePy, primaryDomain, publicEnv, settingsFlag, sqliteInContainer } from './common';
 
 export function kubernetesPaths(plan: DeployPlan): Record<string, string> {
   const paths: Record<string, string> = {
@@ -14,7 +14,9 @@ export function kubernetesPaths(plan: DeployPlan): Record<string, string> {
     secret: 'k8s/secrets/secret.template.yaml',
   };
   if (plan.migrate) paths.migrate = 'k8s/jobs/migrate.yaml';
-  if (plan.autoscale) paths.hpa = 'k8s/hpa.yaml';
+  if (sqliteInContainer(plan)) paths.data = 'k8s/data.yaml';
+  // SQLite cannot be shared by several pods: no autoscaler then (one replica).
+  else if (plan.autoscale) paths.hpa = 'k8s/hpa.yaml';
   return paths;
 }
 
@@ -63,7 +65,17 @@ export function renderKubernetes(plan: DeployPlan): GeneratedFile[] {
     volumes.push({ name: 'media', emptyDir: {} });
     mounts.push({ name: 'media', mountPath: mediaIn });
   }
-  const config = { ...publicEnv(plan), FORWARDED_ALLOW_IPS: '*', WEB_CONCURRENCY: String(Math.min(plan.workers, 4)) };
+  const sqlite = sqliteInContainer(plan);
+  const dataVolume = { name: 'data', persistentVolumeClaim: { claimName: `${name}-data` } };
+  const dataMount = { name: 'data', mountPath: SQLITE_DATA_DIR };
+  if (sqlite) {
+    volumes.push(dataVolume);
+    mounts.push(dataMount);
+  }
+  // One replica with SQLite: a ReadWriteOnce volume and a file database serve one pod at a time.
+  const replicas = sqlite ? 1 : plan.replicas;
+  // The plan's worker count, as in the Dockerfile and gunicorn.conf.py: the files must agree.
+  const config = { ...publicEnv(plan), FORWARDED_ALLOW_IPS: '*', WEB_CONCURRENCY: String(plan.workers) };
   const files: GeneratedFile[] = [
     yamlFile(plan, p.configmap, `ConfigMap of ${name}: settings that are not secret, as environment variables.`,
       'add settings your app reads from the environment; secrets go in the Secret, not here.', {
@@ -74,13 +86,16 @@ export function renderKubernetes(plan: DeployPlan): GeneratedFile[] {
         apiVersion: 'v1', kind: 'Secret', metadata: { name: `${name}-secrets`, labels: labels(plan) }, type: 'Opaque',
         stringData: { [plan.framework === 'django' ? 'DJANGO_SECRET_KEY' : 'SECRET_KEY']: '', ...(plan.database && plan.database !== 'sqlite' ? { DATABASE_URL: '' } : {}) },
       }),
-    yamlFile(plan, p.deployment, `Deployment of ${name}: ${plan.replicas} pods of ${plan.image}, non-root, read-only, with probes.`,
-      'the image tag for each release, resources, replicas. Use a PersistentVolumeClaim or object storage for uploads (media).', {
+    yamlFile(plan, p.deployment, `Deployment of ${name}: ${replicas} pod${replicas === 1 ? '' : 's'} of ${plan.image}, non-root, read-only, with probes.`,
+      'the image tag for each release, resources, replicas. Use a PersistentVolumeClaim or object storage for uploads (media).' +
+        (sqlite ? ' SQLite: one replica only (the database is a file on one volume); use PostgreSQL to scale.' : ''), {
         apiVersion: 'apps/v1',
         kind: 'Deployment',
         metadata: { name, labels: labels(plan) },
         spec: {
-          replicas: plan.replicas,
+          replicas,
+          // The SQLite volume attaches to one pod: stop the old pod before starting the new one.
+          ...(sqlite ? { strategy: { type: 'Recreate' } } : {}),
           selector: { matchLabels: labels(plan) },
           template: {
             metadata: { labels: labels(plan) },
@@ -141,12 +156,21 @@ export function renderKubernetes(plan: DeployPlan): GeneratedFile[] {
                 envFrom: envFrom(plan),
                 resources: RESOURCES,
                 securityContext: containerSecurity(),
-                volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+                volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }, ...(sqlite ? [dataMount] : [])],
               }],
-              volumes: [tmpVolume],
+              volumes: [tmpVolume, ...(sqlite ? [dataVolume] : [])],
             },
           },
         },
+      }));
+  }
+  if (p.data) {
+    files.push(yamlFile(plan, p.data, `PersistentVolumeClaim of ${name}: the SQLite database (${sqlite}), shared by the app and the migrations Job.`,
+      'the size and storageClassName for your cluster. SQLite suits one pod: to run more replicas, switch to PostgreSQL and generate again.', {
+        apiVersion: 'v1',
+        kind: 'PersistentVolumeClaim',
+        metadata: { name: `${name}-data`, labels: labels(plan, 'data') },
+        spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
       }));
   }
   if (p.hpa) {

@@ -20,7 +20,7 @@ function appLocation(plan: DeployPlan, upstream: string): string[] {
     `        proxy_pass http://${upstream};`,
     '        proxy_set_header Host $host;',
     '        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;',
-    '        # Django sees HTTPS through this header (SECURE_PROXY_SSL_HEADER); without it: redirect loops.',
+    '        # The app learns the request was HTTPS from this header (Django: SECURE_PROXY_SSL_HEADER); without it, redirect loops.',
     '        proxy_set_header X-Forwarded-Proto $scheme;',
     '        proxy_set_header X-Real-IP $remote_addr;',
     '        proxy_redirect off;',
@@ -49,8 +49,8 @@ function fileLocations(plan: DeployPlan): string[] {
       `    location ${plan.staticUrl} {`,
       `        alias ${plan.staticRoot}/;`,
       '        access_log off;',
-      '        expires 30d;',
-      '        add_header Cache-Control "public";',
+      '        # One Cache-Control header (expires would add a second one): 30 days.',
+      '        add_header Cache-Control "public, max-age=2592000";',
       '    }',
       '',
     );
@@ -113,7 +113,10 @@ export function renderNginxSite(plan: DeployPlan): GeneratedFile[] {
       '}',
       '',
       'server {',
-      ...listen(plan.httpsPort, ' ssl http2'),
+      ...listen(plan.httpsPort, ' ssl'),
+      // `listen ... ssl http2` is deprecated from nginx 1.25.1 and `http2 on;` is unknown before it: no form
+      // suits Debian 12's nginx 1.22 and newer ones alike, so HTTP/2 is left for the user to switch on.
+      '    # HTTP/2: add `http2 on;` here on nginx 1.25.1 or newer (older nginx: `listen ... ssl http2;` instead).',
       '    # Certificate paths as certbot writes them (certbot certonly --webroot -w /var/www/letsencrypt).',
       `    ssl_certificate ${cert}/fullchain.pem;`,
       `    ssl_certificate_key ${cert}/privkey.pem;`,

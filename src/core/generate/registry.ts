@@ -3,7 +3,7 @@ import type { DeployPlan } from '../plan/types';
 import type { GeneratedFile, GeneratorKind, GeneratorKindId } from './types';
 import { renderProcfile } from './procfile';
 import { renderGunicornConf } from './gunicorn';
-import { renderUwsgiIni } from './uwsgi';
+import { renderUwsgiIni, uwsgiFactoryModulePath, uwsgiUnsupported } from './uwsgi';
 import { nginxSitePath, renderNginxSite } from './nginx';
 import { renderSystemdUnits, systemdPaths } from './systemd';
 import { renderDockerfile } from './dockerfile';
@@ -16,7 +16,7 @@ export const GENERATOR_KINDS: readonly GeneratorKind[] = [
     files: (p) => ['Procfile', ...(p.writePythonVersion ? ['.python-version'] : [])], render: renderProcfile,
   },
   { id: 'gunicorn', title: 'gunicorn config', description: 'gunicorn.conf.py: bind, workers, timeouts, proxy trust, logs to stdout', files: () => ['gunicorn.conf.py'], render: renderGunicornConf },
-  { id: 'uwsgi', title: 'uWSGI config', description: 'uwsgi.ini: module, master, processes, socket, harakiri', files: () => ['uwsgi.ini'], render: renderUwsgiIni },
+  { id: 'uwsgi', title: 'uWSGI config', description: 'uwsgi.ini: module, master, processes, socket, harakiri', files: (p) => ['uwsgi.ini', ...(uwsgiFactoryModulePath(p) ? [uwsgiFactoryModulePath(p)!] : [])], render: renderUwsgiIni, unsupported: uwsgiUnsupported },
   {
     id: 'nginx', title: 'nginx site', description: 'reverse proxy to the app socket, static and media files, catch-all 444, optional HTTPS',
     files: (p) => [nginxSitePath(p)], render: renderNginxSite,
@@ -52,4 +52,11 @@ export function generatorKind(id: GeneratorKindId): GeneratorKind {
 export function renderFiles(plan: DeployPlan, kinds: readonly GeneratorKindId[]): GeneratedFile[] {
   const wanted = new Set(kinds);
   return GENERATOR_KINDS.filter((k) => wanted.has(k.id)).flatMap((k) => k.render(plan));
+}
+
+/** The kinds among `kinds` that cannot serve this plan's app, with the reason (`all` leaves them out). */
+export function unsupportedKinds(plan: DeployPlan, kinds: readonly GeneratorKindId[]): { kind: GeneratorKindId; reason: string }[] {
+  return GENERATOR_KINDS.filter((k) => kinds.includes(k.id))
+    .map((k) => ({ kind: k.id, reason: k.unsupported?.(plan) }))
+    .filter((u): u is { kind: GeneratorKindId; reason: string } => u.reason !== undefined);
 }

@@ -66,7 +66,7 @@ export function renderSystemdUnits(plan: DeployPlan): GeneratedFile[] {
     `EnvironmentFile=${plan.envFile}`,
     ...env,
     `ExecStart=${exec}`,
-    '# HUP: gunicorn starts new workers with the new code, then stops the old ones (no dropped requests).',
+    '# HUP: the app server starts workers with the new code, then stops the old ones (no dropped requests).',
     'ExecReload=/bin/kill -s HUP $MAINPID',
     'KillMode=mixed',
     `TimeoutStopSec=${plan.timeout + 5}`,

@@ -17,4 +17,6 @@ export interface GeneratorKind {
   /** The files this kind writes for a plan (relative paths). */
   files(plan: DeployPlan): string[];
   render(plan: DeployPlan): GeneratedFile[];
+  /** Why this kind cannot serve the plan's app (e.g. uWSGI and an ASGI-only app), or undefined. */
+  unsupported?(plan: DeployPlan): string | undefined;
 }

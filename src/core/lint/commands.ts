@@ -463,8 +463,12 @@ function yamlCommand(file: LintFile, y: YamlFile, node: Node | undefined): { wor
   return undefined;
 }
 
-/** The `services` of a compose file: [name, service map]. */
+/** The `services` of a compose file: [name, service map] (computed once per file version). */
 export function composeServices(file: LintFile): Array<{ name: string; service: Node; doc: number }> {
+  return file.parse(findComposeServices);
+}
+
+function findComposeServices(file: LintFile): Array<{ name: string; service: Node; doc: number }> {
   const y = file.parse(parseYaml);
   const out: Array<{ name: string; service: Node; doc: number }> = [];
   y.docs.forEach((d, doc) => {
@@ -508,8 +512,12 @@ export interface KubeContainer {
   init: boolean;
 }
 
-/** Every container (and init container) of every workload document of a Kubernetes file. */
+/** Every container (and init container) of every workload document of a Kubernetes file (computed once per file version). */
 export function kubeContainers(file: LintFile): KubeContainer[] {
+  return file.parse(findKubeContainers);
+}
+
+function findKubeContainers(file: LintFile): KubeContainer[] {
   const y = file.parse(parseYaml);
   const out: KubeContainer[] = [];
   y.docs.forEach((d, doc) => {
@@ -709,8 +717,12 @@ export function startCommands(file: LintFile): StartCommand[] {
   }
 }
 
-/** Every server invocation of a file's start commands. */
+/** Every server invocation of a file's start commands (computed once per file version). */
 export function invocations(file: LintFile): Array<{ start: StartCommand; inv: Invocation }> {
+  return file.parse(findInvocations);
+}
+
+function findInvocations(file: LintFile): Array<{ start: StartCommand; inv: Invocation }> {
   const out: Array<{ start: StartCommand; inv: Invocation }> = [];
   for (const start of file.parse(startCommands)) {
     for (const command of start.commands) {

@@ -38,11 +38,12 @@ function compareFindings(a: Finding, b: Finding): number {
 /** Runs the rules on one file, then severities, suppressions and CW001. */
 function lintOne(file: LintFile, workspace: WorkspaceView, options: LintOptions, problems: LintProblem[]): Finding[] {
   const overrides = options.rules ?? {};
-  let appTarget: ReturnType<RuleContext['appTarget']> | null = null;
+  // Derived once per lint of this file (it may be undefined: remember that too).
+  let appTarget: { value: ReturnType<RuleContext['appTarget']> } | undefined;
   const ctx: RuleContext = {
     options,
     workspace,
-    appTarget: (f) => (f === file ? (appTarget ??= deriveAppTarget(f, workspace, options)) : deriveAppTarget(f, workspace, options)),
+    appTarget: (f) => (f === file ? (appTarget ??= { value: deriveAppTarget(f, workspace, options) }).value : deriveAppTarget(f, workspace, options)),
   };
   const ran = new Set<string>();
   const raw: Finding[] = [];

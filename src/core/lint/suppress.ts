@@ -142,38 +142,30 @@ export function parseSuppressions(file: LintFile): SuppressionEntry[] {
 
 /** Index of the entries by covered line, for one pass over the findings. */
 export class SuppressionIndex {
-  private readonly byLine = new Map<number, SuppressionEntry[]>();
+  /** `line:rule` → entries, so that a lookup costs the same however many ids a comment lists. */
+  private readonly byLine = new Map<string, SuppressionEntry[]>();
   private readonly fileWide = new Map<string, SuppressionEntry[]>();
 
   constructor(readonly entries: SuppressionEntry[]) {
+    const add = (map: Map<string, SuppressionEntry[]>, key: string, e: SuppressionEntry) => {
+      const list = map.get(key);
+      if (list) list.push(e);
+      else map.set(key, [e]);
+    };
     for (const e of entries) {
       e.used = false;
-      if (e.fileWide) {
-        const list = this.fileWide.get(e.rule) ?? [];
-        list.push(e);
-        this.fileWide.set(e.rule, list);
-      } else {
-        for (const l of e.lines) {
-          const list = this.byLine.get(l) ?? [];
-          list.push(e);
-          this.byLine.set(l, list);
-        }
-      }
+      if (e.fileWide) add(this.fileWide, e.rule, e);
+      else for (const l of e.lines) add(this.byLine, `${l}:${e.rule}`, e);
     }
   }
 
   /** Whether a finding of `rule` starting on `line` is silenced (marks the silencing entries used). */
   silences(rule: string, line: number): boolean {
     let hit = false;
-    for (const e of this.fileWide.get(rule) ?? []) {
-      e.used = true;
+    for (const list of [this.fileWide.get(rule), this.byLine.get(`${line}:${rule}`)]) {
+      if (!list) continue;
+      for (const e of list) e.used = true;
       hit = true;
-    }
-    for (const e of this.byLine.get(line) ?? []) {
-      if (e.rule === rule) {
-        e.used = true;
-        hit = true;
-      }
     }
     return hit;
   }

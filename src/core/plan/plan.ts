@@ -36,6 +36,8 @@ const urlPath = (v: string) => (/^\/([A-Za-z0-9._~-]+\/)*$/.test(v) ? undefined 
 const asText = (v: string) => v.trim();
 const asInt = (v: string) => Number(v.trim());
 const asBool = (v: string) => BOOL_TRUE.includes(v.trim().toLowerCase());
+/** `key message (got 'value')`, without repeating a value the message already quotes. */
+const invalid = (key: string, err: string, v: unknown) => `${key} ${err}${err.includes(`'${String(v).trim()}'`) ? '' : ` (got '${String(v)}')`}`;
 
 function field(
   key: keyof DeployPlan, title: string, type: PlanField['type'], def: string, description: string,
@@ -116,7 +118,7 @@ export function parseSetArgument(arg: string): { key: keyof DeployPlan; value: s
   const f = planField(key);
   if (!f) throw new PlanError(key, `unknown plan field '${key}'; known: ${PLAN_FIELDS.map((p) => p.key).join(', ')}`);
   const err = f.validate(raw);
-  if (err) throw new PlanError(key, `${key} ${err} (got '${raw}')`);
+  if (err) throw new PlanError(key, invalid(key, err, raw));
   return { key: f.key, value: f.parse(raw.trim()) };
 }
 
@@ -126,8 +128,15 @@ export function planGaps(d: Detection): PlanGap[] {
   if (!d.appTarget) gaps.push({ key: 'appTarget', reason: 'The application the server must load was not found.', suggestion: d.framework === 'django' && d.djangoProjectPackage ? `${d.djangoProjectPackage}.wsgi:application` : undefined });
   if (!d.interface) gaps.push({ key: 'interface', reason: 'Whether the app is WSGI or ASGI could not be told.', suggestion: 'wsgi' });
   if (d.framework === 'django' && !d.settingsModule) gaps.push({ key: 'settingsModule', reason: 'No DJANGO_SETTINGS_MODULE default or settings.py was found.' });
-  if (d.framework === 'django' && d.usesStaticfiles && !d.staticRoot) gaps.push({ key: 'staticRoot', reason: 'STATIC_ROOT is not set (or not readable) in the settings; set it, then give the same folder here.' });
-  if (!d.pythonVersion) gaps.push({ key: 'pythonVersion', reason: 'No file names the Python version (.python-version, runtime.txt, requires-python, Pipfile, .tool-versions).', suggestion: '3.12' });
+  if (d.framework === 'django' && d.usesStaticfiles && !d.staticRoot) {
+    gaps.push({
+      key: 'staticRoot',
+      reason: d.staticRootSet
+        ? 'STATIC_ROOT could not be read from the settings without running Python: give the folder it names on the server.'
+        : 'STATIC_ROOT is not set in the settings, so collectstatic would fail (lint rule CW205 offers the fix). Give the folder you will set it to.',
+    });
+  }
+  if (!d.pythonVersion) gaps.push({ key: 'pythonVersion', reason: 'No file names the Python version (.python-version, runtime.txt, requires-python, Pipfile, .tool-versions): choose it (3.12 is only a suggestion).', suggestion: '3.12' });
   if (!d.packageManager) gaps.push({ key: 'packageManager', reason: 'No dependency file was found.', suggestion: 'pip' });
   gaps.push({ key: 'domain', reason: 'The site\'s domain cannot be read from the project.' });
   return gaps;
@@ -141,12 +150,12 @@ function override<T extends string | number | boolean>(o: PlanOverrides, key: ke
     if (f && typeof v !== typeof fallback && typeof fallback !== 'object') throw new PlanError(key, `${key} must be a ${typeof fallback}`);
     if (f && typeof v !== 'string') {
       const err = f.validate(String(v));
-      if (err) throw new PlanError(key, `${key} ${err} (got '${v}')`);
+      if (err) throw new PlanError(key, invalid(key, err, v));
     }
     return v as T;
   }
   const err = f.validate(v);
-  if (err) throw new PlanError(key, `${key} ${err} (got '${v}')`);
+  if (err) throw new PlanError(key, invalid(key, err, v));
   return f.parse(v.trim()) as T;
 }
 
@@ -155,6 +164,12 @@ function onServer(appDir: string, detected: string | null, fallback: string): st
   if (detected && detected.startsWith('/')) return detected;
   const p = path.posix.normalize(path.posix.join(appDir, detected ?? fallback));
   return p.replace(/\/$/, '');
+}
+
+/** The SQLite file relative to the app folder (Django's default db.sqlite3 when NAME could not be read). */
+function sqliteOnServer(file: string | null): string {
+  if (!file || file.startsWith('..')) return 'db.sqlite3';
+  return path.posix.normalize(file);
 }
 
 function slashed(url: string | null, fallback: string): string {
@@ -194,6 +209,11 @@ export function buildPlan(d: Detection, overrides: PlanOverrides = {}, options: 
   }
   workerClass = override<string>(o, 'workerClass', workerClass ?? '') || null;
   const usesStatic = framework === 'django' && (d.usesStaticfiles || d.staticRoot !== null);
+  // collectstatic raises ImproperlyConfigured without STATIC_ROOT: leave it out (and say so) rather than fail the deploy.
+  const staticRootMissing = usesStatic && !d.staticRootSet && d.staticRoot === null;
+  const wsgiTarget = framework === 'django'
+    ? (iface === 'wsgi' ? appTarget : d.wsgiModule ? `${d.wsgiModule}:application` : null)
+    : iface === 'wsgi' ? appTarget : null;
 
   const plan: DeployPlan = {
     name,
@@ -236,11 +256,23 @@ export function buildPlan(d: Detection, overrides: PlanOverrides = {}, options: 
     whitenoise: d.whitenoise,
     healthPath: override(o, 'healthPath', '/'),
     migrate: framework === 'django',
-    collectstatic: usesStatic,
+    collectstatic: usesStatic && !staticRootMissing,
     serveMedia: framework === 'django',
     extraPackages,
     workerClass,
+    pythonVersionGuessed: !d.pythonVersion && o.pythonVersion === undefined,
+    dependenciesDeclared: d.packageManager !== null,
+    staticRootMissing,
+    wsgiTarget,
+    sqliteFile: d.database === 'sqlite' ? sqliteOnServer(d.sqliteFile) : null,
   };
+  // Detected values land in shell lines and unit files too: hold them to the same rules as typed ones.
+  for (const f of PLAN_FIELDS) {
+    const v = plan[f.key];
+    if (v === null || v === undefined || typeof v === 'object') continue;
+    const err = f.validate(String(v));
+    if (err) throw new PlanError(f.key, `${f.key} ${err} (found '${v}' in the project): give another value with --set ${f.key}=...`);
+  }
   if (plan.maxReplicas < plan.replicas) throw new PlanError('maxReplicas', `maxReplicas (${plan.maxReplicas}) must be at least replicas (${plan.replicas})`);
   if (plan.socket.startsWith(plan.staticRoot + '/')) throw new PlanError('socket', 'the socket must not be inside the static folder nginx serves');
   return plan;

@@ -75,6 +75,16 @@ export interface DeployPlan {
   extraPackages: string[];
   /** gunicorn worker class for ASGI, or null for the default sync worker. */
   workerClass: string | null;
+  /** No file named the Python version and none was given: `pythonVersion` is a guess (reported, never silent). */
+  pythonVersionGuessed: boolean;
+  /** The project declares its dependencies (requirements*.txt, pyproject.toml or Pipfile). */
+  dependenciesDeclared: boolean;
+  /** Django uses staticfiles but the settings assign no STATIC_ROOT: collectstatic would fail, so it is left out. */
+  staticRootMissing: boolean;
+  /** The WSGI application uWSGI can load (`module:attribute`, Django's wsgi module even for an ASGI project), or null (ASGI only). */
+  wsgiTarget: string | null;
+  /** SQLite database file relative to the app folder (Django's NAME), when the database is SQLite. */
+  sqliteFile: string | null;
 }
 
 export type PlanFieldType = 'string' | 'integer' | 'boolean' | 'path';

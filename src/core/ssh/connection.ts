@@ -119,16 +119,35 @@ function asRoot(cmd: string): string {
   return `if [ "$(id -u)" = 0 ]; then exec ${cmd}; else exec sudo -n ${cmd}; fi`;
 }
 
-/** Runs `cmd` as root when possible (root or password-less sudo), else as the user (reads that may still work). */
+/**
+ * Runs `cmd` as root when possible (root, or an admin with password-less sudo), else as the user (reads
+ * that may still work). sudo is not even tried for non-admins: it would mail root an "incident" each time.
+ */
 function asRootIfPossible(cmd: string): string {
   return (
     `if [ "$(id -u)" = 0 ]; then exec ${cmd}; ` +
-    `elif command -v sudo >/dev/null 2>&1 && sudo -n true >/dev/null 2>&1; then exec sudo -n ${cmd}; else exec ${cmd}; fi`
+    `elif command -v sudo >/dev/null 2>&1 && id -Gn 2>/dev/null | grep -qwE 'sudo|wheel|admin' && sudo -n true >/dev/null 2>&1; then exec sudo -n ${cmd}; ` +
+    `else exec ${cmd}; fi`
   );
 }
 
 function shScript(script: string): string {
   return shCommand(['sh', '-c', script]);
+}
+
+/**
+ * Sends SIGKILL to the command of a channel. OpenSSH delivers it with killpg() to the session's process
+ * group, so the command's children die too. ssh2's `signal()` sends nothing once stdin got EOF (which all
+ * our commands get at once), so the request goes through its protocol object in that state.
+ */
+function killChannel(ch: ClientChannel): void {
+  const c = ch as unknown as { outgoing?: { state?: string; id?: number }; _client?: { _protocol?: { signal?(id: number, name: string): void } } };
+  try {
+    if (c.outgoing?.state === 'eof' && c.outgoing.id !== undefined && c._client?._protocol?.signal) c._client._protocol.signal(c.outgoing.id, 'KILL');
+    else ch.signal('KILL');
+  } catch {
+    // a server that refuses signals: the process group is killed with a command after the close
+  }
 }
 
 /**
@@ -369,14 +388,14 @@ export class ServerConnection {
         if (trusted.some((k) => k.keyBase64 === keyBase64)) return;
         const sameType = trusted.filter((k) => k.keyType === keyType);
         if (sameType.length) {
-          throw new HostKeyChangedError(hostPort, keyType, fingerprint, sameType.map((k) => fingerprintOf(k.keyBase64)), ['the Cloudward trust store']);
+          throw new HostKeyChangedError(hostPort, keyType, fingerprint, sameType.map((k) => fingerprintOf(k.keyBase64)), [o.trustStore.location ?? 'the Cloudward trust store']);
         }
         const strict = hop.strictHostKeyChecking;
         let accept = false;
         if (strict === 'accept-new' || strict === 'no') accept = true;
         else if (strict === 'yes') throw new HostKeyUnknownError(hostPort, keyType, fingerprint, 'StrictHostKeyChecking is yes and the key is in no known_hosts file');
         else if (cb.confirmHostKey) accept = await deadline!.asking(() => cb.confirmHostKey!({ server: label, hostPort, keyType, fingerprint }));
-        else throw new HostKeyUnknownError(hostPort, keyType, fingerprint, 'nobody confirmed it');
+        else throw new HostKeyUnknownError(hostPort, keyType, fingerprint, 'it is in no known_hosts file and not in the Cloudward trust store');
         if (!accept) throw new HostKeyUnknownError(hostPort, keyType, fingerprint, 'the user did not trust it');
         await o.trustStore.trust(hostPort, keyType, keyBase64);
         this.log(`trusted new host key of ${hostPort}: ${keyType} ${fingerprint}`);
@@ -388,7 +407,7 @@ export class ServerConnection {
       const steps: { type: string; run: Step }[] = [];
       const agent = o.agentSocket ?? env.SSH_AUTH_SOCK;
       const username = hop.user;
-      let pendingSecret: { kind: 'passphrase' | 'password' | 'keyboard-interactive'; attempt: number; identityFile?: string } | undefined;
+      let pendingSecret: { kind: 'password' | 'keyboard-interactive'; attempt: number } | undefined;
       const report = (ok: boolean) => {
         if (pendingSecret && cb.secretResult) cb.secretResult({ server: label, target: target(hop), attempt: pendingSecret.attempt, kind: pendingSecret.kind, ok });
         pendingSecret = undefined;
@@ -413,19 +432,25 @@ export class ServerConnection {
             }
             if (!cb.passphrase) {
               this.log(`identity file ${file} is encrypted and no passphrase can be asked`);
+              tried.push(`key ${file} (encrypted, and no passphrase could be asked${hop.batchMode ? ' in BatchMode' : ''})`);
               return null;
             }
             for (let attempt = 1; attempt <= 3; attempt++) {
               const passphrase = await deadline!.asking(() => cb.passphrase!({ server: label, target: target(hop), attempt, identityFile: file }));
-              if (passphrase === undefined) return null;
+              if (passphrase === undefined) {
+                tried.push(`key ${file} (passphrase not given)`);
+                return null;
+              }
               const parsed = ssh2utils.parseKey(data, passphrase);
               if (!(parsed instanceof Error)) {
-                pendingSecret = { kind: 'passphrase', attempt, identityFile: file };
+                // A passphrase is right when it decrypts the key, whatever the server then says of the key.
+                cb.secretResult?.({ server: label, target: target(hop), attempt, kind: 'passphrase', ok: true });
                 tried.push(`key ${file}`);
                 return { type: 'publickey', username, key: data, passphrase };
               }
               cb.secretResult?.({ server: label, target: target(hop), attempt, kind: 'passphrase', ok: false });
             }
+            tried.push(`key ${file} (wrong passphrase)`);
             return null;
           },
         });
@@ -548,8 +573,9 @@ export class ServerConnection {
         return await new Promise<ClientChannel>((resolve, reject) => link.target.exec(command, (err, ch) => (err ? reject(err) : resolve(ch))));
       } catch (e) {
         // OpenSSH frees a closed session's slot a moment after confirming the close.
-        if (link.dead || attempt >= 6 || !/open failure|open failed/i.test((e as Error).message)) throw e;
-        await sleep(20 * 2 ** attempt);
+        if (link.dead || attempt >= 8 || !/open failure|open failed/i.test((e as Error).message)) throw e;
+        this.log(`channel refused (attempt ${attempt + 1}); retrying`);
+        await sleep(5 * 2 ** attempt);
       }
     }
   }
@@ -558,11 +584,25 @@ export class ServerConnection {
     const timeoutMs = o.timeoutMs ?? this.commandTimeoutMs;
     if (link.dead) throw new ConnectionLostError(this.target, 'the connection closed');
     let ch: ClientChannel;
+    let guard: NodeJS.Timeout | undefined;
+    let onDropWhileOpening: ((e: Error) => void) | undefined;
     try {
-      ch = await this.openChannel(link, withProcessGroup(command));
+      // Opening is bounded too: by a drop of the connection and by the command's own limit.
+      ch = await Promise.race([
+        this.openChannel(link, withProcessGroup(command)),
+        new Promise<never>((_, reject) => {
+          onDropWhileOpening = reject;
+          link.inflight.add(reject);
+          guard = setTimeout(() => reject(new CommandTimeoutError(this.target, what, timeoutMs)), timeoutMs);
+        }),
+      ]);
     } catch (e) {
+      if (e instanceof SshError) throw e;
       if (link.dead) throw new ConnectionLostError(this.target, (e as Error).message);
       throw new CommandFailedError(this.target, what, null, `could not open a channel: ${(e as Error).message}`);
+    } finally {
+      clearTimeout(guard);
+      if (onDropWhileOpening) link.inflight.delete(onDropWhileOpening);
     }
     let pgid: number | undefined;
     let timedOut = false;
@@ -585,11 +625,7 @@ export class ServerConnection {
       const timer = setTimeout(() => {
         timedOut = true;
         this.log(`command timed out after ${timeoutMs} ms; killing it`);
-        try {
-          ch.signal('KILL');
-        } catch {
-          // the server may not support signals; the process group is killed below
-        }
+        killChannel(ch);
         ch.close();
         // If the server never confirms the close, give up on this connection rather than wait forever.
         grace = setTimeout(() => {
@@ -800,11 +836,7 @@ export class ServerConnection {
       },
       close: () => {
         if (exited) return;
-        try {
-          ch.signal('KILL');
-        } catch {
-          // not every server takes signals; closing the channel and connection ends it anyway
-        }
+        killChannel(ch);
         ch.close();
         end();
       },

@@ -26,8 +26,8 @@ export {
   type KnownHostsEntry,
   type HostKeyCheck,
 } from './knownHosts';
-export { listSshConfigHosts, resolveSshHost, expandHome, type ResolveHostOptions } from './sshConfig';
-export { listServers, resolveServer, validateServer, type ListServersOptions } from './servers';
+export { listSshConfigHosts, resolveSshHost, expandHome, defaultSshConfigFile, parseHop, type ResolveHostOptions } from './sshConfig';
+export { listServers, resolveServer, validateServer, type ListServersOptions, type ResolveServerOptions } from './servers';
 export { FileTrustStore, MemoryTrustStore, defaultCliTrustStorePath } from './trustStore';
 export { parseSnapshotOutput, snapshotScript } from './snapshot';
 export { ServerConnection } from './connection';

@@ -16,7 +16,11 @@ has() { command -v "$1" >/dev/null 2>&1; }
 set -f
 export LC_ALL=C SYSTEMD_PAGER= SYSTEMD_COLORS=0 SYSTEMD_LESS=
 APP=$1; shift
-if [ "$(id -u)" = 0 ]; then AS=''; elif has sudo && sudo -n true >/dev/null 2>&1; then AS='sudo -n'; else AS=''; fi
+# Root reads (ss processes, nginx -t, certificates) through sudo only for admins (sudo/wheel/admin group):
+# sudo run by anyone else mails an "incident" to root on every refresh.
+if [ "$(id -u)" = 0 ]; then AS=''
+elif has sudo && id -Gn 2>/dev/null | grep -qwE 'sudo|wheel|admin' && sudo -n true >/dev/null 2>&1; then AS='sudo -n'
+else AS=''; fi
 sec os
 if [ -r /etc/os-release ]; then cat /etc/os-release; elif [ -r /usr/lib/os-release ]; then cat /usr/lib/os-release; else na 'no /etc/os-release'; fi
 sec kernel
@@ -57,7 +61,10 @@ fi
 NGX=$(command -v nginx 2>/dev/null)
 [ -z "$NGX" ] && [ -x /usr/sbin/nginx ] && NGX=/usr/sbin/nginx
 sec nginx
-if [ -n "$NGX" ]; then $AS "$NGX" -t 2>&1; printf '%sexit %s\n' "$M" "$?"; else na 'nginx not installed'; fi
+if [ -n "$NGX" ]; then
+  [ -z "$AS" ] && [ "$(id -u)" != 0 ] && printf '%snoroot\n' "$M"
+  $AS "$NGX" -t 2>&1; printf '%sexit %s\n' "$M" "$?"
+else na 'nginx not installed'; fi
 sec tls
 if [ -z "$NGX" ]; then na 'nginx not installed'
 elif ! has openssl; then na 'openssl not installed'
@@ -127,7 +134,7 @@ export function parseDf(text: string): Disk[] {
     const [, filesystem, total, used, avail, , mount] = m;
     if (PSEUDO_FS.has(filesystem) || /^\/(proc|sys|dev|run|snap)(\/|$)/.test(mount)) continue;
     const totalBytes = Number(total) * 1024;
-    if (!totalBytes) continue;
+    if (totalBytes < 1024 * 1024) continue; // placeholders and pseudo mounts, not disks
     const usedBytes = Number(used) * 1024;
     const availableBytes = Number(avail) * 1024;
     const usedFraction = usedBytes + availableBytes > 0 ? usedBytes / (usedBytes + availableBytes) : 0;
@@ -213,8 +220,9 @@ export function parseSnapshotOutput(
   ctx: { server: string; host: string; units?: readonly string[]; appDir?: string; takenAt?: Date; durationMs?: number },
 ): Snapshot {
   const marker = `@@CW${nonce}@@`;
-  const sections = new Map<string, { lines: string[]; na?: string; exit?: number }>();
-  let cur: { lines: string[]; na?: string; exit?: number } | undefined;
+  type Section = { lines: string[]; na?: string; exit?: number; noroot?: boolean };
+  const sections = new Map<string, Section>();
+  let cur: Section | undefined;
   for (const line of output.split('\n')) {
     if (line.startsWith(marker)) {
       const rest = line.slice(marker.length);
@@ -222,6 +230,8 @@ export function parseSnapshotOutput(
         if (cur) cur.na = rest.slice(3);
       } else if (rest.startsWith('exit ')) {
         if (cur) cur.exit = Number(rest.slice(5));
+      } else if (rest === 'noroot') {
+        if (cur) cur.noroot = true;
       } else {
         cur = { lines: [] };
         sections.set(rest.trim(), cur);
@@ -294,7 +304,13 @@ export function parseSnapshotOutput(
 
   let nginx: Snapshot['nginx'] = null;
   const ng = sections.get('nginx');
-  if (ng && ng.na === undefined) nginx = { ok: ng.exit === 0, output: ng.lines.join('\n').trim() };
+  if (ng && ng.na === undefined) {
+    const output = ng.lines.join('\n').trim();
+    if (ng.exit !== 0 && ng.noroot && /permission denied|\(13:/i.test(output)) {
+      // Not a verdict on the configuration: nginx -t could not even read its files as this user.
+      errors.push({ section: 'nginx', message: `nginx -t needs root, and this user has no password-less sudo: ${output.split('\n')[0]}` });
+    } else nginx = { ok: ng.exit === 0, output };
+  }
   else if (!ng) take('nginx');
   const tlsSection = sections.get('tls');
   const tls = tlsSection && tlsSection.na === undefined ? parseCertificates(tlsSection.lines.join('\n')) : [];

@@ -16,6 +16,10 @@ export function defaultCliTrustStorePath(env: NodeJS.ProcessEnv = process.env): 
 export class FileTrustStore implements TrustStore {
   constructor(readonly file: string) {}
 
+  get location(): string {
+    return this.file;
+  }
+
   lookup(hostPort: string): TrustedKey[] {
     let text = '';
     try {

@@ -83,6 +83,8 @@ export interface TrustedKey {
  * `hostPort` is {@link ResolvedHost.hostKeyAlias}: `host` or `[host]:port`.
  */
 export interface TrustStore {
+  /** Where the keys are, for messages (e.g. a file path). Default "the Cloudward trust store". */
+  readonly location?: string;
   lookup(hostPort: string): TrustedKey[] | Promise<TrustedKey[]>;
   trust(hostPort: string, keyType: string, keyBase64: string): void | Promise<void>;
 }
@@ -124,7 +126,8 @@ export interface SshCallbacks {
   ): Promise<string[] | undefined>;
   /**
    * A secret worked (or failed): lets the caller keep it only when it worked, or forget a stale one.
-   * `kind` is 'passphrase' | 'password' | 'keyboard-interactive'.
+   * A passphrase is judged when it decrypts the key (before anything is sent); a password or
+   * keyboard-interactive answers when the server accepts or rejects them.
    */
   secretResult?(prompt: SecretPrompt & { kind: 'passphrase' | 'password' | 'keyboard-interactive'; ok: boolean }): void;
 }

@@ -112,11 +112,20 @@ export class ServersModel implements vscode.Disposable {
     if (this.listed) return;
     this.listed = true;
     this.lastListSettings = this.listSettings();
-    const { servers, problems } = this.ctx.ssh.listServers({
+    const options = {
       settings: this.ctx.config.servers,
       sshConfigFile: this.ctx.config.sshConfigFile || undefined,
       includeSshConfigHosts: this.ctx.config.showSshConfigHosts,
-    });
+    };
+    let listed: { servers: ServerSpec[]; problems: string[] };
+    try {
+      listed = this.ctx.ssh.listServers(options);
+    } catch (e) {
+      // An unreadable SSH config must not hide the servers of the settings.
+      listed = this.ctx.ssh.listServers({ ...options, includeSshConfigHosts: false });
+      listed.problems.push(`Could not list the hosts of ${options.sshConfigFile ?? '~/.ssh/config'}: ${errorMessage(e)}`);
+    }
+    const { servers, problems } = listed;
     if (problems.length && problems.join('\n') !== this.listProblems.join('\n')) {
       for (const p of problems) log().warn(`cloudward.servers: ${p}`);
       void vscode.window.showWarningMessage(`Cloudward: ${problems[0]}${problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''}: see the log)` : ''}`, 'Open Settings').then((c) => {
@@ -264,8 +273,13 @@ export class ServersModel implements vscode.Disposable {
     return p;
   }
 
+  /**
+   * Refreshes the servers of the settings, and the SSH config's hosts only once the user opened them:
+   * that config also lists git hosts and bastions, which are not to be connected to uninvited.
+   */
   refreshAll(interactive: boolean): Promise<void> {
-    return Promise.all(this.servers().map((s) => this.refresh(s.id, interactive))).then(() => undefined);
+    const servers = this.servers().filter((s) => s.spec.source !== 'ssh-config' || s.snapshot || s.problem);
+    return Promise.all(servers.map((s) => this.refresh(s.id, interactive))).then(() => undefined);
   }
 
   /** Turns a failure into the reason shown in the tree and the action that helps. */

@@ -5,6 +5,12 @@ import type { ServersModel, ServerState } from './model';
 import { contextValues, describeSpec, formatTime, type GroupNode, type Icon, type LeafNode, type Node, type ServerNode, snapshotNeedsAttention, snapshotSections } from './nodes';
 
 const UNGROUPED = '';
+/** The folder of the SSH config's hosts that have no group of their own. */
+export const SSH_CONFIG_GROUP = 'SSH config';
+
+function groupOf(s: ServerState): string {
+  return s.spec.group?.trim() || (s.spec.source === 'ssh-config' ? SSH_CONFIG_GROUP : UNGROUPED);
+}
 
 function themeIcon(icon: Icon | undefined): vscode.ThemeIcon | undefined {
   if (!icon) return undefined;
@@ -43,7 +49,7 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<Node>, vscod
   private groupNode(group: string): GroupNode {
     let node = this.groupNodes.get(group);
     if (!node) {
-      node = { kind: 'group', id: `group:${group}`, group, label: group, icon: { id: 'folder' } };
+      node = { kind: 'group', id: `group:${group}`, group, label: group, icon: { id: group === SSH_CONFIG_GROUP ? 'file-symlink-file' : 'folder' } };
       this.groupNodes.set(group, node);
     }
     return node;
@@ -52,9 +58,11 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<Node>, vscod
   getChildren(node?: Node): Node[] {
     if (!node) {
       const servers = this.model.servers();
-      const groups = [...new Set(servers.map((s) => s.spec.group?.trim() || UNGROUPED))].filter((g) => g !== UNGROUPED);
+      const groups = [...new Set(servers.map(groupOf))].filter((g) => g !== UNGROUPED && g !== SSH_CONFIG_GROUP);
       groups.sort((a, b) => a.localeCompare(b));
-      const top = servers.filter((s) => !s.spec.group?.trim()).map((s) => this.serverNode(s));
+      // The SSH config's folder comes last: the user's own servers first.
+      if (servers.some((s) => groupOf(s) === SSH_CONFIG_GROUP)) groups.push(SSH_CONFIG_GROUP);
+      const top = servers.filter((s) => groupOf(s) === UNGROUPED).map((s) => this.serverNode(s));
       return [...groups.map((g) => this.groupNode(g)), ...top];
     }
     let children: Node[];
@@ -62,7 +70,7 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<Node>, vscod
       case 'group':
         children = this.model
           .servers()
-          .filter((s) => s.spec.group?.trim() === node.group)
+          .filter((s) => groupOf(s) === node.group)
           .map((s) => this.serverNode(s));
         break;
       case 'server':
@@ -82,7 +90,7 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<Node>, vscod
   getParent(node: Node): Node | undefined {
     if (node.kind === 'server') {
       const s = this.model.get(node.serverId);
-      const g = s?.spec.group?.trim();
+      const g = s && groupOf(s);
       return g ? this.groupNode(g) : undefined;
     }
     return this.parents.get(node);
@@ -128,6 +136,7 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<Node>, vscod
     item.tooltip = node.tooltip;
     item.iconPath = themeIcon(node.icon);
     item.contextValue = node.contextValue;
+    if (node.kind === 'group' && node.group === SSH_CONFIG_GROUP) item.collapsibleState = vscode.TreeItemCollapsibleState.Collapsed;
     if (node.kind === 'section') item.collapsibleState = node.section === 'ports' || node.section === 'app' || node.section === 'tls' ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.Expanded;
     if (node.command) item.command = { command: node.command.command, title: node.command.title, arguments: node.command.args };
     return item;

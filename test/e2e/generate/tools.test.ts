@@ -72,6 +72,34 @@ describe('Generated files, checked by the real tools (examples/django-polls)', f
     }
   });
 
+  for (const variant of [
+    { interface: 'asgi' },
+    { server: 'uwsgi' },
+    { interface: 'asgi', https: true },
+    { server: 'uwsgi', https: true, listenPort: 8080, httpsPort: 8443 },
+  ]) {
+    it(`nginx -t accepts the site for ${JSON.stringify(variant)}`, async () => {
+      const v = await deployToTemp(examplePath('django-polls'), ['nginx'], variant);
+      const dir = makeTempDir('nginx-variant');
+      try {
+        const site = v.file('nginx');
+        let text = read(site);
+        if (variant.https) {
+          const { cert, key } = await selfSignedCertificate(dir, v.plan.domain.split(' ')[0]);
+          text = text.replace(/\/etc\/letsencrypt\/live\/[^/\s;]+\/fullchain\.pem/g, cert).replace(/\/etc\/letsencrypt\/live\/[^/\s;]+\/privkey\.pem/g, key);
+          fs.writeFileSync(site, text);
+        }
+        const r = await nginxTest(nginxSandbox(path.join(dir, 'nginx'), [site]));
+        assert.strictEqual(r.code, 0, `nginx -t rejected the site:\n${r.report}\n--- site ---\n${text}`);
+        if (variant.interface === 'asgi' && !variant.server) assert.match(text, /Upgrade \$http_upgrade/, 'WebSocket upgrade for ASGI');
+        if (variant.server === 'uwsgi') assert.match(text, /uwsgi_pass /);
+      } finally {
+        removeDir(dir);
+        removeDir(v.root);
+      }
+    });
+  }
+
   it('systemd-analyze verify accepts the service and socket units, without a single warning', async () => {
     // No systemd runs in a container: verify works on unit files alone (--man=no skips the man pages of
     // Documentation=). The units are copied to their own dir, named as they would be in /etc/systemd/system.

@@ -97,3 +97,51 @@ describe('ssh e2e: authentication against a loopback sshd', function () {
     }
   });
 });
+
+describe('ssh e2e: password authentication', function () {
+  this.timeout(60_000);
+  let sshd: TestSshd;
+  let client: Client;
+
+  before(async () => {
+    // a user of its own: setting a password must not disturb the key-only user of other tests
+    sshd = await TestSshd.start({ user: 'cwpass', password: 'open sesame' });
+    client = makeClient();
+  });
+  after(async () => {
+    await sshd?.stop();
+    client?.cleanup();
+  });
+
+  it('asks the password through the callback (again when wrong) and never puts it in an error or log', async () => {
+    const asked: string[] = [];
+    const logged: string[] = [];
+    const answers = ['wrong password', 'open sesame'];
+    const pool = makePool(client, {
+      log: (l) => logged.push(l),
+      callbacks: {
+        confirmHostKey: async () => true,
+        password: async (p) => (asked.push(`password ${p.target} ${p.attempt}`), answers.shift()),
+        secretResult: (p) => asked.push(`result ${p.kind} ${p.ok}`),
+      },
+    });
+    try {
+      const r = await pool.get({ name: 'pw', host: sshd.host, port: sshd.port, user: sshd.user }).exec('id -un');
+      assert.strictEqual(r.stdout.trim(), 'cwpass');
+      const target = `cwpass@127.0.0.1:${sshd.port}`;
+      assert.deepStrictEqual(asked, [`password ${target} 1`, 'result password false', `password ${target} 2`, 'result password true']);
+      assert.ok(!logged.join('\n').includes('sesame') && !logged.join('\n').includes('wrong password'));
+    } finally {
+      pool.dispose();
+    }
+  });
+
+  it('stops asking when the user cancels, with a clear error', async () => {
+    const pool = makePool(client, { callbacks: { confirmHostKey: async () => true, password: async () => undefined } });
+    try {
+      await assert.rejects(pool.get({ name: 'pw', host: sshd.host, port: sshd.port, user: sshd.user }).connect(), AuthFailedError);
+    } finally {
+      pool.dispose();
+    }
+  });
+});

@@ -78,7 +78,7 @@ describe('ssh e2e: MaxSessions 1, time limits, drops', function () {
         assert.match(e.message, /took longer than 1\.5 s and was killed/);
         return true;
       });
-      assert.ok(Date.now() - started < 6000, 'rejected soon after the limit');
+      assert.ok(Date.now() - started < 10_000, 'rejected soon after the limit, not after the sleep');
       await waitUntil('the remote sleep to be gone', () => userProcesses(sshd.user, 'sleep 37').length === 0, 5000);
       const r = await conn.exec('echo still-here');
       assert.strictEqual(r.stdout.trim(), 'still-here');

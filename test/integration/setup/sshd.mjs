@@ -12,6 +12,7 @@ export const SERVER_NAME = 'loopback';
 export const GROUP = 'Loopback';
 
 export async function setup({ workspace, env }) {
+  // (UI tests call this too, then start an ssh-agent with CLOUDWARD_TEST_SSHD_KEY.)
   if (typeof process.getuid === 'function' && process.getuid() !== 0) {
     // The tests fail with this reason rather than pass without a server.
     env.CLOUDWARD_TEST_SSHD_ERROR = 'the loopback sshd needs root (it switches to the test user)';
@@ -19,11 +20,22 @@ export async function setup({ workspace, env }) {
   }
   const require = createRequire(import.meta.url);
   const { TestSshd, makeKey } = require(join(repoRoot, 'out', 'test', 'support', 'sshd.js'));
-  const sshd = await TestSshd.start();
+  let sshd;
+  try {
+    sshd = await TestSshd.start();
+  } catch (e) {
+    // Only the servers tests fail (with this reason); the rest of the suite still runs.
+    env.CLOUDWARD_TEST_SSHD_ERROR = e.message;
+    return undefined;
+  }
   const keyDir = mkdtempSync(join(tmpdir(), 'cw-vscode-key-'));
   try {
     const key = makeKey(keyDir, 'id_ed25519');
     sshd.authorize(key.publicKey);
+    // A passphrase-protected key too, for the stored-secret test.
+    const PASSPHRASE = 'correct horse battery staple';
+    const locked = makeKey(keyDir, 'id_locked', PASSPHRASE);
+    sshd.authorize(locked.publicKey);
     // An app directory with a current release, for the App section.
     const appDir = join(sshd.dir, 'app');
     mkdirSync(join(appDir, 'releases', '20261122-0500'), { recursive: true });
@@ -45,6 +57,11 @@ export async function setup({ workspace, env }) {
       CLOUDWARD_TEST_SSHD_PID: String(sshd.daemonPid),
       CLOUDWARD_TEST_SSHD_HOSTKEY: `${keyType} ${keyBase64}`,
       CLOUDWARD_TEST_SSHD_RECORD: sshd.actionsFile,
+      CLOUDWARD_TEST_SSHD_KEY: key.privateKey,
+      CLOUDWARD_TEST_SSHD_LOCKED_KEY: locked.privateKey,
+      CLOUDWARD_TEST_SSHD_PASSPHRASE: PASSPHRASE,
+      CLOUDWARD_TEST_SSHD_USER: sshd.user,
+      CLOUDWARD_TEST_SSHD_FINGERPRINT: sshd.fingerprint,
       CLOUDWARD_TEST_SSHD_SERVER: SERVER_NAME,
       CLOUDWARD_TEST_SSHD_GROUP: GROUP,
       CLOUDWARD_TEST_SSHD_UNITS: 'gunicorn.service,nginx.service,postgresql.service',

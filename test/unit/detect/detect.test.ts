@@ -104,6 +104,22 @@ describe('detectProject', () => {
       assert.ok(hasNote(d, /subfolder backend/));
     });
 
+    it('a tooling-only pyproject.toml at the root does not hide the Django project in its folder', () => {
+      const dir = tmp({
+        'pyproject.toml': '[tool.ruff]\nline-length = 100\n',
+        'web/manage.py': "import os\nos.environ['DJANGO_SETTINGS_MODULE'] = 'portal.settings'\n",
+        'web/requirements.txt': 'django\n',
+        'web/portal/__init__.py': '',
+        'web/portal/settings.py': "WSGI_APPLICATION = 'portal.wsgi.application'\n",
+        'web/portal/wsgi.py': 'application = None\n',
+      });
+      const d = detectProjectSync(dir);
+      assert.strictEqual(d.projectRoot, 'web');
+      assert.strictEqual(d.settingsModule, 'portal.settings', 'os.environ[...] = ... is read too');
+      assert.strictEqual(d.appTarget, 'portal.wsgi:application');
+      assert.strictEqual(d.packageManager, 'pip');
+    });
+
     it('channels: ASGI wins, target from ASGI_APPLICATION; pipenv, MySQL, Redis, Celery', () => {
       const d = detect('django-channels');
       assert.strictEqual(d.interface, 'asgi');
@@ -201,6 +217,7 @@ describe('detectProject', () => {
       assert.strictEqual(d.lockFile, 'uv.lock');
       assert.strictEqual(d.pythonVersion, '3.12');
       assert.strictEqual(d.celery, true);
+      assert.strictEqual(d.redis, true, 'celery[redis]');
     });
 
     it('FastAPI with an annotated app variable; pdm; version from .tool-versions', () => {

@@ -7,7 +7,7 @@ import { DockerfileParser } from 'dockerfile-ast';
 import { detectProjectSync } from '../../../src/core/detect';
 import { buildPlan } from '../../../src/core/plan';
 import type { DeployPlan, PlanOverrides } from '../../../src/core/plan';
-import { GENERATOR_KINDS, GENERATOR_KIND_IDS, renderFiles } from '../../../src/core/generate';
+import { GENERATOR_KINDS, GENERATOR_KIND_IDS, renderFiles, unsupportedKinds } from '../../../src/core/generate';
 import type { GeneratedFile, GeneratorKindId } from '../../../src/core/generate';
 import { LintWorkspace } from '../../../src/core/lint';
 
@@ -19,8 +19,10 @@ function planFor(dir: string, overrides: PlanOverrides = {}): DeployPlan {
   return buildPlan(detectProjectSync(dir), { domain: 'polls.example.com', ...overrides }, { cores: 2 });
 }
 
+/** Like `cloudward generate all`: every kind that can serve the plan's app (no uWSGI for an ASGI app). */
 function filesOf(plan: DeployPlan, kinds: readonly GeneratorKindId[] = GENERATOR_KIND_IDS): Map<string, string> {
-  return new Map(renderFiles(plan, kinds).map((f) => [f.path, f.content]));
+  const skip = new Set(kinds === GENERATOR_KIND_IDS ? unsupportedKinds(plan, kinds).map((u) => u.kind) : []);
+  return new Map(renderFiles(plan, kinds.filter((k) => !skip.has(k))).map((f) => [f.path, f.content]));
 }
 
 function get(files: Map<string, string>, p: string): string {
@@ -119,7 +121,10 @@ describe('generators', () => {
   it('nginx: HTTPS redirects HTTP and uses the certificate paths certbot writes; ASGI passes WebSocket upgrades', () => {
     const site = get(filesOf(planFor(fixtureDir('django-channels'), { https: true, domain: 'chat.example.com www.chat.example.com' }), ['nginx']), 'deploy/nginx/chat.conf');
     assert.match(site, /return 301 https:\/\/\$host\$request_uri;/);
-    assert.match(site, /listen 443 ssl http2;/);
+    // `listen … http2` is deprecated from nginx 1.25.1 and `http2 on;` unknown to 1.22: neither, with a comment.
+    assert.match(site, /listen 443 ssl;/);
+    assert.doesNotMatch(site, /^\s*[^#\s][^\n]*http2/m);
+    assert.match(site, /# HTTP\/2: add `http2 on;`/);
     assert.match(site, /ssl_certificate \/etc\/letsencrypt\/live\/chat\.example\.com\/fullchain\.pem;/);
     assert.match(site, /ssl_certificate_key \/etc\/letsencrypt\/live\/chat\.example\.com\/privkey\.pem;/);
     assert.match(site, /listen 443 ssl default_server;\s*listen \[::\]:443 ssl default_server;\s*ssl_reject_handshake on;/);
@@ -213,7 +218,8 @@ describe('generators', () => {
       return all[0].toJS();
     });
     const byKind = Object.fromEntries(docs.map((d) => [d.kind, d]));
-    assert.deepStrictEqual(Object.keys(byKind).sort(), ['ConfigMap', 'Deployment', 'Ingress', 'Job', 'Secret', 'Service']);
+    // SQLite (the polls example): the database file on a PersistentVolumeClaim, one replica.
+    assert.deepStrictEqual(Object.keys(byKind).sort(), ['ConfigMap', 'Deployment', 'Ingress', 'Job', 'PersistentVolumeClaim', 'Secret', 'Service']);
     const pod = byKind.Deployment.spec.template.spec;
     const c = pod.containers[0];
     assert.strictEqual(pod.securityContext.runAsNonRoot, true);
@@ -235,9 +241,10 @@ describe('generators', () => {
     assert.strictEqual(byKind.Ingress.spec.rules[0].host, 'polls.example.com');
     assert.deepStrictEqual(byKind.Job.spec.template.spec.containers[0].command, ['python', 'manage.py', 'migrate', '--noinput']);
     assert.ok(!files.has('k8s/hpa.yaml'));
-    const scaled = filesOf(planFor(POLLS, { autoscale: true, replicas: 3, maxReplicas: 8 }), ['kubernetes']);
+    const scaled = filesOf(planFor(fixtureDir('django-split'), { autoscale: true, replicas: 3, maxReplicas: 8 }), ['kubernetes']);
     const hpa = parseYaml(get(scaled, 'k8s/hpa.yaml'));
-    assert.deepStrictEqual([hpa.spec.minReplicas, hpa.spec.maxReplicas, hpa.spec.scaleTargetRef.name], [3, 8, 'mysite']);
+    const deployment = parseYaml(get(scaled, 'k8s/deployment.yaml'));
+    assert.deepStrictEqual([hpa.spec.minReplicas, hpa.spec.maxReplicas, hpa.spec.scaleTargetRef.name], [3, 8, deployment.metadata.name]);
   });
 
   it('agree with each other: socket, port, module, static folder', () => {
@@ -270,10 +277,18 @@ describe('generators', () => {
         }
       };
       walk('');
-      const generated = renderFiles(p, GENERATOR_KIND_IDS);
+      const generated = [...filesOf(p)].map(([f, content]) => ({ path: f, content }));
       for (const f of generated) ws.setFile(f.path, f.content);
       const findings = generated.flatMap((f) => ws.lintFile(f.path).map((x) => `${path.basename(dir)}/${f.path}: ${x.rule} ${x.message}`));
       assert.deepStrictEqual(findings, [], path.basename(dir));
     }
+  });
+});
+
+describe('generators: shell safety', () => {
+  it('the Procfile quotes an app factory call for the platform shell, and leaves $PORT to expand', () => {
+    const plan = buildPlan(detectProjectSync(path.join(repo, 'test/fixtures/projects/flask-factory')), {}, { cores: 1 });
+    const procfile = renderFiles(plan, ['procfile']).find((f) => f.path === 'Procfile')!.content;
+    assert.match(procfile, /^web: gunicorn --bind 0\.0\.0\.0:\$PORT --access-logfile - 'todo:create_app\(\)'$/m);
   });
 });

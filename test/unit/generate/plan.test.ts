@@ -1,5 +1,7 @@
 // The deploy plan: defaults from detection, --set values validated, gaps asked rather than guessed.
 import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { detectProjectSync } from '../../../src/core/detect';
 import { PLAN_FIELDS, PlanError, buildPlan, parseSetArgument, planField, planGaps } from '../../../src/core/plan';
@@ -92,5 +94,22 @@ describe('deploy plan', () => {
     assert.deepStrictEqual(gaps, ['staticRoot', 'pythonVersion', 'domain']);
     const none = planGaps(fixture('not-python')).map((g) => g.key);
     assert.ok(['appTarget', 'interface', 'pythonVersion', 'packageManager', 'domain'].every((k) => none.includes(k as never)));
+  });
+});
+
+describe('deploy plan: detected values are checked like typed ones', () => {
+  it('a WSGI_APPLICATION that is not module.attribute stops the plan, naming the field to set', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cw-plan-'));
+    try {
+      fs.mkdirSync(path.join(dir, 'web'));
+      fs.writeFileSync(path.join(dir, 'manage.py'), "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'web.settings')\n");
+      fs.writeFileSync(path.join(dir, 'web/settings.py'), "WSGI_APPLICATION = 'web.wsgi.app; rm -rf ~'\n");
+      fs.writeFileSync(path.join(dir, 'requirements.txt'), 'django\n');
+      const d = detectProjectSync(dir);
+      assert.throws(() => buildPlan(d), (e: unknown) => e instanceof PlanError && e.key === 'appTarget' && /--set appTarget=/.test(e.message));
+      assert.strictEqual(buildPlan(d, { appTarget: 'web.wsgi:application' }).appTarget, 'web.wsgi:application');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -27,6 +27,31 @@ describe('CW2xx: Django settings', () => {
     assert.deepStrictEqual(findings, []);
   });
 
+  it('say nothing about a settings package’s production module built on base.py (django-environ style)', () => {
+    const text = [
+      'from .base import *  # noqa',
+      'from .base import env',
+      '',
+      'SECRET_KEY = env("DJANGO_SECRET_KEY")',
+      'if "DJANGO_SECRET_KEY" not in os.environ:',
+      '    SECRET_KEY = "".join(random.SystemRandom().choice(string.printable) for _ in range(50))',
+      'ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["example.com"])',
+      'DATABASES["default"] = env.db("DATABASE_URL")',
+      'DATABASES["default"]["ATOMIC_REQUESTS"] = True',
+      'SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")',
+      'SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)',
+      'SESSION_COOKIE_SECURE = True',
+      'CSRF_COOKIE_SECURE = True',
+      'CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])',
+      'SECURE_HSTS_SECONDS = 60',
+      'INSTALLED_APPS += ["gunicorn"]  # noqa F405',
+      'MIDDLEWARE.append("whitenoise.middleware.WhiteNoiseMiddleware")',
+      'STATICFILES_STORAGE = "whitenoise.storage.CompressedManifestStaticFilesStorage"',
+      '',
+    ].join('\n');
+    assert.deepStrictEqual(lintText('config/settings/production.py', text).filter((f) => /^CW2/.test(f.rule)), []);
+  });
+
   it('are silent in development settings modules', () => {
     for (const p of ['mysite/settings/local.py', 'mysite/settings/dev.py', 'mysite/settings/test_ci.py']) {
       assert.deepStrictEqual(lintText(p, startproject).filter((f) => /^CW2/.test(f.rule)), [], p);

@@ -187,3 +187,27 @@ describe('CW6xx: files that must agree', () => {
     });
   });
 });
+
+describe('CW2xx-CW6xx on hostile input', () => {
+  it('never fail, whatever the files hold', () => {
+    const fc = require('fast-check') as typeof import('fast-check');
+    const tokens = fc.constantFrom(
+      'DEBUG = True\n', 'SECRET_KEY = "x"\n', 'ALLOWED_HOSTS = ["*"\n', 'INSTALLED_APPS = [\n', '"django.contrib.staticfiles"', 'MIDDLEWARE = (', 'DATABASES = {"default": {',
+      'app.run(debug=True)', 'if __name__ == "__main__":\n', 'server {', 'location /static {', 'alias /x/;', 'proxy_pass http://unix:/run/a.sock;', '}', 'upstream u {', 'server 127.0.0.1:1;',
+      '[Service]\n', 'ExecStart=/usr/bin/gunicorn --bind ', '\\\n', 'ListenStream=', '--bind', ' 0.0.0.0:8000 ', 'gunicorn ', 'mysite.wsgi', '"', "'", '\n', '  ', '#', ';', '{', '[', '(', ')', ']', '$PORT', 'EXPOSE 80\n', 'CMD ["gunicorn"', 'ports:\n  - "80:80"\n', 'containerPort: 8000\n', 'kind: Service\n',
+    );
+    const content = fc.oneof(fc.array(tokens, { maxLength: 40 }).map((a) => a.join('')), fc.string({ maxLength: 200 }));
+    const names = ['mysite/settings.py', 'app.py', 'nginx/site.conf', 'app.service', 'app.socket', 'gunicorn.conf.py', 'uwsgi.ini', 'Procfile', 'Dockerfile', 'compose.yaml', 'k8s/web.yaml'];
+    fc.assert(
+      fc.property(fc.array(content, { minLength: names.length, maxLength: names.length }), (texts) => {
+        const ws = new LintWorkspace();
+        ws.setFile('mysite/wsgi.py');
+        names.forEach((n, i) => ws.setFile(n, n === 'app.py' ? 'from flask import Flask\napp = Flask(__name__)\n' + texts[i] : n === 'k8s/web.yaml' ? 'apiVersion: v1\nkind: Pod\n' + texts[i] : texts[i]));
+        const { problems } = ws.lintAllWithProblems();
+        const failures = problems.filter((p) => /rule CW[2356]\d\d failed/.test(p.message));
+        assert.deepStrictEqual(failures, []);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

@@ -210,7 +210,7 @@ describe('lint rules CW101-CW107 (how the process starts)', () => {
       const c = 'services:\n  api:\n    image: api:1\n    command: uvicorn app:app --host localhost --port 8000\n';
       expectOne(lint('compose.yaml', c), 'CW105', c, r(3, 36, 3, 45), 'localhost');
       const k = 'apiVersion: v1\nkind: Pod\nspec:\n  containers:\n    - name: api\n      args: ["uvicorn", "app:app", "--host=127.0.0.1"]\n';
-      expectOne(lint('pod.yml', k), 'CW105', k, r(5, 41, 5, 50), '127.0.0.1');
+      expectOne(lint('pod.yml', k), 'CW105', k, r(5, 43, 5, 52), '127.0.0.1');
     });
     it('is not about hosts outside containers', () => {
       assert.deepStrictEqual(only(lint('app.service', '[Service]\nExecStart=/v/bin/gunicorn x --bind 127.0.0.1:8000\n'), 'CW105'), []);

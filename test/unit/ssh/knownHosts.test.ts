@@ -6,7 +6,7 @@ import * as path from 'path';
 import { checkHostKey, fingerprintOf, hostKeyAlias, keyTypeOf, parseKnownHosts } from '../../../src/core/ssh/knownHosts';
 
 // Real keys from ssh-keygen, so that fingerprints can be compared with OpenSSH's own.
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cw-kh-'));
+let dir: string;
 function key(name: string): { type: string; b64: string; file: string } {
   const file = path.join(dir, name);
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', file]);
@@ -15,8 +15,13 @@ function key(name: string): { type: string; b64: string; file: string } {
 }
 
 describe('known_hosts', () => {
-  const a = key('a');
-  const b = key('b');
+  let a: ReturnType<typeof key>;
+  let b: ReturnType<typeof key>;
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cw-kh-'));
+    a = key('a');
+    b = key('b');
+  });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('files hosts like OpenSSH: bare on port 22, [host]:port otherwise, lower case', () => {

@@ -174,6 +174,16 @@ describe('snapshot output', () => {
     ]);
   });
 
+  it('does not call a configuration broken when nginx -t could not read it without root', () => {
+    const out = sections({
+      nginx: `${M}noroot\nnginx: [alert] could not open error log file: open() "/var/log/nginx/error.log" failed (13: Permission denied)\n${M}exit 1`,
+      end: '',
+    });
+    const s = parseSnapshotOutput(out, N, { server: 'p', host: 'h' });
+    assert.strictEqual(s.nginx, null);
+    assert.ok(s.errors.some((e) => e.section === 'nginx' && /needs root/.test(e.message)));
+  });
+
   it('says which sections are missing when the script was cut short', () => {
     const s = parseSnapshotOutput(sections({ os: OS_RELEASE, kernel: 'Linux' }), N, { server: 'p', host: 'h' });
     assert.strictEqual(s.os, 'Ubuntu 22.04.4 LTS');

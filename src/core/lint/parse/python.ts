@@ -8,16 +8,33 @@ import type { Position, Range } from '../types';
 
 export type PyTokenKind = 'name' | 'number' | 'string' | 'op' | 'comment' | 'newline' | 'error';
 
-export interface PyToken {
-  kind: PyTokenKind;
-  text: string;
-  start: number;
-  end: number;
-  range: Range;
-  /** For strings: the decoded value (escapes of non-raw strings resolved loosely), prefix flags. */
-  value?: string;
-  prefix?: string;
-  unterminated?: boolean;
+/**
+ * One token. Positions are stored as numbers and the Range is built on demand: a settings module has tens
+ * of thousands of tokens, and four objects per token made the garbage collector the main cost.
+ */
+export class PyToken {
+  /** For strings: the decoded value (escapes of non-raw strings resolved loosely). */
+  value?: string = undefined;
+  /** For strings: the prefix (`r`, `f`, `rb`...). */
+  prefix?: string = undefined;
+  unterminated?: boolean = undefined;
+  constructor(
+    readonly kind: PyTokenKind,
+    readonly text: string,
+    readonly start: number,
+    readonly end: number,
+    readonly line: number,
+    readonly character: number,
+    readonly endLine: number,
+    readonly endCharacter: number,
+  ) {}
+
+  private cachedRange?: Range = undefined;
+
+  /** Built on first use and shared: treat it as read-only. */
+  get range(): Range {
+    return (this.cachedRange ??= { start: { line: this.line, character: this.character }, end: { line: this.endLine, character: this.endCharacter } });
+  }
 }
 
 export interface PyComment {
@@ -105,11 +122,11 @@ export interface PythonModule {
 }
 
 const STRING_PREFIX = /^(?:r|u|b|f|t|br|rb|fr|rf|tr|rt)$/i;
-const THREE_CHAR_OPS = new Set(['**=', '//=', '>>=', '<<=', '...', '!=']);
-const TWO_CHAR_OPS = new Set([
-  '**', '//', '>>', '<<', '<=', '>=', '==', '!=', '->', ':=', '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '@=',
-]);
 const OPEN = new Set(['(', '[', '{']);
+/** 0: not an operator character; 1: an operator character; 2: one that forms `X=` (==, +=, <=, :=...). */
+const OP_CHAR = new Uint8Array(128);
+for (const ch of '()[]{},.;~') OP_CHAR[ch.charCodeAt(0)] = 1;
+for (const ch of '=!<>+-*/%&|^@:') OP_CHAR[ch.charCodeAt(0)] = 2;
 const CLOSE: Record<string, string> = { ')': '(', ']': '[', '}': '{' };
 const ASSIGN_OPS = new Set(['=', '+=', '-=', '*=', '/=', '//=', '%=', '**=', '>>=', '<<=', '&=', '|=', '^=', '@=']);
 const BINARY_OPS = new Set([
@@ -164,11 +181,12 @@ export function tokenizePython(text: string): { tokens: PyToken[]; comments: PyC
       continue;
     }
     if (c === 10 || c === 13) {
-      const start = pos(i);
+      const startLine = line;
+      const startChar = i - lineStart;
       const startOffset = i;
       const len = newlineAt(i);
       if (depth === 0 && lineHasCode) {
-        tokens.push({ kind: 'newline', text: '\n', start: startOffset, end: startOffset + len, range: { start, end: { line: start.line, character: start.character + len } } });
+        tokens.push(new PyToken('newline', '\n', startOffset, startOffset + len, startLine, startChar, startLine, startChar + len));
       }
       lineHasCode = depth > 0 && lineHasCode;
       if (depth === 0) lineHasCode = false;
@@ -199,8 +217,7 @@ export function tokenizePython(text: string): { tokens: PyToken[]; comments: PyC
         lineHasCode = true;
         continue;
       }
-      const start = pos(i);
-      tokens.push({ kind: 'name', text: word, start: i, end: j, range: { start, end: pos(j) } });
+      tokens.push(new PyToken('name', word, i, j, line, i - lineStart, line, j - lineStart));
       lineHasCode = true;
       i = j;
       continue;
@@ -218,34 +235,38 @@ export function tokenizePython(text: string): { tokens: PyToken[]; comments: PyC
         else if ((d === 43 || d === 45) && (text.charCodeAt(j - 1) | 32) === 101 && !/^0[xX]/.test(text.slice(i, i + 2))) j++;
         else break;
       }
-      const start = pos(i);
-      tokens.push({ kind: 'number', text: text.slice(i, j), start: i, end: j, range: { start, end: pos(j) } });
+      tokens.push(new PyToken('number', text.slice(i, j), i, j, line, i - lineStart, line, j - lineStart));
       lineHasCode = true;
       i = j;
       continue;
     }
-    // Operators and delimiters.
-    const three = text.slice(i, i + 3);
-    const two = text.slice(i, i + 2);
-    let op: string;
-    if (THREE_CHAR_OPS.has(three) && three !== '!=') op = three;
-    else if (TWO_CHAR_OPS.has(two)) op = two;
-    else op = text[i];
-    const start = pos(i);
-    const kind: PyTokenKind = '()[]{}:;,.=+-*/%@<>&|^~!'.includes(op[0]) ? 'op' : 'error';
-    // A lone surrogate half or other stray character is one error token; keep surrogate pairs together.
-    if (kind === 'error' && c >= 0xd800 && c <= 0xdbff && i + 1 < n) op = text.slice(i, i + 2);
-    tokens.push({ kind, text: op, start: i, end: i + op.length, range: { start, end: { line, character: start.character + op.length } } });
-    if (kind === 'op') {
-      if (OPEN.has(op)) depth++;
-      else if (CLOSE[op] && depth > 0) depth--;
+    // Operators and delimiters, decided on character codes (no substring per token: this is the hot path).
+    const c1 = text.charCodeAt(i + 1);
+    let len = 1;
+    if (!OP_CHAR[c]) {
+      // A stray character (`$`, `?`, a backtick, random bytes): one error token; keep surrogate pairs together.
+      if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) len = 2;
+      tokens.push(new PyToken('error', text.slice(i, i + len), i, i + len, line, i - lineStart, line, i + len - lineStart));
+      lineHasCode = true;
+      i += len;
+      continue;
+    }
+    const c2 = text.charCodeAt(i + 2);
+    const doubled = c1 === c && (c === 42 || c === 47 || c === 60 || c === 62); // ** // << >>
+    if (doubled && c2 === 61) len = 3;
+    else if (c === 46 && c1 === 46 && c2 === 46) len = 3; // ...
+    else if (doubled || (c1 === 61 && OP_CHAR[c] === 2) || (c === 45 && c1 === 62)) len = 2; // == += ... ->
+    const op = len === 1 ? text[i] : text.slice(i, i + len);
+    tokens.push(new PyToken('op', op, i, i + len, line, i - lineStart, line, i + len - lineStart));
+    if (len === 1) {
+      if (c === 40 || c === 91 || c === 123) depth++;
+      else if ((c === 41 || c === 93 || c === 125) && depth > 0) depth--;
     }
     lineHasCode = true;
-    i += op.length;
+    i += len;
   }
   if (lineHasCode) {
-    const p = pos(n);
-    tokens.push({ kind: 'newline', text: '', start: n, end: n, range: { start: p, end: p } });
+    tokens.push(new PyToken('newline', '', n, n, line, n - lineStart, line, n - lineStart));
   }
   return { tokens, comments, lineStarts };
 
@@ -315,16 +336,11 @@ export function tokenizePython(text: string): { tokens: PyToken[]; comments: PyC
       j++;
     }
     if (!terminated) value += text.slice(chunkStart, j);
-    tokens.push({
-      kind: 'string',
-      text: text.slice(begin, j),
-      start: begin,
-      end: j,
-      range: { start, end: pos(j) },
-      value,
-      prefix,
-      unterminated: !terminated || undefined,
-    });
+    const token = new PyToken('string', text.slice(begin, j), begin, j, start.line, start.character, line, j - lineStart);
+    token.value = value;
+    token.prefix = prefix;
+    if (!terminated) token.unterminated = true;
+    tokens.push(token);
     return j;
   }
 
@@ -368,6 +384,7 @@ export function parsePython(text: string): PythonModule {
   // Matching brackets, so that skipping a bracketed region is O(1).
   const match = new Int32Array(code.length).fill(-1);
   const stack: number[] = [];
+  const table: TokenTable = { code, match };
   for (let k = 0; k < code.length; k++) {
     const t = code[k];
     if (t.kind === 'newline') {
@@ -390,8 +407,16 @@ export function parsePython(text: string): PythonModule {
   }
 
 
+  // The context only changes when the block stack does: reuse it for every statement in between.
+  let cachedContext: PyContext | undefined;
+  let cachedBlocks = -1;
+  let cachedTop: Block | undefined;
   function context(indent: number): PyContext {
-    return {
+    const top = blocks[blocks.length - 1];
+    if (cachedContext && cachedBlocks === blocks.length && cachedTop === top && cachedContext.indent === indent) return cachedContext;
+    cachedBlocks = blocks.length;
+    cachedTop = top;
+    cachedContext = {
       indent,
       topLevel: blocks.length === 0,
       inFunction: blocks.some((b) => b.kind === 'def'),
@@ -399,6 +424,7 @@ export function parsePython(text: string): PythonModule {
       inMainGuard: blocks.some((b) => b.kind === 'main'),
       inBlock: blocks.some((b) => b.kind === 'other' || b.kind === 'main'),
     };
+    return cachedContext;
   }
 
   /** Reads the `;`-separated statements of tokens [from, to). */
@@ -493,13 +519,13 @@ export function parsePython(text: string): PythonModule {
     if (annotation >= 0 && parts.length <= 1) {
       const target = parseRange(exprFrom, annotation);
       const value = parts.length ? parseRange(partStart, to) : undefined;
-      mod.assignments.push({ ...ctx, targets: [target], op: parts.length ? op : ':', value, range: spanOf(from, to) });
+      mod.assignments.push(withContext(ctx, { targets: [target], op: parts.length ? op : ':', value, range: spanOf(from, to) }));
       if (value) walk(value, ctx);
       return;
     }
     const targets = parts.map(([a, b]) => parseRange(a, b));
     const value = parseRange(partStart, to);
-    mod.assignments.push({ ...ctx, targets, op, value, range: spanOf(from, to) });
+    mod.assignments.push(withContext(ctx, { targets, op, value, range: spanOf(from, to) }));
     for (const t of targets) walk(t, ctx);
     walk(value, ctx);
   }
@@ -568,7 +594,7 @@ export function parsePython(text: string): PythonModule {
       const x = todo.pop()!;
       switch (x.kind) {
         case 'call':
-          mod.calls.push({ ...ctx, call: x, callee: dottedName(x.callee) ?? '' });
+          mod.calls.push(withContext(ctx, { call: x, callee: dottedName(x.callee) ?? '' }));
           todo.push(x.callee);
           for (const a of x.args) todo.push(a.value);
           break;
@@ -610,7 +636,7 @@ export function parsePython(text: string): PythonModule {
       const p = t ? t.range.start : { line: 0, character: 0 };
       return { kind: 'other', range: { start: p, end: p }, children: [] };
     }
-    const p = new ExprReader(from, to, 0);
+    const p = new ExprReader(table, from, to, 0);
     const node = p.tuple();
     if (p.k < to) {
       // Something we do not model (lambda, comprehension at top level...): keep what we read as a child.
@@ -619,266 +645,7 @@ export function parsePython(text: string): PythonModule {
     return node;
   }
 
-  /** A recursive-descent reader over a token slice; nesting beyond MAX_DEPTH is kept opaque. */
-  class ExprReader {
-    k: number;
-    constructor(
-      from: number,
-      readonly to: number,
-      readonly depth: number,
-    ) {
-      this.k = from;
-    }
 
-    peek(): PyToken | undefined {
-      return this.k < this.to ? code[this.k] : undefined;
-    }
-
-    /** The remaining tokens, as opaque expressions separated where possible (so calls in them are still seen). */
-    rest(): PyNode[] {
-      const out: PyNode[] = [];
-      let guard = 0;
-      while (this.k < this.to && guard++ < this.to) {
-        const before = this.k;
-        const node = this.expr();
-        if (this.k === before) this.k++;
-        else out.push(node);
-      }
-      return out;
-    }
-
-    /** `a, b, c` → tuple (or the single expression). */
-    tuple(): PyNode {
-      const first = this.expr();
-      if (this.peek()?.text !== ',') return first;
-      const items = [first];
-      while (this.peek()?.text === ',') {
-        this.k++;
-        if (this.k >= this.to || isCloser(this.peek()!)) break;
-        items.push(this.expr());
-      }
-      return { kind: 'tuple', items, range: { start: first.range.start, end: items[items.length - 1].range.end } };
-    }
-
-    /** A chain of operands and operators: `a + b`, `x == "1"`, `a if c else b`, `not x`, `-1`. */
-    expr(): PyNode {
-      const parts: PyNode[] = [];
-      const ops: string[] = [];
-      const startTok = this.peek();
-      let endRange: Range | undefined;
-      while (this.k < this.to) {
-        const t = code[this.k];
-        if (t.kind === 'name' && t.text === 'lambda') {
-          // Opaque up to the end of the current level (a comma or a closer ends it).
-          const s = this.k;
-          while (this.k < this.to && code[this.k].text !== ',' && !isCloser(code[this.k])) {
-            this.k = match[this.k] > this.k && match[this.k] < this.to ? match[this.k] + 1 : this.k + 1;
-          }
-          parts.push({ kind: 'other', range: spanOf(s, this.k), children: [] });
-        } else if ((t.kind === 'name' || t.kind === 'op') && PREFIX_OPS.has(t.text)) {
-          // A prefix operator where an operand is expected.
-          ops.push(t.text);
-          endRange = t.range;
-          this.k++;
-          continue;
-        } else {
-          const before = this.k;
-          const operand = this.primary();
-          if (this.k === before) break;
-          parts.push(operand);
-          endRange = operand.range;
-        }
-        const next = this.peek();
-        if (!next || !BINARY_OPS.has(next.text) || (next.kind !== 'op' && next.kind !== 'name')) break;
-        ops.push(next.text === 'not' && code[this.k + 1]?.text === 'in' ? 'not in' : next.text);
-        if (next.text === 'is' && code[this.k + 1]?.text === 'not') this.k++;
-        if (next.text === 'not' && code[this.k + 1]?.text === 'in') this.k++;
-        endRange = next.range;
-        this.k++;
-      }
-      if (parts.length === 1 && ops.length === 0) return parts[0];
-      const start = startTok ? startTok.range.start : { line: 0, character: 0 };
-      if (parts.length === 0 && ops.length === 0) return { kind: 'other', range: { start, end: start }, children: [] };
-      return { kind: 'op', parts, ops, range: { start, end: endRange?.end ?? start } };
-    }
-
-    /** An atom followed by trailers: `.name`, `(args)`, `[index]`. */
-    primary(): PyNode {
-      let node = this.atom();
-      if (!node) return { kind: 'other', range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, children: [] };
-      while (this.k < this.to) {
-        const t = code[this.k];
-        if (t.kind !== 'op') break;
-        if (t.text === '.' && code[this.k + 1]?.kind === 'name' && this.k + 1 < this.to) {
-          const nameTok = code[this.k + 1];
-          node = { kind: 'attribute', object: node, name: nameTok.text, nameRange: nameTok.range, range: { start: node.range.start, end: nameTok.range.end } };
-          this.k += 2;
-        } else if (t.text === '(') {
-          const close = this.closeOf(this.k);
-          const args = this.depth < MAX_DEPTH ? this.args(this.k + 1, close) : [];
-          const endTok = code[Math.min(close, this.to - 1)];
-          node = { kind: 'call', callee: node, args, range: { start: node.range.start, end: endTok.range.end }, argsRange: { start: t.range.start, end: endTok.range.end } };
-          this.k = Math.min(close + 1, this.to);
-        } else if (t.text === '[') {
-          const close = this.closeOf(this.k);
-          const index = this.depth < MAX_DEPTH ? this.sub(this.k + 1, close).tuple() : { kind: 'other' as const, range: t.range, children: [] };
-          const endTok = code[Math.min(close, this.to - 1)];
-          node = { kind: 'subscript', object: node, index, range: { start: node.range.start, end: endTok.range.end } };
-          this.k = Math.min(close + 1, this.to);
-        } else break;
-      }
-      return node;
-    }
-
-    private closeOf(open: number): number {
-      const m = match[open];
-      return m > open && m < this.to ? m : this.to;
-    }
-
-    private sub(from: number, to: number): ExprReader {
-      return new ExprReader(from, to, this.depth + 1);
-    }
-
-    private args(from: number, to: number): PyArg[] {
-      const out: PyArg[] = [];
-      const r = this.sub(from, to);
-      let guard = 0;
-      while (r.k < to && guard++ <= to - from) {
-        const t = code[r.k];
-        let star: PyArg['star'];
-        let name: string | undefined;
-        let nameRange: Range | undefined;
-        const start = t.range.start;
-        if (t.kind === 'op' && (t.text === '*' || t.text === '**')) {
-          star = t.text;
-          r.k++;
-        } else if (t.kind === 'name' && code[r.k + 1]?.text === '=' && r.k + 1 < to) {
-          name = t.text;
-          nameRange = t.range;
-          r.k += 2;
-        }
-        const before = r.k;
-        const value = r.expr();
-        if (r.k === before && !name && !star) {
-          r.k++; // skip a token we cannot read (a stray keyword, a generator's `for`...)
-          continue;
-        }
-        out.push({ name, nameRange, star, value, range: { start, end: value.range.end } });
-        // A generator argument `f(x for x in y)`: skip to the next comma.
-        while (r.k < to && code[r.k].text !== ',') r.k = match[r.k] > r.k && match[r.k] < to ? match[r.k] + 1 : r.k + 1;
-        if (code[r.k]?.text === ',') r.k++;
-      }
-      return out;
-    }
-
-    private atom(): PyNode | undefined {
-      const t = this.peek();
-      if (!t) return undefined;
-      if (t.kind === 'string') {
-        // Implicit concatenation of adjacent literals.
-        let value = t.value ?? '';
-        let fstring = /[ft]/i.test(t.prefix ?? '');
-        const bytes = /b/i.test(t.prefix ?? '');
-        let end = t.range.end;
-        this.k++;
-        while (this.peek()?.kind === 'string') {
-          const u = code[this.k];
-          value += u.value ?? '';
-          fstring = fstring || /[ft]/i.test(u.prefix ?? '');
-          end = u.range.end;
-          this.k++;
-        }
-        const quote = t.text.slice((t.prefix ?? '').length).startsWith('"') ? '"' : "'";
-        return { kind: 'string', value, fstring, bytes, range: { start: t.range.start, end }, quote };
-      }
-      if (t.kind === 'number') {
-        this.k++;
-        return { kind: 'number', text: t.text, range: t.range };
-      }
-      if (t.kind === 'name') {
-        if (BINARY_OPS.has(t.text) && t.text !== 'not') return undefined; // `and`, `if`... are operators
-        if (t.text === 'for' || t.text === 'async' || t.text === 'lambda') return undefined;
-        this.k++;
-        if (t.text === 'True' || t.text === 'False' || t.text === 'None') return { kind: 'const', value: t.text, range: t.range };
-        return { kind: 'name', name: t.text, range: t.range };
-      }
-      if (t.kind === 'op' && (t.text === '*' || t.text === '**')) {
-        this.k++;
-        const v = this.primary();
-        return { kind: 'starred', value: v, range: { start: t.range.start, end: v.range.end } };
-      }
-      if (t.kind === 'op' && OPEN.has(t.text)) {
-        const close = this.closeOf(this.k);
-        const endTok = code[Math.min(close, this.to - 1)];
-        const range = { start: t.range.start, end: endTok.range.end };
-        const inner = this.depth < MAX_DEPTH ? this.sub(this.k + 1, close) : undefined;
-        this.k = Math.min(close + 1, this.to);
-        if (!inner) return { kind: 'other', range, children: [] };
-        if (t.text === '{') return this.braces(inner, close, range);
-        const items: PyNode[] = [];
-        let comprehension = false;
-        let trailingComma = false;
-        while (inner.k < close) {
-          const before = inner.k;
-          items.push(inner.expr());
-          trailingComma = false;
-          if (inner.k < close && code[inner.k].text === ',') {
-            inner.k++;
-            trailingComma = true;
-            continue;
-          }
-          if (inner.k < close) {
-            comprehension = true; // `[x for x in y]` or something we do not model
-            items.push(...inner.rest());
-            break;
-          }
-          if (inner.k === before) break;
-        }
-        if (t.text === '(' && items.length === 1 && !trailingComma && !comprehension) {
-          // Parentheses around one expression are just grouping; keep the inner range for the value.
-          return items[0];
-        }
-        return { kind: t.text === '[' ? 'list' : 'tuple', items, range, comprehension: comprehension || undefined };
-      }
-      return undefined;
-    }
-
-    private braces(inner: ExprReader, close: number, range: Range): PyNode {
-      const entries: PyDictEntry[] = [];
-      const items: PyNode[] = [];
-      let comprehension = false;
-      let isDict = inner.k >= close; // `{}` is a dict
-      while (inner.k < close) {
-        const before = inner.k;
-        if (code[inner.k].text === '**') {
-          inner.k++;
-          const v = inner.expr();
-          entries.push({ value: v, range: v.range });
-          isDict = true;
-        } else {
-          const key = inner.expr();
-          if (inner.k < close && code[inner.k].text === ':') {
-            isDict = true;
-            inner.k++;
-            const value = inner.expr();
-            entries.push({ key, value, range: { start: key.range.start, end: value.range.end } });
-          } else items.push(key);
-        }
-        if (inner.k < close && code[inner.k].text === ',') {
-          inner.k++;
-          continue;
-        }
-        if (inner.k < close) {
-          comprehension = true;
-          items.push(...inner.rest());
-          break;
-        }
-        if (inner.k === before) break;
-      }
-      if (isDict) return { kind: 'dict', entries, range, comprehension: comprehension || undefined };
-      return { kind: 'set', items, range, comprehension: comprehension || undefined };
-    }
-  }
 
   const mod: PythonModule = { text, tokens, comments, assignments: [], calls: [], imports: [], lineStarts };
   const blocks: Block[] = [];
@@ -894,6 +661,312 @@ export function parsePython(text: string): PythonModule {
     k = end + 1;
   }
   return mod;
+}
+
+/** A recursive-descent reader over a token slice; nesting beyond MAX_DEPTH is kept opaque. */
+class ExprReader {
+  k: number;
+  readonly code: PyToken[];
+  readonly match: Int32Array;
+  constructor(
+    readonly s: TokenTable,
+    from: number,
+    readonly to: number,
+    readonly depth: number,
+  ) {
+    this.k = from;
+    this.code = s.code;
+    this.match = s.match;
+  }
+
+  peek(): PyToken | undefined {
+    return this.k < this.to ? this.code[this.k] : undefined;
+  }
+
+  /** The remaining tokens, as opaque expressions separated where possible (so calls in them are still seen). */
+  rest(): PyNode[] {
+    const out: PyNode[] = [];
+    let guard = 0;
+    while (this.k < this.to && guard++ < this.to) {
+      const before = this.k;
+      const node = this.expr();
+      if (this.k === before) this.k++;
+      else out.push(node);
+    }
+    return out;
+  }
+
+  /** `a, b, c` → tuple (or the single expression). */
+  tuple(): PyNode {
+    const first = this.expr();
+    if (this.peek()?.text !== ',') return first;
+    const items = [first];
+    while (this.peek()?.text === ',') {
+      this.k++;
+      if (this.k >= this.to || isCloser(this.peek()!)) break;
+      items.push(this.expr());
+    }
+    return { kind: 'tuple', items, range: { start: first.range.start, end: items[items.length - 1].range.end } };
+  }
+
+  /** A chain of operands and operators: `a + b`, `x == "1"`, `a if c else b`, `not x`, `-1`. */
+  expr(): PyNode {
+    // Fast path, most values: a single operand not followed by an operator (no arrays allocated).
+    const first = this.peek();
+    if (first && first.text !== 'lambda' && !PREFIX_OPS.has(first.text)) {
+      const before = this.k;
+      const operand = this.primary();
+      if (this.k === before) return this.emptyAt(first);
+      const next = this.peek();
+      if (!next || !BINARY_OPS.has(next.text) || (next.kind !== 'op' && next.kind !== 'name')) return operand;
+      this.k = before; // an operator follows: read the whole chain below
+    }
+    return this.chain();
+  }
+
+  private emptyAt(t: PyToken): PyNode {
+    const p = t.range.start;
+    return { kind: 'other', range: { start: p, end: p }, children: [] };
+  }
+
+  private chain(): PyNode {
+    const parts: PyNode[] = [];
+    const ops: string[] = [];
+    const startTok = this.peek();
+    let endRange: Range | undefined;
+    while (this.k < this.to) {
+      const t = this.code[this.k];
+      if (t.kind === 'name' && t.text === 'lambda') {
+        // Opaque up to the end of the current level (a comma or a closer ends it).
+        const s = this.k;
+        while (this.k < this.to && this.code[this.k].text !== ',' && !isCloser(this.code[this.k])) {
+          this.k = this.match[this.k] > this.k && this.match[this.k] < this.to ? this.match[this.k] + 1 : this.k + 1;
+        }
+        parts.push({ kind: 'other', range: spanIn(this.code, s, this.k), children: [] });
+      } else if ((t.kind === 'name' || t.kind === 'op') && PREFIX_OPS.has(t.text)) {
+        // A prefix operator where an operand is expected.
+        ops.push(t.text);
+        endRange = t.range;
+        this.k++;
+        continue;
+      } else {
+        const before = this.k;
+        const operand = this.primary();
+        if (this.k === before) break;
+        parts.push(operand);
+        endRange = operand.range;
+      }
+      const next = this.peek();
+      if (!next || !BINARY_OPS.has(next.text) || (next.kind !== 'op' && next.kind !== 'name')) break;
+      ops.push(next.text === 'not' && this.code[this.k + 1]?.text === 'in' ? 'not in' : next.text);
+      if (next.text === 'is' && this.code[this.k + 1]?.text === 'not') this.k++;
+      if (next.text === 'not' && this.code[this.k + 1]?.text === 'in') this.k++;
+      endRange = next.range;
+      this.k++;
+    }
+    if (parts.length === 1 && ops.length === 0) return parts[0];
+    const start = startTok ? startTok.range.start : { line: 0, character: 0 };
+    if (parts.length === 0 && ops.length === 0) return { kind: 'other', range: { start, end: start }, children: [] };
+    return { kind: 'op', parts, ops, range: { start, end: endRange?.end ?? start } };
+  }
+
+  /** An atom followed by trailers: `.name`, `(args)`, `[index]`. */
+  primary(): PyNode {
+    let node = this.atom();
+    if (!node) return { kind: 'other', range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, children: [] };
+    while (this.k < this.to) {
+      const t = this.code[this.k];
+      if (t.kind !== 'op') break;
+      if (t.text === '.' && this.code[this.k + 1]?.kind === 'name' && this.k + 1 < this.to) {
+        const nameTok = this.code[this.k + 1];
+        node = { kind: 'attribute', object: node, name: nameTok.text, nameRange: nameTok.range, range: { start: node.range.start, end: nameTok.range.end } };
+        this.k += 2;
+      } else if (t.text === '(') {
+        const close = this.closeOf(this.k);
+        const args = this.depth < MAX_DEPTH ? this.args(this.k + 1, close) : [];
+        const endTok = this.code[Math.min(close, this.to - 1)];
+        node = { kind: 'call', callee: node, args, range: { start: node.range.start, end: endTok.range.end }, argsRange: { start: t.range.start, end: endTok.range.end } };
+        this.k = Math.min(close + 1, this.to);
+      } else if (t.text === '[') {
+        const close = this.closeOf(this.k);
+        const index = this.depth < MAX_DEPTH ? this.sub(this.k + 1, close).tuple() : { kind: 'other' as const, range: t.range, children: [] };
+        const endTok = this.code[Math.min(close, this.to - 1)];
+        node = { kind: 'subscript', object: node, index, range: { start: node.range.start, end: endTok.range.end } };
+        this.k = Math.min(close + 1, this.to);
+      } else break;
+    }
+    return node;
+  }
+
+  private closeOf(open: number): number {
+    const m = this.match[open];
+    return m > open && m < this.to ? m : this.to;
+  }
+
+  private sub(from: number, to: number): ExprReader {
+    return new ExprReader(this.s, from, to, this.depth + 1);
+  }
+
+  private args(from: number, to: number): PyArg[] {
+    const out: PyArg[] = [];
+    const r = this.sub(from, to);
+    let guard = 0;
+    while (r.k < to && guard++ <= to - from) {
+      const t = this.code[r.k];
+      let star: PyArg['star'];
+      let name: string | undefined;
+      let nameRange: Range | undefined;
+      const start = t.range.start;
+      if (t.kind === 'op' && (t.text === '*' || t.text === '**')) {
+        star = t.text;
+        r.k++;
+      } else if (t.kind === 'name' && this.code[r.k + 1]?.text === '=' && r.k + 1 < to) {
+        name = t.text;
+        nameRange = t.range;
+        r.k += 2;
+      }
+      const before = r.k;
+      const value = r.expr();
+      if (r.k === before && !name && !star) {
+        r.k++; // skip a token we cannot read (a stray keyword, a generator's `for`...)
+        continue;
+      }
+      out.push({ name, nameRange, star, value, range: { start, end: value.range.end } });
+      // A generator argument `f(x for x in y)`: skip to the next comma.
+      while (r.k < to && this.code[r.k].text !== ',') r.k = this.match[r.k] > r.k && this.match[r.k] < to ? this.match[r.k] + 1 : r.k + 1;
+      if (this.code[r.k]?.text === ',') r.k++;
+    }
+    return out;
+  }
+
+  private atom(): PyNode | undefined {
+    const t = this.peek();
+    if (!t) return undefined;
+    if (t.kind === 'string') {
+      // Implicit concatenation of adjacent literals.
+      let value = t.value ?? '';
+      let fstring = /[ft]/i.test(t.prefix ?? '');
+      const bytes = /b/i.test(t.prefix ?? '');
+      let end = t.range.end;
+      this.k++;
+      while (this.peek()?.kind === 'string') {
+        const u = this.code[this.k];
+        value += u.value ?? '';
+        fstring = fstring || /[ft]/i.test(u.prefix ?? '');
+        end = u.range.end;
+        this.k++;
+      }
+      const quote = t.text.slice((t.prefix ?? '').length).startsWith('"') ? '"' : "'";
+      return { kind: 'string', value, fstring, bytes, range: { start: t.range.start, end }, quote };
+    }
+    if (t.kind === 'number') {
+      this.k++;
+      return { kind: 'number', text: t.text, range: t.range };
+    }
+    if (t.kind === 'name') {
+      if (BINARY_OPS.has(t.text) && t.text !== 'not') return undefined; // `and`, `if`... are operators
+      if (t.text === 'for' || t.text === 'async' || t.text === 'lambda') return undefined;
+      this.k++;
+      if (t.text === 'True' || t.text === 'False' || t.text === 'None') return { kind: 'const', value: t.text, range: t.range };
+      return { kind: 'name', name: t.text, range: t.range };
+    }
+    if (t.kind === 'op' && (t.text === '*' || t.text === '**')) {
+      this.k++;
+      const v = this.primary();
+      return { kind: 'starred', value: v, range: { start: t.range.start, end: v.range.end } };
+    }
+    if (t.kind === 'op' && OPEN.has(t.text)) {
+      const close = this.closeOf(this.k);
+      const endTok = this.code[Math.min(close, this.to - 1)];
+      const range = { start: t.range.start, end: endTok.range.end };
+      const inner = this.depth < MAX_DEPTH ? this.sub(this.k + 1, close) : undefined;
+      this.k = Math.min(close + 1, this.to);
+      if (!inner) return { kind: 'other', range, children: [] };
+      if (t.text === '{') return this.braces(inner, close, range);
+      const items: PyNode[] = [];
+      let comprehension = false;
+      let trailingComma = false;
+      while (inner.k < close) {
+        const before = inner.k;
+        items.push(inner.expr());
+        trailingComma = false;
+        if (inner.k < close && this.code[inner.k].text === ',') {
+          inner.k++;
+          trailingComma = true;
+          continue;
+        }
+        if (inner.k < close) {
+          comprehension = true; // `[x for x in y]` or something we do not model
+          items.push(...inner.rest());
+          break;
+        }
+        if (inner.k === before) break;
+      }
+      if (t.text === '(' && items.length === 1 && !trailingComma && !comprehension) {
+        // Parentheses around one expression are just grouping; keep the inner range for the value.
+        return items[0];
+      }
+      return { kind: t.text === '[' ? 'list' : 'tuple', items, range, comprehension: comprehension || undefined };
+    }
+    return undefined;
+  }
+
+  private braces(inner: ExprReader, close: number, range: Range): PyNode {
+    const entries: PyDictEntry[] = [];
+    const items: PyNode[] = [];
+    let comprehension = false;
+    let isDict = inner.k >= close; // `{}` is a dict
+    while (inner.k < close) {
+      const before = inner.k;
+      if (this.code[inner.k].text === '**') {
+        inner.k++;
+        const v = inner.expr();
+        entries.push({ value: v, range: v.range });
+        isDict = true;
+      } else {
+        const key = inner.expr();
+        if (inner.k < close && this.code[inner.k].text === ':') {
+          isDict = true;
+          inner.k++;
+          const value = inner.expr();
+          entries.push({ key, value, range: { start: key.range.start, end: value.range.end } });
+        } else items.push(key);
+      }
+      if (inner.k < close && this.code[inner.k].text === ',') {
+        inner.k++;
+        continue;
+      }
+      if (inner.k < close) {
+        comprehension = true;
+        items.push(...inner.rest());
+        break;
+      }
+      if (inner.k === before) break;
+    }
+    if (isDict) return { kind: 'dict', entries, range, comprehension: comprehension || undefined };
+    return { kind: 'set', items, range, comprehension: comprehension || undefined };
+  }
+}
+interface TokenTable {
+  code: PyToken[];
+  match: Int32Array;
+}
+
+function spanIn(code: PyToken[], from: number, to: number): Range {
+  const last = code[Math.max(from, to - 1)];
+  return { start: code[from].range.start, end: last.range.end };
+}
+
+function withContext<T extends object>(ctx: PyContext, extra: T): PyContext & T {
+  // Explicit copies: object spread into a literal with extra keys is a slow path in V8 (measured).
+  const out = extra as PyContext & T;
+  out.indent = ctx.indent;
+  out.topLevel = ctx.topLevel;
+  out.inFunction = ctx.inFunction;
+  out.inClass = ctx.inClass;
+  out.inMainGuard = ctx.inMainGuard;
+  out.inBlock = ctx.inBlock;
+  return out;
 }
 
 function isCloser(t: PyToken): boolean {

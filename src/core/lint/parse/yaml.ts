@@ -1,4 +1,4 @@
-import { parseAllDocuments, isMap, isScalar, isSeq, isPair, Scalar, YAMLMap, YAMLSeq, Pair } from 'yaml';
+import { parseAllDocuments, parseDocument, isMap, isScalar, isSeq, isPair, Scalar, YAMLMap, YAMLSeq, Pair } from 'yaml';
 import type { Document, Node } from 'yaml';
 import type { LintFile } from '../file';
 import type { Range } from '../types';
@@ -19,10 +19,98 @@ export interface YamlFile {
   offsets(node: Node | null | undefined): [number, number] | undefined;
 }
 
-/** Parses a YAML file once (use it as `file.parse(parseYaml)`). */
+const PARSE_OPTIONS = { prettyErrors: false, uniqueKeys: false, strict: false } as const;
+
+/**
+ * Documents of the previous version of each file, by document text: when one document of a large
+ * multi-document manifest changes (a keystroke), only that document is parsed again; the others are
+ * reused with their source ranges moved to their new place. Keyed by path, so that two files never
+ * share (and move) each other's nodes. Bounded: the oldest paths are dropped.
+ */
+const documentCache = new Map<string, Map<string, Document.Parsed[]>>();
+const CACHE_PATHS = 64;
+/** Where each cached document currently starts in its file's text. */
+const documentBase = new WeakMap<Document.Parsed, number>();
+
+/** Moves every source range of a document by `delta` characters. */
+function shiftDocument(doc: Document.Parsed, delta: number): void {
+  if (!delta) return;
+  const move = (r: [number, number, number] | undefined | null) => {
+    if (r) {
+      r[0] += delta;
+      r[1] += delta;
+      r[2] += delta;
+    }
+  };
+  move(doc.range);
+  // An explicit stack rather than yaml's visit(): this runs over every node of every moved
+  // document on each keystroke, and must not recurse on deeply nested input.
+  const stack: unknown[] = [doc.contents];
+  while (stack.length) {
+    const node = stack.pop();
+    if (!node || typeof node !== 'object') continue;
+    if (isPair(node)) {
+      stack.push(node.key, node.value);
+      continue;
+    }
+    move((node as Node).range as [number, number, number] | undefined);
+    if (isMap(node) || isSeq(node)) for (const item of node.items) stack.push(item);
+  }
+  for (const e of [...doc.errors, ...doc.warnings]) {
+    e.pos[0] += delta;
+    e.pos[1] += delta;
+  }
+}
+
+/**
+ * Splits a stream at its `---` / `...` marker lines (which YAML forbids inside any content, so the
+ * split is exact) and parses each document on its own, reusing unchanged ones from the cache.
+ * Streams with directives (`%YAML`, `%TAG`) are parsed whole.
+ */
+function parseDocuments(path: string, text: string): Document.Parsed[] {
+  if (/^%/m.test(text)) return parseAllDocuments(text, PARSE_OPTIONS) as Document.Parsed[];
+  const starts: number[] = [0];
+  const marker = /^(?:---|\.\.\.)(?=[ \t\r\n]|$)/gm;
+  for (let m = marker.exec(text); m; m = marker.exec(text)) {
+    if (m.index === 0) continue;
+    // `...` ends a document: the next one starts after it (a following `---` is its own marker).
+    starts.push(m[0] === '...' ? text.indexOf('\n', m.index) + 1 || text.length : m.index);
+  }
+  const previous = documentCache.get(path);
+  const next = new Map<string, Document.Parsed[]>();
+  const docs: Document.Parsed[] = [];
+  for (let i = 0; i < starts.length; i++) {
+    const start = starts[i];
+    const end = i + 1 < starts.length ? starts[i + 1] : text.length;
+    const chunk = text.slice(start, end);
+    if (!chunk.trim() || /^(?:---|\.\.\.)?\s*(?:#[^\n]*\s*)*$/.test(chunk)) {
+      if (i === 0 && starts.length > 1) continue; // comments or nothing before the first `---`
+      if (!/^---/.test(chunk)) continue;
+    }
+    const reused = previous?.get(chunk)?.pop();
+    let doc: Document.Parsed;
+    if (reused) {
+      shiftDocument(reused, start - (documentBase.get(reused) ?? 0));
+      doc = reused;
+    } else {
+      doc = parseDocument(chunk, PARSE_OPTIONS) as Document.Parsed;
+      shiftDocument(doc, start);
+    }
+    documentBase.set(doc, start);
+    docs.push(doc);
+    const list = next.get(chunk);
+    if (list) list.push(doc);
+    else next.set(chunk, [doc]);
+  }
+  documentCache.delete(path);
+  documentCache.set(path, next);
+  if (documentCache.size > CACHE_PATHS) documentCache.delete(documentCache.keys().next().value as string);
+  return docs;
+}
+
+/** Parses a YAML file once per version (use it as `file.parse(parseYaml)`). */
 export function parseYaml(file: LintFile): YamlFile {
-  const docs = parseAllDocuments(file.text, { prettyErrors: false, uniqueKeys: false, strict: false });
-  const list = Array.isArray(docs) ? docs : [];
+  const list = parseDocuments(file.path, file.text);
   const offsets = (node: Node | null | undefined): [number, number] | undefined => {
     const r = node?.range;
     if (!r) return undefined;
@@ -53,9 +141,10 @@ export function parseYaml(file: LintFile): YamlFile {
 /** The pair of a map with a string key (keys compared as written). */
 export function pairOf(map: unknown, key: string): Pair | undefined {
   if (!isMap(map)) return undefined;
+  // Hot path (every rule looks keys up in every container): compare the scalar's value directly.
   for (const p of map.items) {
-    const k = p.key;
-    if ((isScalar(k) ? k.value : k) === key) return p;
+    const k = p.key as { value?: unknown } | string | null;
+    if (k === key || (k !== null && typeof k === 'object' && k.value === key)) return p;
   }
   return undefined;
 }

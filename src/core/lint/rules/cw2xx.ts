@@ -138,7 +138,8 @@ registerRule({
     const mod = settings(file);
     const key = moduleAssignment(mod, 'SECRET_KEY');
     const value = key?.value;
-    if (!value || value.kind !== 'string' || value.bytes) return [];
+    // An empty key is not a secret (Django refuses to start with it); anything else written here is.
+    if (!value || value.kind !== 'string' || value.bytes || value.value === '') return [];
     if (value.fstring && value.value.includes('{…}')) return []; // built from something else at run time
     if (silencedChecks(mod).has('security.W009')) return [];
     return [
@@ -379,7 +380,9 @@ registerRule({
     }
     for (const c of mod.calls) if (c.callee.startsWith('MIDDLEWARE.')) for (const arg of c.call.args) collectStrings(arg.value, present);
     const out: RuleFinding[] = [];
-    const target = mw.targets.find((t) => t.kind === 'name' && t.name === 'MIDDLEWARE')!;
+    // `MIDDLEWARE = [...]`, or the name inside a tuple target (`MIDDLEWARE, X = ...`).
+    if (mw.targets.length !== 1 || mw.targets[0].kind !== 'name') return [];
+    const target = mw.targets[0];
     for (const m of REQUIRED_MIDDLEWARE) {
       if (present.has(m.path)) continue;
       out.push({

@@ -1,0 +1,83 @@
+// What a plan cannot make right by itself and the user must hear about before deploying: said loudly
+// by the CLI (stderr) and VS Code (a warning message), and noted in the generated files themselves.
+import type { DeployPlan } from './types';
+
+export interface PlanWarning {
+  /** The plan field (or topic) concerned, e.g. `pythonVersion`, `dependencies`, `database`. */
+  key: string;
+  message: string;
+  /** Requirement lines the project must declare (VS Code offers to append them to requirements.txt). */
+  requirements?: string[];
+}
+
+const PLATFORM_KINDS = ['procfile', 'dockerfile', 'compose', 'kubernetes'];
+const CONTAINER_KINDS = ['compose', 'kubernetes'];
+
+/** The framework's own distribution name, for a requirements line. */
+function frameworkRequirement(plan: DeployPlan): string | null {
+  return plan.framework === 'django' ? 'Django' : plan.framework === 'flask' ? 'Flask' : plan.framework === 'fastapi' ? 'fastapi' : null;
+}
+
+/** Where a missing requirement goes, in the project's own dependency manager's words. */
+export function howToDeclare(plan: DeployPlan, lines: string[]): string {
+  const list = lines.join(' ');
+  switch (plan.packageManager) {
+    case 'uv': return `run \`uv add ${list}\``;
+    case 'poetry': return `run \`poetry add ${list}\``;
+    case 'pdm': return `run \`pdm add ${list}\``;
+    case 'pipenv': return `run \`pipenv install ${list}\``;
+    default:
+      return plan.requirementsFile
+        ? `add ${lines.length > 1 ? 'these lines' : 'this line'} to ${plan.requirementsFile}: ${lines.join(', ')}`
+        : `add ${lines.length > 1 ? 'these lines' : 'this line'} to requirements.txt: ${lines.join(', ')}`;
+  }
+}
+
+/** Warnings that apply to the files of `kinds` made from `plan`, most severe first. */
+export function planWarnings(plan: DeployPlan, kinds: readonly string[]): PlanWarning[] {
+  const uses = (...ks: string[]) => ks.some((k) => kinds.includes(k));
+  const out: PlanWarning[] = [];
+  if (!plan.dependenciesDeclared && uses(...PLATFORM_KINDS, 'systemd')) {
+    const lines = [frameworkRequirement(plan), ...plan.extraPackages].filter((l): l is string => !!l);
+    out.push({
+      key: 'dependencies',
+      message:
+        'The project declares no dependencies (no requirements.txt, pyproject.toml or Pipfile), so no server can know what to install: ' +
+        `create requirements.txt with pinned versions (e.g. \`python -m pip freeze > requirements.txt\`${lines.length ? `, or at least: ${lines.join(', ')}` : ''}), then generate again.` +
+        (uses('dockerfile') ? ' Until then the Dockerfile stops at its install step with this message.' : ''),
+      requirements: lines,
+    });
+  }
+  if (plan.staticRootMissing && uses('procfile', 'dockerfile', 'compose', 'nginx', 'kubernetes')) {
+    out.push({
+      key: 'staticRoot',
+      message:
+        'STATIC_ROOT is not set in the Django settings, so `collectstatic` would fail with ImproperlyConfigured: it was left out of the Procfile and the Dockerfile. ' +
+        `Set STATIC_ROOT (the lint rule CW205 offers a quick fix in settings.py; on a server it must be ${plan.staticRoot}), then generate again.`,
+    });
+  }
+  if (plan.pythonVersionGuessed && uses('procfile', 'dockerfile')) {
+    out.push({
+      key: 'pythonVersion',
+      message: `Python ${plan.pythonVersion} is a guess: no file names the project's Python version. Check it, or choose one with --set pythonVersion=3.x (it goes into .python-version and the image).`,
+    });
+  }
+  if (plan.extraPackages.length && plan.dependenciesDeclared && uses('procfile')) {
+    out.push({
+      key: 'requirements',
+      message:
+        `The Procfile runs ${plan.extraPackages.join(' and ')}, which the project does not declare; Heroku-style platforms install only declared dependencies: ` +
+        `${howToDeclare(plan, plan.extraPackages)}.`,
+      requirements: [...plan.extraPackages],
+    });
+  }
+  if (plan.database === 'sqlite' && uses(...CONTAINER_KINDS)) {
+    out.push({
+      key: 'database',
+      message:
+        'The project uses SQLite, which suits one container only: the database file is kept on a volume (compose) or a PersistentVolumeClaim (Kubernetes, 1 replica) ' +
+        'writable by the app user, so migrations and the app share it. For several containers or replicas, switch to PostgreSQL and generate again.',
+    });
+  }
+  return out;
+}

@@ -1,0 +1,227 @@
+// What QA found trying the product as a new user: a fresh startproject, SQLite in containers, undeclared
+// server packages, uWSGI for apps it cannot serve, and the small things (nginx headers, worker counts).
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { parse as parseYaml } from 'yaml';
+import { detectProjectSync } from '../../../src/core/detect';
+import { PlanError, buildPlan, parseSetArgument, planGaps, planWarnings } from '../../../src/core/plan';
+import type { DeployPlan, PlanOverrides } from '../../../src/core/plan';
+import { GENERATOR_KIND_IDS, renderFiles, unsupportedKinds } from '../../../src/core/generate';
+import type { GeneratorKindId } from '../../../src/core/generate';
+
+const repo = path.resolve(__dirname, '../../../..');
+const POLLS = path.join(repo, 'examples/django-polls');
+const fixture = (name: string) => path.join(repo, 'test/fixtures/projects', name);
+
+function planFor(dir: string, overrides: PlanOverrides = {}): DeployPlan {
+  return buildPlan(detectProjectSync(dir), { domain: 'example.org', ...overrides }, { cores: 2 });
+}
+
+function file(plan: DeployPlan, kinds: GeneratorKindId[], p: string): string {
+  const f = renderFiles(plan, kinds).find((x) => x.path === p);
+  assert.ok(f, `${p} was generated`);
+  return f.content;
+}
+
+/** What `django-admin startproject mysite .` writes (Django 4/5): no dependency file, no STATIC_ROOT, SQLite. */
+export function startprojectLike(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cw-startproject-'));
+  fs.mkdirSync(path.join(dir, 'mysite'));
+  fs.writeFileSync(path.join(dir, 'manage.py'), "import os\nimport sys\n\ndef main():\n    os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'mysite.settings')\n    from django.core.management import execute_from_command_line\n    execute_from_command_line(sys.argv)\n");
+  fs.writeFileSync(path.join(dir, 'mysite/__init__.py'), '');
+  fs.writeFileSync(path.join(dir, 'mysite/wsgi.py'), "import os\nfrom django.core.wsgi import get_wsgi_application\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'mysite.settings')\napplication = get_wsgi_application()\n");
+  fs.writeFileSync(path.join(dir, 'mysite/settings.py'), [
+    'from pathlib import Path',
+    'BASE_DIR = Path(__file__).resolve().parent.parent',
+    "SECRET_KEY = 'django-insecure-x'",
+    'DEBUG = True',
+    "INSTALLED_APPS = ['django.contrib.admin', 'django.contrib.auth', 'django.contrib.contenttypes', 'django.contrib.staticfiles']",
+    "ROOT_URLCONF = 'mysite.urls'",
+    "WSGI_APPLICATION = 'mysite.wsgi.application'",
+    "DATABASES = {'default': {'ENGINE': 'django.db.backends.sqlite3', 'NAME': BASE_DIR / 'db.sqlite3'}}",
+    "STATIC_URL = 'static/'",
+    '',
+  ].join('\n'));
+  return dir;
+}
+
+describe('QA: a fresh startproject project', () => {
+  const dir = startprojectLike();
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const plan = planFor(dir);
+
+  it('knows what is missing: no dependency file, no STATIC_ROOT, a guessed Python version', () => {
+    assert.strictEqual(plan.dependenciesDeclared, false);
+    assert.strictEqual(plan.staticRootMissing, true);
+    assert.strictEqual(plan.collectstatic, false, 'collectstatic would raise ImproperlyConfigured');
+    assert.strictEqual(plan.pythonVersionGuessed, true);
+    assert.strictEqual(buildPlan(detectProjectSync(dir), { pythonVersion: '3.11' }).pythonVersionGuessed, false);
+    const warnings = planWarnings(plan, GENERATOR_KIND_IDS);
+    assert.deepStrictEqual(warnings.map((w) => w.key).slice(0, 3), ['dependencies', 'staticRoot', 'pythonVersion']);
+    assert.match(warnings[0].message, /no requirements\.txt, pyproject\.toml or Pipfile/);
+    assert.match(warnings[0].message, /Django, gunicorn/);
+    assert.match(warnings[1].message, /CW205/);
+    assert.match(warnings[2].message, /3\.12 is a guess/);
+    // Asked in VS Code: a gap, with the guess only as a suggestion.
+    const gap = planGaps(detectProjectSync(dir)).find((g) => g.key === 'pythonVersion');
+    assert.ok(gap && gap.suggestion === '3.12' && /only a suggestion/.test(gap.reason));
+  });
+
+  it('the Dockerfile stops with a message instead of installing nothing, and runs no collectstatic', () => {
+    const docker = file(plan, ['dockerfile'], 'Dockerfile');
+    assert.doesNotMatch(docker, /pip install \./);
+    assert.match(docker, /^RUN echo "No requirements\.txt, pyproject\.toml or Pipfile[^\n]*>&2 && exit 1$/m);
+    assert.doesNotMatch(docker, /^\s*python manage\.py collectstatic/m);
+    assert.match(docker, /# TODO: no collectstatic: STATIC_ROOT is not set/);
+    assert.match(docker, /# Python 3\.12 is a guess/);
+  });
+
+  it('the Procfile runs no collectstatic and says why, next to the lines', () => {
+    const procfile = file(plan, ['procfile'], 'Procfile');
+    assert.match(procfile, /^release: python manage\.py migrate --noinput$/m);
+    assert.doesNotMatch(procfile, /collectstatic --noinput/);
+    assert.match(procfile, /# TODO: the project declares no dependencies/);
+    assert.match(procfile, /# TODO: \.python-version says 3\.12, a guess/);
+  });
+
+  it('with STATIC_ROOT and requirements.txt the files are complete again', () => {
+    const fixed = fs.mkdtempSync(path.join(os.tmpdir(), 'cw-fixed-'));
+    try {
+      fs.cpSync(dir, fixed, { recursive: true });
+      fs.appendFileSync(path.join(fixed, 'mysite/settings.py'), "STATIC_ROOT = BASE_DIR / 'staticfiles'\n");
+      fs.writeFileSync(path.join(fixed, 'requirements.txt'), 'Django>=4.2\ngunicorn>=22\n');
+      const p = planFor(fixed, { pythonVersion: '3.12' });
+      assert.deepStrictEqual(planWarnings(p, ['procfile', 'dockerfile']), []);
+      assert.match(file(p, ['procfile'], 'Procfile'), /collectstatic --noinput/);
+      assert.match(file(p, ['dockerfile'], 'Dockerfile'), /pip install -r requirements\.txt/);
+    } finally {
+      fs.rmSync(fixed, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('QA: SQLite in containers', () => {
+  const plan = planFor(POLLS);
+
+  it('the image links the settings\' database path into a folder the app user may write', () => {
+    const docker = file(plan, ['dockerfile'], 'Dockerfile');
+    assert.match(docker, /^RUN mkdir -p \/app && ln -sfn \/app\/data\/db\.sqlite3 \/app\/db\.sqlite3$/m);
+    assert.match(docker, /^RUN mkdir -p [^\n]*\/app\/data && chown -R 10001:10001 [^\n]*\/app\/data$/m);
+    assert.ok(docker.indexOf('ln -sfn') < docker.indexOf('USER 10001'), 'made as root, before USER');
+  });
+
+  it('compose: migrate, web share the database on a named volume', () => {
+    const doc = parseYaml(file(plan, ['compose'], 'compose.yaml'));
+    assert.ok(doc.services.migrate.volumes.includes('sqlite:/app/data'));
+    assert.ok(doc.services.web.volumes.includes('sqlite:/app/data'));
+    assert.deepStrictEqual(doc.volumes.sqlite, {});
+    assert.match(file(plan, ['compose'], 'compose.yaml'), /# SQLite: the database/);
+  });
+
+  it('Kubernetes: a PersistentVolumeClaim mounted by the Deployment (1 replica, Recreate) and the Job, no autoscaler', () => {
+    const p = planFor(POLLS, { replicas: 3, autoscale: true, maxReplicas: 6 });
+    const files = renderFiles(p, ['kubernetes']);
+    const get = (n: string) => parseYaml(files.find((f) => f.path === n)!.content);
+    const pvc = get('k8s/data.yaml');
+    assert.strictEqual(pvc.kind, 'PersistentVolumeClaim');
+    const dep = get('k8s/deployment.yaml');
+    assert.strictEqual(dep.spec.replicas, 1);
+    assert.deepStrictEqual(dep.spec.strategy, { type: 'Recreate' });
+    for (const pod of [dep.spec.template.spec, get('k8s/jobs/migrate.yaml').spec.template.spec]) {
+      assert.ok(pod.volumes.some((v: { persistentVolumeClaim?: { claimName: string } }) => v.persistentVolumeClaim?.claimName === pvc.metadata.name));
+      assert.ok(pod.containers[0].volumeMounts.some((m: { mountPath: string }) => m.mountPath === '/app/data'));
+    }
+    assert.ok(!files.some((f) => f.path === 'k8s/hpa.yaml'));
+    assert.ok(planWarnings(p, ['kubernetes']).some((w) => w.key === 'database' && /PostgreSQL/.test(w.message)));
+  });
+
+  it('PostgreSQL projects get none of it', () => {
+    const p = planFor(fixture('django-split'));
+    assert.doesNotMatch(file(p, ['dockerfile'], 'Dockerfile'), /ln -sfn/);
+    assert.ok(!renderFiles(p, ['kubernetes']).some((f) => f.path === 'k8s/data.yaml'));
+    assert.ok(!planWarnings(p, GENERATOR_KIND_IDS).some((w) => w.key === 'database'));
+  });
+});
+
+describe('QA: server packages the project does not declare', () => {
+  it('an ASGI Procfile names the exact requirement to add, in the manager\'s words', () => {
+    const p = planFor(fixture('fastapi-pdm'));
+    // uvicorn is declared (uvicorn.workers), gunicorn is not.
+    assert.deepStrictEqual(p.extraPackages, ['gunicorn']);
+    const w = planWarnings(p, ['procfile']).find((x) => x.key === 'requirements');
+    assert.ok(w, 'warned');
+    assert.deepStrictEqual(w.requirements, ['gunicorn']);
+    assert.match(w.message, /`pdm add gunicorn`/);
+    assert.match(file(p, ['procfile'], 'Procfile'), /# TODO: declare gunicorn in the project's dependencies/);
+    // Neither uvicorn nor its worker declared: the uvicorn-worker package is named too.
+    const bare = buildPlan({ ...detectProjectSync(fixture('fastapi-pdm')), dependencies: ['fastapi'] }, { domain: 'example.org' });
+    assert.deepStrictEqual(bare.extraPackages, ['gunicorn', 'uvicorn-worker']);
+    assert.match(planWarnings(bare, ['procfile'])[0].message, /`pdm add gunicorn uvicorn-worker`/);
+  });
+
+  it('a pip project is told the requirements file and the line', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cw-nogunicorn-'));
+    try {
+      fs.cpSync(POLLS, dir, { recursive: true });
+      fs.writeFileSync(path.join(dir, 'requirements.txt'), 'Django>=4.2\n');
+      const w = planWarnings(planFor(dir), ['procfile']).find((x) => x.key === 'requirements');
+      assert.ok(w);
+      assert.match(w.message, /add this line to requirements\.txt: gunicorn/);
+      // Declared: no warning.
+      assert.ok(!planWarnings(planFor(POLLS), ['procfile']).some((x) => x.key === 'requirements'));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('QA: uWSGI only for apps it can serve', () => {
+  it('a Flask factory gets a small module creating the app (uWSGI cannot call a factory)', () => {
+    const p = planFor(fixture('flask-factory'));
+    const files = renderFiles(p, ['uwsgi']);
+    const ini = files.find((f) => f.path === 'uwsgi.ini')!.content;
+    assert.match(ini, /^module = uwsgi_app:application$/m);
+    assert.doesNotMatch(ini, /create_app/);
+    const mod = files.find((f) => f.path === 'uwsgi_app.py')!.content;
+    assert.match(mod, /^from todo import create_app$/m);
+    assert.match(mod, /^application = create_app\(\)$/m);
+  });
+
+  it('a Django ASGI project is served through its WSGI module', () => {
+    const p = planFor(fixture('django-channels'));
+    assert.strictEqual(p.interface, 'asgi');
+    assert.match(file(p, ['uwsgi'], 'uwsgi.ini'), /^module = chat\.wsgi:application$/m);
+  });
+
+  it('a pure ASGI app is refused with a clear error', () => {
+    const p = planFor(fixture('fastapi-pdm'));
+    assert.deepStrictEqual(unsupportedKinds(p, ['gunicorn', 'uwsgi']).map((u) => u.kind), ['uwsgi']);
+    assert.throws(() => renderFiles(p, ['uwsgi']), (e: Error) => e instanceof PlanError && /uWSGI serves WSGI apps only/.test(e.message));
+  });
+});
+
+describe('QA: small things', () => {
+  const plan = planFor(POLLS, { https: true });
+
+  it('nginx: one Cache-Control header for static files, HTTPS without deprecated listen … http2', () => {
+    const site = file(plan, ['nginx'], 'deploy/nginx/mysite.conf');
+    assert.doesNotMatch(site, /^\s*expires /m);
+    assert.strictEqual((site.match(/add_header Cache-Control/g) ?? []).length, 1);
+    assert.doesNotMatch(site, /^\s*listen [^;]*http2/m);
+  });
+
+  it('the worker count agrees in the Dockerfile, gunicorn.conf.py and the ConfigMap', () => {
+    const p = planFor(POLLS, { workers: 7 });
+    assert.match(file(p, ['dockerfile'], 'Dockerfile'), /^ENV WEB_CONCURRENCY=7$/m);
+    assert.match(file(p, ['gunicorn'], 'gunicorn.conf.py'), /"WEB_CONCURRENCY", "7"/);
+    assert.strictEqual(parseYaml(file(p, ['kubernetes'], 'k8s/configmap.yaml')).data.WEB_CONCURRENCY, '7');
+    assert.strictEqual(parseYaml(file(planFor(POLLS), ['kubernetes'], 'k8s/configmap.yaml')).data.WEB_CONCURRENCY, '5');
+  });
+
+  it('an invalid domain is named once, not followed by "(got …)"', () => {
+    assert.throws(() => parseSetArgument('domain=a_b'), (e: Error) => e.message === "domain 'a_b' is not a host name");
+    assert.throws(() => parseSetArgument('port=x'), (e: Error) => e.message === "port must be a whole number from 1 to 65535 (got 'x')");
+  });
+});

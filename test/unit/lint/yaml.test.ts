@@ -1,0 +1,58 @@
+import * as assert from 'assert';
+import fc from 'fast-check';
+import { parseAllDocuments, visit } from 'yaml';
+import { LintFile } from '../../../src/core/lint';
+import { parseYaml } from '../../../src/core/lint/parse/yaml';
+import { lintText, LintWorkspace } from './helpers';
+
+/** Every scalar's value and source range, in document order. */
+function scalars(docs: unknown[]): Array<[unknown, number[] | undefined]> {
+  const out: Array<[unknown, number[] | undefined]> = [];
+  for (const d of docs) visit(d as never, { Scalar: (_k, n) => void out.push([n.value, n.range ? [...n.range] : undefined]) });
+  return out;
+}
+
+const DOC = fc.constantFrom(
+  'apiVersion: v1\nkind: Pod\nspec:\n  containers:\n    - name: web\n      image: web\n',
+  'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\nspec:\n  template:\n    spec:\n      containers: [{name: a, image: "a:1", args: [--reload]}]\n',
+  '# a comment\nkind: Service\napiVersion: v1\n',
+  'key: |\n  text\n  ---not a marker\n',
+  '"quoted": \'x\'\n',
+  '',
+  '- a\n- b\n',
+  'x: [unclosed\n',
+);
+
+describe('YAML documents (split, cached parse)', () => {
+  it('gives the same values and source ranges as parsing the stream whole', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(DOC, fc.constantFrom('---\n', '--- \n', '...\n---\n')), { maxLength: 8 }), fc.boolean(), (parts, leadingMarker) => {
+        const text = (leadingMarker ? '---\n' : '') + parts.map(([d, sep], i) => (i ? sep : '') + d).join('');
+        const file = new LintFile(`/t/${Math.random()}.yaml`, text, 'kubernetes', false);
+        // Empty documents (a bare `---`, a stream starting with `...`) carry nothing to lint: compare the rest.
+        const meaningful = (d: { toJS(): unknown }) => d.toJS() !== null && d.toJS() !== undefined;
+        const ours = file.parse(parseYaml).docs.filter(meaningful);
+        const whole = parseAllDocuments(text);
+        const wholeDocs = (Array.isArray(whole) ? whole : []).filter(meaningful);
+        assert.deepStrictEqual(scalars(ours), scalars(wholeDocs));
+        assert.deepStrictEqual(ours.map((d) => d.toJS()), wholeDocs.map((d) => d.toJS()));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('re-linting after an edit in one document gives the findings of a fresh lint', () => {
+    const doc = (name: string) => `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${name}\nspec:\n  containers:\n    - name: ${name}\n      image: ${name}:1\n`;
+    const ws = new LintWorkspace({});
+    let text = [doc('a'), doc('b'), doc('c'), doc('b')].join('---\n');
+    ws.setFile('/w/k8s.yaml', text);
+    ws.lintFile('/w/k8s.yaml');
+    // Grow the first document: every later one moves; the two identical ones must not share nodes.
+    text = text.replace('name: a\nspec', 'name: a\n  labels: {app: a}\nspec');
+    ws.setFile('/w/k8s.yaml', text);
+    const cached = ws.lintFile('/w/k8s.yaml').map((f) => [f.rule, f.range]);
+    const fresh = lintText('/fresh/k8s.yaml', text).map((f) => [f.rule, f.range]);
+    assert.deepStrictEqual(cached, fresh);
+    assert.ok(cached.length >= 8);
+  });
+});
