@@ -95,7 +95,7 @@ sections.load = async () => {
 sections.activation = async () => {
   build();
   const { openWorkbench, runCommand, waitForWorkbench } = await import('./workbench.mjs');
-  const emptyExt = join(root, 'bench', 'empty-extension');
+  const emptyExt = process.env.CLOUDWARD_BENCH_EMPTY_EXT || join(root, 'bench', 'empty-extension');
   const probe = join(root, 'bench', 'heap-probe.js');
   const ours = [];
   const empty = [];

@@ -165,9 +165,11 @@ function toJson(findings: Finding[]): unknown[] {
 
 const SARIF_LEVEL: Record<Severity, string> = { error: 'error', warning: 'warning', info: 'note' };
 
+/** The project's repository (package.json), where the rules' docs pages live. */
+const REPOSITORY = (pkg as { repository?: { url?: string } }).repository?.url?.replace(/^git\+/, '').replace(/\.git$/, '') ?? 'https://github.com/cloudward/cloudward';
+
 function docsUrl(id: string): string {
-  const repo = (pkg as { repository?: { url?: string } }).repository?.url?.replace(/^git\+/, '').replace(/\.git$/, '');
-  return `${repo ?? 'https://github.com/cloudward/cloudward'}/blob/main/docs/rules/${id}.md`;
+  return `${REPOSITORY}/blob/main/docs/rules/${id}.md`;
 }
 
 function toSarif(findings: Finding[], problems: LintProblem[]): unknown {
@@ -189,7 +191,7 @@ function toSarif(findings: Finding[], problems: LintProblem[]): unknown {
     version: '2.1.0',
     runs: [
       {
-        tool: { driver: { name: 'Cloudward', version: VERSION, semanticVersion: VERSION, informationUri: docsUrl('').replace(/\/docs\/rules\/\.md$/, ''), rules } },
+        tool: { driver: { name: 'Cloudward', version: VERSION, semanticVersion: VERSION, informationUri: REPOSITORY, rules } },
         columnKind: 'utf16CodeUnits',
         originalUriBaseIds: { '%SRCROOT%': { uri: 'file://' + encodeURI(process.cwd().split(path.sep).join('/')) + '/' } },
         results: findings.map((f) => ({

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { DeployPlan, Detection, GeneratorKindId, PlanOverrides } from '../core';
+import type { DeployPlan, Detection, GeneratorKindId, PlanOverrides, PlanWarning } from '../core';
 import type { Ctx } from '../ctx';
 import { log } from '../log';
 import { FileProposer, PROPOSAL_CHOICES, ProposalChoice, ProposeResult } from '../preview/proposeFiles';
@@ -35,6 +35,8 @@ export interface GenerateResult extends ProposeResult {
   /** Where the relative paths start: the project's folder (may be a subfolder of the workspace). */
   projectRoot: vscode.Uri;
   files: { kind: GeneratorKindId; path: string }[];
+  /** What the files cannot make right by themselves (no dependency file, no STATIC_ROOT, a guessed version…). */
+  warnings: string[];
 }
 
 export const SINGLE_KINDS: GeneratorKindId[] = ['procfile', 'gunicorn', 'uwsgi', 'nginx', 'systemd', 'dockerfile', 'compose', 'kubernetes'];
@@ -70,7 +72,11 @@ async function generate(ctx: Ctx, proposer: FileProposer, fixedKinds: GeneratorK
     if (!kinds) return undefined;
 
     const overrides: PlanOverrides = { ...(args.overrides as PlanOverrides | undefined) };
-    const what = kinds.length === 1 ? kindTitle(ctx, kinds[0]) : `${kinds.length} kinds of deployment files`;
+    const what = listOf(kinds.map((k) => kindTitle(ctx, k)));
+    const projectRoot = detection.projectRoot && detection.projectRoot !== '.' ? vscode.Uri.joinPath(folder, ...detection.projectRoot.split('/')) : folder;
+    // What the user answered last time (and what the existing nginx site says) are the defaults now.
+    const remembered = scripted ? new Map<keyof DeployPlan, string | number | boolean>() : await previousAnswers(ctx, folder, projectRoot);
+    for (const [k, v] of remembered) if (overrides[k] === undefined) overrides[k] = v;
     let plan: DeployPlan;
     if (scripted) {
       const missing = relevantGaps(core.planGaps(detection), kinds).filter((g) => overrides[g.key] === undefined);
@@ -80,11 +86,19 @@ async function generate(ctx: Ctx, proposer: FileProposer, fixedKinds: GeneratorK
       plan = core.buildPlan(detection, overrides);
     } else {
       await askGaps(ctx, relevantGaps(core.planGaps(detection), kinds), overrides);
-      plan = await reviewPlan(ctx, detection, overrides, fieldsForKinds(kinds), what);
+      plan = await reviewPlan(ctx, detection, overrides, fieldsForKinds(kinds), what, remembered);
+      await rememberAnswers(ctx, folder, overrides);
     }
 
-    const files = core.renderFiles(plan, kinds);
-    const projectRoot = detection.projectRoot && detection.projectRoot !== '.' ? vscode.Uri.joinPath(folder, ...detection.projectRoot.split('/')) : folder;
+    // uWSGI cannot serve an ASGI-only app: asked for alone it is an error, among several it is left out.
+    for (const u of core.unsupportedKinds(plan, kinds)) {
+      if (kinds.length === 1) throw new Error(u.reason);
+      void vscode.window.showWarningMessage(`Cloudward left out the ${kindTitle(ctx, u.kind)}: ${u.reason}`);
+    }
+    const supported = kinds.filter((k) => !core.unsupportedKinds(plan, [k]).length);
+    const warnings = core.planWarnings(plan, supported);
+    if (!scripted) for (const w of warnings) void warn(w, plan, projectRoot);
+    const files = core.renderFiles(plan, supported);
     log().info(`generate ${kinds.join(', ')} in ${projectRoot.fsPath}: ${files.map((f) => f.path).join(', ')}`);
     const outcome = await proposer.propose(
       files.map((f) => ({ path: f.path, content: f.content })),
@@ -92,11 +106,103 @@ async function generate(ctx: Ctx, proposer: FileProposer, fixedKinds: GeneratorK
     );
     if (outcome.cancelled) return undefined;
     if (args.choice !== 'preview') void tell(outcome, projectRoot);
-    return { ...outcome, plan, projectRoot, files: files.map((f) => ({ kind: f.kind, path: f.path })) };
+    return { ...outcome, plan, projectRoot, files: files.map((f) => ({ kind: f.kind, path: f.path })), warnings: warnings.map((w) => w.message) };
   } catch (e) {
     if (e instanceof Cancelled) return undefined;
     throw e;
   }
+}
+
+/** "Procfile", "Procfile and nginx site", "Procfile, nginx site and Dockerfile". */
+function listOf(titles: string[]): string {
+  return titles.length <= 1 ? titles.join('') : `${titles.slice(0, -1).join(', ')} and ${titles[titles.length - 1]}`;
+}
+
+const ANSWERS_KEY = 'cloudward.generate.answers';
+type Answers = Record<string, Record<string, string | number | boolean>>;
+
+/**
+ * The values the user gave last time in this workspace folder (workspaceState), then what the existing
+ * nginx site says (server_name, an ssl listener) for values never answered: re-running a generator must not
+ * quietly undo earlier choices.
+ */
+async function previousAnswers(ctx: Ctx, folder: vscode.Uri, projectRoot: vscode.Uri): Promise<Map<keyof DeployPlan, string | number | boolean>> {
+  const stored = ctx.extension.workspaceState.get<Answers>(ANSWERS_KEY, {})[folder.toString()] ?? {};
+  const out = new Map<keyof DeployPlan, string | number | boolean>(Object.entries(stored) as [keyof DeployPlan, string | number | boolean][]);
+  if (!out.has('domain') || !out.has('https')) {
+    const site = await readNginxSite(projectRoot);
+    if (site?.domain && !out.has('domain')) out.set('domain', site.domain);
+    if (site && !out.has('https')) out.set('https', site.https);
+  }
+  return out;
+}
+
+async function rememberAnswers(ctx: Ctx, folder: vscode.Uri, overrides: PlanOverrides): Promise<void> {
+  const all = ctx.extension.workspaceState.get<Answers>(ANSWERS_KEY, {});
+  const mine: Record<string, string | number | boolean> = { ...(all[folder.toString()] ?? {}) };
+  for (const [k, v] of Object.entries(overrides)) if (v !== undefined) mine[k] = v;
+  await ctx.extension.workspaceState.update(ANSWERS_KEY, { ...all, [folder.toString()]: mine });
+}
+
+/** server_name and HTTPS of a site Cloudward generated before (deploy/nginx/*.conf), if there is one. */
+export async function readNginxSite(projectRoot: vscode.Uri): Promise<{ domain?: string; https: boolean } | undefined> {
+  const dir = vscode.Uri.joinPath(projectRoot, 'deploy', 'nginx');
+  let entries: [string, vscode.FileType][];
+  try {
+    entries = await vscode.workspace.fs.readDirectory(dir);
+  } catch {
+    return undefined;
+  }
+  const conf = entries.find(([n, t]) => t === vscode.FileType.File && n.endsWith('.conf'));
+  if (!conf) return undefined;
+  const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(dir, conf[0])));
+  return parseNginxSite(text);
+}
+
+/** The first real server_name (not the catch-all `_`) and whether a server listens with ssl. */
+export function parseNginxSite(text: string): { domain?: string; https: boolean } {
+  const code = text.split('\n').filter((l) => !l.trim().startsWith('#')).join('\n');
+  const names = [...code.matchAll(/^\s*server_name\s+([^;]+);/gm)].map((m) => m[1].trim()).filter((n) => n !== '_');
+  const https = /^\s*listen\s+[^;]*\bssl\b[^;]*;/m.test(code.replace(/^\s*listen[^;]*default_server[^;]*;/gm, ''));
+  return { domain: names[0], https };
+}
+
+/** One warning; for requirements the project lacks, an offer to add them to requirements.txt (pip projects). */
+async function warn(w: PlanWarning, plan: DeployPlan, root: vscode.Uri): Promise<void> {
+  const file = plan.requirementsFile ?? 'requirements.txt';
+  const canAdd = !!w.requirements?.length && plan.packageManager === 'pip';
+  const add = `Add to ${file}`;
+  const answer = await vscode.window.showWarningMessage(`Cloudward: ${w.message}`, ...(canAdd ? [add] : []));
+  if (answer !== add || !w.requirements) return;
+  const uri = vscode.Uri.joinPath(root, ...file.split('/'));
+  const added = await appendRequirements(uri, w.requirements);
+  if (added.length) void vscode.window.showInformationMessage(`Cloudward added ${added.join(', ')} to ${file}. Generate the files again to drop their TODO notes.`);
+}
+
+/** Appends the lines not already there, through a WorkspaceEdit (Undo works), and saves. Returns what was added. */
+export async function appendRequirements(uri: vscode.Uri, lines: string[]): Promise<string[]> {
+  let text: string | undefined;
+  try {
+    text = (await vscode.workspace.openTextDocument(uri)).getText();
+  } catch {
+    text = undefined;
+  }
+  const name = (l: string) => l.trim().toLowerCase().split(/[\s<>=!~;[]/)[0].replace(/[-_.]+/g, '-');
+  const have = new Set((text ?? '').split('\n').map(name).filter(Boolean));
+  const missing = lines.filter((l) => !have.has(name(l)));
+  if (!missing.length) return [];
+  const edit = new vscode.WorkspaceEdit();
+  if (text === undefined) {
+    edit.createFile(uri, { ignoreIfExists: true });
+    edit.insert(uri, new vscode.Position(0, 0), missing.join('\n') + '\n');
+  } else {
+    const doc = await vscode.workspace.openTextDocument(uri);
+    const end = doc.positionAt(text.length);
+    edit.insert(uri, end, (text.length && !text.endsWith('\n') ? '\n' : '') + missing.join('\n') + '\n');
+  }
+  if (!(await vscode.workspace.applyEdit(edit))) throw new Error(`Could not change ${vscode.workspace.asRelativePath(uri)}.`);
+  await (await vscode.workspace.openTextDocument(uri)).save();
+  return missing;
 }
 
 function kindTitle(ctx: Ctx, id: string): string {

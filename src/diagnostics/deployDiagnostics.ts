@@ -266,12 +266,14 @@ export class DeployDiagnostics implements vscode.Disposable {
           this.publish(file, index.lintFile(file));
           this.scheduleCrossFile(file);
         } else if (this.inIndex(file)) {
-          // It stopped being a deploy file (INSTALLED_APPS removed, say): drop it from the index.
-          index.removeFile(file);
-          this.overlaid.delete(file);
-          this.indexed.delete(file);
+          // It stopped being a deploy file (INSTALLED_APPS removed, say): the index keeps its path
+          // only (it still exists), and closing the editor re-reads what the disk holds.
+          index.setFile(file, text);
+          this.overlaid.add(file);
           this.clear(file);
           this.scheduleCrossFile(file);
+        } else {
+          this.clear(file); // linted alone before the index was ready
         }
       } else if (index.isDeployFile(file, text)) {
         this.publish(file, index.lintText(file, text));

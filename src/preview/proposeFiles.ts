@@ -104,20 +104,19 @@ export class FileProposer implements vscode.Disposable {
           continue;
         }
         await showPreview(target, proposedUri, false, file.path);
-        const buttons = newAfter(i) > 0 ? ['Create', 'Create All New Files', 'Skip'] : ['Create', 'Skip'];
-        const answer = await vscode.window.showInformationMessage(
-          `Create ${file.path}?`,
-          {
-            modal: true,
-            detail: `The ${opts.title} proposes this new file (open in the editor). Undo removes it again. Cancel stops here and writes nothing.`,
-          },
-          ...buttons,
-        );
+        // A quick pick, not a modal dialog: the proposal stays visible (and scrollable) while the user decides.
+        const choices = [
+          { label: 'Create', description: file.path, value: 'create' },
+          ...(newAfter(i) > 0 ? [{ label: 'Create All New Files', description: `this one and the ${newAfter(i)} other new file${newAfter(i) === 1 ? '' : 's'}`, value: 'all' }] : []),
+          { label: 'Skip', description: 'do not write this file', value: 'skip' },
+        ];
+        const answer = await ask(choices, `Cloudward proposes a new file: ${file.path}`,
+          'The proposal is open in the editor. Undo removes a created file again; Escape stops here and writes nothing.');
         await closePreviews(proposedUri);
         if (answer === undefined) return this.cancel(result, files, opts);
-        if (answer === 'Skip') decisions.push({ action: 'skip', target, existed: false });
+        if (answer === 'skip') decisions.push({ action: 'skip', target, existed: false });
         else {
-          createAllNew = answer === 'Create All New Files';
+          createAllNew = answer === 'all';
           decisions.push({ action: 'create', target, content: file.content });
         }
         continue;
@@ -132,17 +131,15 @@ export class FileProposer implements vscode.Disposable {
       else if (opts.choice === 'new') answer = newLabel;
       else {
         await showPreview(target, proposedUri, true, file.path);
-        answer = await vscode.window.showWarningMessage(
-          `${file.path} already exists and differs from the proposal.`,
-          {
-            modal: true,
-            detail:
-              `The diff editor shows your file (left) and the proposal (right). Overwrite replaces your file (Undo restores it); ` +
-              `${newLabel} keeps your file and writes the proposal next to it; Skip keeps your file. Cancel stops here and writes nothing.`,
-          },
-          'Overwrite',
-          newLabel,
-          'Skip',
+        // The safe choice first (Enter keeps the user's file); the diff stays visible behind the quick pick.
+        answer = await ask(
+          [
+            { label: 'Skip', description: 'keep your file as it is', value: 'Skip' },
+            { label: newLabel, description: 'keep your file, write the proposal next to it', value: newLabel },
+            { label: 'Overwrite', description: 'replace your file with the proposal (Undo restores it)', value: 'Overwrite' },
+          ],
+          `${file.path} already exists and differs from Cloudward's proposal`,
+          'The diff editor shows your file (left) and the proposal (right). Escape stops here and writes nothing.',
         );
         await closePreviews(proposedUri);
         if (answer === undefined) return this.cancel(result, files, opts);
@@ -158,10 +155,9 @@ export class FileProposer implements vscode.Disposable {
     }
     await this.apply(decisions, result);
     this.forget(files, opts);
-    if (opts.open !== false) {
-      for (const [i, uri] of result.written.entries()) {
-        await vscode.window.showTextDocument(uri, { preview: false, preserveFocus: i > 0 });
-      }
+    // One editor, not a tab per file: the first written file (the message lists the others).
+    if (opts.open !== false && result.written.length) {
+      await vscode.window.showTextDocument(result.written[0], { preview: false });
     }
     return result;
   }
@@ -273,6 +269,12 @@ async function freeNewName(target: vscode.Uri): Promise<vscode.Uri> {
     const candidate = target.with({ path: `${target.path}.new${i === 1 ? '' : `.${i}`}` });
     if ((await readText(candidate)) === undefined) return candidate;
   }
+}
+
+/** A choice for one file; the first item is what Enter picks. Undefined when the user pressed Escape. */
+async function ask(items: { label: string; description: string; value: string }[], title: string, placeHolder: string): Promise<string | undefined> {
+  const pick = await vscode.window.showQuickPick(items, { title, placeHolder, ignoreFocusOut: true });
+  return pick?.value;
 }
 
 /** `preview`: in the preview tab (replaced by the next one); false keeps every proposal open side by side. */

@@ -143,3 +143,75 @@ describe('cloudward generate', () => {
     assert.ok(fs.existsSync(path.join(dir, 'backend/gunicorn.conf.py')));
   });
 });
+
+describe('cloudward CLI: what QA found', () => {
+  it('detect on a file says it is a file; unknown options are usage errors in plain words', async () => {
+    const file = await run(['detect', '/etc/passwd']);
+    assert.strictEqual(file.code, 2);
+    assert.match(file.err, /\/etc\/passwd is a file, not a folder/);
+    for (const cmd of ['detect', 'generate']) {
+      const r = await run([cmd, '--bogus']);
+      assert.strictEqual(r.code, 2);
+      assert.match(r.err, /unknown option --bogus/);
+      assert.doesNotMatch(r.err, /positional argument/, 'not Node\'s parseArgs wording');
+    }
+    const missing = await run(['generate', 'procfile', '--set']);
+    assert.strictEqual(missing.code, 2);
+    assert.match(missing.err, /--set needs a value, e\.g\. --set domain=example\.com/);
+  });
+
+  it('the domain error names the value once', async () => {
+    const r = await run(['generate', 'nginx', '--set', 'domain=a_b']);
+    assert.strictEqual(r.code, 2);
+    assert.strictEqual((r.err.match(/a_b/g) ?? []).length, 1, r.err);
+  });
+
+  it('says "unchanged" for a file already identical', async () => {
+    const dir = copyExample();
+    try {
+      const args = ['generate', 'gunicorn', '--project', dir, '--out', path.join(dir, 'o')];
+      assert.strictEqual((await run(args)).code, 0);
+      const again = await run(args);
+      assert.strictEqual(again.code, 0);
+      assert.match(again.out, /^unchanged gunicorn\.conf\.py$/m);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('warns on stderr about a missing dependency file, STATIC_ROOT and a guessed Python version', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cw-sp-'));
+    try {
+      fs.cpSync(path.join(repo, 'examples/django-polls'), dir, { recursive: true });
+      fs.rmSync(path.join(dir, 'requirements.txt'));
+      fs.rmSync(path.join(dir, '.python-version'), { force: true });
+      const settings = path.join(dir, 'mysite/settings.py');
+      fs.writeFileSync(settings, fs.readFileSync(settings, 'utf8').replace(/^STATIC_ROOT = .*$/m, ''));
+      const r = await run(['generate', 'procfile', 'dockerfile', '--project', dir, '--out', path.join(dir, 'o')]);
+      assert.strictEqual(r.code, 0);
+      assert.match(r.err, /warning: The project declares no dependencies/);
+      assert.match(r.err, /warning: STATIC_ROOT is not set/);
+      assert.match(r.err, /warning: Python 3\.12 is a guess/);
+      assert.doesNotMatch(fs.readFileSync(path.join(dir, 'o/Procfile'), 'utf8'), /collectstatic --noinput/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('uWSGI for an ASGI app: an error when asked alone, skipped with a reason by all', async () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'cw-asgi-'));
+    try {
+      const alone = await run(['generate', 'uwsgi', '--project', 'test/fixtures/projects/fastapi-pdm', '--out', out]);
+      assert.strictEqual(alone.code, 2);
+      assert.match(alone.err, /uWSGI serves WSGI apps only/);
+      assert.ok(!fs.existsSync(path.join(out, 'uwsgi.ini')));
+      const all = await run(['generate', 'all', '--project', 'test/fixtures/projects/fastapi-pdm', '--out', out, '--set', 'domain=api.example.com']);
+      assert.strictEqual(all.code, 0, all.err);
+      assert.match(all.err, /skipped uwsgi: uWSGI serves WSGI apps only/);
+      assert.ok(!fs.existsSync(path.join(out, 'uwsgi.ini')));
+      assert.ok(fs.existsSync(path.join(out, 'gunicorn.conf.py')));
+    } finally {
+      fs.rmSync(out, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { DeployPlan, Detection, PlanField, PlanGap, PlanOverrides } from '../../core';
 import type { Ctx } from '../../ctx';
+import { fieldApplies } from './fields';
 
 /** The user pressed Escape: the command stops without writing or saying anything more. */
 export class Cancelled extends Error {
@@ -32,7 +33,8 @@ async function askField(field: PlanField, current: string | undefined, why?: str
     title: `Cloudward: ${field.title}`,
     prompt: why ?? field.description,
     value: current ?? '',
-    placeHolder: field.default ? `e.g. ${field.default}` : undefined,
+    // The field's default is described in words ("2 × CPU cores + 1"): say it is the default, not an example.
+    placeHolder: field.example ? `e.g. ${field.example}` : field.default ? `default: ${field.default}` : undefined,
     ignoreFocusOut: true,
     validateInput: (v) => field.validate(v.trim()),
   });
@@ -71,6 +73,7 @@ export async function reviewPlan(
   overrides: PlanOverrides,
   keys: (keyof DeployPlan)[],
   what: string,
+  remembers?: Map<keyof DeployPlan, string | number | boolean>,
 ): Promise<DeployPlan> {
   for (;;) {
     let plan: DeployPlan;
@@ -89,17 +92,18 @@ export async function reviewPlan(
     const items: ReviewItem[] = [generate, { label: 'Values (pick one to change it)', kind: vscode.QuickPickItemKind.Separator }];
     for (const key of keys) {
       const field = fieldByKey(ctx, key);
-      if (!field || (key === 'settingsModule' && plan.framework !== 'django')) continue;
+      if (!field || !fieldApplies(key, plan)) continue;
       const changed = overrides[key] !== undefined;
+      const remembered = changed && remembers?.has(key) && overrides[key] === remembers.get(key);
       items.push({
         key,
         label: field.title,
         description: show(plan[key]),
-        detail: `${field.description}${changed ? ' · set by you' : ''}`,
+        detail: `${field.description}${remembered ? ' · your answer last time' : changed ? ' · set by you' : ''}`,
       });
     }
     const pick = await vscode.window.showQuickPick(items, {
-      title: `Cloudward: ${what}`,
+      title: `Cloudward: Generate ${what}`,
       placeHolder: 'Check the values, then pick "Generate"',
       matchOnDescription: true,
       ignoreFocusOut: true,

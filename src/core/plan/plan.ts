@@ -42,8 +42,9 @@ const invalid = (key: string, err: string, v: unknown) => `${key} ${err}${err.in
 function field(
   key: keyof DeployPlan, title: string, type: PlanField['type'], def: string, description: string,
   validate: (v: string) => string | undefined, parse: PlanField['parse'] = type === 'integer' ? asInt : type === 'boolean' ? asBool : asText,
+  example?: string,
 ): PlanField {
-  return { key, title, type, default: def, description, validate: (v) => validate(v.trim()), parse };
+  return { key, title, type, default: def, description, validate: (v) => validate(v.trim()), parse, ...(example ? { example } : {}) };
 }
 
 /** The plan fields a user may set, in the order a form would ask them. */
@@ -51,7 +52,7 @@ export const PLAN_FIELDS: readonly PlanField[] = [
   field('name', 'App name', 'string', 'the Django project package, the pyproject name, or the folder name',
     'Names the systemd units, nginx upstream, image and Kubernetes objects.',
     (v) => (NAME.test(v) ? undefined : 'must start with a lowercase letter and contain only a-z, 0-9 and - (at most 40 characters)')),
-  field('domain', 'Domain', 'string', 'example.com (edit it)',
+  field('domain', 'Domain', 'string', 'none: the files use example.com until you give yours',
     'Host names the site answers to, separated by spaces or commas; the first is the main one.',
     (v) => {
       const hosts = v.split(/[\s,]+/).filter(Boolean);
@@ -59,7 +60,7 @@ export const PLAN_FIELDS: readonly PlanField[] = [
       const bad = hosts.find((h) => !HOST.test(h));
       return bad ? `'${bad}' is not a host name` : undefined;
     },
-    (v) => v.split(/[\s,]+/).filter(Boolean).join(' ')),
+    (v) => v.split(/[\s,]+/).filter(Boolean).join(' '), 'example.com www.example.com'),
   field('https', 'HTTPS', 'boolean', 'false', 'Redirect HTTP to HTTPS and add a TLS server with certbot\'s certificate paths.',
     (v) => ([...BOOL_TRUE, ...BOOL_FALSE].includes(v.toLowerCase()) ? undefined : 'must be true or false')),
   field('appTarget', 'Application', 'string', 'detected (e.g. mysite.wsgi:application)',

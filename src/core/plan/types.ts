@@ -98,6 +98,8 @@ export interface PlanField {
   type: PlanFieldType;
   /** How the default is derived, in words, e.g. "/srv/<name>". */
   default: string;
+  /** A sample value for an input box's placeholder, when the field has no default worth showing. */
+  example?: string;
   /** An error message for an invalid value, or undefined when the value is fine. */
   validate(value: string): string | undefined;
   /** Turns an already validated text into the plan's value. */

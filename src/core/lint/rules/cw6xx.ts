@@ -254,6 +254,8 @@ registerRule({
       });
     };
     const seenUpstream = new Set<string>();
+    const tcpMisses: Target[] = [];
+    let tcpMatched = false;
     for (const pass of proxyPasses(file.parse(nginxConfigOf))) {
       const arg = pass.args[0];
       const t = proxyTarget(arg.value);
@@ -264,7 +266,8 @@ registerRule({
       } else if (t.kind === 'tcp') {
         if (!LOOPBACK.test(t.host)) continue; // another machine or container: not ours to check
         const target: Target = { kind: 'tcp', port: t.port, range: arg.range, text: `${t.host}:${t.port}` };
-        if (!matches(target, binds)) report(target);
+        if (matches(target, binds)) tcpMatched = true;
+        else tcpMisses.push(target);
       } else {
         const servers = ups.get(t.name);
         if (!servers || seenUpstream.has(t.name)) continue;
@@ -281,9 +284,15 @@ registerRule({
             targets.push({ kind: 'tcp', port: b.port, range: f === file ? a.range : arg.range, text: a.value });
           }
         }
-        if (targets.length && !targets.some((x) => matches(x, binds))) report(targets[0]);
+        if (!targets.length) continue;
+        if (targets.some((x) => matches(x, binds))) tcpMatched ||= targets.some((x) => x.kind === 'tcp');
+        else if (targets[0].kind === 'unix') report(targets[0]);
+        else tcpMisses.push(targets[0]);
       }
     }
+    // A site may proxy to other local services too (a Node frontend on :3000, Flower on :5555): when one
+    // TCP target is the app, the others are not reported. A lone mismatching target is.
+    if (!tcpMatched) tcpMisses.forEach(report);
     return out;
   },
 });
@@ -696,16 +705,20 @@ function kubernetesPorts(file: LintFile): { containers: Array<{ ports: PortClaim
   return { containers, targets };
 }
 
-/** Container-side ports of compose services that are built from the project (`build:`). */
-function composePorts(file: LintFile): PortClaim[] {
+/**
+ * Container-side ports of each compose service, with the binds written in that service's own `command`
+ * (and whether the image is built from the project, so the Dockerfile's CMD applies).
+ */
+function composeServices(file: LintFile): Array<{ claims: PortClaim[]; binds: PortClaim[]; built: boolean; hasCommand: boolean }> {
   const y = file.parse(parseYaml);
-  const out: PortClaim[] = [];
+  const out: Array<{ claims: PortClaim[]; binds: PortClaim[]; built: boolean; hasCommand: boolean }> = [];
+  const allBinds = file.parse(bindsOfFile);
   for (const doc of y.docs) {
     const services = valueOf(doc.contents, 'services');
     if (!isMap(services)) continue;
     for (const pair of services.items) {
       const svc = pair.value as Node;
-      if (!valueOf(svc, 'build')) continue;
+      const claims: PortClaim[] = [];
       for (const p of seqItems(valueOf(svc, 'ports'))) {
         if (!isScalar(p)) continue;
         const text = String(p.value);
@@ -715,8 +728,17 @@ function composePorts(file: LintFile): PortClaim[] {
         if (!m || !range || text.includes('-')) continue;
         const port = Number(m[1]);
         const endCol = range.end.character - (text.endsWith('/tcp') ? 4 : 0);
-        out.push({ file: file.path, range: { start: { line: range.end.line, character: endCol - m[1].length }, end: { line: range.end.line, character: endCol } }, port, what: 'compose ports' });
+        claims.push({ file: file.path, range: { start: { line: range.end.line, character: endCol - m[1].length }, end: { line: range.end.line, character: endCol } }, port, what: 'compose ports' });
       }
+      const binds: PortClaim[] = [];
+      const r = svc?.range;
+      if (r) {
+        for (const b of allBinds) {
+          const off = file.lines.offsetAt(b.range.start);
+          if (off >= r[0] && off < r[2] && b.kind === 'tcp' && b.port !== undefined) binds.push({ file: b.file, range: b.range, port: b.port, what: 'bind' });
+        }
+      }
+      out.push({ claims, binds, built: !!valueOf(svc, 'build'), hasCommand: !!valueOf(svc, 'command') || !!valueOf(svc, 'entrypoint') });
     }
   }
   return out;
@@ -751,9 +773,15 @@ registerRule({
       return out;
     }
     if (file.kind === 'compose') {
-      const claims = composePorts(file);
-      if (!claims.length || !appPorts.size) return [];
-      for (const c of claims) if (!appPorts.has(c.port)) disagree(c, binds.map((b) => ({ ...b, port: b.port! })), 'the app server binds');
+      // Each service against its own command's bind; a built service without a command against the
+      // Dockerfile's. Other services (a database, a frontend) are not the app's business.
+      const dockerBinds = binds.filter((b) => ctx.workspace.get(b.file)?.kind === 'dockerfile').map((b) => ({ ...b, port: b.port! }));
+      for (const svc of composeServices(file)) {
+        const expected = svc.binds.length ? svc.binds : svc.built && !svc.hasCommand ? dockerBinds : [];
+        if (!expected.length) continue;
+        const ports = new Set(expected.map((e) => e.port));
+        for (const c of svc.claims) if (!ports.has(c.port)) disagree(c, expected, 'the app server binds');
+      }
       return out;
     }
     // Kubernetes: within each container, probes and binds against containerPort; Services against all containerPorts.
