@@ -3,7 +3,7 @@
 // under bench-results/. Never part of `npm test`.
 //   npm run bench [-- --only activation,bundle,load,lint,detect,generate,ssh] [-- --runs 5]
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -95,7 +95,7 @@ sections.load = async () => {
 sections.activation = async () => {
   build();
   const { openWorkbench, runCommand, waitForWorkbench } = await import('./workbench.mjs');
-  const emptyExt = process.env.CLOUDWARD_BENCH_EMPTY_EXT || join(root, 'bench', 'empty-extension');
+  const emptyExt = join(root, 'bench', 'empty-extension');
   const probe = join(root, 'bench', 'heap-probe.js');
   const ours = [];
   const empty = [];
@@ -105,7 +105,11 @@ sections.activation = async () => {
     //    call), for Cloudward and an empty extension activated by the same event in the same VS Code.
     const signal = join(mkdtempSync(join(tmpdir(), 'cloudward-bench-')), 'go');
     let hostState = '';
-    let wb = await openWorkbench({ extraExtensionDevelopmentPaths: [emptyExt], extensionTestsPath: probe, env: { CLOUDWARD_BENCH_SIGNAL: signal }, viewport: { width: 1400, height: 4000 },
+    // The empty extension comes installed (an extensions folder of its own): with two development paths in
+    // the web workbench's payload only the last one reaches the extension host.
+    const extensionsDir = join(signal, '..', 'extensions');
+    cpSync(emptyExt, join(extensionsDir, 'cloudward.cloudward-bench-empty-0.0.1'), { recursive: true });
+    let wb = await openWorkbench({ serverArgs: ['--extensions-dir', extensionsDir], extensionTestsPath: probe, env: { CLOUDWARD_BENCH_SIGNAL: signal }, viewport: { width: 1400, height: 4000 },
       onLog: (_t, args) => { const m = String(Array.isArray(args) ? args.join(' ') : args).match(/CLOUDWARD_BENCH_STATE (.*)/); if (m) hostState = m[1]; } });
     try {
       await waitForWorkbench(wb.page);

@@ -57,7 +57,8 @@ async function notify(d: Detection, folder: vscode.Uri, details: () => VirtualDo
   if (choice === 'Show Details') {
     const name = d.name ?? folder.path.split('/').pop() ?? 'project';
     const uri = details().set(`Cloudward detection - ${name}.md`, detailsMarkdown(d, folder));
-    await vscode.window.showTextDocument(uri, { preview: true });
+    // The rendered report, not its Markdown source.
+    await vscode.commands.executeCommand('markdown.showPreview', uri);
   } else if (choice === 'Generate Files…') {
     await vscode.commands.executeCommand('cloudward.generate.all', { folder });
   }
@@ -100,7 +101,7 @@ export function detailsMarkdown(d: Detection, folder: vscode.Uri): string {
     '',
     summarize(d),
     '',
-    '| | |',
+    '| Field | Value |',
     '| --- | --- |',
     ...ROWS.map(([key, label]) => `| ${label} | ${cell(d[key])} |`),
     '',

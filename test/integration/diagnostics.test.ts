@@ -41,6 +41,8 @@ async function waitFor<T>(what: string, check: () => T | undefined | false, time
 }
 
 async function codeActions(uri: vscode.Uri, range: vscode.Range): Promise<vscode.CodeAction[]> {
+  // Code actions are computed on the workbench's model of the file: keep it open in an editor.
+  await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
   return (await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, range, vscode.CodeActionKind.QuickFix.value)) ?? [];
 }
 

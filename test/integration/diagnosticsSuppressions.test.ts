@@ -101,6 +101,7 @@ describe('Stale suppressions in the editor (CW001)', function () {
       const [d] = cloudward(uri, 'CW001');
       assert.deepStrictEqual(d.tags, [vscode.DiagnosticTag.Unnecessary]);
       assert.strictEqual(doc.getText(d.range), 'CW102');
+      await vscode.window.showTextDocument(doc);
       const actions = (await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, d.range)) ?? [];
       assert.deepStrictEqual(
         actions.map((a) => a.title),

@@ -1,6 +1,6 @@
 // The interactive generate flow in the real workbench, as a user meets it: Detect Project's notification,
 // then "Generate nginx site": the domain (a detection gap) is asked, the values list is reviewed, the
-// proposed file is previewed and created only after "Create".
+// proposed file is previewed and created only after "Create" (a quick pick that leaves the preview visible).
 import assert from 'node:assert';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -31,7 +31,8 @@ describe('Generate, interactively (real workbench)', function () {
     assert.match(text, /Django \(WSGI\)/);
     assert.match(text, /Show Details/);
     await note.getByRole('button', { name: 'Show Details' }).click();
-    await wb.page.locator('.tab', { hasText: 'Cloudward detection' }).first().waitFor({ state: 'visible', timeout: 15_000 });
+    // The rendered Markdown preview, not the Markdown source.
+    await wb.page.locator('.tab', { hasText: 'Preview Cloudward detection' }).first().waitFor({ state: 'visible', timeout: 15_000 });
   });
 
   it('Generate nginx site asks the domain, shows the values, previews, and creates the file on "Create"', async () => {
@@ -55,12 +56,13 @@ describe('Generate, interactively (real workbench)', function () {
     await screenshot(page, 'generate-values-list');
     await generate.click();
 
-    // The proposal is shown, then a modal asks before anything is written.
-    const dialog = page.locator('.monaco-dialog-box', { hasText: 'Create deploy/nginx/mysite.conf?' });
-    await dialog.waitFor({ state: 'visible', timeout: 15_000 });
+    // The proposal is shown, then a quick pick (not a modal: the proposal stays visible) asks before anything is written.
+    const question = page.locator('.quick-input-widget', { hasText: 'Cloudward proposes a new file: deploy/nginx/mysite.conf' });
+    await question.waitFor({ state: 'visible', timeout: 15_000 });
     assert.ok(!existsSync(target), 'nothing is written before the answer');
-    await screenshot(page, 'generate-create-dialog');
-    await dialog.getByRole('button', { name: 'Create', exact: true }).click();
+    await page.locator('.tab', { hasText: 'mysite.conf' }).first().waitFor({ state: 'visible', timeout: 10_000 });
+    await screenshot(page, 'generate-create-question');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: /^Create/ }).first().click();
 
     // Created, then its text inserted and saved: wait for the saved content.
     const written = () => existsSync(target) && /server_name polls\.example\.com;/.test(readFileSync(target, 'utf8'));

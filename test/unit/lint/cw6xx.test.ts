@@ -61,6 +61,11 @@ describe('CW6xx: files that must agree', () => {
       one(findings, 'nginx/site.conf', up, '127.0.0.1:9000');
     });
 
+    it('does not report other local services once one target is the app', () => {
+      const multi = 'server {\n    location / {\n        include proxy_params;\n        proxy_pass http://127.0.0.1:3000;\n    }\n    location /api/ {\n        include proxy_params;\n        proxy_pass http://127.0.0.1:8000;\n    }\n}\n';
+      assert.deepStrictEqual(lintFiles({ 'nginx/site.conf': multi, 'gunicorn.conf.py': 'bind = "127.0.0.1:8000"\n' }, 'CW601'), []);
+    });
+
     it('is silent when no bind is known, or the bind is a variable', () => {
       assert.deepStrictEqual(lintFiles({ 'nginx/site.conf': site }, 'CW601'), []);
       assert.deepStrictEqual(lintFiles({ 'nginx/site.conf': site, Procfile: 'web: gunicorn app:app --bind 0.0.0.0:$PORT\n' }, 'CW601'), []);
@@ -176,6 +181,20 @@ describe('CW6xx: files that must agree', () => {
       assert.deepStrictEqual(findings.map((f) => f.range), [rangeOf(k8s, '8080'), rangeOf(k8s, '9000')]);
       const good = k8s.replace('port: 8080', 'port: 8000').replace('targetPort: 9000', 'targetPort: 8000');
       assert.deepStrictEqual(lintFiles({ 'k8s/web.yaml': good }, 'CW605'), []);
+    });
+
+    it('compose services other than the app are not compared', () => {
+      const compose = 'services:\n  web:\n    build: .\n    command: gunicorn mysite.wsgi --bind 0.0.0.0:8000\n    ports:\n      - "8000:8000"\n  frontend:\n    build: ./frontend\n    command: npm run start\n    ports:\n      - "3000:3000"\n';
+      assert.deepStrictEqual(lintFiles({ 'compose.yaml': compose }, 'CW605'), []);
+    });
+
+    it('a built service without a command is compared with the Dockerfile', () => {
+      const docker = 'FROM python:3.12-slim\nEXPOSE 8000\nCMD ["gunicorn", "--bind", "0.0.0.0:8000", "mysite.wsgi"]\n';
+      const compose = 'services:\n  web:\n    build: .\n    ports:\n      - "80:8080"\n';
+      const f = lintFiles({ Dockerfile: docker, 'compose.yaml': compose }, 'CW605');
+      assert.strictEqual(f.length, 1);
+      assert.strictEqual(f[0].file, 'compose.yaml');
+      assert.strictEqual(f[0].related?.[0].file, 'Dockerfile');
     });
 
     it('compose ports of the built service vs the app bind', () => {

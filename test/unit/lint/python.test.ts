@@ -2,6 +2,7 @@ import * as assert from 'assert';
 import * as fc from 'fast-check';
 import { moduleAssignment, parsePython, stringValue, tokenizePython } from '../../../src/core/lint/parse/python';
 import { rangeOf } from './cw-helpers';
+import { LineIndex } from '../../../src/core/lint';
 
 describe('Python parser (deploy lint)', () => {
   it('reads module-level assignments with exact value ranges', () => {
@@ -114,6 +115,22 @@ describe('Python parser (deploy lint)', () => {
         parsePython(parts.join(''));
       }),
       { numRuns: 1000 },
+    );
+  });
+
+  it('counts lines like the engine (\\n and \\r\\n; a lone \\r is blank space)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom('X = 1', '\r', '\n', '\r\n', '"""', "'", '#', ' ', '\\', 'f"{', '('), { maxLength: 60 }), (parts) => {
+        const src = parts.join('');
+        const lines = new LineIndex(src);
+        const mod = parsePython(src);
+        for (const t of mod.tokens) {
+          assert.ok(t.line < lines.lineCount && t.endLine < lines.lineCount);
+          assert.strictEqual(lines.offsetAt({ line: t.line, character: t.character }), t.start);
+        }
+        assert.strictEqual(mod.lineStarts.length, lines.lineCount);
+      }),
+      { numRuns: 500 },
     );
   });
 

@@ -47,9 +47,10 @@ function lines(text: string): string[] {
   let start = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c === 10 || c === 13) {
+    // Lines end at \n or \r\n (a lone \r stays in the line, as in the engine's LineIndex).
+    if (c === 10 || (c === 13 && text.charCodeAt(i + 1) === 10)) {
       out.push(text.slice(start, i));
-      if (c === 13 && text.charCodeAt(i + 1) === 10) i++;
+      if (c === 13) i++;
       start = i + 1;
     }
   }

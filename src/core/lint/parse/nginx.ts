@@ -57,7 +57,7 @@ export function parseNginx(text: string): NginxConfig {
   const breakLen = (offset: number): number => {
     const c = text.charCodeAt(offset);
     if (c === 10) return 1;
-    if (c === 13) return text.charCodeAt(offset + 1) === 10 ? 2 : 1;
+    if (c === 13 && text.charCodeAt(offset + 1) === 10) return 2; // a lone \r is blank space, as in the engine's LineIndex
     return 0;
   };
 
@@ -70,7 +70,7 @@ export function parseNginx(text: string): NginxConfig {
       lineStart = i;
       continue;
     }
-    if (c === 32 || c === 9 || c === 12 || c === 11) {
+    if (c === 32 || c === 9 || c === 12 || c === 11 || c === 13) {
       i++;
       continue;
     }

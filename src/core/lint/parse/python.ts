@@ -165,7 +165,7 @@ export function tokenizePython(text: string): { tokens: PyToken[]; comments: PyC
     const c = text.charCodeAt(offset);
     let len = 0;
     if (c === 10) len = 1;
-    else if (c === 13) len = text.charCodeAt(offset + 1) === 10 ? 2 : 1;
+    else if (c === 13 && text.charCodeAt(offset + 1) === 10) len = 2;
     if (len) {
       line++;
       lineStart = offset + len;
@@ -176,7 +176,8 @@ export function tokenizePython(text: string): { tokens: PyToken[]; comments: PyC
 
   while (i < n) {
     const c = text.charCodeAt(i);
-    if (c === 32 || c === 9 || c === 12) {
+    // A lone carriage return is blank space: lines end at \n or \r\n only, as in the engine's LineIndex.
+    if (c === 32 || c === 9 || c === 12 || (c === 13 && text.charCodeAt(i + 1) !== 10)) {
       i++;
       continue;
     }
@@ -193,7 +194,7 @@ export function tokenizePython(text: string): { tokens: PyToken[]; comments: PyC
       i += len;
       continue;
     }
-    if (c === 92 /* \ */ && (text.charCodeAt(i + 1) === 10 || text.charCodeAt(i + 1) === 13)) {
+    if (c === 92 /* \ */ && (text.charCodeAt(i + 1) === 10 || (text.charCodeAt(i + 1) === 13 && text.charCodeAt(i + 2) === 10))) {
       // Explicit line joining: the logical line goes on.
       i += 1 + newlineAt(i + 1);
       continue;
@@ -201,7 +202,7 @@ export function tokenizePython(text: string): { tokens: PyToken[]; comments: PyC
     if (c === 35 /* # */) {
       const start = pos(i);
       let j = i;
-      while (j < n && text.charCodeAt(j) !== 10 && text.charCodeAt(j) !== 13) j++;
+      while (j < n && text.charCodeAt(j) !== 10 && !(text.charCodeAt(j) === 13 && text.charCodeAt(j + 1) === 10)) j++;
       comments.push({ text: text.slice(i, j), range: { start, end: pos(j) }, ownLine: !lineHasCode });
       i = j;
       continue;
@@ -306,7 +307,7 @@ export function tokenizePython(text: string): { tokens: PyToken[]; comments: PyC
         chunkStart = j;
         continue;
       }
-      if (d === 10 || d === 13) {
+      if (d === 10 || (d === 13 && text.charCodeAt(j + 1) === 10)) {
         if (!triple) break; // an unterminated one-line string ends at the line break
         value += text.slice(chunkStart, j);
         const len = newlineAt(j);
@@ -358,7 +359,7 @@ export function tokenizePython(text: string): { tokens: PyToken[]; comments: PyC
         const q = text[j];
         j++;
         while (j < n && text[j] !== q && text.charCodeAt(j) !== 10) j += text.charCodeAt(j) === 92 ? 2 : 1;
-      } else if (d === 10 || d === 13) {
+      } else if (d === 10 || (d === 13 && text.charCodeAt(j + 1) === 10)) {
         return j; // leave the line break to the string reader (it knows whether the string is triple-quoted)
       }
       j++;
