@@ -18,6 +18,8 @@ export const debianPackages = {
   iproute2: 'ss, for the Servers view snapshot',
   procps: 'ps and pgrep, for the Servers tests',
   openssl: 'a self-signed certificate for nginx -t on the generated HTTPS site',
+  'uwsgi-core': 'serving the generated uwsgi.ini (an app factory through its uwsgi_app.py)',
+  'uwsgi-plugin-python3': 'the Python 3 plugin of uWSGI (uwsgi_python3)',
 };
 
 function installed(pkg) {

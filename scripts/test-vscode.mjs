@@ -10,7 +10,9 @@ import { parseArgs } from 'node:util';
 import { copyExample, openWorkbench, repoRoot, screenshot } from './workbench.mjs';
 import { ensureVSCodeServer, vscodeVersion } from './vscode-server.mjs';
 
-const { values } = parseArgs({ options: { grep: { type: 'string' }, timeout: { type: 'string', default: '20' } } });
+// --untrusted: the folder opens in Restricted Mode (workspace trust on, folder not trusted); use it
+// with --grep for the tests about untrusted workspaces (their names say "untrusted workspace").
+const { values } = parseArgs({ options: { grep: { type: 'string' }, timeout: { type: 'string', default: '20' }, untrusted: { type: 'boolean', default: false } } });
 const entry = join(repoRoot, 'out', 'test', 'integration', 'index.js');
 if (!existsSync(entry)) {
   console.error('out/test/integration/index.js is missing: run `npx tsc -p .` first.');
@@ -22,7 +24,7 @@ if (!existsSync(join(repoRoot, 'dist', 'extension.js'))) {
 }
 
 const { serverMain } = ensureVSCodeServer();
-console.log(`[vscode] integration tests in VS Code ${vscodeVersion(serverMain)} (VS Code server, headless Chromium)`);
+console.log(`[vscode] integration tests in VS Code ${vscodeVersion(serverMain)} (VS Code server, headless Chromium${values.untrusted ? ', Restricted Mode' : ''})`);
 
 const workspace = copyExample();
 const env = { CLOUDWARD_TEST: '1' };
@@ -42,6 +44,7 @@ if (existsSync(setupDir)) {
 let code = 1;
 const wb = await openWorkbench({
   workspace,
+  trustWorkspace: !values.untrusted,
   extensionTestsPath: entry,
   env,
   keepData: true,

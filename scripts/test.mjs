@@ -74,7 +74,7 @@ if (!existsSync(join(root, 'node_modules', '.package-lock.json')) || !existsSync
 }
 const { ensureDebianPackages } = await import('./prereqs.mjs');
 if (!ensureDebianPackages()) process.exit(1);
-if (wanted('integration') || wanted('ui')) {
+if (wanted('integration') || wanted('untrusted') || wanted('ui')) {
   const { ensureVSCodeServer } = await import('./vscode-server.mjs');
   ensureVSCodeServer();
 }
@@ -88,12 +88,15 @@ if (!built) { finish(false); }
 
 // 3. Tests.
 ok = (await mochaStage('unit', files('out/test/unit', '.test.js'))) && ok;
-ok = (await stage('integration', async () => {
-  const r = await run(process.execPath, ['scripts/test-vscode.mjs']);
+const vscodeStage = (name, args) => stage(name, async () => {
+  const r = await run(process.execPath, ['scripts/test-vscode.mjs', ...args]);
   const m = r.output.match(/integration: (\d+) passing, (\d+) failing, (\d+) pending/);
   const counts = m ? { passed: Number(m[1]), failed: Number(m[2]), skipped: Number(m[3]) } : { passed: 0, failed: 1, skipped: 0 };
   return { ok: r.code === 0, counts };
-})) && ok;
+});
+ok = (await vscodeStage('integration', [])) && ok;
+// The same extension in Restricted Mode: what must still work, and what must refuse to run.
+ok = (await vscodeStage('untrusted', ['--untrusted', '--grep', 'untrusted workspace'])) && ok;
 ok = (await mochaStage('ui', files('test/ui', '.test.mjs'), ['--timeout', '180000'])) && ok;
 ok = (await mochaStage('e2e', files('out/test/e2e', '.test.js'), ['--timeout', '120000'])) && ok;
 finish(ok);

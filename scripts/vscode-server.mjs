@@ -95,7 +95,8 @@ export async function startVSCodeServer({ port, host = '127.0.0.1', dataDir, smo
   mkdirSync(userData, { recursive: true });
   mkdirSync(extensionsDir, { recursive: true });
   writeFileSync(join(serverData, 'data', 'Machine', 'settings.json'), JSON.stringify({
-    'security.workspace.trust.enabled': false,
+    // Trust is on only when a run is about Restricted Mode (trustWorkspace: false).
+    'security.workspace.trust.enabled': !trustWorkspace,
     'workbench.startupEditor': 'none',
     'telemetry.telemetryLevel': 'off',
     'extensions.autoCheckUpdates': false,

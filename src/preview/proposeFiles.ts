@@ -111,7 +111,7 @@ export class FileProposer implements vscode.Disposable {
           { label: 'Skip', description: 'do not write this file', value: 'skip' },
         ];
         const answer = await ask(choices, `Cloudward proposes a new file: ${file.path}`,
-          'The proposal is open in the editor. Undo removes a created file again; Escape stops here and writes nothing.');
+          'The proposal is open in the editor · Undo removes a created file · Escape writes nothing');
         await closePreviews(proposedUri);
         if (answer === undefined) return this.cancel(result, files, opts);
         if (answer === 'skip') decisions.push({ action: 'skip', target, existed: false });
@@ -139,7 +139,7 @@ export class FileProposer implements vscode.Disposable {
             { label: 'Overwrite', description: 'replace your file with the proposal (Undo restores it)', value: 'Overwrite' },
           ],
           `${file.path} already exists and differs from Cloudward's proposal`,
-          'The diff editor shows your file (left) and the proposal (right). Escape stops here and writes nothing.',
+          'Diff: your file (left), the proposal (right) · Enter keeps your file · Escape writes nothing',
         );
         await closePreviews(proposedUri);
         if (answer === undefined) return this.cancel(result, files, opts);

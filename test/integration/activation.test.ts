@@ -32,3 +32,21 @@ describe('Activation', () => {
     assert.ok(!/require\(["']ssh2["']\)/.test(text) && !text.includes('SSH_MSG_'), 'dist/extension.js bundles ssh2');
   });
 });
+
+describe('In an untrusted workspace', () => {
+  it('activates and still lints (untrusted workspace)', async function () {
+    if (vscode.workspace.isTrusted) this.skip();
+    const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
+    await ext.activate();
+    const procfile = vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0].uri, 'Procfile');
+    await vscode.window.showTextDocument(procfile);
+    const deadline = Date.now() + 20_000;
+    let codes: string[] = [];
+    while (Date.now() < deadline) {
+      codes = vscode.languages.getDiagnostics(procfile).map((d) => (typeof d.code === 'object' ? String(d.code.value) : String(d.code)));
+      if (codes.includes('CW101')) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.ok(codes.includes('CW101'), `no CW101 on the Procfile in Restricted Mode (got ${codes.join(', ') || 'nothing'})`);
+  });
+});

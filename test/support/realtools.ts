@@ -15,6 +15,8 @@ export const tools = {
   nginx: '/usr/sbin/nginx',
   systemdAnalyze: '/usr/bin/systemd-analyze',
   openssl: '/usr/bin/openssl',
+  /** Debian's uWSGI with its Python 3 plugin built in (uwsgi-core + uwsgi-plugin-python3). */
+  uwsgi: '/usr/bin/uwsgi_python3',
 } as const;
 
 export const repoRoot = path.resolve(__dirname, '..', '..', '..');
