@@ -65,9 +65,8 @@ sections.bundle = async () => {
     const p = join(root, 'dist', f);
     if (existsSync(p)) figure(`bundle: dist/${f}`, 'bytes', [statSync(p).size], f === 'extension.js' ? { budget: { max: 64 * 1024, text: '< 64 KB (parsed at activation)' } } : {});
   }
-  // The base URLs only let vsce rewrite README's relative links (the manifest's repository is not on GitHub).
-  const r = spawnSync('npx', ['vsce', 'package', '--no-dependencies', '--out', join(tmpdir(), 'cloudward-bench.vsix'),
-    '--baseContentUrl', 'https://example.invalid/cloudward/cloudward/blob/HEAD', '--baseImagesUrl', 'https://example.invalid/cloudward/cloudward/raw/HEAD'], { cwd: root, encoding: 'utf8' });
+  // Packaged as `npm run package` does (README's relative links stay relative: no public repository host).
+  const r = spawnSync('npx', ['vsce', 'package', '--no-dependencies', '--no-rewrite-relative-links', '--out', join(tmpdir(), 'cloudward-bench.vsix')], { cwd: root, encoding: 'utf8' });
   if (r.status === 0) figure('bundle: .vsix', 'bytes', [statSync(join(tmpdir(), 'cloudward-bench.vsix')).size], { budget: { max: 2 * 1024 * 1024, text: '< 2 MB' } });
   else notes.push(`vsce package failed: ${(r.stderr || r.stdout).split('\n').slice(-3).join(' ')}`);
   // What activation parses: dist/extension.js alone; core.js and ssh.js (yaml, ssh2) must not load with it.
@@ -83,7 +82,7 @@ sections.load = async () => {
   const ours = [];
   const empty = [];
   const rounds = Math.max(20, RUNS * 6);
-  const loadOnce = (m) => JSON.parse(execFileSync(process.execPath, [join(root, 'bench', 'load-module.cjs'), m], { encoding: 'utf8' })).ms;
+  const loadOnce = (m) => JSON.parse(execFileSync(process.execPath, ['--expose-gc', join(root, 'bench', 'load-module.cjs'), m], { encoding: 'utf8' })).ms;
   for (let i = 0; i < rounds; i++) {
     // Alternate, so that drift in the machine's load hits both alike.
     ours.push(loadOnce(join(root, 'dist', 'extension.js')));
