@@ -121,7 +121,16 @@ export function sections({ figure, time, notes, root, require, RUNS }) {
           mkdirSync(join(file, '..'), { recursive: true });
           writeFileSync(file, text);
           const baseline = samples(n, readSplit(file));
-          const ours = samples(n, () => lintText(file, readFileSync(file, 'utf8')));
+          // A cold lint each time: the linter keeps parsed documents per path (parse/yaml.ts), so every
+          // run lints a copy of its own, written before the timing (same name, its own folder).
+          const copies = Array.from({ length: n + 1 }, (_, i) => {
+            const copy = join(dir, `run${i}`, file.slice(dir.length + 1));
+            mkdirSync(join(copy, '..'), { recursive: true });
+            writeFileSync(copy, text);
+            return copy;
+          });
+          let next = 0;
+          const ours = samples(n, () => { const copy = copies[next++]; return lintText(copy, readFileSync(copy, 'utf8')); });
           figure(name, 'ms', ours, { baseline: { name: 'read + split lines', samples: baseline }, budget: { max: 20, text: '< 20 ms' }, cpu: ours.cpu });
         }
         // A keystroke: the index already holds the workspace; one file changes and is linted again.
@@ -131,6 +140,11 @@ export function sections({ figure, time, notes, root, require, RUNS }) {
         let text = inputs[0][2];
         const keystroke = samples(n, () => { text = text.replace(/timeout": (\d+)/, (_m, d) => `timeout": ${(Number(d) + 1) % 60}`); ws.setFile(settings, text); return ws.lintFile(settings); });
         figure('re-lint on a keystroke (settings.py, in the index)', 'ms', keystroke, { budget: { max: 20, text: '< 20 ms, no re-read' }, cpu: keystroke.cpu });
+        // The same in the 1 MB YAML: one document changes, the others are reused (parse/yaml.ts).
+        const yamlFile = inputs[1][1];
+        let yamlText = inputs[1][2];
+        const yamlKeystroke = samples(n, () => { yamlText = yamlText.replace(/replicas: (\d+)/, (_m, d) => `replicas: ${(Number(d) % 9) + 1}`); ws.setFile(yamlFile, yamlText); return ws.lintFile(yamlFile); });
+        figure('re-lint on a keystroke (1 MB YAML, one document changed)', 'ms', yamlKeystroke, { budget: { max: 20, text: '< 20 ms' }, cpu: yamlKeystroke.cpu });
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }

@@ -5,8 +5,7 @@
 // machine); the channels one refresh opens (counted by sshd itself, from its DEBUG log); and 20 servers
 // refreshed in parallel. Every daemon is stopped by pid at the end, also on failure or Ctrl-C.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 

@@ -67,7 +67,10 @@ sections.bundle = async () => {
   }
   // Packaged as `npm run package` does (README's relative links stay relative: no public repository host).
   const r = spawnSync('npx', ['vsce', 'package', '--no-dependencies', '--no-rewrite-relative-links', '--out', join(tmpdir(), 'cloudward-bench.vsix')], { cwd: root, encoding: 'utf8' });
-  if (r.status === 0) figure('bundle: .vsix', 'bytes', [statSync(join(tmpdir(), 'cloudward-bench.vsix')).size], { budget: { max: 2 * 1024 * 1024, text: '< 2 MB' } });
+  if (r.status === 0) {
+    figure('bundle: .vsix', 'bytes', [statSync(join(tmpdir(), 'cloudward-bench.vsix')).size], { budget: { max: 2 * 1024 * 1024, text: '< 2 MB' } });
+    rmSync(join(tmpdir(), 'cloudward-bench.vsix'), { force: true });
+  }
   else notes.push(`vsce package failed: ${(r.stderr || r.stdout).split('\n').slice(-3).join(' ')}`);
   // What activation parses: dist/extension.js alone; core.js and ssh.js (yaml, ssh2) must not load with it.
   const probe = JSON.parse(execFileSync(process.execPath, [join(root, 'bench', 'load-module.cjs'), join(root, 'dist', 'extension.js')], { encoding: 'utf8' }));

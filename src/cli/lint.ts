@@ -26,7 +26,10 @@ Options:
   --rule ID=severity  override a rule's severity: off, info, warning or error (repeatable)
   -h, --help          show this help
 
-Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage error.`;
+Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage error (including a
+path that does not exist). A file that cannot be read, or a YAML document with a syntax error, is
+reported on stderr as file:line:col: message and skipped (the other documents are linted); it does
+not change the exit code.`;
 
 /** Folders never walked: version control, dependencies, caches and virtualenvs (also any folder holding pyvenv.cfg). */
 const SKIP_DIRS = new Set(['.git', '.hg', '.svn', 'node_modules', '__pycache__', '.venv', 'venv', '.tox', '.nox', '.mypy_cache', '.pytest_cache', '.ruff_cache', 'site-packages', '.eggs', 'dist-packages']);
@@ -234,11 +237,15 @@ async function run(argv: string[], io: Io): Promise<number> {
     rules[id] = sev;
   }
   const paths = parsed.positionals.length ? parsed.positionals : ['.'];
+  // A path that is not there is a mistake in the command (a typo in a CI script), not a clean
+  // result: passing green on it would hide that nothing was checked.
+  const missing = paths.filter((p) => !fs.existsSync(path.resolve(io.cwd, p)));
+  if (missing.length) throw new UsageError(`no such file or folder: ${missing.join(', ')}`);
   const options: LintOptions = { rules, ...detectOptions(paths, io.cwd) };
   const { findings, problems } = lintPaths(paths, io.cwd, options);
   findings.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character));
 
-  for (const p of problems) writeLine(io.err, `${p.file}: ${p.message}`);
+  for (const p of problems) writeLine(io.err, p.range ? `${p.file}:${p.range.start.line + 1}:${p.range.start.character + 1}: ${p.message}` : `${p.file}: ${p.message}`);
   if (format === 'json') writeLine(io.out, JSON.stringify(toJson(findings), null, 2));
   else if (format === 'sarif') writeLine(io.out, JSON.stringify(toSarif(findings, problems), null, 2));
   else {

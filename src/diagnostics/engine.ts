@@ -1,7 +1,7 @@
 // The editor's handle on the lint engine (src/core/lint, loaded lazily through ctx.core): one index
 // of the workspace's deploy files plus the few operations the diagnostics need.
 import type { Ctx } from '../ctx';
-import type { Finding, LintOptions } from '../core/lint';
+import type { Finding, LintOptions, LintProblem } from '../core/lint';
 
 export type LintSettings = LintOptions;
 
@@ -27,6 +27,17 @@ export interface LintIndex {
   setSettings(settings: LintSettings): void;
 }
 
+/**
+ * A part of a file the engine skipped (a YAML document with a syntax error) as one info diagnostic
+ * without a rule: the YAML extension shows the error itself; this says why Cloudward is silent there.
+ * Problems without a place (an unreadable file) stay in the log.
+ */
+function withSkipped(findings: Finding[], problems: LintProblem[]): Finding[] {
+  const skipped = problems.filter((p) => p.range);
+  if (!skipped.length) return findings;
+  return [...findings, ...skipped.map((p): Finding => ({ rule: '', severity: 'info', message: `Cloudward did not lint this: ${p.message}`, file: p.file, range: p.range! }))];
+}
+
 export function createLintIndex(ctx: Ctx, settings: LintSettings): LintIndex {
   const core = ctx.core;
   const ws = new core.LintWorkspace(settings);
@@ -35,9 +46,18 @@ export function createLintIndex(ctx: Ctx, settings: LintSettings): LintIndex {
     isDeployFile: (path, text) => ws.isDeployFile(path, text),
     setFile: (path, text) => void ws.setFile(path, text),
     removeFile: (path) => ws.removeFile(path),
-    lintFile: (path) => ws.lintFile(path),
-    lintAll: () => ws.lintAll(),
-    lintText: (path, text) => core.lintText(path, text, current),
+    lintFile: (path) => {
+      const r = ws.lintFileWithProblems(path);
+      return withSkipped(r.findings, r.problems);
+    },
+    lintAll: () => {
+      const r = ws.lintAllWithProblems();
+      return withSkipped(r.findings, r.problems);
+    },
+    lintText: (path, text) => {
+      const problems: LintProblem[] = [];
+      return withSkipped(core.lintText(path, text, current, (p) => problems.push(p)), problems);
+    },
     dependentsOf: (path) => ws.dependentsOf(path),
     addKnownPaths(paths) {
       // setFile without text records a path; it must not demote a deploy file already indexed.

@@ -251,6 +251,50 @@ describe('Deploy diagnostics', function () {
     await waitFor('diagnostics of the deleted folder cleared', () => cloudward(site).length === 0);
   });
 
+  it('CW604: the start-up index knows the project\'s Python modules by path (a missing start module is reported)', async () => {
+    // Written to disk, then indexed the way start-up does it (Lint Deployment Files re-runs that walk).
+    const uri = file('Procfile.prod');
+    const text = 'web: gunicorn nosuchmodule.wsgi --bind 0.0.0.0:$PORT\nworker: gunicorn mysite.wsgi --bind 0.0.0.0:$PORT\n';
+    await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
+    try {
+      await vscode.commands.executeCommand('cloudward.lint.workspace');
+      const found = await waitFor('CW604 on Procfile.prod', () => cloudward(uri, 'CW604').length > 0 && cloudward(uri, 'CW604'));
+      // nosuchmodule.wsgi is missing; mysite/wsgi.py (application code, not a deploy file) is known.
+      assert.deepStrictEqual(
+        found.map((d) => [d.range.start.line, d.range.start.character, d.range.end.character]),
+        [[0, 14, 31]],
+      );
+    } finally {
+      await vscode.workspace.fs.delete(uri);
+    }
+    await waitFor('diagnostics of the deleted file cleared', () => cloudward(uri).length === 0);
+  });
+
+  it('a Kubernetes YAML document with a syntax error gets no invented findings; the valid documents are linted', async () => {
+    const uri = file('k8s', 'app.yaml');
+    const workload = (name: string, extra = '') =>
+      `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: ${name}\nspec:\n  template:\n    spec:\n      containers:\n      - name: ${name}\n        image: example/${name}:1.0\n${extra}`;
+    // Document 1 (lines 0-9) is broken: an unclosed flow sequence; document 2 (from line 11) is fine.
+    const text = `${workload('broken', '          bad: [\n')}---\n${workload('good')}`;
+    await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
+    try {
+      await vscode.commands.executeCommand('cloudward.lint.workspace');
+      await waitFor('CW407 on the valid document', () => cloudward(uri, 'CW407').length > 0);
+      const all = cloudward(uri).filter((d) => d.severity !== vscode.DiagnosticSeverity.Information);
+      assert.ok(all.length > 0 && all.every((d) => d.range.start.line >= 12), JSON.stringify(all.map((d) => [d.code, d.range.start.line, d.message])));
+      assert.ok(!all.some((d) => d.message.includes('broken')), 'nothing about the container of the broken document');
+      // One info diagnostic, without a rule, says the broken document was skipped (where the parser stopped).
+      const skipped = cloudward(uri).filter((d) => d.code === undefined);
+      assert.strictEqual(skipped.length, 1, JSON.stringify(skipped.map((d) => d.message)));
+      assert.strictEqual(skipped[0].severity, vscode.DiagnosticSeverity.Information);
+      assert.match(skipped[0].message, /YAML syntax error, document skipped/);
+      assert.ok(skipped[0].range.start.line <= 10, `at line ${skipped[0].range.start.line}`);
+    } finally {
+      await vscode.workspace.fs.delete(file('k8s'), { recursive: true });
+    }
+    await waitFor('diagnostics of the deleted file cleared', () => cloudward(uri).length === 0);
+  });
+
   it('Lint Deployment Files re-indexes and reports what it found', async () => {
     const summary = (await vscode.commands.executeCommand('cloudward.lint.workspace')) as { files: number; errors: number } | undefined;
     assert.ok(summary, 'the command returned nothing');

@@ -5,7 +5,7 @@ import { LintFile, ParseError } from './file';
 import { getRule, registeredRules } from './rule';
 import type { LintOptions, Rule, RuleContext, RuleInfo, WorkspaceView } from './rule';
 import { parseSuppressions, SuppressionIndex } from './suppress';
-import type { FileKind, Finding, Severity } from './types';
+import type { FileKind, Finding, Range, Severity } from './types';
 import './rules/index';
 
 /** Metadata of every rule (CW001 included), sorted by id. */
@@ -15,6 +15,8 @@ export const RULES: RuleInfo[] = registeredRules().map((r) => ({ id: r.id, sever
 export interface LintProblem {
   file: string;
   message: string;
+  /** Where in the file, when known (a YAML syntax error). */
+  range?: Range;
 }
 
 export interface LintResult {
@@ -65,6 +67,7 @@ function lintOne(file: LintFile, workspace: WorkspaceView, options: LintOptions,
     }
   }
   if (parseProblem) problems.push({ file: file.path, message: parseProblem });
+  for (const n of file.notes) problems.push({ file: file.path, message: n.message, range: n.range });
 
   const suppressions = new SuppressionIndex(file.parse(parseSuppressions));
   const out = raw.filter((f) => !suppressions.silences(f.rule, f.range.start.line));

@@ -21,6 +21,13 @@ export interface EnvVar {
   property?: Property;
 }
 
+/**
+ * ENV/ARG instructions longer than this are not read: dockerfile-ast builds every property of an
+ * instruction at once (a hostile 400 KB `ENV A=1 A=1 …` line costs it hundreds of milliseconds),
+ * and no real Dockerfile writes an instruction of this size.
+ */
+const MAX_ENV_INSTRUCTION = 32 * 1024;
+
 function dockerfileEnv(file: LintFile): EnvVar[] {
   const df = file.parse(parseDockerfile);
   const out: EnvVar[] = [];
@@ -28,6 +35,8 @@ function dockerfileEnv(file: LintFile): EnvVar[] {
   for (const ins of all) {
     const k = ins.getKeyword();
     if (k !== 'ENV' && k !== 'ARG') continue;
+    const span = ins.getRange();
+    if (file.lines.offsetAt(span.end) - file.lines.offsetAt(span.start) > MAX_ENV_INSTRUCTION) continue;
     for (const p of (ins as unknown as { getProperties(): Property[] }).getProperties()) {
       const vr = p.getValueRange();
       const value = p.getValue();

@@ -1,4 +1,4 @@
-import type { FileKind } from './types';
+import type { FileKind, Range } from './types';
 import { LineIndex } from './text';
 
 /** A parser of one file kind: run at most once per file version (see LintFile.parse). */
@@ -21,6 +21,11 @@ export class ParseError extends Error {
  */
 export class LintFile {
   private lineIndex?: LineIndex;
+  /**
+   * Parts of the file a parser could not read and skipped (a YAML document with a syntax error):
+   * filled once while parsing, reported by the engine as problems (not findings).
+   */
+  readonly notes: { range: Range; message: string }[] = [];
   private readonly parsed = new Map<Parser<unknown>, { value?: unknown; error?: ParseError }>();
 
   constructor(

@@ -31,6 +31,12 @@ const FOREIGN: Record<string, Record<string, string[]>> = {
   django: { 'security.W018': ['CW201'], 'security.W009': ['CW202'] },
 };
 
+/**
+ * Ids read from one comment, at most: more than the catalogue holds (with other tools' codes), so
+ * never reached by a real comment, and a bound on the work for a hostile one (100,000 ids on a line).
+ */
+const MAX_IDS = 100;
+
 const OURS = /^[ \t]*(?:#|;)?[ \t]*cloudward[ \t]*:[ \t]*(ignore-file|ignore)[ \t]*=[ \t]*/;
 const ID_LIST = /[A-Za-z0-9_.]+/g;
 
@@ -68,10 +74,21 @@ function ids(text: string, column: number): Array<{ id: string; start: number; e
   const out: Array<{ id: string; start: number; end: number }> = [];
   const stop = text.search(/[^A-Za-z0-9_., \t]/);
   const list = stop < 0 ? text : text.slice(0, stop);
+  // An id written twice in one comment is one suppression (the first is the one reported if stale).
+  const seen = new Set<string>();
   for (const m of list.matchAll(ID_LIST)) {
+    const id = m[0].toUpperCase();
+    if (seen.has(id)) continue;
+    seen.add(id);
     out.push({ id: m[0], start: column + (m.index ?? 0), end: column + (m.index ?? 0) + m[0].length });
+    if (out.length >= MAX_IDS) break;
   }
   return out;
+}
+
+/** The distinct codes of a comma/space separated list (at most MAX_IDS). */
+function distinctCodes(list: string): string[] {
+  return [...new Set(list.split(/[ ,\t]+/).filter(Boolean))].slice(0, MAX_IDS);
 }
 
 /** Parses every suppression of a file (cached per file version through file.parse). */
@@ -103,7 +120,7 @@ export function parseSuppressions(file: LintFile): SuppressionEntry[] {
       const m = new RegExp(`#[ \\t]*${tool}\\b(?:[ \\t]*:?[ \\t]*([A-Z][A-Z0-9, \\t]*))?`).exec(line);
       if (!m) continue;
       const col = (m.index ?? 0) + m[0].length;
-      const codes = m[1] ? m[1].split(/[ ,\t]+/).filter(Boolean) : Object.keys(FOREIGN[tool]);
+      const codes = m[1] ? distinctCodes(m[1]) : Object.keys(FOREIGN[tool]);
       const covers = isCommentOnly(line) ? [l, nextCodeLine(file, l)] : [l];
       for (const code of codes) {
         for (const rule of FOREIGN[tool][code] ?? []) {
@@ -117,7 +134,7 @@ export function parseSuppressions(file: LintFile): SuppressionEntry[] {
     const line = lines.line(l);
     const m = /^[ \t]*#[ \t]*hadolint[ \t]+(global[ \t]+)?ignore[ \t]*=[ \t]*([A-Z0-9, \t]+)/.exec(line);
     if (!m) continue;
-    for (const code of m[2].split(/[ ,\t]+/).filter(Boolean)) {
+    for (const code of distinctCodes(m[2])) {
       for (const rule of FOREIGN.hadolint[code] ?? []) {
         entries.push({ rule, range: { start: { line: l, character: 0 }, end: { line: l, character: line.length } }, foreign: true, fileWide: !!m[1], lines: [l, nextCodeLine(file, l)], used: false });
       }

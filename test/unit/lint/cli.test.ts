@@ -101,10 +101,74 @@ describe('cloudward lint (CLI)', () => {
 
   it('unreadable or unparsable files are reported and skipped; the run goes on', async () => {
     write(root, { 'fly.toml': '[processes\napp = "python manage.py runserver"\n' });
-    const r = await run(['--format', 'json', '.', 'missing/Procfile'], root);
+    const r = await run(['--format', 'json', '.'], root);
     assert.match(r.err, /fly\.toml: invalid TOML/);
-    assert.match(r.err, /missing\/Procfile: cannot read: no such file or folder/);
     assert.ok(JSON.parse(r.out).some((f: { rule: string }) => f.rule === 'CW101'));
+    assert.strictEqual(r.code, 1);
+  });
+
+  it('a path that does not exist is a usage error (exit 2), not a green run', async () => {
+    const r = await run(['nonexistent'], root);
+    assert.strictEqual(r.code, 2);
+    assert.match(r.err, /no such file or folder: nonexistent/);
+    const r2 = await run(['Procfile', 'missing/Procfile'], root);
+    assert.strictEqual(r2.code, 2);
+    assert.strictEqual(r2.out, '');
+  });
+
+  it('a YAML document with a syntax error is reported with line:col and skipped; no findings invented from it', async () => {
+    write(root, {
+      'k8s/deploy.yaml': [
+        'apiVersion: v1',
+        'kind: ConfigMap',
+        'metadata:',
+        '  name: ok',
+        '---',
+        'apiVersion: apps/v1',
+        'kind: Deployment',
+        'metadata:',
+        '  name: web',
+        'spec:',
+        '  template:',
+        '    spec:',
+        '      containers:',
+        '      - name: web',
+        '        image: x:1',
+        '          bad: [',
+        '---',
+        'apiVersion: apps/v1',
+        'kind: Deployment',
+        'metadata:',
+        '  name: worker',
+        'spec:',
+        '  template:',
+        '    spec:',
+        '      containers:',
+        '      - name: worker',
+        '        image: y:1',
+        '',
+      ].join('\n'),
+      'compose.yaml': 'services:\n  web:\n    image: [x\n    user: root\n',
+    });
+    const r = await run(['--format', 'json', '.'], root);
+    const found = JSON.parse(r.out) as { file: string; rule: string; line: number; message: string }[];
+    // Nothing from the broken document (lines 6-16), nothing from the broken compose file...
+    assert.ok(!found.some((f) => f.file === 'k8s/deploy.yaml' && f.line >= 6 && f.line <= 17), r.out);
+    assert.ok(!found.some((f) => f.file === 'compose.yaml'), r.out);
+    // ...the document after it is still linted...
+    assert.ok(found.some((f) => f.file === 'k8s/deploy.yaml' && f.rule === 'CW407' && f.message.includes('worker')), r.out);
+    // ...and each skipped part is named on stderr with where the parser stopped.
+    assert.match(r.err, /^k8s\/deploy\.yaml:\d+:\d+: YAML syntax error, document skipped: /m);
+    assert.match(r.err, /^compose\.yaml:\d+:\d+: YAML syntax error, file skipped: /m);
+    assert.strictEqual(r.code, 1); // the Procfile's runserver: parse problems leave the exit code alone
+  });
+
+  it('CW604: every walked Python module is known by path, so a start module that does not exist is reported', async () => {
+    write(root, { 'Procfile': 'web: gunicorn nosuchmodule.wsgi --bind 0.0.0.0:$PORT\nworker: gunicorn mysite.wsgi --bind 0.0.0.0:$PORT\n' });
+    const r = await run(['--format', 'json', '.'], root);
+    const cw604 = (JSON.parse(r.out) as { file: string; rule: string; line: number; column: number; endColumn: number }[]).filter((f) => f.rule === 'CW604');
+    // nosuchmodule.wsgi is missing; mysite/wsgi.py (not a deploy file, known by its path) is found.
+    assert.deepStrictEqual(cw604.map((f) => [f.file, f.line, f.column, f.endColumn]), [['Procfile', 1, 15, 32]]);
     assert.strictEqual(r.code, 1);
   });
 

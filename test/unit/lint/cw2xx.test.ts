@@ -3,7 +3,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { lintText } from '../../../src/core/lint';
+import { lintText, LintWorkspace } from '../../../src/core/lint';
 import { applyFix, expectOne, lint, only, rangeOf } from './cw-helpers';
 
 const fixtures = path.join(__dirname, '../../../../test/fixtures/lint');
@@ -175,6 +175,57 @@ describe('CW2xx: Django settings', () => {
 
     it('is silent when a star import may provide them', () => {
       assert.deepStrictEqual(lint(SETTINGS, 'from .base import *\nDEBUG = False\n', 'CW206'), []);
+    });
+  });
+
+  describe('settings packages: base.py is judged through production.py, which star-imports it', () => {
+    const base = [
+      'from pathlib import Path',
+      'BASE_DIR = Path(__file__).resolve().parent.parent.parent',
+      'DEBUG = False',
+      'ALLOWED_HOSTS = []',
+      "INSTALLED_APPS = ['django.contrib.admin', 'django.contrib.staticfiles']",
+      "STATIC_URL = 'static/'",
+      '',
+    ].join('\n');
+    const prod = [
+      'import os',
+      'from .base import *  # noqa',
+      'ALLOWED_HOSTS = os.environ["DJANGO_ALLOWED_HOSTS"].split(",")',
+      'STATIC_ROOT = BASE_DIR / "staticfiles"',
+      'SECURE_SSL_REDIRECT = True',
+      'SESSION_COOKIE_SECURE = True',
+      'CSRF_COOKIE_SECURE = True',
+      'SECURE_HSTS_SECONDS = 3600',
+      '',
+    ].join('\n');
+    const ids = (ws: LintWorkspace, p: string) => ws.lintFile(p).map((f) => f.rule).filter((r) => ['CW204', 'CW205', 'CW206'].includes(r));
+
+    it('no CW204/CW205/CW206 on base.py when production.py sets them', () => {
+      const ws = new LintWorkspace({});
+      ws.setFile('/w/config/settings/base.py', base);
+      ws.setFile('/w/config/settings/production.py', prod);
+      ws.setFile('/w/config/settings/local.py', 'from .base import *\nDEBUG = True\n');
+      assert.deepStrictEqual(ids(ws, '/w/config/settings/base.py'), []);
+      assert.deepStrictEqual(ids(ws, '/w/config/settings/production.py'), []);
+    });
+
+    it('production.py is judged with base.py merged in: what neither sets is reported there', () => {
+      const ws = new LintWorkspace({});
+      ws.setFile('/w/config/settings/base.py', base + 'SESSION_COOKIE_SECURE = True\n');
+      ws.setFile('/w/config/settings/production.py', 'import os\nfrom .base import *  # noqa\nDEBUG = False\nCSRF_COOKIE_SECURE = True\n');
+      const f = ws.lintFile('/w/config/settings/production.py').filter((x) => x.rule === 'CW206');
+      assert.strictEqual(f.length, 1);
+      assert.match(f[0].message, /: SECURE_SSL_REDIRECT, SECURE_HSTS_SECONDS$/);
+      assert.deepStrictEqual(ids(ws, '/w/config/settings/base.py').filter((r) => r === 'CW206'), []);
+    });
+
+    it('a base imported only by development modules is judged on its own; alone, base.py gets the benefit of the doubt', () => {
+      const ws = new LintWorkspace({});
+      ws.setFile('/w/config/settings/base.py', base);
+      ws.setFile('/w/config/settings/local.py', 'from .base import *\nDEBUG = True\n');
+      assert.deepStrictEqual(ids(ws, '/w/config/settings/base.py').sort(), ['CW204', 'CW205', 'CW206']);
+      assert.deepStrictEqual(lint('config/settings/base.py', base, 'CW206'), []);
     });
   });
 

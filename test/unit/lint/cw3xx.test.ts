@@ -130,6 +130,19 @@ describe('CW3xx: Flask / FastAPI application code', () => {
       );
       assert.match(applyFix(text, findings[0]), /^app\.secret_key = os\.environ\["FLASK_SECRET_KEY"\]$/m);
     });
+
+    it('sees config.from_mapping(SECRET_KEY="…") and from_mapping({...}); DEBUG=True there is CW302', () => {
+      const text = [
+        'from flask import Flask',
+        'app = Flask(__name__)',
+        'app.config.from_mapping(SECRET_KEY="dev", DEBUG=True)',
+        'app.config.from_mapping({"SECRET_KEY": "k2", "DEBUG": True})',
+        'app.config.from_mapping(SECRET_KEY=os.environ["FLASK_SECRET_KEY"], DEBUG=False)',
+        '',
+      ].join('\n');
+      assert.deepStrictEqual(lint(APP, text, 'CW303').map((f) => f.range), [rangeOf(text, '"dev"'), rangeOf(text, '"k2"')]);
+      assert.deepStrictEqual(lint(APP, text, 'CW302').map((f) => f.range), [rangeOf(text, 'DEBUG=True'), rangeOf(text, '"DEBUG": True')]);
+    });
   });
 
   describe('CW304 wildcard CORS with credentials', () => {

@@ -92,6 +92,21 @@ describe('CW6xx: files that must agree', () => {
       const rooted = 'server {\n    location /static {\n        root /var/www;\n    }\n}\n';
       assert.deepStrictEqual(lintFiles({ 'mysite/settings.py': absolute, 'nginx/site.conf': rooted }, 'CW602'), []);
     });
+
+    it('compares the whole STATIC_ROOT path from the project root, not only the folder name', () => {
+      // BASE_DIR is src/ (settings in src/blog/): STATIC_ROOT is <project>/src/blog/staticfiles.
+      const nested = 'from pathlib import Path\nBASE_DIR = Path(__file__).resolve().parent.parent\nINSTALLED_APPS = []\nSTATIC_URL = "/static/"\nSTATIC_ROOT = BASE_DIR / "blog" / "staticfiles"\n';
+      const site = (alias: string) => `server {\n    location /static/ {\n        alias ${alias};\n    }\n}\n`;
+      const files = (alias: string) => ({ 'src/blog/settings.py': nested, 'src/manage.py': 'import os\n', 'deploy/nginx/site.conf': site(alias) });
+      const wrong = lintFiles(files('/srv/blog/staticfiles/'), 'CW602');
+      assert.strictEqual(wrong.length, 1, JSON.stringify(wrong));
+      assert.match(wrong[0].message, /STATIC_ROOT is <project>\/src\/blog\/staticfiles$/);
+      assert.deepStrictEqual(lintFiles(files('/srv/blog/src/blog/staticfiles/'), 'CW602'), []);
+      // os.path spelling of BASE_DIR, and the plain layout: settings in mysite/, BASE_DIR the project root.
+      const osPath = 'import os\nBASE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))\nINSTALLED_APPS = []\nSTATIC_URL = "/static/"\nSTATIC_ROOT = os.path.join(BASE_DIR, "staticfiles")\n';
+      assert.deepStrictEqual(lintFiles({ 'mysite/settings.py': osPath, 'nginx/site.conf': site('/srv/app/staticfiles/') }, 'CW602'), []);
+      assert.strictEqual(lintFiles({ 'mysite/settings.py': osPath, 'nginx/site.conf': site('/srv/app/mysite/static/') }, 'CW602').length, 1);
+    });
   });
 
   describe('CW603 SSL redirect loop', () => {

@@ -3,7 +3,10 @@
 // No timed assertions (the bench measures speed); every regex in the engine and rules is linear.
 import * as assert from 'assert';
 import fc from 'fast-check';
-import { LineIndex, lintText, LintWorkspace } from '../../../src/core/lint';
+import { LineIndex, LintFile, lintText, LintWorkspace } from '../../../src/core/lint';
+import { parseNginx } from '../../../src/core/lint/parse/nginx';
+import { tokenizePython } from '../../../src/core/lint/parse/python';
+import { parseSuppressions } from '../../../src/core/lint/suppress';
 import type { Finding } from '../../../src/core/lint';
 
 const PATHS = [
@@ -109,6 +112,45 @@ describe('lint on hostile input', function () {
       '# hadolint ignore=' + 'DL3002,'.repeat(50_000) + '\n',
     ];
     for (const c of cases) lintEverywhere(c);
+  });
+
+  it('one enormous line costs bounded work: tokens, words and suppression ids kept are capped', () => {
+    // Before the caps, each of these cost seconds (hundreds of thousands of tokens and nodes, 100,000
+    // CW001 findings). The caps are far above anything a real file holds.
+    assert.ok(tokenizePython('DJANGO_SETTINGS_MODULE=' + 'a.'.repeat(200_000) + '!\nX = 1\n').tokens.length <= 10_000 + 5);
+    const py = tokenizePython('A = [' + '1, '.repeat(100_000) + ']\nDEBUG = True\n');
+    assert.deepStrictEqual(py.tokens.slice(-4).map((t) => t.text), ['DEBUG', '=', 'True', '\n'], 'the next line is read in full');
+    const nginx = parseNginx('env ' + 'A=1 '.repeat(100_000) + ';\nserver { listen 80; }\n');
+    assert.ok(nginx.directives[0].args.length < 5000);
+    assert.strictEqual(nginx.directives[1].name, 'server');
+    const dashes = parseNginx('- ' + '-'.repeat(200_000) + ';\n');
+    assert.strictEqual(dashes.directives[0].args[0].value.length, 200_000);
+    const ignore = new LintFile('gunicorn.conf.py', '# cloudward: ignore=' + 'CW1,'.repeat(100_000) + '!\n', 'gunicorn', false);
+    assert.strictEqual(parseSuppressions(ignore).length, 1, 'one id written 100,000 times is one suppression');
+    const f = lintText('gunicorn.conf.py', '# cloudward: ignore=' + 'CW1,'.repeat(100_000) + '!');
+    assert.strictEqual(f.filter((x) => x.rule === 'CW001').length, 1);
+  });
+
+  it('pathological single lines lint in well under a second for every file kind', () => {
+    // A loose bound (they take ~10-40 ms): it catches superlinear work coming back, not tuning.
+    const cases = [
+      '# cloudward: ignore=' + 'CW1,'.repeat(100_000) + '!',
+      'web: gunicorn x --bind=' + ':'.repeat(200_000) + '\n',
+      'DJANGO_SETTINGS_MODULE=' + 'a.'.repeat(200_000) + '!\n',
+      'ENV ' + 'A=1 '.repeat(100_000) + '\n',
+      'DATABASE_URL=postgres://' + 'a:'.repeat(100_000) + '\n',
+      '# hadolint ignore=' + 'DL3002,'.repeat(50_000) + '\n',
+    ];
+    const slow: string[] = [];
+    for (const c of cases) {
+      for (const p of PATHS) {
+        const t = Date.now();
+        lintText(p, c);
+        const ms = Date.now() - t;
+        if (ms > 1000) slow.push(`${p} ${c.slice(0, 30)}… ${ms} ms`);
+      }
+    }
+    assert.deepStrictEqual(slow, []);
   });
 
   it('a workspace of hostile files lints as a whole without throwing', () => {

@@ -46,7 +46,19 @@ interface Tok {
 }
 
 /** Reads nginx configuration text. Never throws. */
+/**
+ * Words kept per directive: nginx itself takes at most a handful of arguments (server_name a few
+ * hundred names at most); the rest of a longer one is scanned but not kept, so one hostile line of
+ * 200,000 words stays cheap.
+ */
+const MAX_WORDS = 4096;
+/** Characters that end a run of plain word characters (quotes, blanks, `;{}`, backslash). */
+const SPECIAL = new Uint8Array(128);
+for (const c of [34, 39, 32, 9, 10, 13, 12, 11, 59, 123, 125, 92]) SPECIAL[c] = 1;
+
 export function parseNginx(text: string): NginxConfig {
+  /** Words of the current directive so far (see MAX_WORDS). */
+  let words = 0;
   const comments: NginxComment[] = [];
   const toks: Tok[] = [];
   const n = text.length;
@@ -83,6 +95,7 @@ export function parseNginx(text: string): NginxConfig {
       continue;
     }
     if (c === 123 || c === 125 || c === 59) {
+      words = 0;
       const start = at(i);
       toks.push({ kind: text[i] as Tok['kind'], value: text[i], raw: text[i], range: { start, end: at(i + 1) }, quoted: false });
       i++;
@@ -139,10 +152,13 @@ export function parseNginx(text: string): NginxConfig {
         i += 2;
         continue;
       }
-      value += text[i];
-      i++;
+      // A run of plain characters in one slice (a 200 KB word must not be built a character at a time).
+      let j = i + 1;
+      while (j < n && !SPECIAL[text.charCodeAt(j)]) j++;
+      value += text.slice(i, j);
+      i = j;
     }
-    toks.push({ kind: 'word', value, raw: text.slice(startOffset, i), range: { start, end: at(i) }, quoted });
+    if (words++ < MAX_WORDS) toks.push({ kind: 'word', value, raw: text.slice(startOffset, i), range: { start, end: at(i) }, quoted });
   }
 
   // Build the tree.

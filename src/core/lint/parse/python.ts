@@ -136,6 +136,13 @@ const BINARY_OPS = new Set([
 const PREFIX_OPS = new Set(['-', '+', '~', 'not', 'await']);
 const BLOCK_KEYWORDS = new Set(['if', 'elif', 'else', 'while', 'for', 'def', 'class', 'with', 'try', 'except', 'finally', 'async']);
 const MAX_DEPTH = 100;
+/**
+ * Tokens kept per logical line: the rest of a longer line is scanned (brackets, strings and line
+ * ends still count) but not kept. No setting a rule reads comes near it (a 10,000-token statement is
+ * generated data, not configuration); without it one hostile 400 KB line costs hundreds of
+ * thousands of tokens and nodes.
+ */
+const MAX_LINE_TOKENS = 10_000;
 
 function isIdentStart(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c > 127;
@@ -157,6 +164,8 @@ export function tokenizePython(text: string): { tokens: PyToken[]; comments: PyC
   let lineStart = 0;
   let depth = 0;
   let lineHasCode = false;
+  /** Tokens of the current logical line so far (see MAX_LINE_TOKENS). */
+  let lineTokens = 0;
   const n = text.length;
 
   const pos = (offset: number): Position => ({ line, character: offset - lineStart });
@@ -188,6 +197,7 @@ export function tokenizePython(text: string): { tokens: PyToken[]; comments: PyC
       const len = newlineAt(i);
       if (depth === 0 && lineHasCode) {
         tokens.push(new PyToken('newline', '\n', startOffset, startOffset + len, startLine, startChar, startLine, startChar + len));
+        lineTokens = 0;
       }
       lineHasCode = depth > 0 && lineHasCode;
       if (depth === 0) lineHasCode = false;
@@ -218,7 +228,7 @@ export function tokenizePython(text: string): { tokens: PyToken[]; comments: PyC
         lineHasCode = true;
         continue;
       }
-      tokens.push(new PyToken('name', word, i, j, line, i - lineStart, line, j - lineStart));
+      if (lineTokens++ < MAX_LINE_TOKENS) tokens.push(new PyToken('name', word, i, j, line, i - lineStart, line, j - lineStart));
       lineHasCode = true;
       i = j;
       continue;
@@ -236,7 +246,7 @@ export function tokenizePython(text: string): { tokens: PyToken[]; comments: PyC
         else if ((d === 43 || d === 45) && (text.charCodeAt(j - 1) | 32) === 101 && !/^0[xX]/.test(text.slice(i, i + 2))) j++;
         else break;
       }
-      tokens.push(new PyToken('number', text.slice(i, j), i, j, line, i - lineStart, line, j - lineStart));
+      if (lineTokens++ < MAX_LINE_TOKENS) tokens.push(new PyToken('number', text.slice(i, j), i, j, line, i - lineStart, line, j - lineStart));
       lineHasCode = true;
       i = j;
       continue;
@@ -247,7 +257,7 @@ export function tokenizePython(text: string): { tokens: PyToken[]; comments: PyC
     if (!OP_CHAR[c]) {
       // A stray character (`$`, `?`, a backtick, random bytes): one error token; keep surrogate pairs together.
       if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) len = 2;
-      tokens.push(new PyToken('error', text.slice(i, i + len), i, i + len, line, i - lineStart, line, i + len - lineStart));
+      if (lineTokens++ < MAX_LINE_TOKENS) tokens.push(new PyToken('error', text.slice(i, i + len), i, i + len, line, i - lineStart, line, i + len - lineStart));
       lineHasCode = true;
       i += len;
       continue;
@@ -258,7 +268,7 @@ export function tokenizePython(text: string): { tokens: PyToken[]; comments: PyC
     else if (c === 46 && c1 === 46 && c2 === 46) len = 3; // ...
     else if (doubled || (c1 === 61 && OP_CHAR[c] === 2) || (c === 45 && c1 === 62)) len = 2; // == += ... ->
     const op = len === 1 ? text[i] : text.slice(i, i + len);
-    tokens.push(new PyToken('op', op, i, i + len, line, i - lineStart, line, i + len - lineStart));
+    if (lineTokens++ < MAX_LINE_TOKENS) tokens.push(new PyToken('op', op, i, i + len, line, i - lineStart, line, i + len - lineStart));
     if (len === 1) {
       if (c === 40 || c === 91 || c === 123) depth++;
       else if ((c === 41 || c === 93 || c === 125) && depth > 0) depth--;
@@ -341,7 +351,7 @@ export function tokenizePython(text: string): { tokens: PyToken[]; comments: PyC
     token.value = value;
     token.prefix = prefix;
     if (!terminated) token.unterminated = true;
-    tokens.push(token);
+    if (lineTokens++ < MAX_LINE_TOKENS) tokens.push(token);
     return j;
   }
 

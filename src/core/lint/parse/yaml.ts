@@ -9,10 +9,15 @@ export type { Document, Node };
 /**
  * A YAML file as the rules see it: every document of the stream (the `yaml` library's document API,
  * so nodes carry source offsets), and helpers that turn nodes into ranges of the exact token.
- * Syntax errors do not stop the lint: the library recovers, and the rules read what it could parse.
+ * A document with a syntax error is skipped (what the library recovers from it is a guess, and rules
+ * reading a guess report containers that do not exist); the other documents are linted, and the
+ * engine reports the skipped one (see LintFile.notes).
  */
 export interface YamlFile {
+  /** The documents that parsed cleanly: a document with a syntax error is skipped, not guessed at. */
   docs: Document.Parsed[];
+  /** One entry per skipped document: its first syntax error, with where it is. */
+  skipped: { offset: number; message: string }[];
   /** The range of a node; for a quoted scalar, the text inside the quotes. */
   range(node: Node | Pair | null | undefined): Range | undefined;
   /** The source offsets [start, end) of a node (end excludes trailing comments). */
@@ -110,7 +115,20 @@ function parseDocuments(path: string, text: string): Document.Parsed[] {
 
 /** Parses a YAML file once per version (use it as `file.parse(parseYaml)`). */
 export function parseYaml(file: LintFile): YamlFile {
-  const list = parseDocuments(file.path, file.text);
+  const all = parseDocuments(file.path, file.text);
+  const list: Document.Parsed[] = [];
+  const skipped: YamlFile['skipped'] = [];
+  for (const d of all) {
+    if (!d.errors.length) {
+      list.push(d);
+      continue;
+    }
+    const e = d.errors[0];
+    const offset = Math.max(0, Math.min(e.pos[0], file.text.length));
+    const message = e.message.split('\n')[0];
+    skipped.push({ offset, message });
+    file.notes.push({ range: file.lines.range(offset, offset), message: `YAML syntax error, ${all.length > 1 ? 'document' : 'file'} skipped: ${message}` });
+  }
   const offsets = (node: Node | null | undefined): [number, number] | undefined => {
     const r = node?.range;
     if (!r) return undefined;
@@ -123,6 +141,7 @@ export function parseYaml(file: LintFile): YamlFile {
   };
   return {
     docs: list,
+    skipped,
     offsets,
     range(node) {
       if (!node) return undefined;

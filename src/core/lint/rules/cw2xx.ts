@@ -5,7 +5,8 @@
 
 import type { Fix, Range, TextEdit } from '../types';
 import type { LintFile } from '../file';
-import { registerRule, type RuleFinding } from '../rule';
+import { registerRule, type RuleFinding, type WorkspaceView } from '../rule';
+import { ParseError } from '../file';
 import {
   importEdit,
   indentOf,
@@ -96,6 +97,117 @@ function dictGet(dict: PyNode | undefined, key: string): PyNode | undefined {
 
 function settings(file: LintFile): PythonModule {
   return file.parse(pythonModuleOf);
+}
+
+// --- settings packages ----------------------------------------------------------------------------
+// `config/settings/base.py` holds what every environment shares; `production.py` does
+// `from .base import *` and adds the production-only settings (HTTPS, hosts, STATIC_ROOT). The
+// production settings are the base *plus* the importer: judging base.py alone would flag settings
+// production.py sets. So a module that a non-development settings module star-imports is a shared
+// base: CW204/CW205 credit what its importers set, CW206 is judged in the importers (with the
+// base's settings merged in). Without the workspace (one file alone), a module named like a shared
+// base inside a settings package is given the benefit of the doubt.
+
+const BASE_NAMES = /^(?:base|common|shared|defaults?|core)$/i;
+
+function slashes(p: string): string {
+  return p.replace(/\\/g, '/');
+}
+
+function moduleOrUndefined(file: LintFile): PythonModule | undefined {
+  try {
+    return settings(file);
+  } catch (e) {
+    if (e instanceof ParseError) return undefined;
+    throw e;
+  }
+}
+
+/** The workspace file a `from X import *` in `file` names, if it is indexed. */
+function resolveImport(file: LintFile, module: string, ws: WorkspaceView): LintFile | undefined {
+  const dots = /^\.*/.exec(module)![0].length;
+  const rest = module.slice(dots).split('.').filter(Boolean).join('/');
+  if (dots > 0) {
+    const parts = slashes(file.path).split('/');
+    parts.pop(); // the file name
+    for (let i = 1; i < dots; i++) parts.pop();
+    const dir = parts.join('/');
+    if (!rest) return ws.get(`${dir}/__init__.py`);
+    return ws.get(`${dir}/${rest}.py`) ?? ws.get(`${dir}/${rest}/__init__.py`);
+  }
+  if (!rest) return undefined;
+  for (const f of ws.files('django-settings')) {
+    const p = slashes(f.path);
+    if (p.endsWith(`/${rest}.py`) || p === `${rest}.py` || p.endsWith(`/${rest}/__init__.py`)) return f;
+  }
+  return undefined;
+}
+
+/** The modules `file` star-imports, transitively (found in the workspace), and whether some were not found. */
+function starBases(file: LintFile, ws: WorkspaceView): { bases: PythonModule[]; unresolved: boolean } {
+  const bases: PythonModule[] = [];
+  let unresolved = false;
+  const seen = new Set<LintFile>([file]);
+  const todo = [file];
+  while (todo.length) {
+    const f = todo.pop()!;
+    const mod = moduleOrUndefined(f);
+    if (!mod) continue;
+    for (const i of mod.imports) {
+      if (!i.names.includes('*')) continue;
+      const base = ws.complete ? resolveImport(f, i.module, ws) : undefined;
+      if (!base) {
+        unresolved = true;
+        continue;
+      }
+      if (seen.has(base)) continue;
+      seen.add(base);
+      const baseMod = moduleOrUndefined(base);
+      if (baseMod) bases.push(baseMod);
+      todo.push(base);
+    }
+  }
+  return { bases, unresolved };
+}
+
+/** Non-development settings modules that star-import `file`, directly or through another module. */
+function productionImporters(file: LintFile, ws: WorkspaceView): PythonModule[] {
+  if (!ws.complete) return [];
+  const all = [...ws.files('django-settings')].filter((f) => f !== file);
+  const out: PythonModule[] = [];
+  const seen = new Set<LintFile>([file]);
+  const todo = [file];
+  while (todo.length) {
+    const target = todo.pop()!;
+    for (const f of all) {
+      if (seen.has(f)) continue;
+      const mod = moduleOrUndefined(f);
+      if (!mod || !mod.imports.some((i) => i.names.includes('*') && resolveImport(f, i.module, ws) === target)) continue;
+      seen.add(f);
+      todo.push(f);
+      if (!f.isDevelopment) out.push(mod);
+    }
+  }
+  return out;
+}
+
+/** Whether `file` is a shared base of a settings package (see above). */
+function isSharedBase(file: LintFile, ws: WorkspaceView): boolean {
+  if (ws.complete) return productionImporters(file, ws).length > 0;
+  const parts = slashes(file.path).split('/');
+  const name = parts[parts.length - 1].replace(/\.py$/, '');
+  return parts.length >= 2 && parts[parts.length - 2] === 'settings' && BASE_NAMES.test(name);
+}
+
+/** Whether a name is assigned at all in a module. */
+function assigns(mod: PythonModule, name: string): boolean {
+  return mod.assignments.some((a) => a.targets.some((t) => t.kind === 'name' && t.name === name));
+}
+
+/** Whether a module that builds on `file` sets `name` (or, without the workspace, it may). */
+function setByImporter(file: LintFile, ws: WorkspaceView, name: string): boolean {
+  if (!ws.complete) return isSharedBase(file, ws);
+  return productionImporters(file, ws).some((m) => assigns(m, name));
 }
 
 // --- CW201 -------------------------------------------------------------------------------------------
@@ -205,12 +317,13 @@ registerRule({
   kinds: ['django-settings'],
   silentInDevelopment: true,
   summary: 'ALLOWED_HOSTS is empty while DEBUG is off',
-  check(file) {
+  check(file, ctx) {
     const mod = settings(file);
     const hosts = moduleAssignment(mod, 'ALLOWED_HOSTS');
     if (!hosts || hosts.op !== '=' || !isList(hosts.value) || hosts.value.items.length > 0) return [];
     if (literalTrue(moduleAssignment(mod, 'DEBUG')?.value)) return [];
     if (modifiedLater(mod, 'ALLOWED_HOSTS', hosts)) return [];
+    if (setByImporter(file, ctx.workspace, 'ALLOWED_HOSTS')) return []; // production.py fills it in
     return [
       {
         message: 'ALLOWED_HOSTS is empty: every request gets 400 Bad Request',
@@ -240,7 +353,7 @@ registerRule({
   kinds: ['django-settings'],
   silentInDevelopment: true,
   summary: 'django.contrib.staticfiles installed but no STATIC_ROOT',
-  check(file) {
+  check(file, ctx) {
     const mod = settings(file);
     let app: PyNode | undefined;
     for (const a of mod.assignments) {
@@ -251,6 +364,7 @@ registerRule({
     // STATIC_ROOT set anywhere (even conditionally), inherited through a star import, or not needed.
     if (mod.assignments.some((a) => a.targets.some((t) => t.kind === 'name' && t.name === 'STATIC_ROOT'))) return [];
     if (hasStarImport(mod) || remoteStaticStorage(mod)) return [];
+    if (setByImporter(file, ctx.workspace, 'STATIC_ROOT')) return [];
     return [
       {
         message: 'No STATIC_ROOT: collectstatic has nowhere to put static files',
@@ -308,9 +422,11 @@ registerRule({
   kinds: ['django-settings'],
   silentInDevelopment: true,
   summary: 'HTTPS settings absent or off',
-  check(file) {
+  check(file, ctx) {
     const mod = settings(file);
-    const inherited = hasStarImport(mod);
+    // A shared base is judged through the modules that import it.
+    if (isSharedBase(file, ctx.workspace)) return [];
+    const { bases, unresolved } = starBases(file, ctx.workspace);
     const missing: string[] = [];
     const edits: TextEdit[] = [];
     const add: string[] = [];
@@ -319,7 +435,11 @@ registerRule({
       const all = mod.assignments.filter((a) => a.targets.some((t) => t.kind === 'name' && t.name === name));
       const top = moduleAssignment(mod, name);
       if (all.length === 0) {
-        if (inherited) continue; // may come from the module it star-imports
+        if (unresolved) continue; // may come from a star-imported module we cannot see
+        const inBase = bases.map((b) => b.assignments.filter((a) => a.targets.some((t) => t.kind === 'name' && t.name === name)));
+        // Set in a base (the last base to set it wins; anything but a literal off counts as set).
+        const baseSet = inBase.find((list) => list.length > 0);
+        if (baseSet && !(baseSet.length === 1 && baseSet[0].topLevel && literalOff(baseSet[0].value))) continue;
         missing.push(name);
         add.push(`${name} = ${expr}`);
       } else if (top && all.length === 1 && literalOff(top.value)) {
@@ -331,7 +451,7 @@ registerRule({
     if (missing.length === 0) return [];
     const debug = moduleAssignment(mod, 'DEBUG');
     const anchor =
-      firstOff?.range ?? debug?.targets[0].range ?? mod.assignments.find((a) => a.topLevel)?.targets[0].range;
+      firstOff?.range ?? debug?.targets[0].range ?? mod.assignments.find((a) => a.topLevel)?.targets[0].range ?? mod.imports.find((i) => i.names.includes('*'))?.range;
     if (!anchor) return []; // not a settings module we can say anything about
     if (add.length) {
       const block = ['', '# HTTPS: on unless DJANGO_HTTPS=0 (e.g. a staging server without a certificate).', ...add].join('\n');

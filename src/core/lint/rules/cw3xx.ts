@@ -160,7 +160,7 @@ registerRule({
     }
     for (const c of mod.calls) {
       const method = lastPart(c.callee);
-      if (method === 'update' && c.call.callee.kind === 'attribute' && isConfigObject(c.call.callee.object)) {
+      if ((method === 'update' || method === 'from_mapping') && c.call.callee.kind === 'attribute' && isConfigObject(c.call.callee.object)) {
         for (const s of settingsPassed(c.call)) if (s.key === 'SECRET_KEY' && literalSecret(s.value)) report(s.value, 'config SECRET_KEY', 'FLASK_SECRET_KEY');
       }
       // Starlette/FastAPI sessions: add_middleware(SessionMiddleware, secret_key="...") or SessionMiddleware(app, secret_key=...).

@@ -11,9 +11,11 @@ import type { FileKind, Position, Range, RelatedInformation, TextEdit } from '..
 import type { LintFile } from '../file';
 import { registerRule, type RuleContext, type RuleFinding, type WorkspaceView } from '../rule';
 import { allDirectives, nginxConfigOf, type NginxDirective } from '../parse/nginx';
+import { resolve as resolvePath } from 'path';
 import {
   dottedName,
   moduleAssignment,
+  offsetOf,
   pythonModuleOf,
   stringValue,
   type PyAssignment,
@@ -352,6 +354,62 @@ function join(base: { absolute?: string; rel?: string }, parts: string[]): { abs
 }
 
 // --- CW602 -------------------------------------------------------------------------------------------
+// STATIC_ROOT is a project path (`<project>/src/blog/staticfiles`); nginx names a server path
+// (`/srv/blog/src/blog/staticfiles`). The project is deployed as a whole to some app folder, so the
+// alias must end with STATIC_ROOT's path relative to the project root (the workspace: the folder
+// holding every indexed file). Where BASE_DIR cannot be placed in the project, the path relative to
+// BASE_DIR is all we know, and the alias must end with that.
+
+function slashPath(p: string): string {
+  return resolvePath(p).replace(/\\/g, '/');
+}
+
+/** The folder holding every known path of the workspace (the project root). */
+function workspaceRoot(ws: WorkspaceView): string | undefined {
+  let root: string[] | undefined;
+  for (const p of ws.paths()) {
+    const parts = slashPath(p).split('/');
+    parts.pop();
+    if (!root) root = parts;
+    else {
+      let i = 0;
+      while (i < root.length && i < parts.length && root[i] === parts[i]) i++;
+      root.length = i;
+    }
+  }
+  return root?.join('/');
+}
+
+/**
+ * The folder BASE_DIR names, for the usual spellings: `Path(__file__).resolve().parent.parent`,
+ * `.parents[1]`, `os.path.dirname(os.path.dirname(os.path.abspath(__file__)))`.
+ */
+function baseDirFolder(file: LintFile, mod: PythonModule): string | undefined {
+  const v = moduleAssignment(mod, 'BASE_DIR')?.value;
+  if (!v) return undefined;
+  const src = mod.text.slice(offsetOf(mod, v.range.start), offsetOf(mod, v.range.end));
+  if (!src.includes('__file__') || src.length > 300) return undefined;
+  let up = 0;
+  if (/\bPath\s*\(/.test(src)) {
+    up += src.split('.parent').length - 1 - (src.split('.parents').length - 1);
+    const idx = /\.parents\s*\[\s*(\d+)\s*\]/.exec(src);
+    if (idx) up += Number(idx[1]) + 1;
+  } else {
+    up = src.split('dirname(').length - 1;
+  }
+  if (up < 1) return undefined;
+  const parts = slashPath(file.path).split('/');
+  if (up >= parts.length) return undefined;
+  return parts.slice(0, parts.length - up).join('/');
+}
+
+/** STATIC_ROOT relative to the project root, when BASE_DIR can be placed in the project. */
+function projectRelative(root: string | undefined, baseDir: string | undefined, rel: string): string | undefined {
+  if (root === undefined || baseDir === undefined) return undefined;
+  const full = rel ? `${baseDir}/${rel}` : baseDir;
+  if (full === root) return '';
+  return full.startsWith(root + '/') ? full.slice(root.length + 1) : undefined;
+}
 
 registerRule({
   id: 'CW602',
@@ -361,7 +419,8 @@ registerRule({
   crossFile: true,
   summary: 'the nginx static location points at a folder other than STATIC_ROOT',
   check(file, ctx) {
-    const roots: Array<{ url: string; root: { absolute?: string; rel?: string }; assignment: PyAssignment; file: LintFile }> = [];
+    const roots: Array<{ url: string; root: { absolute?: string; rel?: string }; project?: string; assignment: PyAssignment; file: LintFile }> = [];
+    let projectRoot: string | undefined | null = null;
     for (const s of settingsFiles(ctx.workspace)) {
       let mod: PythonModule;
       try {
@@ -375,7 +434,12 @@ registerRule({
       const urlValue = stringValue(moduleAssignment(mod, 'STATIC_URL')?.value) ?? 'static/';
       if (/^[a-z]+:\/\//i.test(urlValue) || urlValue.startsWith('//')) continue; // a CDN serves them
       const url = ('/' + urlValue.replace(/^\/+/, '')).replace(/\/*$/, '/');
-      roots.push({ url, root, assignment: rootAssign, file: s });
+      let project: string | undefined;
+      if (root.rel !== undefined) {
+        if (projectRoot === null) projectRoot = workspaceRoot(ctx.workspace);
+        project = projectRelative(projectRoot, baseDirFolder(s, mod), root.rel);
+      }
+      roots.push({ url, root, project, assignment: rootAssign, file: s });
     }
     if (!roots.length) return [];
     const out: RuleFinding[] = [];
@@ -391,12 +455,13 @@ registerRule({
       const directive = alias ?? rootDir;
       if (!directive?.args[0] || directive.args[0].value.includes('$')) continue;
       const folder = normalize(alias ? directive.args[0].value : directive.args[0].value + '/' + pathArg.value);
+      const endsWith = (rel: string) => rel === '' || folder === '/' + rel || folder.endsWith('/' + rel);
       const agrees = forUrl.some((r) =>
-        r.root.absolute !== undefined ? r.root.absolute === folder : r.root.rel === '' ? true : folder === '/' + r.root.rel || folder.endsWith('/' + r.root.rel),
+        r.root.absolute !== undefined ? r.root.absolute === folder : r.project !== undefined ? endsWith(r.project) : endsWith(r.root.rel ?? ''),
       );
       if (agrees) continue;
       const r = forUrl[0];
-      const expected = r.root.absolute ?? `<project>/${r.root.rel}`;
+      const expected = r.root.absolute ?? (r.project !== undefined ? `<project>/${r.project}` : `BASE_DIR/${r.root.rel}`);
       out.push({
         message: `${pathArg.value} is served from ${folder}, but STATIC_ROOT is ${expected}`,
         range: directive.args[0].range,
