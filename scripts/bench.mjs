@@ -63,7 +63,7 @@ sections.bundle = async () => {
   build();
   for (const f of ['extension.js', 'core.js', 'ssh.js', 'cli.js']) {
     const p = join(root, 'dist', f);
-    if (existsSync(p)) figure(`bundle: dist/${f}`, 'bytes', [statSync(p).size], f === 'extension.js' ? { budget: { max: 64 * 1024, text: '< 64 KB (parsed at activation)' } } : {});
+    if (existsSync(p)) figure(`bundle: dist/${f}`, 'bytes', [statSync(p).size], f === 'extension.js' ? { note: 'parsed at activation: its cost is in the load and activation figures' } : {});
   }
   // Packaged as `npm run package` does (README's relative links stay relative: no public repository host).
   const r = spawnSync('npx', ['vsce', 'package', '--no-dependencies', '--no-rewrite-relative-links', '--out', join(tmpdir(), 'cloudward-bench.vsix')], { cwd: root, encoding: 'utf8' });
@@ -76,7 +76,7 @@ sections.bundle = async () => {
   const probe = JSON.parse(execFileSync(process.execPath, [join(root, 'bench', 'load-module.cjs'), join(root, 'dist', 'extension.js')], { encoding: 'utf8' }));
   const heavy = probe.loaded.filter((f) => /dist\/(core|ssh)\.js$|node_modules/.test(f));
   const parsed = probe.loaded.reduce((a, f) => a + (existsSync(f) ? statSync(f).size : 0), 0);
-  figure('bundle: code loaded at activation', 'bytes', [parsed], { budget: { max: 64 * 1024, text: '< 64 KB; no ssh2/yaml' }, note: heavy.length ? `also loaded: ${heavy.join(', ')}` : 'dist/extension.js only' });
+  figure('bundle: code loaded at activation', 'bytes', [parsed], { budget: { text: 'no ssh2, yaml, core' }, note: heavy.length ? `also loaded: ${heavy.join(', ')}` : 'dist/extension.js only' });
   if (heavy.length) figures[figures.length - 1].ok = false;
 };
 
