@@ -6,7 +6,7 @@ import { parseDockerfile } from './parse/dockerfile';
 import { splitCommands, tokenize } from './parse/shell';
 import type { SimpleCommand, Word } from './parse/shell';
 import { isMap, isScalar, isSeq, pairOf, parseYaml, seqItems, valueOf } from './parse/yaml';
-import type { Node, YamlFile } from './parse/yaml';
+import type { Document, Node, YamlFile } from './parse/yaml';
 import type { FileKind, TextEdit } from './types';
 
 export type { Word, SimpleCommand };
@@ -517,27 +517,43 @@ export function kubeContainers(file: LintFile): KubeContainer[] {
   return file.parse(findKubeContainers);
 }
 
+/**
+ * The containers of each parsed document, without the document's index (which moves when a document
+ * is inserted before it). parse/yaml.ts reuses an unchanged document's objects on the next version of
+ * the file, so a keystroke in a large manifest walks only the edited document.
+ */
+const docContainersCache = new WeakMap<Document.Parsed, Array<Omit<KubeContainer, 'doc'>>>();
+
+function docContainers(d: Document.Parsed): Array<Omit<KubeContainer, 'doc'>> {
+  const cached = docContainersCache.get(d);
+  if (cached) return cached;
+  const out: Array<Omit<KubeContainer, 'doc'>> = [];
+  const roots = isSeq(d.contents) ? seqItems(d.contents) : [d.contents as Node];
+  for (const root of roots) {
+    // A `kind: List` holds its objects in `items`.
+    const objects = scalarOf(valueOf(root, 'kind')) === 'List' ? seqItems(valueOf(root, 'items')) : [root];
+    for (const obj of objects) {
+      const kind = scalarOf(valueOf(obj, 'kind'));
+      if (!kind || !WORKLOADS.has(kind)) continue;
+      let spec = valueOf(obj, 'spec');
+      if (kind === 'CronJob') spec = valueOf(valueOf(spec, 'jobTemplate'), 'spec');
+      const podSpec = kind === 'Pod' ? spec : valueOf(valueOf(spec, 'template'), 'spec');
+      if (!isMap(podSpec)) continue;
+      const name = scalarOf(valueOf(valueOf(obj, 'metadata'), 'name'));
+      for (const [key, init] of [['containers', false], ['initContainers', true]] as const) {
+        for (const c of seqItems(valueOf(podSpec, key))) if (isMap(c)) out.push({ kind, name, podSpec, container: c, init });
+      }
+    }
+  }
+  docContainersCache.set(d, out);
+  return out;
+}
+
 function findKubeContainers(file: LintFile): KubeContainer[] {
   const y = file.parse(parseYaml);
   const out: KubeContainer[] = [];
   y.docs.forEach((d, doc) => {
-    const roots = isSeq(d.contents) ? seqItems(d.contents) : [d.contents as Node];
-    for (const root of roots) {
-      // A `kind: List` holds its objects in `items`.
-      const objects = scalarOf(valueOf(root, 'kind')) === 'List' ? seqItems(valueOf(root, 'items')) : [root];
-      for (const obj of objects) {
-        const kind = scalarOf(valueOf(obj, 'kind'));
-        if (!kind || !WORKLOADS.has(kind)) continue;
-        let spec = valueOf(obj, 'spec');
-        if (kind === 'CronJob') spec = valueOf(valueOf(spec, 'jobTemplate'), 'spec');
-        const podSpec = kind === 'Pod' ? spec : valueOf(valueOf(spec, 'template'), 'spec');
-        if (!isMap(podSpec)) continue;
-        const name = scalarOf(valueOf(valueOf(obj, 'metadata'), 'name'));
-        for (const [key, init] of [['containers', false], ['initContainers', true]] as const) {
-          for (const c of seqItems(valueOf(podSpec, key))) if (isMap(c)) out.push({ doc, kind, name, podSpec, container: c, init });
-        }
-      }
-    }
+    for (const c of docContainers(d)) out.push({ doc, kind: c.kind, name: c.name, podSpec: c.podSpec, container: c.container, init: c.init });
   });
   return out;
 }
@@ -546,10 +562,45 @@ function scalarOf(node: unknown): string | undefined {
   return isScalar(node) && node.value !== null && node.value !== undefined ? String(node.value) : undefined;
 }
 
-function kubernetesCommands(file: LintFile): StartCommand[] {
-  const y = file.parse(parseYaml);
-  const out: StartCommand[] = [];
-  for (const c of kubeContainers(file)) {
+/** A container's `command` + `args` as one exec-form start, in offsets of the file's text. */
+interface KubeCommand {
+  cmd?: { start: number; end: number };
+  args?: { start: number; end: number };
+  start: number;
+  end: number;
+  commands: SimpleCommand[];
+}
+
+/**
+ * The start commands of each parsed document, with the document's start offset when they were read.
+ * An unchanged document is reused by parse/yaml.ts (moved in place), so its commands are only read
+ * again when it was edited; when it moved, a shifted copy replaces the cached one (never mutated, as
+ * the previous version's findings and fixes may still hold them).
+ */
+const docCommandsCache = new WeakMap<Document.Parsed, { base: number; list: KubeCommand[] }>();
+
+function shiftSpan<T extends { start: number; end: number }>(s: T, delta: number): T {
+  return { ...s, start: s.start + delta, end: s.end + delta };
+}
+
+function docCommands(file: LintFile, y: YamlFile, d: Document.Parsed): KubeCommand[] {
+  const base = d.range[0];
+  const cached = docCommandsCache.get(d);
+  if (cached) {
+    const delta = base - cached.base;
+    if (!delta) return cached.list;
+    const list = cached.list.map((c) => ({
+      cmd: c.cmd && shiftSpan(c.cmd, delta),
+      args: c.args && shiftSpan(c.args, delta),
+      start: c.start + delta,
+      end: c.end + delta,
+      commands: c.commands.map((sc) => ({ ...sc, words: sc.words.map((w) => shiftSpan(w, delta)) })),
+    }));
+    docCommandsCache.set(d, { base, list });
+    return list;
+  }
+  const list: KubeCommand[] = [];
+  for (const c of docContainers(d)) {
     if (c.init) continue;
     const cmdNode = valueOf(c.container, 'command');
     const argsNode = valueOf(c.container, 'args');
@@ -557,21 +608,37 @@ function kubernetesCommands(file: LintFile): StartCommand[] {
     const args = isSeq(argsNode) ? yamlCommand(file, y, argsNode) : undefined;
     if (!cmd && !args) continue;
     const words = [...(cmd?.words ?? []), ...(args?.words ?? [])];
-    const start = (cmd ?? args)!.start;
-    const end = (args ?? cmd)!.end;
-    out.push({
-      file, where: 'kubernetes', container: true, portFromEnv: false, form: 'exec', commands: execCommands(file, words), start, end,
-      replaceArgv: (argv) => {
-        if (cmd && args) {
-          return [
-            { range: file.lines.range(cmd.start, cmd.end), newText: jsonArray(argv.slice(0, 1)) },
-            { range: file.lines.range(args.start, args.end), newText: jsonArray(argv.slice(1)) },
-          ];
-        }
-        const only = (cmd ?? args)!;
-        return [{ range: file.lines.range(only.start, only.end), newText: jsonArray(argv) }];
-      },
+    list.push({
+      cmd: cmd && { start: cmd.start, end: cmd.end },
+      args: args && { start: args.start, end: args.end },
+      start: (cmd ?? args)!.start,
+      end: (args ?? cmd)!.end,
+      commands: execCommands(file, words),
     });
+  }
+  docCommandsCache.set(d, { base, list });
+  return list;
+}
+
+function kubernetesCommands(file: LintFile): StartCommand[] {
+  const y = file.parse(parseYaml);
+  const out: StartCommand[] = [];
+  for (const d of y.docs) {
+    for (const { cmd, args, start, end, commands } of docCommands(file, y, d)) {
+      out.push({
+        file, where: 'kubernetes', container: true, portFromEnv: false, form: 'exec', commands, start, end,
+        replaceArgv: (argv) => {
+          if (cmd && args) {
+            return [
+              { range: file.lines.range(cmd.start, cmd.end), newText: jsonArray(argv.slice(0, 1)) },
+              { range: file.lines.range(args.start, args.end), newText: jsonArray(argv.slice(1)) },
+            ];
+          }
+          const only = (cmd ?? args)!;
+          return [{ range: file.lines.range(only.start, only.end), newText: jsonArray(argv) }];
+        },
+      });
+    }
   }
   return out;
 }

@@ -66,13 +66,29 @@ function nonRoot(sc: Node | undefined): boolean | undefined {
   return undefined;
 }
 
+/**
+ * Whether a container may run as root, kept per container node (its pod spec is in the same parsed
+ * document): parse/yaml.ts reuses an unchanged document's nodes, so a keystroke in a large manifest
+ * reads only the edited document's containers.
+ */
+const rootCache = new WeakMap<Node, boolean>();
+
+function mayRunAsRoot(c: KubeContainer): boolean {
+  let root = rootCache.get(c.container);
+  if (root === undefined) {
+    const own = nonRoot(valueOf(c.container, 'securityContext'));
+    const pod = nonRoot(valueOf(c.podSpec, 'securityContext'));
+    root = !(own === true || (own === undefined && pod === true));
+    rootCache.set(c.container, root);
+  }
+  return root;
+}
+
 function kubernetes(file: LintFile): RuleFinding[] {
   const y = file.parse(parseYaml);
   const out: RuleFinding[] = [];
   for (const c of kubeContainers(file)) {
-    const own = nonRoot(valueOf(c.container, 'securityContext'));
-    const pod = nonRoot(valueOf(c.podSpec, 'securityContext'));
-    if (own === true || (own === undefined && pod === true)) continue;
+    if (!mayRunAsRoot(c)) continue;
     out.push({
       message: `Container ${containerName(c) ?? ''} may run as root: set runAsNonRoot`.replace('  ', ' '),
       hint: HINT + ' Set securityContext.runAsNonRoot: true (and a non-zero runAsUser) so the kubelet refuses to start it as root.',

@@ -1,8 +1,28 @@
 import { kubeContainers } from '../commands';
-import { isMap, isScalar, parseYaml, valueOf } from '../parse/yaml';
+import { isMap, isScalar, parseYaml, valueOf, type Node } from '../parse/yaml';
 import { registerRule } from '../rule';
 import type { RuleFinding } from '../rule';
 import { insertIntoMap } from './yamlEdit';
+
+/**
+ * The requests/limits a container lacks, kept per container node: parse/yaml.ts reuses an unchanged
+ * document's nodes on the next version of the file, so a keystroke in a large manifest reads only the
+ * edited document's containers (ranges and fixes are still made on each lint, from the moved nodes).
+ */
+const missingCache = new WeakMap<Node, string[]>();
+
+function missingResources(container: Node): string[] {
+  let missing = missingCache.get(container);
+  if (missing) return missing;
+  missing = [];
+  const res = valueOf(container, 'resources');
+  for (const group of ['requests', 'limits']) {
+    const g = valueOf(res, group);
+    for (const r of ['cpu', 'memory']) if (!isMap(g) || !valueOf(g, r)) missing.push(`${group}.${r}`);
+  }
+  missingCache.set(container, missing);
+  return missing;
+}
 
 registerRule({
   id: 'CW407',
@@ -14,13 +34,9 @@ registerRule({
     const y = file.parse(parseYaml);
     const out: RuleFinding[] = [];
     for (const c of kubeContainers(file)) {
-      const res = valueOf(c.container, 'resources');
-      const missing: string[] = [];
-      for (const group of ['requests', 'limits']) {
-        const g = valueOf(res, group);
-        for (const r of ['cpu', 'memory']) if (!isMap(g) || !valueOf(g, r)) missing.push(`${group}.${r}`);
-      }
+      const missing = missingResources(c.container);
       if (!missing.length) continue;
+      const res = valueOf(c.container, 'resources');
       const name = valueOf(c.container, 'name');
       const edit = res ? undefined : insertIntoMap(file, c.container, 'resources:\n  requests:\n    cpu: 100m\n    memory: 256Mi\n  limits:\n    cpu: "1"\n    memory: 512Mi');
       out.push({

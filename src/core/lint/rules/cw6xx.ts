@@ -24,7 +24,7 @@ import {
 } from '../parse/python';
 import { entriesOf, uwsgiIniOf } from '../parse/ini';
 import { systemdUnitOf } from '../parse/systemd';
-import { parseYaml, isMap, isScalar, valueOf, seqItems, type Node } from '../parse/yaml';
+import { parseYaml, isMap, isScalar, valueOf, seqItems, type Document, type Node } from '../parse/yaml';
 import { parseDockerfile } from '../parse/dockerfile';
 import { proxyPasses, sendsForwardedProto } from './cw5xx';
 
@@ -718,53 +718,117 @@ function num(node: unknown): number | undefined {
   return undefined;
 }
 
-/** containerPort, probe ports, and binds inside each Kubernetes container; Service targetPorts. */
-function kubernetesPorts(file: LintFile): { containers: Array<{ ports: PortClaim[]; probes: PortClaim[]; binds: PortClaim[] }>; targets: PortClaim[] } {
-  const y = file.parse(parseYaml);
-  const containers: Array<{ ports: PortClaim[]; probes: PortClaim[]; binds: PortClaim[] }> = [];
-  const targets: PortClaim[] = [];
-  const claim = (node: Node | undefined, what: string): PortClaim | undefined => {
+type KubePorts = { containers: Array<{ ports: PortClaim[]; probes: PortClaim[]; binds: PortClaim[] }>; targets: PortClaim[] };
+
+/** A port-bearing node of one document: kept per parsed document, turned into a range on each lint. */
+type PortNode = { node: Node; port: number; what: string };
+type DocPorts = { containers: Array<{ container: Node; ports: PortNode[]; probes: PortNode[] }>; targets: PortNode[] };
+
+/**
+ * The port nodes of each parsed document. parse/yaml.ts reuses an unchanged document's objects (with
+ * their offsets moved) on the next version of the file, so a keystroke walks only the edited document;
+ * ranges are made from the nodes' current offsets, so a document that moved still reports where it is.
+ */
+const docPortsCache = new WeakMap<Document.Parsed, DocPorts>();
+
+function docPorts(doc: Document.Parsed): DocPorts {
+  const cached = docPortsCache.get(doc);
+  if (cached) return cached;
+  const out: DocPorts = { containers: [], targets: [] };
+  const claim = (node: Node | undefined, what: string, into: PortNode[]) => {
     const port = num(node);
-    const range = yamlRange(file, node);
-    return port !== undefined && range ? { file: file.path, range, port, what } : undefined;
+    if (port !== undefined && node) into.push({ node, port, what });
   };
-  for (const doc of y.docs) {
-    const root = doc.contents as Node | null;
-    if (!isMap(root)) continue;
+  const root = doc.contents as Node | null;
+  if (isMap(root)) {
     const kind = String((valueOf(root, 'kind') as { value?: unknown } | undefined)?.value ?? '');
     const spec = valueOf(root, 'spec');
     if (kind === 'Service') {
-      for (const p of seqItems(valueOf(spec, 'ports'))) {
-        const c = claim(valueOf(p, 'targetPort') ?? valueOf(p, 'port'), 'Service targetPort');
-        if (c) targets.push(c);
-      }
-      continue;
-    }
-    // Pod templates: Deployment/StatefulSet/DaemonSet/Job (spec.template.spec), CronJob (one level deeper), Pod (spec).
-    let podSpec = kind === 'Pod' ? spec : valueOf(valueOf(spec, 'template'), 'spec');
-    if (kind === 'CronJob') podSpec = valueOf(valueOf(valueOf(valueOf(spec, 'jobTemplate'), 'spec'), 'template'), 'spec');
-    for (const container of seqItems(valueOf(podSpec, 'containers'))) {
-      const ports: PortClaim[] = [];
-      for (const p of seqItems(valueOf(container, 'ports'))) {
-        const c = claim(valueOf(p, 'containerPort'), 'containerPort');
-        if (c) ports.push(c);
-      }
-      const probes: PortClaim[] = [];
-      for (const probeKey of ['readinessProbe', 'livenessProbe', 'startupProbe']) {
-        const probe = valueOf(container, probeKey);
-        const c = claim(valueOf(valueOf(probe, 'httpGet'), 'port') ?? valueOf(valueOf(probe, 'tcpSocket'), 'port'), probeKey);
-        if (c) probes.push(c);
-      }
-      // Binds in this container's command/args.
-      const binds: PortClaim[] = [];
-      const cr = container.range;
-      if (cr) {
-        for (const b of file.parse(bindsOfFile)) {
-          const off = file.lines.offsetAt(b.range.start);
-          if (off >= cr[0] && off < cr[2] && b.kind === 'tcp' && b.port !== undefined) binds.push({ file: b.file, range: b.range, port: b.port, what: 'bind' });
+      for (const p of seqItems(valueOf(spec, 'ports'))) claim(valueOf(p, 'targetPort') ?? valueOf(p, 'port'), 'Service targetPort', out.targets);
+    } else {
+      // Pod templates: Deployment/StatefulSet/DaemonSet/Job (spec.template.spec), CronJob (one level deeper), Pod (spec).
+      let podSpec = kind === 'Pod' ? spec : valueOf(valueOf(spec, 'template'), 'spec');
+      if (kind === 'CronJob') podSpec = valueOf(valueOf(valueOf(valueOf(spec, 'jobTemplate'), 'spec'), 'template'), 'spec');
+      for (const container of seqItems(valueOf(podSpec, 'containers'))) {
+        const ports: PortNode[] = [];
+        for (const p of seqItems(valueOf(container, 'ports'))) claim(valueOf(p, 'containerPort'), 'containerPort', ports);
+        const probes: PortNode[] = [];
+        for (const probeKey of ['readinessProbe', 'livenessProbe', 'startupProbe']) {
+          const probe = valueOf(container, probeKey);
+          claim(valueOf(valueOf(probe, 'httpGet'), 'port') ?? valueOf(valueOf(probe, 'tcpSocket'), 'port'), probeKey, probes);
         }
+        out.containers.push({ container, ports, probes });
       }
-      containers.push({ ports, probes, binds });
+    }
+  }
+  docPortsCache.set(doc, out);
+  return out;
+}
+
+/** A port claim whose range is made from its node when first asked for. */
+class NodeClaim implements PortClaim {
+  readonly file: string;
+  readonly port: number;
+  readonly what: string;
+  private made?: Range;
+  constructor(
+    private readonly lintFile: LintFile,
+    private readonly at: PortNode,
+  ) {
+    this.file = lintFile.path;
+    this.port = at.port;
+    this.what = at.what;
+  }
+  get range(): Range {
+    return (this.made ??= yamlRange(this.lintFile, this.at.node)!);
+  }
+}
+
+/** containerPort, probe ports, and binds inside each Kubernetes container; Service targetPorts (once per file version). */
+function kubernetesPorts(file: LintFile): KubePorts {
+  return file.parse(findKubernetesPorts);
+}
+
+function findKubernetesPorts(file: LintFile): KubePorts {
+  const y = file.parse(parseYaml);
+  const containers: KubePorts['containers'] = [];
+  const targets: PortClaim[] = [];
+  // Ranges are made when a finding needs one: most claims agree, and a 2,000-document manifest
+  // would otherwise turn thousands of offsets into line/character positions on every keystroke.
+  const claims = (nodes: PortNode[]): PortClaim[] => {
+    const out: PortClaim[] = [];
+    for (const n of nodes) {
+      if (!n.node.range) continue;
+      out.push(new NodeClaim(file, n));
+    }
+    return out;
+  };
+  // TCP binds in the file's commands, by offset: each container takes those inside its own range
+  // (a binary search, not a scan of every bind for every container).
+  const binds = file
+    .parse(bindsOfFile)
+    .filter((b) => b.kind === 'tcp' && b.port !== undefined)
+    .map((b, index) => ({ index, off: file.lines.offsetAt(b.range.start), claim: { file: b.file, range: b.range, port: b.port!, what: 'bind' } }))
+    .sort((a, b) => a.off - b.off);
+  for (const doc of y.docs) {
+    const d = docPorts(doc);
+    targets.push(...claims(d.targets));
+    for (const c of d.containers) {
+      const inside: typeof binds = [];
+      const cr = c.container.range;
+      if (cr && binds.length) {
+        let lo = 0;
+        let hi = binds.length;
+        while (lo < hi) {
+          const mid = (lo + hi) >> 1;
+          if (binds[mid].off < cr[0]) lo = mid + 1;
+          else hi = mid;
+        }
+        for (let i = lo; i < binds.length && binds[i].off < cr[2]; i++) inside.push(binds[i]);
+      }
+      // In the order the binds were found (which flag first), as the related information lists them.
+      inside.sort((a, b) => a.index - b.index);
+      containers.push({ ports: claims(c.ports), probes: claims(c.probes), binds: inside.map((b) => b.claim) });
     }
   }
   return { containers, targets };
