@@ -50,18 +50,7 @@ export function copyTree(from: string, to: string): void {
   });
 }
 
-/** A TCP port on 127.0.0.1 nobody listens on right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from './ports';
 
 export interface ToolResult {
   code: number | null;

@@ -59,16 +59,9 @@ function shimsSource(): string {
   return found;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+import { freePort } from './ports';
+
+export { freePort };
 
 /** Creates the login user when missing, with a `*` password field (so that key logins work with UsePAM no). */
 export function ensureTestUser(user = DEFAULT_TEST_USER): { user: string; home: string; uid: number } {
