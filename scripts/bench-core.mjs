@@ -145,6 +145,20 @@ export function sections({ figure, time, notes, root, require, RUNS }) {
         let yamlText = inputs[1][2];
         const yamlKeystroke = samples(n, () => { yamlText = yamlText.replace(/replicas: (\d+)/, (_m, d) => `replicas: ${(Number(d) % 9) + 1}`); ws.setFile(yamlFile, yamlText); return ws.lintFile(yamlFile); });
         figure('re-lint on a keystroke (1 MB YAML, one document changed)', 'ms', yamlKeystroke, { budget: { max: 20, text: '< 20 ms' }, cpu: yamlKeystroke.cpu });
+        // Single pathological lines (the unit test hostile.test.ts guards them against stalls only):
+        // the slowest file kind per line, against reading and splitting the same text.
+        const lines = ['# cloudward: ignore=' + 'CW1,'.repeat(100_000) + '!', 'web: gunicorn x --bind=' + ':'.repeat(200_000) + '\n',
+          'DJANGO_SETTINGS_MODULE=' + 'a.'.repeat(200_000) + '!\n', 'ENV ' + 'A=1 '.repeat(100_000) + '\n',
+          'DATABASE_URL=postgres://' + 'a:'.repeat(100_000) + '\n', '# hadolint ignore=' + 'DL3002,'.repeat(50_000) + '\n'];
+        const kinds = ['Procfile', 'Dockerfile', 'compose.yaml', 'k8s/app.yaml', 'settings.py', 'gunicorn.conf.py', 'nginx/site.conf', 'app.service', 'uwsgi.ini', '.env.production'];
+        const worst = [], floor = [];
+        for (let r = 0; r < Math.max(3, RUNS); r++) {
+          let max = 0;
+          for (const line of lines) for (const k of kinds) { const [w] = time(() => lintText(join(dir, `p${r}`, k), line)); max = Math.max(max, w); }
+          worst.push(max);
+          floor.push(Math.max(...lines.map((line) => time(() => line.split('\n').length)[0])));
+        }
+        figure('lint: pathological single lines (slowest file kind)', 'ms', worst, { baseline: { name: 'split the same line', samples: floor }, budget: { max: 200, text: '< 200 ms each, linear' } });
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }

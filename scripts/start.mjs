@@ -24,7 +24,13 @@ if (!existsSync(join(root, 'node_modules', 'esbuild'))) {
 const { ensureDebianPackages } = await import('./prereqs.mjs');
 if (!ensureDebianPackages(['libkrb5-dev'])) process.exit(1);
 const { startVSCodeServer, vscodeVersion, ensureVSCodeServer } = await import('./vscode-server.mjs');
-const { serverMain } = ensureVSCodeServer();
+let serverMain;
+try {
+  ({ serverMain } = ensureVSCodeServer());
+} catch (e) {
+  console.error(e.message);
+  process.exit(1);
+}
 
 if (spawnSync(process.execPath, ['esbuild.mjs'], { cwd: root, stdio: 'inherit' }).status !== 0) process.exit(1);
 const watcher = spawn(process.execPath, ['esbuild.mjs', '--watch'], { cwd: root, stdio: 'inherit' });

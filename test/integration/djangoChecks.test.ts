@@ -32,10 +32,8 @@ async function setInterpreter(value: string | undefined): Promise<void> {
 // workspace. The launcher decides whether the test folder is trusted (the VS Code server's
 // --disable-workspace-trust); each mode has its tests, the other mode's are skipped.
 function requireTrust(ctx: Mocha.Context): void {
-  if (!vscode.workspace.isTrusted) {
-    console.log('      (workspace not trusted: start the VS Code server with --disable-workspace-trust to run this test)');
-    ctx.skip();
-  }
+  assert.ok(vscode.workspace.isTrusted, 'this test needs a trusted folder (the VS Code server with --disable-workspace-trust); the Restricted Mode pass runs only tests named "untrusted workspace"');
+  void ctx;
 }
 
 describe('Run Django Deployment Checks in an untrusted workspace', function () {
@@ -43,7 +41,7 @@ describe('Run Django Deployment Checks in an untrusted workspace', function () {
   after(() => setInterpreter(undefined));
 
   it("refuses to run the project's Python", async function () {
-    if (vscode.workspace.isTrusted) this.skip();
+    assert.ok(!vscode.workspace.isTrusted, 'this test belongs to the Restricted Mode pass (scripts/test-vscode.mjs --untrusted)');
     await vscode.extensions.getExtension('cloudward.cloudward')!.activate();
     await setInterpreter(DJANGO_PYTHON);
     const result = await vscode.commands.executeCommand('cloudward.django.checkDeploy');

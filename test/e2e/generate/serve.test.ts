@@ -18,6 +18,7 @@ import {
   waitForListening,
 } from '../../support/realtools';
 import { DOMAIN, DeployedProject, deployToTemp, examplePath, startproject, UNKNOWN_HOST, unitValues } from './projects';
+import { needTool } from '../../support/need';
 
 interface Case {
   title: string;
@@ -45,10 +46,7 @@ for (const c of cases) {
 
     before(async function () {
       const missing = missingTools('nginx', 'gunicorn', 'python');
-      if (missing.length) {
-        console.log(`    skipped: missing ${missing.join(', ')} (run node scripts/prereqs.mjs)`);
-        this.skip();
-      }
+      needTool(this, missing.length === 0, missing.join(', '));
       const src = await c.source();
       cleanupRoot = src.cleanupRoot;
       port = await freePort();

@@ -19,6 +19,7 @@ import {
   tools,
 } from '../../support/realtools';
 import { ALL_KINDS, DeployedProject, deployToTemp, examplePath, unitValues } from './projects';
+import { needTool } from '../../support/need';
 
 const read = (f: string) => fs.readFileSync(f, 'utf8');
 
@@ -28,10 +29,7 @@ describe('Generated files, checked by the real tools (examples/django-polls)', f
 
   before(async function () {
     const missing = missingTools('nginx', 'gunicorn', 'systemdAnalyze', 'python');
-    if (missing.length) {
-      console.log(`    skipped: missing ${missing.join(', ')} (run node scripts/prereqs.mjs)`);
-      this.skip();
-    }
+    needTool(this, missing.length === 0, missing.join(', '));
     p = await deployToTemp(examplePath('django-polls'), ALL_KINDS);
   });
 
@@ -49,7 +47,7 @@ describe('Generated files, checked by the real tools (examples/django-polls)', f
   });
 
   it('nginx -t accepts the HTTPS variant (certbot paths pointed at a test certificate)', async function () {
-    if (!fs.existsSync(tools.openssl)) this.skip();
+    needTool(this, fs.existsSync(tools.openssl), tools.openssl);
     const https = await deployToTemp(examplePath('django-polls'), ['nginx'], { https: true });
     const dir = makeTempDir('nginx-tls');
     try {

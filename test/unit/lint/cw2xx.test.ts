@@ -4,7 +4,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { lintText, LintWorkspace } from '../../../src/core/lint';
-import { applyFix, expectOne, lint, only, rangeOf } from './cw-helpers';
+import { applyFix, expectAt, lintRule, only, rangeOf } from './helpers';
+import { needTool } from '../../support/need';
 
 const fixtures = path.join(__dirname, '../../../../test/fixtures/lint');
 const startproject = fs.readFileSync(path.join(fixtures, 'startproject_settings.py'), 'utf8');
@@ -67,49 +68,49 @@ describe('CW2xx: Django settings', () => {
 
   describe('CW201 DEBUG = True', () => {
     it('points at True, and the fix reads it from the environment and imports os', () => {
-      const f = expectOne(lint(SETTINGS, startproject, 'CW201'), startproject, 'True', 0);
+      const f = expectAt(lintRule(SETTINGS, startproject, 'CW201'), startproject, 'True', 0);
       assert.strictEqual(f.severity, 'error');
       const fixed = applyFix(startproject, f);
       assert.match(fixed, /^DEBUG = os\.environ\.get\("DJANGO_DEBUG", ""\) == "1"$/m);
       assert.match(fixed, /^from pathlib import Path\nimport os\n/m);
-      assert.deepStrictEqual(lint(SETTINGS, fixed, 'CW201'), []);
+      assert.deepStrictEqual(lintRule(SETTINGS, fixed, 'CW201'), []);
     });
 
     it('does not add a second import os', () => {
       const text = 'import os\nINSTALLED_APPS = []\nDEBUG = True\n';
-      const f = expectOne(lint(SETTINGS, text, 'CW201'), text, 'True');
+      const f = expectAt(lintRule(SETTINGS, text, 'CW201'), text, 'True');
       assert.strictEqual(applyFix(text, f), 'import os\nINSTALLED_APPS = []\nDEBUG = os.environ.get("DJANGO_DEBUG", "") == "1"\n');
     });
 
     it('honours SILENCED_SYSTEM_CHECKS = ["security.W018"] and reads only the final module-level value', () => {
-      assert.deepStrictEqual(lint(SETTINGS, 'DEBUG = True\nSILENCED_SYSTEM_CHECKS = ["security.W018"]\n', 'CW201'), []);
-      assert.deepStrictEqual(lint(SETTINGS, 'DEBUG = True\nDEBUG = env.bool("DEBUG", False)\n', 'CW201'), []);
-      assert.deepStrictEqual(lint(SETTINGS, 'DEBUG = False\nif os.environ.get("DEV"):\n    DEBUG = True\n', 'CW201'), []);
-      assert.deepStrictEqual(lint(SETTINGS, '"""DEBUG = True"""\n# DEBUG = True\nDEBUG = False\n', 'CW201'), []);
+      assert.deepStrictEqual(lintRule(SETTINGS, 'DEBUG = True\nSILENCED_SYSTEM_CHECKS = ["security.W018"]\n', 'CW201'), []);
+      assert.deepStrictEqual(lintRule(SETTINGS, 'DEBUG = True\nDEBUG = env.bool("DEBUG", False)\n', 'CW201'), []);
+      assert.deepStrictEqual(lintRule(SETTINGS, 'DEBUG = False\nif os.environ.get("DEV"):\n    DEBUG = True\n', 'CW201'), []);
+      assert.deepStrictEqual(lintRule(SETTINGS, '"""DEBUG = True"""\n# DEBUG = True\nDEBUG = False\n', 'CW201'), []);
     });
   });
 
   describe('CW202 SECRET_KEY literal', () => {
     it('points at the string; the fix reads DJANGO_SECRET_KEY', () => {
       const key = startproject.match(/^SECRET_KEY = ('.*')$/m)![1];
-      const f = expectOne(lint(SETTINGS, startproject, 'CW202'), startproject, key);
+      const f = expectAt(lintRule(SETTINGS, startproject, 'CW202'), startproject, key);
       assert.match(applyFix(startproject, f), /^SECRET_KEY = os\.environ\["DJANGO_SECRET_KEY"\]$/m);
     });
 
     it('is silenced by bandit/ruff comments and security.W009, not by an environment read', () => {
-      assert.deepStrictEqual(lint(SETTINGS, 'SECRET_KEY = "abc"  # noqa: S105\n', 'CW202'), []);
-      assert.deepStrictEqual(lint(SETTINGS, 'SECRET_KEY = "abc"  # nosec B105\n', 'CW202'), []);
-      assert.deepStrictEqual(lint(SETTINGS, 'SECRET_KEY = "abc"\nSILENCED_SYSTEM_CHECKS = ["security.W009"]\n', 'CW202'), []);
-      assert.deepStrictEqual(lint(SETTINGS, 'SECRET_KEY = os.environ.get("SECRET_KEY")\n', 'CW202'), []);
-      assert.deepStrictEqual(lint(SETTINGS, 'SECRET_KEY = Path("/run/secrets/key").read_text().strip()\n', 'CW202'), []);
-      assert.deepStrictEqual(lint(SETTINGS, 'SECRET_KEY = f"{PREFIX}{os.environ[\'K\']}"\n', 'CW202'), []);
+      assert.deepStrictEqual(lintRule(SETTINGS, 'SECRET_KEY = "abc"  # noqa: S105\n', 'CW202'), []);
+      assert.deepStrictEqual(lintRule(SETTINGS, 'SECRET_KEY = "abc"  # nosec B105\n', 'CW202'), []);
+      assert.deepStrictEqual(lintRule(SETTINGS, 'SECRET_KEY = "abc"\nSILENCED_SYSTEM_CHECKS = ["security.W009"]\n', 'CW202'), []);
+      assert.deepStrictEqual(lintRule(SETTINGS, 'SECRET_KEY = os.environ.get("SECRET_KEY")\n', 'CW202'), []);
+      assert.deepStrictEqual(lintRule(SETTINGS, 'SECRET_KEY = Path("/run/secrets/key").read_text().strip()\n', 'CW202'), []);
+      assert.deepStrictEqual(lintRule(SETTINGS, 'SECRET_KEY = f"{PREFIX}{os.environ[\'K\']}"\n', 'CW202'), []);
     });
   });
 
   describe('CW203 ALLOWED_HOSTS contains *', () => {
     it("points at '*' and offers the environment list", () => {
       const text = "DEBUG = False\nALLOWED_HOSTS = ['example.com', '*']\n";
-      const f = expectOne(lint(SETTINGS, text, 'CW203'), text, "'*'");
+      const f = expectAt(lintRule(SETTINGS, text, 'CW203'), text, "'*'");
       assert.strictEqual(f.severity, 'warning');
       const fixed = applyFix(text, f);
       assert.match(fixed, /^ALLOWED_HOSTS = \[host\.strip\(\) for host in os\.environ\.get\("DJANGO_ALLOWED_HOSTS", ""\)\.split\(","\) if host\.strip\(\)\]$/m);
@@ -118,63 +119,63 @@ describe('CW2xx: Django settings', () => {
 
     it('also sees ALLOWED_HOSTS.append("*"), but not ".example.com"', () => {
       const text = 'ALLOWED_HOSTS = []\nALLOWED_HOSTS.append("*")\n';
-      expectOne(lint(SETTINGS, text, 'CW203'), text, '"*"');
-      assert.deepStrictEqual(lint(SETTINGS, 'ALLOWED_HOSTS = [".example.com"]\n', 'CW203'), []);
+      expectAt(lintRule(SETTINGS, text, 'CW203'), text, '"*"');
+      assert.deepStrictEqual(lintRule(SETTINGS, 'ALLOWED_HOSTS = [".example.com"]\n', 'CW203'), []);
     });
   });
 
   describe('CW204 ALLOWED_HOSTS empty', () => {
     it('points at [] when DEBUG is not literally True', () => {
       const text = 'DEBUG = False\nALLOWED_HOSTS = []\n';
-      const f = expectOne(lint(SETTINGS, text, 'CW204'), text, '[]');
+      const f = expectAt(lintRule(SETTINGS, text, 'CW204'), text, '[]');
       assert.strictEqual(f.severity, 'error');
       assert.ok(f.fix);
     });
 
     it('is silent when the list is filled later or DEBUG is True', () => {
-      assert.deepStrictEqual(lint(SETTINGS, 'DEBUG = True\nALLOWED_HOSTS = []\n', 'CW204'), []);
-      assert.deepStrictEqual(lint(SETTINGS, 'ALLOWED_HOSTS = []\nif HOST:\n    ALLOWED_HOSTS.append(HOST)\n', 'CW204'), []);
-      assert.deepStrictEqual(lint(SETTINGS, 'ALLOWED_HOSTS = []\nALLOWED_HOSTS += os.environ["H"].split()\n', 'CW204'), []);
+      assert.deepStrictEqual(lintRule(SETTINGS, 'DEBUG = True\nALLOWED_HOSTS = []\n', 'CW204'), []);
+      assert.deepStrictEqual(lintRule(SETTINGS, 'ALLOWED_HOSTS = []\nif HOST:\n    ALLOWED_HOSTS.append(HOST)\n', 'CW204'), []);
+      assert.deepStrictEqual(lintRule(SETTINGS, 'ALLOWED_HOSTS = []\nALLOWED_HOSTS += os.environ["H"].split()\n', 'CW204'), []);
     });
   });
 
   describe('CW205 STATIC_ROOT', () => {
     it('points at django.contrib.staticfiles; the fix follows pathlib', () => {
-      const f = expectOne(lint(SETTINGS, startproject, 'CW205'), startproject, "'django.contrib.staticfiles'");
+      const f = expectAt(lintRule(SETTINGS, startproject, 'CW205'), startproject, "'django.contrib.staticfiles'");
       const fixed = applyFix(startproject, f);
       assert.match(fixed, /^STATIC_URL = '\/static\/'\nSTATIC_ROOT = BASE_DIR \/ "staticfiles"$/m);
     });
 
     it('uses os.path.join when BASE_DIR is built with os.path', () => {
       const text = 'import os\nBASE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))\nINSTALLED_APPS = ["django.contrib.staticfiles"]\n';
-      const f = expectOne(lint(SETTINGS, text, 'CW205'), text, '"django.contrib.staticfiles"');
+      const f = expectAt(lintRule(SETTINGS, text, 'CW205'), text, '"django.contrib.staticfiles"');
       assert.match(applyFix(text, f), /\nSTATIC_ROOT = os\.path\.join\(BASE_DIR, "staticfiles"\)\n$/);
     });
 
     it('is silent with remote storage, a star import, or STATIC_ROOT set conditionally', () => {
       const apps = 'INSTALLED_APPS = ["django.contrib.staticfiles"]\n';
-      assert.deepStrictEqual(lint(SETTINGS, apps + 'STATICFILES_STORAGE = "storages.backends.s3boto3.S3Boto3Storage"\n', 'CW205'), []);
-      assert.deepStrictEqual(lint(SETTINGS, apps + 'STORAGES = {"staticfiles": {"BACKEND": "storages.backends.s3.S3Storage"}}\n', 'CW205'), []);
-      assert.deepStrictEqual(lint(SETTINGS, 'from .base import *\n' + apps, 'CW205'), []);
-      assert.deepStrictEqual(lint(SETTINGS, apps + 'if X:\n    STATIC_ROOT = "/srv/static"\n', 'CW205'), []);
+      assert.deepStrictEqual(lintRule(SETTINGS, apps + 'STATICFILES_STORAGE = "storages.backends.s3boto3.S3Boto3Storage"\n', 'CW205'), []);
+      assert.deepStrictEqual(lintRule(SETTINGS, apps + 'STORAGES = {"staticfiles": {"BACKEND": "storages.backends.s3.S3Storage"}}\n', 'CW205'), []);
+      assert.deepStrictEqual(lintRule(SETTINGS, 'from .base import *\n' + apps, 'CW205'), []);
+      assert.deepStrictEqual(lintRule(SETTINGS, apps + 'if X:\n    STATIC_ROOT = "/srv/static"\n', 'CW205'), []);
     });
   });
 
   describe('CW206 HTTPS settings', () => {
     it('lists what is missing or off, anchored on the first setting that is off', () => {
       const text = 'DEBUG = False\nSESSION_COOKIE_SECURE = True\nCSRF_COOKIE_SECURE = False\n';
-      const f = expectOne(lint(SETTINGS, text, 'CW206'), text, 'False', 1);
+      const f = expectAt(lintRule(SETTINGS, text, 'CW206'), text, 'False', 1);
       assert.strictEqual(f.severity, 'info');
       assert.match(f.message, /SECURE_SSL_REDIRECT, CSRF_COOKIE_SECURE, SECURE_HSTS_SECONDS/);
       const fixed = applyFix(text, f);
       assert.match(fixed, /^CSRF_COOKIE_SECURE = os\.environ\.get\("DJANGO_HTTPS", "1"\) == "1"$/m);
       assert.match(fixed, /^SECURE_SSL_REDIRECT = /m);
       assert.match(fixed, /^SECURE_HSTS_SECONDS = /m);
-      assert.deepStrictEqual(lint(SETTINGS, fixed, 'CW206'), []);
+      assert.deepStrictEqual(lintRule(SETTINGS, fixed, 'CW206'), []);
     });
 
     it('is silent when a star import may provide them', () => {
-      assert.deepStrictEqual(lint(SETTINGS, 'from .base import *\nDEBUG = False\n', 'CW206'), []);
+      assert.deepStrictEqual(lintRule(SETTINGS, 'from .base import *\nDEBUG = False\n', 'CW206'), []);
     });
   });
 
@@ -225,7 +226,7 @@ describe('CW2xx: Django settings', () => {
       ws.setFile('/w/config/settings/base.py', base);
       ws.setFile('/w/config/settings/local.py', 'from .base import *\nDEBUG = True\n');
       assert.deepStrictEqual(ids(ws, '/w/config/settings/base.py').sort(), ['CW204', 'CW205', 'CW206']);
-      assert.deepStrictEqual(lint('config/settings/base.py', base, 'CW206'), []);
+      assert.deepStrictEqual(lintRule('config/settings/base.py', base, 'CW206'), []);
     });
   });
 
@@ -241,7 +242,7 @@ describe('CW2xx: Django settings', () => {
     ].join('\n');
 
     it('reports each missing middleware on MIDDLEWARE and inserts it in Django order', () => {
-      const findings = lint(SETTINGS, text, 'CW207');
+      const findings = lintRule(SETTINGS, text, 'CW207');
       assert.deepStrictEqual(findings.map((f) => f.message), ['CsrfViewMiddleware is missing from MIDDLEWARE', 'XFrameOptionsMiddleware is missing from MIDDLEWARE']);
       assert.deepStrictEqual(findings[0].range, rangeOf(text, 'MIDDLEWARE'));
       const csrf = applyFix(text, findings[0]);
@@ -252,25 +253,25 @@ describe('CW2xx: Django settings', () => {
 
     it('inserts SecurityMiddleware first, and counts middleware added later', () => {
       const t = "MIDDLEWARE = ['django.middleware.csrf.CsrfViewMiddleware', 'django.middleware.clickjacking.XFrameOptionsMiddleware']\n";
-      const f = expectOne(lint(SETTINGS, t, 'CW207'), t, 'MIDDLEWARE');
+      const f = expectAt(lintRule(SETTINGS, t, 'CW207'), t, 'MIDDLEWARE');
       assert.match(applyFix(t, f), /^MIDDLEWARE = \['django\.middleware\.security\.SecurityMiddleware', 'django\.middleware\.csrf/);
       const later = t + "MIDDLEWARE.insert(0, 'django.middleware.security.SecurityMiddleware')\n";
-      assert.deepStrictEqual(lint(SETTINGS, later, 'CW207'), []);
+      assert.deepStrictEqual(lintRule(SETTINGS, later, 'CW207'), []);
     });
   });
 
   describe('CW208 / CW209 databases', () => {
     it('CW208 points at the sqlite3 engine; the fix reads the database from the environment', () => {
-      const f = expectOne(lint(SETTINGS, startproject, 'CW208'), startproject, "'django.db.backends.sqlite3'");
+      const f = expectAt(lintRule(SETTINGS, startproject, 'CW208'), startproject, "'django.db.backends.sqlite3'");
       const fixed = applyFix(startproject, f);
       assert.match(fixed, /"ENGINE": os\.environ\.get\("DJANGO_DB_ENGINE", "django\.db\.backends\.sqlite3"\),/);
       assert.match(fixed, /"NAME": os\.environ\.get\("DJANGO_DB_NAME", BASE_DIR \/ 'db\.sqlite3'\),/);
-      assert.deepStrictEqual(lint(SETTINGS, fixed, 'CW208'), []);
+      assert.deepStrictEqual(lintRule(SETTINGS, fixed, 'CW208'), []);
     });
 
     it('CW209 points at a literal password', () => {
       const text = "DATABASES = {\n    'default': {'ENGINE': 'django.db.backends.postgresql', 'PASSWORD': 'hunter2'},\n    'other': {'PASSWORD': ''},\n}\n";
-      const f = expectOne(lint(SETTINGS, text, 'CW209'), text, "'hunter2'");
+      const f = expectAt(lintRule(SETTINGS, text, 'CW209'), text, "'hunter2'");
       assert.match(applyFix(text, f), /'PASSWORD': os\.environ\["DJANGO_DB_PASSWORD"\]/);
     });
   });
@@ -278,13 +279,13 @@ describe('CW2xx: Django settings', () => {
   describe('CW210 CSRF_TRUSTED_ORIGINS', () => {
     it('points at the origin without a scheme and adds https://', () => {
       const text = 'CSRF_TRUSTED_ORIGINS = ["https://ok.example.com", "example.com"]\n';
-      const f = expectOne(lint(SETTINGS, text, 'CW210'), text, '"example.com"');
+      const f = expectAt(lintRule(SETTINGS, text, 'CW210'), text, '"example.com"');
       assert.strictEqual(applyFix(text, f), 'CSRF_TRUSTED_ORIGINS = ["https://ok.example.com", "https://example.com"]\n');
     });
   });
 
   it('the fixed startproject settings pass Django’s own deployment checks for what we fixed', function () {
-    if (!hasDjango()) this.skip();
+    needTool(this, hasDjango(), 'Django for /usr/bin/python3 (Debian package python3-django)');
     this.timeout(30000);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cw2xx-'));
     try {

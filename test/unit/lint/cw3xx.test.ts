@@ -1,6 +1,6 @@
 import * as assert from 'assert';
 import { classify, lintText } from '../../../src/core/lint';
-import { applyFix, expectOne, lint, rangeOf } from './cw-helpers';
+import { applyFix, expectAt, lintRule, rangeOf } from './helpers';
 
 const APP = 'app.py';
 
@@ -68,7 +68,7 @@ describe('CW3xx: Flask / FastAPI application code', () => {
     const text = 'from flask import Flask\napp = Flask(__name__)\napp.run(host="0.0.0.0", debug=True)\n';
 
     it('points at debug=True outside the __main__ guard; the fix reads FLASK_DEBUG', () => {
-      const f = expectOne(lint(APP, text, 'CW301'), text, 'debug=True');
+      const f = expectAt(lintRule(APP, text, 'CW301'), text, 'debug=True');
       assert.strictEqual(f.severity, 'error');
       assert.strictEqual(
         applyFix(text, f),
@@ -77,11 +77,11 @@ describe('CW3xx: Flask / FastAPI application code', () => {
     });
 
     it('is silent under the guard, in development files, and with # noqa: S201 / # nosec B201', () => {
-      assert.deepStrictEqual(lint(APP, 'from flask import Flask\napp = Flask(__name__)\nif __name__ == "__main__":\n    app.run(debug=True)\n', 'CW301'), []);
+      assert.deepStrictEqual(lintRule(APP, 'from flask import Flask\napp = Flask(__name__)\nif __name__ == "__main__":\n    app.run(debug=True)\n', 'CW301'), []);
       assert.strictEqual(classify('app.dev.py', text), 'python-app');
-      assert.deepStrictEqual(lint('app.dev.py', text, 'CW301'), []);
-      assert.deepStrictEqual(lint(APP, text.replace('debug=True)', 'debug=True)  # noqa: S201'), 'CW301'), []);
-      assert.deepStrictEqual(lint(APP, text.replace('debug=True)', 'debug=True)  # nosec B201'), 'CW301'), []);
+      assert.deepStrictEqual(lintRule('app.dev.py', text, 'CW301'), []);
+      assert.deepStrictEqual(lintRule(APP, text.replace('debug=True)', 'debug=True)  # noqa: S201'), 'CW301'), []);
+      assert.deepStrictEqual(lintRule(APP, text.replace('debug=True)', 'debug=True)  # nosec B201'), 'CW301'), []);
     });
   });
 
@@ -96,19 +96,19 @@ describe('CW3xx: Flask / FastAPI application code', () => {
         'app.config.update({"DEBUG": True})',
         '',
       ].join('\n');
-      const findings = lint(APP, text, 'CW302');
+      const findings = lintRule(APP, text, 'CW302');
       assert.deepStrictEqual(
         findings.map((f) => f.range),
         [rangeOf(text, 'True', 0), rangeOf(text, 'True', 1), rangeOf(text, 'DEBUG=True'), rangeOf(text, '"DEBUG": True')],
       );
       const fast = 'from fastapi import FastAPI\napp = FastAPI(debug=True)\n';
-      expectOne(lint('main.py', fast, 'CW302'), fast, 'debug=True');
+      expectAt(lintRule('main.py', fast, 'CW302'), fast, 'debug=True');
       assert.match(applyFix(text, findings[0]), /^app\.debug = os\.environ\.get\("FLASK_DEBUG", ""\) == "1"$/m);
     });
 
     it('is silent for debug read from the environment or set under the guard', () => {
       const text = 'from flask import Flask\napp = Flask(__name__)\napp.debug = os.environ.get("X") == "1"\nif __name__ == "__main__":\n    app.debug = True\n';
-      assert.deepStrictEqual(lint(APP, text, 'CW302'), []);
+      assert.deepStrictEqual(lintRule(APP, text, 'CW302'), []);
     });
   });
 
@@ -123,7 +123,7 @@ describe('CW3xx: Flask / FastAPI application code', () => {
         'app.secret_key = os.environ["FLASK_SECRET_KEY"]',
         '',
       ].join('\n');
-      const findings = lint(APP, text, 'CW303');
+      const findings = lintRule(APP, text, 'CW303');
       assert.deepStrictEqual(
         findings.map((f) => f.range),
         [rangeOf(text, "'dev-key'"), rangeOf(text, '"s3cr3t"'), rangeOf(text, '"abc"')],
@@ -140,29 +140,29 @@ describe('CW3xx: Flask / FastAPI application code', () => {
         'app.config.from_mapping(SECRET_KEY=os.environ["FLASK_SECRET_KEY"], DEBUG=False)',
         '',
       ].join('\n');
-      assert.deepStrictEqual(lint(APP, text, 'CW303').map((f) => f.range), [rangeOf(text, '"dev"'), rangeOf(text, '"k2"')]);
-      assert.deepStrictEqual(lint(APP, text, 'CW302').map((f) => f.range), [rangeOf(text, 'DEBUG=True'), rangeOf(text, '"DEBUG": True')]);
+      assert.deepStrictEqual(lintRule(APP, text, 'CW303').map((f) => f.range), [rangeOf(text, '"dev"'), rangeOf(text, '"k2"')]);
+      assert.deepStrictEqual(lintRule(APP, text, 'CW302').map((f) => f.range), [rangeOf(text, 'DEBUG=True'), rangeOf(text, '"DEBUG": True')]);
     });
   });
 
   describe('CW304 wildcard CORS with credentials', () => {
     it('points at "*" in a FastAPI CORSMiddleware with allow_credentials=True', () => {
       const text = 'from fastapi import FastAPI\napp = FastAPI()\napp.add_middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=True)\n';
-      const f = expectOne(lint('main.py', text, 'CW304'), text, '"*"');
+      const f = expectAt(lintRule('main.py', text, 'CW304'), text, '"*"');
       assert.strictEqual(f.severity, 'warning');
       assert.match(applyFix(text, f), /allow_origins=\[origin for origin in os\.environ\.get\("CORS_ALLOWED_ORIGINS", ""\)\.split\(","\) if origin\]/);
     });
 
     it('flags Flask-CORS with credentials and default origins, but not with listed origins', () => {
       const text = 'from flask import Flask\nfrom flask_cors import CORS\napp = Flask(__name__)\nCORS(app, supports_credentials=True)\n';
-      expectOne(lint(APP, text, 'CW304'), text, 'supports_credentials=True');
+      expectAt(lintRule(APP, text, 'CW304'), text, 'supports_credentials=True');
       const listed = text.replace('supports_credentials=True', 'resources={r"/api/*": {"origins": ["https://a.example"]}}, supports_credentials=True');
-      assert.deepStrictEqual(lint(APP, listed, 'CW304'), []);
+      assert.deepStrictEqual(lintRule(APP, listed, 'CW304'), []);
     });
 
     it('flags django-cors-headers CORS_ALLOW_ALL_ORIGINS with CORS_ALLOW_CREDENTIALS', () => {
       const text = 'INSTALLED_APPS = ["corsheaders"]\nCORS_ALLOW_ALL_ORIGINS = True\nCORS_ALLOW_CREDENTIALS = True\n';
-      expectOne(lint('mysite/settings.py', text, 'CW304'), text, 'True');
+      expectAt(lintRule('mysite/settings.py', text, 'CW304'), text, 'True');
     });
   });
 });

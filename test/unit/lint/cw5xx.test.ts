@@ -4,8 +4,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { lintText, LintWorkspace } from '../../../src/core/lint';
-import { applyFix, expectOne, lint, only } from './cw-helpers';
+import { applyFix, expectAt, lintRule, only } from './helpers';
 import { catchAll, certbotSite, hardenedUnit } from './cw-fixtures';
+import { needTool } from '../../support/need';
 
 const SITE = 'deploy/nginx/polls.conf';
 
@@ -42,26 +43,26 @@ describe('CW5xx: proxy and process manager', () => {
     const site = 'server {\n    server_name a.example;\n    location / {\n        proxy_set_header Host $host;\n        proxy_pass http://127.0.0.1:8000;\n    }\n}\n';
 
     it('points at proxy_pass; the fix adds the header where the header list is defined', () => {
-      const f = expectOne(lint(SITE, site, 'CW501'), site, 'proxy_pass');
+      const f = expectAt(lintRule(SITE, site, 'CW501'), site, 'proxy_pass');
       const fixed = applyFix(site, f);
       assert.match(fixed, / {8}proxy_set_header Host \$host;\n {8}proxy_set_header X-Forwarded-Proto \$scheme;\n {8}proxy_pass/);
-      assert.deepStrictEqual(lint(SITE, fixed, 'CW501'), []);
+      assert.deepStrictEqual(lintRule(SITE, fixed, 'CW501'), []);
     });
 
     it('adds to the server level when the location inherits from it (keeping the inherited headers)', () => {
       const inherited = 'server {\n    proxy_set_header Host $host;\n    location / {\n        proxy_pass http://127.0.0.1:8000;\n    }\n}\n';
-      const f = expectOne(lint(SITE, inherited, 'CW501'), inherited, 'proxy_pass');
+      const f = expectAt(lintRule(SITE, inherited, 'CW501'), inherited, 'proxy_pass');
       assert.strictEqual(applyFix(inherited, f), 'server {\n    proxy_set_header Host $host;\n    proxy_set_header X-Forwarded-Proto $scheme;\n    location / {\n        proxy_pass http://127.0.0.1:8000;\n    }\n}\n');
     });
 
     it('knows that a location with its own headers does not inherit the server’s', () => {
       const shadowed = 'server {\n    proxy_set_header X-Forwarded-Proto $scheme;\n    location / {\n        proxy_set_header Host $host;\n        proxy_pass http://127.0.0.1:8000;\n    }\n}\n';
-      expectOne(lint(SITE, shadowed, 'CW501'), shadowed, 'proxy_pass');
+      expectAt(lintRule(SITE, shadowed, 'CW501'), shadowed, 'proxy_pass');
     });
 
     it('the fixed site passes nginx -t', function () {
-      if (!hasTool('nginx')) this.skip();
-      const fixed = applyFix(site, lint(SITE, site, 'CW501')[0]);
+      needTool(this, hasTool('nginx'), 'nginx');
+      const fixed = applyFix(site, lintRule(SITE, site, 'CW501')[0]);
       const r = nginxAccepts(fixed);
       assert.ok(r.ok, r.output);
     });
@@ -71,11 +72,11 @@ describe('CW5xx: proxy and process manager', () => {
     const site = 'server {\n    server_name a.example;\n    location /static {\n        alias /srv/app/staticfiles/;\n    }\n    location ~ ^/media/(.*)$ {\n        alias /srv/app/media/$1;\n    }\n}\n';
 
     it('points at the alias and the fix adds the slash to the location', () => {
-      const f = expectOne(lint(SITE, site, 'CW502'), site, '/srv/app/staticfiles/');
+      const f = expectAt(lintRule(SITE, site, 'CW502'), site, '/srv/app/staticfiles/');
       assert.strictEqual(f.severity, 'error');
       const fixed = applyFix(site, f);
       assert.match(fixed, /location \/static\/ \{/);
-      assert.deepStrictEqual(lint(SITE, fixed, 'CW502'), []);
+      assert.deepStrictEqual(lintRule(SITE, fixed, 'CW502'), []);
     });
   });
 
@@ -83,10 +84,10 @@ describe('CW5xx: proxy and process manager', () => {
     const site = 'server {\n    listen 80;\n    server_name polls.example.com;\n    location / { proxy_pass http://127.0.0.1:8000; proxy_set_header X-Forwarded-Proto $scheme; }\n}\n';
 
     it('points at the named server; the fix appends a catch-all that nginx accepts', function () {
-      const f = expectOne(lint(SITE, site, 'CW503'), site, 'server');
+      const f = expectAt(lintRule(SITE, site, 'CW503'), site, 'server');
       assert.strictEqual(f.severity, 'info');
       const fixed = applyFix(site, f);
-      assert.deepStrictEqual(lint(SITE, fixed, 'CW503'), []);
+      assert.deepStrictEqual(lintRule(SITE, fixed, 'CW503'), []);
       if (hasTool('nginx')) {
         const r = nginxAccepts(fixed);
         assert.ok(r.ok, r.output);
@@ -105,21 +106,21 @@ describe('CW5xx: proxy and process manager', () => {
     const unit = '[Unit]\nDescription=app\n\n[Service]\nWorkingDirectory=/srv/app\nExecStart=/srv/app/venv/bin/gunicorn -w 3 mysite.wsgi\n\n[Install]\nWantedBy=multi-user.target\n';
 
     it('CW504 points at the program; the fix adds User=/Group=', () => {
-      const f = expectOne(lint('app.service', unit, 'CW504'), unit, '/srv/app/venv/bin/gunicorn');
+      const f = expectAt(lintRule('app.service', unit, 'CW504'), unit, '/srv/app/venv/bin/gunicorn');
       assert.strictEqual(f.severity, 'warning');
       assert.match(applyFix(unit, f), /\[Service\]\nUser=www-data\nGroup=www-data\nWorkingDirectory/);
       const root = unit.replace('[Service]\n', '[Service]\nUser=root\n');
-      expectOne(lint('app.service', root, 'CW504'), root, 'root');
-      assert.deepStrictEqual(lint('app.service', unit.replace('[Service]\n', '[Service]\nDynamicUser=yes\n'), 'CW504'), []);
-      assert.deepStrictEqual(lint('app.service', unit.replace('ExecStart', '; cloudward: ignore=CW504 -- root needed for port 80\nExecStart'), 'CW504'), []);
+      expectAt(lintRule('app.service', root, 'CW504'), root, 'root');
+      assert.deepStrictEqual(lintRule('app.service', unit.replace('[Service]\n', '[Service]\nDynamicUser=yes\n'), 'CW504'), []);
+      assert.deepStrictEqual(lintRule('app.service', unit.replace('ExecStart', '; cloudward: ignore=CW504 -- root needed for port 80\nExecStart'), 'CW504'), []);
     });
 
     it('CW505 points at [Service]; the fix adds Restart=on-failure', () => {
-      const f = expectOne(lint('app.service', unit, 'CW505'), unit, '[Service]');
+      const f = expectAt(lintRule('app.service', unit, 'CW505'), unit, '[Service]');
       assert.strictEqual(f.severity, 'info');
       assert.match(applyFix(unit, f), /\[Service\]\nRestart=on-failure\n/);
       const no = unit.replace('[Service]\n', '[Service]\nRestart=no\n');
-      expectOne(lint('app.service', no, 'CW505'), no, 'no', 0);
+      expectAt(lintRule('app.service', no, 'CW505'), no, 'no', 0);
     });
 
     it('ignore units that do not start the app', () => {
@@ -128,10 +129,10 @@ describe('CW5xx: proxy and process manager', () => {
     });
 
     it('the fixed unit passes systemd-analyze verify', function () {
-      if (!hasTool('systemd-analyze')) this.skip();
+      needTool(this, hasTool('systemd-analyze'), 'systemd-analyze (Debian package systemd)');
       this.timeout(20000);
       let text = unit;
-      for (const rule of ['CW504', 'CW505']) text = applyFix(text, lint('app.service', text, rule)[0]);
+      for (const rule of ['CW504', 'CW505']) text = applyFix(text, lintRule('app.service', text, rule)[0]);
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cw5xx-unit-'));
       try {
         const bin = path.join(dir, 'gunicorn');

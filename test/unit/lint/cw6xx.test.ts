@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { LintWorkspace } from '../../../src/core/lint';
 import type { Finding } from '../../../src/core/lint';
-import { applyFix, lintFiles, only, rangeOf } from './cw-helpers';
+import { applyFix, lintFiles, only, rangeOf } from './helpers';
 import { catchAll, certbotSite, hardenedUnit } from './cw-fixtures';
 
 const production = fs.readFileSync(path.join(__dirname, '../../../../test/fixtures/lint/production_settings.py'), 'utf8');

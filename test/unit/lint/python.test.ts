@@ -1,7 +1,7 @@
 import * as assert from 'assert';
 import * as fc from 'fast-check';
 import { moduleAssignment, parsePython, stringValue, tokenizePython } from '../../../src/core/lint/parse/python';
-import { rangeOf } from './cw-helpers';
+import { rangeOf } from './helpers';
 import { LineIndex } from '../../../src/core/lint';
 
 describe('Python parser (deploy lint)', () => {

@@ -1,7 +1,7 @@
 import * as assert from 'assert';
 import * as fc from 'fast-check';
 import { parseSystemdUnit, splitCommandLine, unitValue, unitValues } from '../../../src/core/lint/parse/systemd';
-import { rangeOf } from './cw-helpers';
+import { rangeOf } from './helpers';
 
 describe('systemd unit parser (deploy lint)', () => {
   const unit = [

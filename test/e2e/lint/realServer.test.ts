@@ -7,7 +7,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { lintPaths } from '../../../src/cli/lint';
 import { detectProjectSync } from '../../../src/core/detect';
-import { applyFix } from './helpers';
+import { applyFix } from '../../unit/lint/helpers';
+import { needTool } from '../../support/need';
 
 const EXAMPLE = path.join(__dirname, '../../../../examples/django-polls');
 const hasGunicorn = spawnSync('gunicorn', ['--version']).status === 0;
@@ -16,7 +17,7 @@ describe('CW101 fix with the real gunicorn', function () {
   this.timeout(60000);
   let dir: string;
   before(function () {
-    if (!hasGunicorn || !fs.existsSync(EXAMPLE)) this.skip();
+    needTool(this, hasGunicorn, 'gunicorn (Debian package gunicorn)');
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cw-polls-'));
     fs.cpSync(EXAMPLE, dir, { recursive: true });
   });

@@ -1,12 +1,13 @@
 // The snippets are checked by the tools that will read them: nginx -t, systemd-analyze verify,
-// Python's own parser and the Kubernetes OpenAPI schemas. A tool that is not installed skips its tests.
+// Python's own parser and the Kubernetes OpenAPI schemas. A missing tool skips its tests (fails them under CI).
 import * as assert from 'assert';
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
-import { expandedSnippets } from './snippetFiles';
+import { expandedSnippets } from '../../unit/walkthroughs/snippetFiles';
+import { needTool } from '../../support/need';
 
 const snippets = expandedSnippets();
 
@@ -28,7 +29,7 @@ describe('walkthroughs: snippets against the real tools', function () {
     const nginx = which('nginx', ['/usr/sbin']);
     for (const s of snippets.filter((x) => x.language === 'nginx')) {
       it(s.name, function () {
-        if (!nginx) this.skip();
+        needTool(this, !!nginx, 'nginx');
         const dir = tempDir();
         try {
           let site = s.text;
@@ -56,7 +57,7 @@ describe('walkthroughs: snippets against the real tools', function () {
     const analyze = which('systemd-analyze');
     for (const s of snippets.filter((x) => x.language === 'systemd-unit')) {
       it(s.name, function () {
-        if (!analyze) this.skip();
+        needTool(this, !!analyze, 'systemd-analyze (Debian package systemd)');
         const dir = tempDir();
         try {
           // verify checks that ExecStart's program exists: give the app folder a real virtualenv path.
@@ -85,7 +86,7 @@ describe('walkthroughs: snippets against the real tools', function () {
     const python = fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : which('python3');
     for (const s of snippets.filter((x) => x.language === 'python')) {
       it(s.name, function () {
-        if (!python) this.skip();
+        needTool(this, !!python, 'python3');
         const r = spawnSync(python!, ['-c', 'import ast, sys; ast.parse(sys.stdin.read())'], { input: s.text, encoding: 'utf8' });
         assert.strictEqual(r.status, 0, `${r.stderr}\n${s.text}`);
       });
