@@ -55,6 +55,8 @@ export function ensureDebianPackages(list = Object.keys(debianPackages), { log =
   return true;
 }
 
+// `node scripts/prereqs.mjs [package ...]`: installs the named packages (default: all of the list).
 if (import.meta.url === `file://${process.argv[1]}`) {
-  process.exit(ensureDebianPackages() ? 0 : 1);
+  const names = process.argv.slice(2);
+  process.exit(ensureDebianPackages(names.length ? names : undefined) ? 0 : 1);
 }
