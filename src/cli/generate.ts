@@ -3,7 +3,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'node:util';
-import { detectProject } from '../core/detect';
+import { detectProject, projectNotFound } from '../core/detect';
 import { PlanError, buildPlan, parseSetArgument } from '../core/plan';
 import type { PlanOverrides } from '../core/plan';
 import { GENERATOR_KINDS, GENERATOR_KIND_IDS, isGeneratorKind, renderFiles, unsupportedKinds } from '../core/generate';
@@ -92,6 +92,12 @@ registerCliCommand({
     if (!fs.existsSync(projectDir)) throw new UsageError(`no such project folder: ${projectDir}`);
     if (!fs.statSync(projectDir).isDirectory()) throw new UsageError(`--project ${projectDir} is a file, not a folder`);
     const detection = await detectProject(projectDir);
+    // A folder that is no project (a home folder, a repository of tools) would give a plan mixed from
+    // whatever code lies around: refuse, say where we looked, unless the app to serve is given.
+    const notFound = projectNotFound(detection, projectDir);
+    if (notFound && overrides.appTarget === undefined) {
+      throw new UsageError(`${notFound}. Run it in your project's folder, pass --project <folder>, or name the app with --set appTarget=module:app.`);
+    }
     let plan;
     try {
       plan = buildPlan(detection, overrides);
@@ -153,6 +159,10 @@ registerCliCommand({
       for (const u of unchanged) writeLine(io.out, `unchanged ${u}`);
     }
     for (const u of untouched) writeLine(io.err, `cloudward generate: ${u} exists and was left untouched (use --force to overwrite it).`);
+    // Some written, some not: one line that says which is which, so exit code 3 is not read as "nothing done".
+    if (untouched.length && written.length) {
+      writeLine(io.err, `cloudward generate: written: ${written.map((w) => w.path).join(', ')}; left untouched: ${untouched.join(', ')}.`);
+    }
     return untouched.length ? Exit.exists : Exit.ok;
   },
 });

@@ -2,10 +2,10 @@
 // linter for CI. Folders are walked; every file found is indexed first, so cross-file rules see them all.
 import * as fs from 'fs';
 import * as path from 'path';
+import { pathToFileURL } from 'url';
 import { parseArgs } from 'node:util';
-import pkg from '../../package.json';
 import { detectProjectSync } from '../core/detect';
-import { classify, getRule, LintWorkspace, RULES, severityRank } from '../core/lint';
+import { classify, getRule, LintWorkspace, RULES, severityRank, summarize, summaryLine } from '../core/lint';
 import type { Finding, LintOptions, LintProblem, Severity, SeveritySetting } from '../core/lint';
 import { VERSION } from '../core/version';
 import { Exit, UsageError, writeLine } from './command';
@@ -128,6 +128,8 @@ function detectOptions(paths: string[], cwd: string): Pick<LintOptions, 'appTarg
 export interface LintRun {
   findings: Finding[];
   problems: LintProblem[];
+  /** Deploy files linted. */
+  files: number;
 }
 
 /** Indexes and lints `paths` (relative to `cwd`); findings name files relative to `cwd`. */
@@ -138,6 +140,7 @@ export function lintPaths(paths: string[], cwd: string, options: LintOptions): L
   const ws = new LintWorkspace(options);
   const problems: LintProblem[] = walked.problems.map((p) => ({ ...p, file: display(p.file) }));
   for (const f of walked.others) ws.setFile(f);
+  let files = 0;
   for (const f of walked.files) {
     const r = readText(f);
     if (r.problem) {
@@ -145,12 +148,12 @@ export function lintPaths(paths: string[], cwd: string, options: LintOptions): L
       ws.setFile(f);
       continue;
     }
-    ws.setFile(f, r.text);
+    if (ws.setFile(f, r.text)) files++;
   }
   const result = ws.lintAllWithProblems();
   const findings = result.findings.map((f) => ({ ...f, file: display(f.file), related: f.related?.map((r) => ({ ...r, file: display(r.file) })) }));
   problems.push(...result.problems.map((p) => ({ ...p, file: display(p.file) })));
-  return { findings, problems };
+  return { findings, problems, files };
 }
 
 function toJson(findings: Finding[]): unknown[] {
@@ -168,19 +171,41 @@ function toJson(findings: Finding[]): unknown[] {
 
 const SARIF_LEVEL: Record<Severity, string> = { error: 'error', warning: 'warning', info: 'note' };
 
-/** The project's repository (package.json), where the rules' docs pages live. */
-const REPOSITORY = (pkg as { repository?: { url?: string } }).repository?.url?.replace(/^git\+/, '').replace(/\.git$/, '') ?? 'https://github.com/cloudward/cloudward';
-
-function docsUrl(id: string): string {
-  return `${REPOSITORY}/blob/main/docs/rules/${id}.md`;
+/**
+ * The installed package's folder (it ships docs/rules/*.md): the folder above dist/cli.js, or above
+ * out/src/cli/ when run from the compiled sources. Found by walking up to our package.json.
+ */
+function packageRoot(): string | undefined {
+  let dir = __dirname;
+  for (let i = 0; i < 5; i++) {
+    try {
+      const pj = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string };
+      if (pj.name === 'cloudward' && fs.existsSync(path.join(dir, 'docs', 'rules'))) return dir;
+    } catch {
+      // not here: one folder up
+    }
+    dir = path.dirname(dir);
+  }
+  return undefined;
 }
 
-function toSarif(findings: Finding[], problems: LintProblem[]): unknown {
+/** Where the rules' docs pages are, as a `file:` URI ending in a slash (SARIF originalUriBaseIds), or undefined. */
+function docsBase(): string | undefined {
+  const root = packageRoot();
+  return root ? pathToFileURL(path.join(root, 'docs', 'rules') + path.sep).href : undefined;
+}
+
+function toSarif(findings: Finding[], problems: LintProblem[], cwd: string): unknown {
+  // Each rule's docs page in the installed package: helpUri is an absolute file: URI (SARIF wants an
+  // absolute one there), and the same page is given relative to the DOCS base for viewers that map it.
+  const docs = docsBase();
   const rules = RULES.map((r) => ({
     id: r.id,
     name: r.id,
     shortDescription: { text: r.summary },
-    helpUri: docsUrl(r.id),
+    ...(docs ? { helpUri: new URL(`${r.id}.md`, docs).href } : {}),
+    help: { text: `${r.summary}. See docs/rules/${r.id}.md in the Cloudward package.` },
+    ...(docs ? { properties: { docs: { uri: `${r.id}.md`, uriBaseId: 'CLOUDWARD_DOCS' } } } : {}),
     defaultConfiguration: { level: SARIF_LEVEL[r.severity] },
   }));
   const index = new Map(RULES.map((r, i) => [r.id, i]));
@@ -194,9 +219,12 @@ function toSarif(findings: Finding[], problems: LintProblem[]): unknown {
     version: '2.1.0',
     runs: [
       {
-        tool: { driver: { name: 'Cloudward', version: VERSION, semanticVersion: VERSION, informationUri: REPOSITORY, rules } },
+        tool: { driver: { name: 'Cloudward', version: VERSION, semanticVersion: VERSION, rules } },
         columnKind: 'utf16CodeUnits',
-        originalUriBaseIds: { '%SRCROOT%': { uri: 'file://' + encodeURI(process.cwd().split(path.sep).join('/')) + '/' } },
+        originalUriBaseIds: {
+          '%SRCROOT%': { uri: pathToFileURL(path.resolve(cwd) + path.sep).href },
+          ...(docs ? { CLOUDWARD_DOCS: { uri: docs, description: { text: 'The rules\' docs pages in the installed Cloudward package' } } } : {}),
+        },
         results: findings.map((f) => ({
           ruleId: f.rule,
           ruleIndex: index.get(f.rule),
@@ -242,14 +270,16 @@ async function run(argv: string[], io: Io): Promise<number> {
   const missing = paths.filter((p) => !fs.existsSync(path.resolve(io.cwd, p)));
   if (missing.length) throw new UsageError(`no such file or folder: ${missing.join(', ')}`);
   const options: LintOptions = { rules, ...detectOptions(paths, io.cwd) };
-  const { findings, problems } = lintPaths(paths, io.cwd, options);
+  const { findings, problems, files } = lintPaths(paths, io.cwd, options);
   findings.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character));
 
   for (const p of problems) writeLine(io.err, p.range ? `${p.file}:${p.range.start.line + 1}:${p.range.start.character + 1}: ${p.message}` : `${p.file}: ${p.message}`);
   if (format === 'json') writeLine(io.out, JSON.stringify(toJson(findings), null, 2));
-  else if (format === 'sarif') writeLine(io.out, JSON.stringify(toSarif(findings, problems), null, 2));
+  else if (format === 'sarif') writeLine(io.out, JSON.stringify(toSarif(findings, problems, io.cwd), null, 2));
   else {
     for (const f of findings) writeLine(io.out, `${f.file}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.severity} ${f.rule} ${f.message}`);
+    // Last line: what was checked and what was found, so a clean run is told from one that read nothing.
+    writeLine(io.out, `cloudward lint: ${summaryLine(summarize(files, findings))}`);
   }
   if (failOn === 'never') return Exit.ok;
   const threshold = severityRank(failOn as Severity);

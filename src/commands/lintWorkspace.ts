@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import type { Ctx } from '../ctx';
 import type { DeployDiagnostics, IndexSummary } from '../diagnostics/deployDiagnostics';
+import { summaryLine } from '../core/lint/summary';
 
 export function registerLintWorkspace(ctx: Ctx, diagnostics: DeployDiagnostics): void {
   ctx.command('cloudward.lint.workspace', async () => {
@@ -23,14 +24,7 @@ export function registerLintWorkspace(ctx: Ctx, diagnostics: DeployDiagnostics):
   });
 }
 
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
-
 export function summaryMessage(s: IndexSummary): string {
-  const total = s.errors + s.warnings + s.infos;
-  if (s.files === 0) return 'Cloudward found no deployment files (Procfile, Dockerfile, settings, nginx, systemd, compose, Kubernetes) to lint.';
-  if (total === 0) return `Cloudward linted ${plural(s.files, 'deployment file')}: no problems found.`;
-  const parts = [s.errors && plural(s.errors, 'error'), s.warnings && plural(s.warnings, 'warning'), s.infos && plural(s.infos, 'note')].filter(Boolean);
-  return `Cloudward linted ${plural(s.files, 'deployment file')}: ${parts.join(', ')} in ${plural(s.filesWithFindings, 'file')}.`;
+  const line = summaryLine(s);
+  return s.files === 0 ? `Cloudward: ${line}.` : `Cloudward ${line}.`;
 }

@@ -83,6 +83,8 @@ describe('cloudward generate', () => {
     assert.strictEqual(fs.readFileSync(path.join(dir, 'Procfile'), 'utf8'), before);
     assert.match(r.err, /Procfile exists and was left untouched \(use --force/);
     assert.match(r.out, /^wrote gunicorn\.conf\.py$/m, 'the other files are still written');
+    // The last line says which was written and which was left.
+    assert.strictEqual(r.err.trim().split('\n').pop(), 'cloudward generate: written: gunicorn.conf.py; left untouched: Procfile.');
     assert.ok(!fs.existsSync(path.join(dir, '.python-version.cloudward')), 'no stray files');
 
     const forced = await run(['generate', 'procfile', '--project', dir, '--force']);
@@ -132,6 +134,20 @@ describe('cloudward generate', () => {
     const r = await run(['generate', 'gunicorn', '--project', 'test/fixtures/projects/not-python', '--out', path.join(os.tmpdir(), `cw-never-${process.pid}`)]);
     assert.strictEqual(r.code, 2);
     assert.match(r.err, /--set appTarget=/);
+  });
+
+  it('a folder that is no project: says none was found and where it looked; writes nothing', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cw-noproj-'));
+    temps.push(dir);
+    // A folder of tools holding an example app: not a project, whatever Python lies around.
+    fs.mkdirSync(path.join(dir, 'examples/demo/demo'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'examples/demo/demo/wsgi.py'), 'from django.core.wsgi import get_wsgi_application\napplication = get_wsgi_application()\n');
+    fs.writeFileSync(path.join(dir, 'README.md'), '# tools\n');
+    const r = await run(['generate', 'procfile', 'gunicorn'], dir);
+    assert.strictEqual(r.code, 2);
+    assert.match(r.err, new RegExp(`no Python project found in ${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: looked there and in its subfolders \\(3 levels down[^)]*\\) for manage\\.py, pyproject\\.toml, Pipfile, setup\\.py, setup\\.cfg, requirements\\*\\.txt`));
+    assert.match(r.err, /pass --project <folder>/);
+    assert.deepStrictEqual(fs.readdirSync(dir).sort(), ['README.md', 'examples']);
   });
 
   it('writes into the detected subfolder by default', async () => {

@@ -7,6 +7,19 @@ import { analyseDjango } from './django';
 
 const ROOT_MARKERS = ['manage.py', 'pyproject.toml', 'Pipfile', 'setup.py', 'setup.cfg'];
 const isRequirements = (name: string) => /^requirements.*\.txt$/.test(name);
+/** How deep below the folder asked about a project folder is looked for. */
+const ROOT_SEARCH_DEPTH = 3;
+const NO_ROOT_NOTE = 'projectRoot: no manage.py, pyproject.toml, requirements*.txt or Pipfile found; using the folder itself.';
+
+/**
+ * Where detection looked for a project, in words, when it found none (no manage.py, pyproject.toml,
+ * setup.py/setup.cfg, requirements*.txt or Pipfile in the folder or its subfolders): undefined when it
+ * found one. Generating from such a folder would mix whatever code lies around into one plan.
+ */
+export function projectNotFound(d: Detection, dir: string): string | undefined {
+  if (!d.notes.includes(NO_ROOT_NOTE)) return undefined;
+  return `no Python project found in ${dir}: looked there and in its subfolders (${ROOT_SEARCH_DEPTH} levels down, not in tests, docs, examples or virtualenvs) for ${ROOT_MARKERS.join(', ')}, requirements*.txt`;
+}
 /** Folders where an app's code is not: never the place of the app target. */
 const NOT_APP_DIRS = /(^|\/)(tests?|migrations|docs?|scripts|examples?|alembic|node_modules|static|templates|fixtures)(\/|$)/;
 /** Django project packages whose name says nothing about the app. */
@@ -149,11 +162,11 @@ function findProjectRoot(files: ProjectFiles, notes: string[]): string {
     if (!marked(f) || NOT_APP_DIRS.test(dirOf(f))) continue;
     const d = dirOf(f);
     const depth = d.split('/').length;
-    if (depth > 3) continue;
+    if (depth > ROOT_SEARCH_DEPTH) continue;
     dirs.set(d, (dirs.get(d) ?? 0) + (f.endsWith('manage.py') || f.endsWith('pyproject.toml') ? 2 : 1));
   }
   if (dirs.size === 0) {
-    notes.push('projectRoot: no manage.py, pyproject.toml, requirements*.txt or Pipfile found; using the folder itself.');
+    notes.push(NO_ROOT_NOTE);
     return '.';
   }
   // A folder inside another candidate is part of it (requirements/ inside the project): keep the outer ones.

@@ -1,2 +1,2 @@
 export * from './types';
-export { detectProject, detectProjectSync } from './detect';
+export { detectProject, detectProjectSync, projectNotFound } from './detect';

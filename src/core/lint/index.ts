@@ -7,3 +7,5 @@ export { registerRule, registeredRules, getRule } from './rule';
 export type { Rule, RuleInfo, RuleContext, RuleFinding, LintOptions, WorkspaceView, AppTarget } from './rule';
 export { LintFile, ParseError } from './file';
 export { LineIndex } from './text';
+export { summarize, summaryLine } from './summary';
+export type { LintSummary } from './summary';

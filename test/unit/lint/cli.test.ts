@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Writable } from 'stream';
+import { fileURLToPath, pathToFileURL } from 'url';
 import { main } from '../../../src/cli/index';
 import { lintPaths } from '../../../src/cli/lint';
 
@@ -58,6 +59,22 @@ describe('cloudward lint (CLI)', () => {
     assert.ok(!r.out.includes('node_modules') && !r.out.includes('.venv') && !r.out.includes('env/bin'), r.out);
   });
 
+  it('text: ends with a one-line summary of what was linted and found', async () => {
+    const r = await run([], root);
+    const lines = r.out.trim().split('\n');
+    assert.match(lines[lines.length - 1], /^cloudward lint: linted 2 files: 1 error, 1 warning in 2 of them$/);
+    assert.strictEqual(r.out.split('linted ').length - 1, 1, 'said once');
+    const clean = fs.mkdtempSync(path.join(os.tmpdir(), 'cw-lint-clean-'));
+    try {
+      write(clean, { 'notes.txt': 'hello\n' });
+      assert.strictEqual((await run([], clean)).out.trim(), 'cloudward lint: no deployment files (Procfile, Dockerfile, settings, nginx, systemd, compose, Kubernetes) found to lint');
+      write(clean, { 'Procfile': 'web: gunicorn mysite.wsgi\n' });
+      assert.strictEqual((await run(['--rule', 'CW102=off'], clean)).out.trim().split('\n').pop(), 'cloudward lint: linted 1 file: no problems found');
+    } finally {
+      fs.rmSync(clean, { recursive: true, force: true });
+    }
+  });
+
   it('json: 1-based lines and columns, paths relative to the current folder', async () => {
     const r = await run(['--format', 'json', '.'], root);
     const items = JSON.parse(r.out);
@@ -73,7 +90,12 @@ describe('cloudward lint (CLI)', () => {
     assert.strictEqual(sarif.version, '2.1.0');
     const run0 = sarif.runs[0];
     const rule = run0.tool.driver.rules.find((x: { id: string }) => x.id === 'CW101');
-    assert.match(rule.helpUri, /docs\/rules\/CW101\.md$/);
+    // The docs page in the installed package: a file: URI that exists, never an invented host.
+    assert.match(rule.helpUri, /^file:\/\/.*\/docs\/rules\/CW101\.md$/);
+    assert.ok(fs.existsSync(fileURLToPath(rule.helpUri)), rule.helpUri);
+    assert.ok(!r.out.includes('example.invalid'), 'no invalid host in the SARIF');
+    assert.strictEqual(new URL(rule.properties.docs.uri, run0.originalUriBaseIds[rule.properties.docs.uriBaseId].uri).href, rule.helpUri);
+    assert.strictEqual(run0.originalUriBaseIds['%SRCROOT%'].uri, pathToFileURL(root + path.sep).href);
     assert.strictEqual(rule.defaultConfiguration.level, 'error');
     const res = run0.results.find((x: { ruleId: string }) => x.ruleId === 'CW101');
     assert.strictEqual(run0.tool.driver.rules[res.ruleIndex].id, 'CW101');
