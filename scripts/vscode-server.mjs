@@ -88,7 +88,7 @@ const sleep = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 
  * clone installing at the same moment waits for it; a lock whose owner died is taken over.
  * Returns a release function.
  */
-function takeLock(lock, { log, waitMs = 20 * 60_000 }) {
+export function takeLock(lock, { log = () => {}, waitMs = 20 * 60_000 } = {}) {
   const until = Date.now() + waitMs;
   let told = false;
   for (;;) {

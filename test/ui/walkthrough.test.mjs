@@ -81,7 +81,7 @@ async function diagramTextColour(page, titleId) {
 
 async function useTheme(page, workspace, { theme, bodyClass }) {
   writeWorkspaceSettings(workspace, { 'workbench.colorTheme': theme });
-  await page.waitForFunction((cls) => document.querySelector('.monaco-workbench')?.classList.contains(cls), bodyClass, { timeout: 20_000 });
+  await page.waitForFunction((cls) => document.querySelector('.monaco-workbench')?.classList.contains(cls), bodyClass, { timeout: 60_000 }); // the settings file watcher can be slow on a busy machine
   // The webview receives the new theme variables a moment after the workbench.
   await page.waitForTimeout(800);
 }
