@@ -13,6 +13,7 @@ export const debianPackages = {
   'python3-django': 'running the example Django project',
   'python3-flask': 'the Flask sample project',
   'python3-uvicorn': 'the FastAPI/ASGI sample project',
+  'python3-dj-database-url': 'the SQLite quick fix (DATABASE_URL) checked by Django\'s own deployment checks',
   'python3-whitenoise': 'static files in the container-style plan',
   systemd: 'systemd-analyze verify for the generated units',
   iproute2: 'ss, for the Servers view snapshot',

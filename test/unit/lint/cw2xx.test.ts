@@ -13,14 +13,16 @@ const production = fs.readFileSync(path.join(fixtures, 'production_settings.py')
 const SETTINGS = 'mysite/settings.py';
 const DJANGO_PYTHON = '/usr/bin/python3';
 
-function hasDjango(): boolean {
+function imports(module: string): boolean {
   try {
-    execFileSync(DJANGO_PYTHON, ['-c', 'import django'], { stdio: 'ignore' });
+    execFileSync(DJANGO_PYTHON, ['-c', `import ${module}`], { stdio: 'ignore' });
     return true;
   } catch {
     return false;
   }
 }
+const hasDjango = () => imports('django');
+const hasDjDatabaseUrl = () => imports('dj_database_url');
 
 describe('CW2xx: Django settings', () => {
   it('say nothing about a production settings module that reads everything from the environment', () => {
@@ -261,11 +263,12 @@ describe('CW2xx: Django settings', () => {
   });
 
   describe('CW208 / CW209 databases', () => {
-    it('CW208 points at the sqlite3 engine; the fix reads the database from the environment', () => {
+    it('CW208 points at the sqlite3 engine; the fix reads DATABASE_URL (dj-database-url), the SQLite file as default', () => {
       const f = expectAt(lintRule(SETTINGS, startproject, 'CW208'), startproject, "'django.db.backends.sqlite3'");
       const fixed = applyFix(startproject, f);
-      assert.match(fixed, /"ENGINE": os\.environ\.get\("DJANGO_DB_ENGINE", "django\.db\.backends\.sqlite3"\),/);
-      assert.match(fixed, /"NAME": os\.environ\.get\("DJANGO_DB_NAME", BASE_DIR \/ 'db\.sqlite3'\),/);
+      assert.match(fixed, /^import dj_database_url$/m);
+      assert.match(fixed, /'default': dj_database_url\.config\(\n {8}# DATABASE_URL, e\.g\. postgres:\/\/[^\n]*\n {8}default="sqlite:\/\/\/" \+ str\(BASE_DIR \/ 'db\.sqlite3'\),\n {8}conn_max_age=600,\n {4}\)/);
+      assert.doesNotMatch(fixed, /DJANGO_DB_/, 'one way to speak of the database');
       assert.deepStrictEqual(lintRule(SETTINGS, fixed, 'CW208'), []);
     });
 
@@ -286,6 +289,7 @@ describe('CW2xx: Django settings', () => {
 
   it('the fixed startproject settings pass Django’s own deployment checks for what we fixed', function () {
     needTool(this, hasDjango(), 'Django for /usr/bin/python3 (Debian package python3-django)');
+    needTool(this, hasDjDatabaseUrl(), 'dj-database-url for /usr/bin/python3 (Debian package python3-dj-database-url)');
     this.timeout(30000);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cw2xx-'));
     try {

@@ -212,6 +212,20 @@ function setByImporter(file: LintFile, ws: WorkspaceView, name: string): boolean
 
 // --- CW201 -------------------------------------------------------------------------------------------
 
+/**
+ * DEBUG read from the environment, off by default. With DEBUG off an empty ALLOWED_HOSTS answers every
+ * request with 400 (CW204), so an empty list is read from the environment in the same fix.
+ */
+function debugFix(file: LintFile, mod: PythonModule, range: Range): Fix {
+  const hosts = moduleAssignment(mod, 'ALLOWED_HOSTS');
+  const emptyHosts = hosts && hosts.op === '=' && isList(hosts.value) && hosts.value.items.length === 0 && !modifiedLater(mod, 'ALLOWED_HOSTS', hosts);
+  return fix(file, emptyHosts ? 'Read DEBUG (DJANGO_DEBUG=1 turns it on) and ALLOWED_HOSTS (DJANGO_ALLOWED_HOSTS) from the environment' : 'Read DEBUG from the environment (DJANGO_DEBUG=1 turns it on)', [
+    { range, newText: ENV_DEBUG },
+    emptyHosts ? { range: hosts.value!.range, newText: ENV_HOSTS } : undefined,
+    importEdit(mod, 'os'),
+  ]);
+}
+
 registerRule({
   id: 'CW201',
   severity: 'error',
@@ -229,10 +243,7 @@ registerRule({
         range: value.range,
         hint:
           'With DEBUG on, Django shows tracebacks, settings and SQL to anyone who triggers an error, and keeps every query in memory. Read it from the environment, off by default.',
-        fix: fix(file, 'Read DEBUG from the environment (DJANGO_DEBUG=1 turns it on)', [
-          { range: value.range, newText: ENV_DEBUG },
-          importEdit(mod, 'os'),
-        ]),
+        fix: debugFix(file, mod, value.range),
       },
     ];
   },
@@ -453,9 +464,17 @@ registerRule({
     const anchor =
       firstOff?.range ?? debug?.targets[0].range ?? mod.assignments.find((a) => a.topLevel)?.targets[0].range ?? mod.imports.find((i) => i.names.includes('*'))?.range;
     if (!anchor) return []; // not a settings module we can say anything about
-    if (add.length) {
-      const block = ['', '# HTTPS: on unless DJANGO_HTTPS=0 (e.g. a staging server without a certificate).', ...add].join('\n');
-      edits.push(insertAfterStatement(mod, undefined, block.slice(1)));
+    // SECURE_SSL_REDIRECT turned on behind nginx or a platform router (how Cloudward deploys) loops
+    // without the header that tells Django the original scheme (CW603): the fix sets both.
+    const assigns = (m: PythonModule, name: string) => m.assignments.some((a) => a.targets.some((t) => t.kind === 'name' && t.name === name));
+    const proxyHeader = missing.includes('SECURE_SSL_REDIRECT') && !assigns(mod, 'SECURE_PROXY_SSL_HEADER') && !bases.some((b) => assigns(b, 'SECURE_PROXY_SSL_HEADER'));
+    if (add.length || proxyHeader) {
+      const block = [
+        '# HTTPS: on unless DJANGO_HTTPS=0 (e.g. a staging server without a certificate).',
+        ...add,
+        ...(proxyHeader ? ['# nginx or the platform\'s router ends HTTPS and says so in X-Forwarded-Proto (it must set it, overriding a client\'s).', 'SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")'] : []),
+      ].join('\n');
+      edits.push(insertAfterStatement(mod, undefined, block));
     }
     const os = importEdit(mod, 'os');
     return [
@@ -588,26 +607,25 @@ registerRule({
     const engine = dictGet(def, 'ENGINE');
     if (!def || def.kind !== 'dict' || stringValue(engine) !== 'django.db.backends.sqlite3') return [];
     const name = dictGet(def, 'NAME');
-    const nameText = name ? mod.text.slice(offsetOf(mod, name.range.start), offsetOf(mod, name.range.end)) : '""';
+    const nameText = name ? mod.text.slice(offsetOf(mod, name.range.start), offsetOf(mod, name.range.end)) : undefined;
     const indent = indentOf(mod, def.range.start.line);
     const inner = indent + '    ';
+    // The database spoken of one way across the product (walkthrough, snippets, generated files): one
+    // DATABASE_URL read by dj-database-url, with the current SQLite file as the default.
     const replacement = [
-      '{',
-      `${inner}"ENGINE": os.environ.get("DJANGO_DB_ENGINE", "django.db.backends.sqlite3"),`,
-      `${inner}"NAME": os.environ.get("DJANGO_DB_NAME", ${nameText}),`,
-      `${inner}"USER": os.environ.get("DJANGO_DB_USER", ""),`,
-      `${inner}"PASSWORD": os.environ.get("DJANGO_DB_PASSWORD", ""),`,
-      `${inner}"HOST": os.environ.get("DJANGO_DB_HOST", ""),`,
-      `${inner}"PORT": os.environ.get("DJANGO_DB_PORT", ""),`,
-      `${indent}}`,
+      'dj_database_url.config(',
+      `${inner}# DATABASE_URL, e.g. postgres://USER:PASSWORD@HOST:5432/NAME; without it, the SQLite file below.`,
+      `${inner}default=${nameText ? `"sqlite:///" + str(${nameText})` : '"sqlite:///db.sqlite3"'},`,
+      `${inner}conn_max_age=600,`,
+      `${indent})`,
     ].join('\n');
     return [
       {
         message: 'The default database is SQLite',
         range: engine!.range,
         hint:
-          'SQLite locks the whole database on every write and lives on the server\'s disk (lost with a container). Use PostgreSQL or MySQL in production, configured from the environment.',
-        fix: fix(file, 'Configure the database from the environment (DJANGO_DB_*)', [{ range: def.range, newText: replacement }, importEdit(mod, 'os')]),
+          'SQLite locks the whole database on every write and lives on the server\'s disk (lost with a container). Use PostgreSQL or MySQL in production, given as DATABASE_URL (dj-database-url: add it to your requirements).',
+        fix: fix(file, 'Read the database from DATABASE_URL (dj-database-url)', [{ range: def.range, newText: replacement }, importEdit(mod, 'dj_database_url')]),
       },
     ];
   },
