@@ -1,4 +1,5 @@
 // Commands of the Servers view: thin handlers that ask the user, call the SSH layer, show the result.
+import * as os from 'os';
 import * as vscode from 'vscode';
 import type { Ctx } from '../ctx';
 import type { ServerSetting, UnitAction } from '../core/ssh/types';
@@ -91,9 +92,16 @@ export function registerServers(ctx: Ctx): void {
       }
       throw e;
     }
-    void vscode.window.setStatusBarMessage(`$(check) ${pastTense[action]} ${unit} on ${state.spec.name}`, 5000);
     log().info(`${pastTense[action]} ${unit} on ${state.spec.name}`);
     await model.refresh(state.id, true);
+    // A notification that stays until read (not a 5-second status bar message), with the state systemd
+    // reports now: "restarted" alone would not say whether it came back up.
+    const now = model.get(state.id)?.snapshot?.services.find((x) => x.unit === unit);
+    const after = now ? `: now ${now.active} (${now.sub})` : '';
+    const message = `${pastTense[action]} ${unit} on ${state.spec.name}${after}.`;
+    if (now && (now.active === 'failed' || (action !== 'stop' && now.active !== 'active' && now.active !== 'activating' && now.active !== 'reloading'))) {
+      void vscode.window.showWarningMessage(message, 'Show Unit Logs').then((c) => c && vscode.commands.executeCommand('cloudward.servers.showLogs', target));
+    } else void vscode.window.showInformationMessage(message);
   }
 
   async function sudoNeedsPassword(state: ServerState, unit: string, action: UnitAction): Promise<void> {
@@ -197,21 +205,35 @@ export function registerServers(ctx: Ctx): void {
       | undefined;
     if (!e) return;
     // Only what Cloudward itself trusted can be forgotten here; known_hosts is the user's to edit.
-    const inTrustStore = e.code === 'HOST_KEY_CHANGED' && (e.recordedIn ?? []).some((r) => /trust store/i.test(r));
+    const recorded = e.recordedIn ?? [];
+    const inTrustStore = e.code === 'HOST_KEY_CHANGED' && recorded.some((r) => /trust store/i.test(r));
+    const knownHostsLine = recorded.map((r) => /^(.*):(\d+)$/.exec(r)).find((m) => m && !/trust store/i.test(m[1]));
     const detail =
       e.code === 'HOST_KEY_CHANGED'
-        ? `The server now offers:\n${e.fingerprint}\n\nOn record (${(e.recordedIn ?? []).join(', ')}):\n${(e.expectedFingerprints ?? []).join('\n')}\n\n` +
-          'This can mean someone is intercepting the connection. If the server was reinstalled or its keys were replaced, ' +
-          (inTrustStore ? 'forget the old key, then connect again: you will be asked to check the new fingerprint.' : `remove the old key with: ssh-keygen -R '${e.hostPort}'`)
+        ? `Offered now:\n${e.fingerprint}\n\nThe old key, on record:\n${(e.expectedFingerprints ?? []).join('\n')}\n\nStored in:\n${recorded.join('\n')}\n\n` +
+          'This can mean someone is intercepting the connection: do not go on unless you know the server was reinstalled or its keys replaced. Then ' +
+          (inTrustStore
+            ? 'forget the old key and connect again: you will be asked to check the new fingerprint.'
+            : `remove the old key (ssh-keygen -R '${e.hostPort}') and connect again.`)
         : e.message;
+    // The default button (Enter) and Escape keep refusing; what changes trust takes a deliberate click.
+    const KEEP = 'Keep Refusing';
+    const FORGET = 'Forget the Old Key';
+    const OPEN = 'Open known_hosts';
     const choice = await vscode.window.showErrorMessage(
       e.code === 'HOST_KEY_CHANGED' ? `The host key of ${state.spec.name} has CHANGED. Cloudward refuses to connect.` : `Cloudward refuses to connect to ${state.spec.name}.`,
       { modal: true, detail },
-      ...(inTrustStore ? ['Forget the Old Key'] : []),
+      { title: KEEP },
+      ...(inTrustStore ? [{ title: FORGET }] : []),
+      ...(knownHostsLine ? [{ title: OPEN }] : []),
     );
-    if (choice === 'Forget the Old Key' && e.hostPort) {
+    if (choice?.title === FORGET && e.hostPort) {
       await model.trust.forget(e.hostPort);
       void vscode.window.showInformationMessage(`Forgot the old host key of ${state.spec.name}. Refresh it to check the new fingerprint.`);
+    } else if (choice?.title === OPEN && knownHostsLine) {
+      const line = Number(knownHostsLine[2]) - 1;
+      const file = knownHostsLine[1].replace(/^~(?=\/)/, os.homedir());
+      await vscode.window.showTextDocument(vscode.Uri.file(file), { selection: new vscode.Range(line, 0, line, 0) });
     }
   });
 

@@ -5,6 +5,8 @@ import type { HostKeyPrompt, SecretPrompt, SshCallbacks } from '../../core/ssh/t
 import type { SecretKind, ServerSecrets } from './trust';
 
 export const TRUST_AND_CONNECT = 'Trust and Connect';
+/** The safe answer, given first so that it is the dialog's default button (Enter); Escape cancels too. */
+export const DONT_CONNECT = "Don't Connect";
 
 /** A secret typed by the user, waiting for the SSH layer to say whether it worked. */
 interface Pending {
@@ -62,6 +64,7 @@ export class SshPrompts implements vscode.Disposable {
 
   async confirmHostKey(p: HostKeyPrompt): Promise<boolean> {
     if (!this.mayPrompt(p.server)) return false;
+    // The first button is the default one (Enter): the safe answer comes first, trusting takes a click.
     const answer = await this.serialized(() =>
       vscode.window.showWarningMessage(
         `The host key of ${p.server} (${p.hostPort}) is not known yet. Trust it?`,
@@ -72,10 +75,11 @@ export class SshPrompts implements vscode.Disposable {
             'Trust it only if it matches the fingerprint the server itself shows (on the server: ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub). ' +
             "Cloudward remembers a trusted key in its own store; your known_hosts file is not changed.",
         },
-        TRUST_AND_CONNECT,
+        { title: DONT_CONNECT },
+        { title: TRUST_AND_CONNECT },
       ),
     );
-    return answer === TRUST_AND_CONNECT;
+    return answer?.title === TRUST_AND_CONNECT;
   }
 
   private async secret(p: SecretPrompt, kind: SecretKind, detail: string, title: string): Promise<string | undefined> {

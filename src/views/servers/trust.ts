@@ -22,6 +22,9 @@ export function sha256Fingerprint(keyBase64: string): string {
  * known_hosts files and decides unknown vs changed.
  */
 export class HostKeyTrustStore implements TrustStore {
+  /** Where a trusted key is kept, as the changed-key dialog names it. */
+  readonly location = `Cloudward's trust store (VS Code's global state, "${STATE_KEY}"; not your known_hosts)`;
+
   constructor(private readonly state: vscode.Memento) {}
 
   private all(): Record<string, TrustedHostKey[]> {
