@@ -1,4 +1,5 @@
 import { main } from './cli/index';
+import { printable } from './core/printable';
 
 // `cloudward lint | head -1`: the reader went away; that is not an error of ours.
 for (const stream of [process.stdout, process.stderr]) {
@@ -13,7 +14,7 @@ main(process.argv.slice(2), { out: process.stdout, err: process.stderr, cwd: pro
     process.exitCode = code;
   },
   (e: unknown) => {
-    process.stderr.write(`cloudward: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.stderr.write(`cloudward: ${printable(e instanceof Error ? e.message : String(e))}\n`);
     process.exitCode = 70;
   },
 );

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { Config } from './config';
 import { errorMessage, log } from './log';
 import { loadCore, loadSsh } from './lazy';
+import { printable } from './core/printable';
 
 /** Owns the extension's lifetime: everything registered here is disposed on deactivation. */
 export class Ctx {
@@ -41,7 +42,7 @@ export class Ctx {
           return await handler(...args);
         } catch (e) {
           log().error(`${id}: ${e instanceof Error && e.stack ? e.stack : errorMessage(e)}`);
-          const choice = await vscode.window.showErrorMessage(`Cloudward: ${errorMessage(e)}`, 'Show Log');
+          const choice = await vscode.window.showErrorMessage(`Cloudward: ${printable(errorMessage(e))}`, 'Show Log');
           if (choice === 'Show Log') log().show();
           return undefined;
         }

@@ -1,4 +1,5 @@
 import type { Writable } from 'stream';
+import { printable } from '../core/printable';
 
 /** Where a CLI command writes, so that tests can capture it. */
 export interface Io {
@@ -31,6 +32,11 @@ export const Exit = {
 /** A usage error: printed with the command's usage line, exit 2. */
 export class UsageError extends Error {}
 
+/**
+ * Writes one line (or a block) to the terminal. Everything printed may hold text from a project or a
+ * server, so control characters are always escaped here (JSON stays valid: the escapes are JSON's own).
+ * Values that must stay on one line (file names, server fields) go through `printableLine` first.
+ */
 export function writeLine(stream: Writable, text = ''): void {
-  stream.write(text + '\n');
+  stream.write(printable(text) + '\n');
 }

@@ -8,6 +8,7 @@ import { detectProjectSync } from '../core/detect';
 import { classify, getRule, LintWorkspace, RULES, severityRank, summarize, summaryLine } from '../core/lint';
 import type { Finding, LintOptions, LintProblem, Severity, SeveritySetting } from '../core/lint';
 import { VERSION } from '../core/version';
+import { printableLine } from '../core/printable';
 import { Exit, UsageError, writeLine } from './command';
 import type { Io } from './command';
 import { registerCliCommand } from './main';
@@ -86,6 +87,11 @@ function walk(root: string, out: Walked, explicit: boolean): void {
       }
     }
   }
+}
+
+/** A path as a URI reference: `#` and `?` in a file name are part of the path, not a fragment or query. */
+function uriPath(p: string): string {
+  return p.split('/').map((seg) => encodeURIComponent(seg)).join('/');
 }
 
 function readText(file: string): { text?: string; problem?: string } {
@@ -211,7 +217,7 @@ function toSarif(findings: Finding[], problems: LintProblem[], cwd: string): unk
   const index = new Map(RULES.map((r, i) => [r.id, i]));
   const region = (r: Finding['range']) => ({ startLine: r.start.line + 1, startColumn: r.start.character + 1, endLine: r.end.line + 1, endColumn: r.end.character + 1 });
   const location = (file: string, r: Finding['range'], message?: string) => ({
-    physicalLocation: { artifactLocation: { uri: encodeURI(file), uriBaseId: '%SRCROOT%' }, region: region(r) },
+    physicalLocation: { artifactLocation: { uri: uriPath(file), uriBaseId: '%SRCROOT%' }, region: region(r) },
     ...(message ? { message: { text: message } } : {}),
   });
   return {
@@ -236,7 +242,7 @@ function toSarif(findings: Finding[], problems: LintProblem[], cwd: string): unk
         invocations: [
           {
             executionSuccessful: true,
-            toolExecutionNotifications: problems.map((p) => ({ level: 'warning', message: { text: p.message }, locations: [{ physicalLocation: { artifactLocation: { uri: encodeURI(p.file), uriBaseId: '%SRCROOT%' } } }] })),
+            toolExecutionNotifications: problems.map((p) => ({ level: 'warning', message: { text: p.message }, locations: [{ physicalLocation: { artifactLocation: { uri: uriPath(p.file), uriBaseId: '%SRCROOT%' } } }] })),
           },
         ],
       },
@@ -273,11 +279,11 @@ async function run(argv: string[], io: Io): Promise<number> {
   const { findings, problems, files } = lintPaths(paths, io.cwd, options);
   findings.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character));
 
-  for (const p of problems) writeLine(io.err, p.range ? `${p.file}:${p.range.start.line + 1}:${p.range.start.character + 1}: ${p.message}` : `${p.file}: ${p.message}`);
+  for (const p of problems) writeLine(io.err, p.range ? `${printableLine(p.file)}:${p.range.start.line + 1}:${p.range.start.character + 1}: ${printableLine(p.message)}` : `${printableLine(p.file)}: ${printableLine(p.message)}`);
   if (format === 'json') writeLine(io.out, JSON.stringify(toJson(findings), null, 2));
   else if (format === 'sarif') writeLine(io.out, JSON.stringify(toSarif(findings, problems, io.cwd), null, 2));
   else {
-    for (const f of findings) writeLine(io.out, `${f.file}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.severity} ${f.rule} ${f.message}`);
+    for (const f of findings) writeLine(io.out, `${printableLine(f.file)}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.severity} ${f.rule} ${printableLine(f.message)}`);
     // Last line: what was checked and what was found, so a clean run is told from one that read nothing.
     writeLine(io.out, `cloudward lint: ${summaryLine(summarize(files, findings))}`);
   }

@@ -3,6 +3,7 @@
 // ($XDG_CONFIG_HOME/cloudward/known_hosts, default ~/.config/cloudward/known_hosts); ~/.ssh/known_hosts is
 // only read, never written.
 import type * as SshLayer from '../core/ssh';
+import { printable, printableLine } from '../core/printable';
 import { CliCommand, Exit, Io, UsageError, writeLine } from './command';
 import { registerCliCommand } from './main';
 
@@ -73,7 +74,7 @@ function askHidden(question: string): Promise<string | undefined> {
   const stdin = process.stdin;
   if (!stdin.isTTY || !process.stderr.isTTY) return Promise.resolve(undefined);
   return new Promise((resolve) => {
-    process.stderr.write(question);
+    process.stderr.write(printable(question));
     let answer = '';
     stdin.setRawMode(true);
     stdin.resume();
@@ -115,8 +116,9 @@ function duration(s: number): string {
 
 function printSnapshot(io: Io, s: SshLayer.Snapshot): void {
   const w = (t = '') => writeLine(io.out, t);
-  w(`${s.server} (${s.host})`);
-  w(`  OS        ${s.os ?? '?'}${s.kernel ? `, ${s.kernel}` : ''}`);
+  const l = printableLine;
+  w(`${l(s.server)} (${l(s.host)})`);
+  w(`  OS        ${l(s.os ?? '?')}${s.kernel ? `, ${l(s.kernel)}` : ''}`);
   if (s.uptimeSeconds !== null) w(`  Uptime    ${duration(s.uptimeSeconds)}`);
   if (s.load) w(`  Load      ${s.load.join(' ')}${s.cpus ? ` on ${s.cpus} CPU${s.cpus > 1 ? 's' : ''}` : ''}`);
   if (s.memory) w(`  Memory    ${bytes(s.memory.availableBytes)} available of ${bytes(s.memory.totalBytes)}`);
@@ -124,28 +126,31 @@ function printSnapshot(io: Io, s: SshLayer.Snapshot): void {
     w('  Disks');
     for (const d of s.disks) {
       const pct = Math.round(d.usedFraction * 100);
-      w(`    ${d.mount.padEnd(20)} ${String(pct).padStart(3)}% of ${bytes(d.totalBytes)}${pct > 90 ? '  WARNING: almost full' : ''}`);
+      w(`    ${l(d.mount).padEnd(20)} ${String(pct).padStart(3)}% of ${bytes(d.totalBytes)}${pct > 90 ? '  WARNING: almost full' : ''}`);
     }
   }
   if (s.services.length) {
     w('  Services');
-    for (const v of s.services) w(`    ${v.unit.padEnd(28)} ${v.active}/${v.sub}${v.failed ? '  FAILED' : ''}`);
+    for (const v of s.services) w(`    ${l(v.unit).padEnd(28)} ${l(v.active)}/${l(v.sub)}${v.failed ? '  FAILED' : ''}`);
   }
   if (s.ports.length) {
     w('  Ports');
-    for (const p of s.ports) w(`    ${`${p.address}:${p.port}`.padEnd(28)} ${p.process ?? ''}`);
+    for (const p of s.ports) w(`    ${l(`${p.address}:${p.port}`).padEnd(28)} ${l(p.process ?? '')}`);
   }
-  if (s.app) w(`  App       ${s.app.dir}${s.app.exists ? '' : ' (missing)'}${s.app.currentRelease ? ` → ${s.app.currentRelease}` : ''}${s.app.lastDeploy ? `, deployed ${s.app.lastDeploy}` : ''}`);
-  if (s.nginx) w(`  nginx -t  ${s.nginx.ok ? 'ok' : 'FAILED'}${s.nginx.ok ? '' : `\n${s.nginx.output.replace(/^/gm, '    ')}`}`);
-  for (const c of s.tls) w(`  TLS       ${c.subject ?? c.path}: ${c.notAfter ? `expires ${c.notAfter} (${c.daysLeft} days)` : (c.error ?? 'unreadable')}`);
-  for (const e of s.errors) w(`  (${e.section}: ${e.message})`);
+  if (s.app) w(`  App       ${l(s.app.dir)}${s.app.exists ? '' : ' (missing)'}${s.app.currentRelease ? ` → ${l(s.app.currentRelease)}` : ''}${s.app.lastDeploy ? `, deployed ${l(s.app.lastDeploy)}` : ''}`);
+  if (s.nginx) w(`  nginx -t  ${s.nginx.ok ? 'ok' : 'FAILED'}${s.nginx.ok ? '' : `\n${printable(s.nginx.output).replace(/^/gm, '    ')}`}`);
+  for (const c of s.tls) w(`  TLS       ${l(c.subject ?? c.path)}: ${c.notAfter ? `expires ${l(c.notAfter)} (${c.daysLeft} days)` : l(c.error ?? 'unreadable')}`);
+  for (const e of s.errors) w(`  (${l(e.section)}: ${l(e.message)})`);
 }
 
 const secretPrompts: SshLayer.SshCallbacks = {
   passphrase: (q) => askHidden(`Passphrase for ${q.identityFile}: `),
   password: (q) => askHidden(`Password for ${q.target}: `),
+  // name, instructions and prompts come from the server: the SSH layer escapes them and prefixes each
+  // prompt with (user@host), so a jump host cannot pass itself off as the target.
   keyboardInteractive: async (q) => {
-    if (q.instructions) process.stderr.write(q.instructions + '\n');
+    if (q.name) process.stderr.write(printable(q.name) + '\n');
+    if (q.instructions) process.stderr.write(printable(q.instructions) + '\n');
     const answers: string[] = [];
     for (const pr of q.prompts) {
       const a = await askHidden(pr.prompt);

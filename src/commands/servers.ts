@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import type { Ctx } from '../ctx';
 import type { ServerSetting, UnitAction } from '../core/ssh/types';
 import { log } from '../log';
+import { printable, printableLine } from '../core/printable';
 import { contextKeys, setContext } from '../contextKeys';
 import { ServersView, SERVERS_VIEW_ID } from '../views/servers';
 import type { ServerState } from '../views/servers/model';
@@ -184,7 +185,7 @@ export function registerServers(ctx: Ctx): void {
       void vscode.window.showInformationMessage(`nginx configuration on ${state.spec.name} is OK.`, 'Show Output').then((c) => c && out.show(true));
     } else {
       out.show(true);
-      void vscode.window.showErrorMessage(`nginx configuration on ${state.spec.name} has errors: ${result.output.trim().split('\n').find((l) => /emerg|error/.test(l)) ?? 'see the output'}`);
+      void vscode.window.showErrorMessage(`nginx configuration on ${state.spec.name} has errors: ${printableLine(result.output.trim().split('\n').find((l) => /emerg|error/.test(l)) ?? 'see the output')}`);
     }
     void model.refresh(state.id, false);
   });
@@ -222,7 +223,7 @@ export function registerServers(ctx: Ctx): void {
     const OPEN = 'Open known_hosts';
     const choice = await vscode.window.showErrorMessage(
       e.code === 'HOST_KEY_CHANGED' ? `The host key of ${state.spec.name} has CHANGED. Cloudward refuses to connect.` : `Cloudward refuses to connect to ${state.spec.name}.`,
-      { modal: true, detail },
+      { modal: true, detail: printable(detail) },
       { title: KEEP },
       ...(inTrustStore ? [{ title: FORGET }] : []),
       ...(knownHostsLine ? [{ title: OPEN }] : []),

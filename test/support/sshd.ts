@@ -25,6 +25,8 @@ export interface SshdOptions {
   units?: Record<string, Partial<ShimUnit>>;
   /** Allow password logins with this password (set on the user; use a user of its own for this). */
   password?: string;
+  /** Host key type; default ed25519 (rsa: a server that offers only ssh-rsa / rsa-sha2-*). */
+  hostKeyType?: 'ed25519' | 'rsa';
   /** Keep the working directory after stop (debugging). */
   keepDir?: boolean;
 }
@@ -185,7 +187,8 @@ export class TestSshd {
   private generateHostKey(): void {
     fs.rmSync(this.hostKeyFile, { force: true });
     fs.rmSync(this.hostKeyFile + '.pub', { force: true });
-    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'cw-test-host', '-f', this.hostKeyFile]);
+    const type = this.options.hostKeyType ?? 'ed25519';
+    execFileSync('ssh-keygen', ['-q', '-t', type, ...(type === 'rsa' ? ['-b', '2048'] : []), '-N', '', '-C', 'cw-test-host', '-f', this.hostKeyFile]);
   }
 
   private writeConfig(): void {

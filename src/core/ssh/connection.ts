@@ -19,6 +19,7 @@ import {
   UnreachableError,
 } from './errors';
 import { checkHostKey, fingerprintOf, keyTypeOf, knownKeyTypes, parseKnownHosts, type KnownHostsEntry } from './knownHosts';
+import { printable, printableLine } from '../printable';
 import { assertUnitName, shCommand, shQuote } from './quote';
 import { resolveServer } from './servers';
 import { parseSnapshotOutput, snapshotScript } from './snapshot';
@@ -311,7 +312,7 @@ export class ServerConnection {
         fingerprint = r.fingerprint;
       }
     } catch (e) {
-      for (const c of clients.reverse()) c.end();
+      for (const c of clients.reverse()) c.destroy();
       throw e;
     }
     return { clients, target: clients[clients.length - 1], fingerprint, dead: false, inflight: new Set() };
@@ -344,7 +345,10 @@ export class ServerConnection {
         if (settled) return;
         settled = true;
         deadline?.clear();
-        client.end();
+        // destroy, not end: end() only half-closes, and a silent peer (a tarpit) would keep the socket,
+        // and the process, alive until it closes its side.
+        client.destroy();
+        (sock as unknown as { destroy?: () => void } | undefined)?.destroy?.();
         reject(e);
       };
       // Always listen: an unhandled 'error' (ECONNRESET) would crash the extension host.
@@ -369,7 +373,7 @@ export class ServerConnection {
         resolve({ client, fingerprint });
       });
 
-      const connectTimeout = o.connectTimeoutMs ?? 15_000;
+      const connectTimeout = hop.connectTimeoutMs ?? o.connectTimeoutMs ?? 15_000;
       deadline = new Deadline(connectTimeout, () => fail(new UnreachableError(target(hop), `no answer within ${Math.round(connectTimeout / 1000)} s`)));
 
       const verify = async (key: Buffer): Promise<void> => {
@@ -382,13 +386,19 @@ export class ServerConnection {
         if (check.status === 'revoked') throw new HostKeyRevokedError(hostPort, fingerprint, `${check.entries[0].file}:${check.entries[0].line}`);
         if (check.status === 'known') return;
         if (check.status === 'changed') {
-          throw new HostKeyChangedError(hostPort, keyType, fingerprint, check.entries.map((e) => fingerprintOf(e.keyBase64)), check.entries.map((e) => `${e.file}:${e.line}`));
+          throw new HostKeyChangedError(
+            hostPort,
+            keyType,
+            fingerprint,
+            check.entries.map((e) => (e.keyType === keyType ? fingerprintOf(e.keyBase64) : `${e.keyType} ${fingerprintOf(e.keyBase64)}`)),
+            check.entries.map((e) => `${e.file}:${e.line}`),
+          );
         }
         const trusted = await o.trustStore.lookup(hostPort);
         if (trusted.some((k) => k.keyBase64 === keyBase64)) return;
-        const sameType = trusted.filter((k) => k.keyType === keyType);
-        if (sameType.length) {
-          throw new HostKeyChangedError(hostPort, keyType, fingerprint, sameType.map((k) => fingerprintOf(k.keyBase64)), [o.trustStore.location ?? 'the Cloudward trust store']);
+        // As for known_hosts: a key of any type on record, and not this one, is a changed key.
+        if (trusted.length) {
+          throw new HostKeyChangedError(hostPort, keyType, fingerprint, trusted.map((k) => (k.keyType === keyType ? fingerprintOf(k.keyBase64) : `${k.keyType} ${fingerprintOf(k.keyBase64)}`)), [o.trustStore.location ?? 'the Cloudward trust store']);
         }
         const strict = hop.strictHostKeyChecking;
         let accept = false;
@@ -467,7 +477,18 @@ export class ServerConnection {
                 if (!prompts.length) return finish([]);
                 pendingSecret = { kind: 'keyboard-interactive', attempt: 1 };
                 deadline!
-                  .asking(() => cb.keyboardInteractive!({ server: label, target: target(hop), attempt: 1, name, instructions, prompts: prompts.map((p) => ({ prompt: p.prompt, echo: !!p.echo })) }))
+                  .asking(() =>
+                    cb.keyboardInteractive!({
+                      server: label,
+                      target: target(hop),
+                      attempt: 1,
+                      // The server's words, escaped, and each prompt says who asks (as OpenSSH ≥ 8.4 does):
+                      // a jump host cannot pose as the target to collect its password.
+                      name: printable(name ?? ''),
+                      instructions: printable(instructions ?? ''),
+                      prompts: prompts.map((p) => ({ prompt: `(${printableLine(hop.user)}@${printableLine(hop.host)}) ${printableLine(p.prompt ?? '')}`, echo: !!p.echo })),
+                    }),
+                  )
                   .then((answers) => finish(answers ?? []), () => finish([]));
               },
             };
@@ -520,7 +541,6 @@ export class ServerConnection {
         readyTimeout: 10 * 60_000,
         keepaliveInterval: o.keepaliveIntervalMs ?? 15_000,
         keepaliveCountMax: 3,
-        algorithms: { serverHostKey: hostKeyAlgorithms(knownKeyTypes(known, hop.hostKeyAlias)) as never },
         hostVerifier: ((key: Buffer, done: (ok: boolean) => void) => {
           verify(key).then(
             () => done(true),
@@ -532,11 +552,20 @@ export class ServerConnection {
         }) as unknown as ConnectConfig['hostVerifier'],
         authHandler: authHandler as unknown as ConnectConfig['authHandler'],
       };
-      try {
-        client.connect(config);
-      } catch (e) {
-        fail(new InvalidInputError(`Cannot connect to ${target(hop)}: ${(e as Error).message}`));
-      }
+      // Offer the key types on record first (known_hosts, then Cloudward's store), as OpenSSH does: a
+      // server that also has a key of another type then shows the one we know, instead of looking changed.
+      Promise.resolve()
+        .then(() => o.trustStore.lookup(hop.hostKeyAlias))
+        .catch(() => [] as { keyType: string }[])
+        .then((trusted) => {
+          if (settled) return;
+          config.algorithms = { serverHostKey: hostKeyAlgorithms([...knownKeyTypes(known, hop.hostKeyAlias), ...trusted.map((k) => k.keyType)]) as never };
+          try {
+            client.connect(config);
+          } catch (e) {
+            fail(new InvalidInputError(`Cannot connect to ${target(hop)}: ${(e as Error).message}`));
+          }
+        });
     });
   }
 

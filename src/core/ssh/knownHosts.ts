@@ -17,7 +17,7 @@ export interface KnownHostsEntry {
 
 export interface HostKeyCheck {
   status: 'known' | 'changed' | 'revoked' | 'unknown';
-  /** Entries for this host with the same key type but another key ('changed'), or the matching one. */
+  /** Entries for this host with another key, of any type ('changed'), or the matching one. */
   entries: KnownHostsEntry[];
   /** Entries that matched the host but were ignored, with reasons (e.g. @cert-authority). */
   notes: string[];
@@ -66,12 +66,34 @@ export function parseKnownHosts(text: string, file = 'known_hosts'): KnownHostsE
   return entries;
 }
 
-/** Glob match of OpenSSH's host patterns: `*` any run, `?` exactly one character; case-insensitive. */
-function wildcardMatch(pattern: string, name: string): boolean {
-  const re = new RegExp(
-    '^' + pattern.toLowerCase().replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$',
-  );
-  return re.test(name);
+/**
+ * Glob match of OpenSSH's host patterns: `*` any run, `?` exactly one character; case-insensitive.
+ * Linear in practice (like OpenSSH's match_pattern, but iterative with one backtrack point): a pattern
+ * full of `*` can never make a connection slow.
+ */
+export function wildcardMatch(pattern: string, name: string): boolean {
+  const p = pattern.toLowerCase();
+  const n = name.toLowerCase();
+  let pi = 0;
+  let ni = 0;
+  let star = -1;
+  let mark = 0;
+  while (ni < n.length) {
+    if (pi < p.length && (p[pi] === '?' || (p[pi] !== '*' && p[pi] === n[ni]))) {
+      pi++;
+      ni++;
+    } else if (pi < p.length && p[pi] === '*') {
+      star = pi++;
+      mark = ni;
+    } else if (star >= 0) {
+      pi = star + 1;
+      ni = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (pi < p.length && p[pi] === '*') pi++;
+  return pi === p.length;
 }
 
 function hashedMatch(field: string, name: string): boolean {
@@ -102,7 +124,7 @@ export function hostFieldMatches(hosts: string, hostPort: string): boolean {
 }
 
 /** Decides what the known_hosts entries say about `keyBase64` offered by `hostPort`. */
-export function checkHostKey(entries: readonly KnownHostsEntry[], hostPort: string, keyType: string, keyBase64: string): HostKeyCheck {
+export function checkHostKey(entries: readonly KnownHostsEntry[], hostPort: string, _keyType: string, keyBase64: string): HostKeyCheck {
   const notes: string[] = [];
   const forHost = entries.filter((e) => hostFieldMatches(e.hosts, hostPort));
   const revoked = forHost.find((e) => e.marker === 'revoked' && e.keyBase64 === keyBase64);
@@ -114,8 +136,10 @@ export function checkHostKey(entries: readonly KnownHostsEntry[], hostPort: stri
   }
   const same = usable.find((e) => e.keyBase64 === keyBase64);
   if (same) return { status: 'known', entries: [same], notes };
-  const changed = usable.filter((e) => e.keyType === keyType);
-  if (changed.length) return { status: 'changed', entries: changed, notes };
+  // Any key on record for this host that is not the offered one makes it CHANGED, whatever its type: a
+  // man in the middle offering only ssh-rsa for a host known by its ed25519 key must not look "new".
+  // (OpenSSH refuses the same connection, also with StrictHostKeyChecking accept-new.)
+  if (usable.length) return { status: 'changed', entries: usable, notes };
   return { status: 'unknown', entries: [], notes };
 }
 

@@ -215,6 +215,12 @@ function expandTokens(s: string, t: { host: string; port: number; user: string; 
   );
 }
 
+/** OpenSSH ConnectTimeout (seconds; `none` or 0: the default). */
+function connectTimeoutOf(v: string | undefined): { connectTimeoutMs?: number } {
+  const n = v && /^[0-9]{1,6}$/.test(v) ? Number(v) : 0;
+  return n > 0 ? { connectTimeoutMs: n * 1000 } : {};
+}
+
 function normaliseStrict(v: string | undefined): StrictHostKeyChecking {
   switch ((v ?? 'ask').toLowerCase()) {
     case 'yes':
@@ -295,6 +301,7 @@ export async function resolveSshHost(alias: string, o: ResolveHostOptions = {}):
     strictHostKeyChecking: normaliseStrict(one('stricthostkeychecking')),
     hostKeyAlias: hostKeyAlias(one('hostkeyalias') ?? host, port),
     batchMode: (one('batchmode') ?? 'no').toLowerCase() === 'yes',
+    ...connectTimeoutOf(one('connecttimeout')),
     proxyJump: pj && pj.toLowerCase() !== 'none' ? pj : null,
   };
 }

@@ -50,6 +50,8 @@ export interface ResolvedHost {
   hostKeyAlias: string;
   /** OpenSSH BatchMode: never ask the user anything (no host key, passphrase or password prompts). */
   batchMode?: boolean;
+  /** OpenSSH ConnectTimeout, when the SSH config sets one (else the pool's connectTimeoutMs). */
+  connectTimeoutMs?: number;
 }
 
 /** A server ready to connect to: its hops (jump hosts first) and what to look at once there. */

@@ -1,6 +1,7 @@
 // Tree data provider of the Servers view: groups → servers → sections → rows. Loading never blocks:
 // an unloaded server shows "loading…" and fills in when its background refresh lands.
 import * as vscode from 'vscode';
+import { printable, printableLine } from '../../core/printable';
 import type { ServersModel, ServerState } from './model';
 import { contextValues, describeSpec, formatTime, type GroupNode, type Icon, type LeafNode, type Node, type ServerNode, snapshotNeedsAttention, snapshotSections } from './nodes';
 
@@ -130,10 +131,11 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<Node>, vscod
   getTreeItem(node: Node): vscode.TreeItem {
     if (node.kind === 'server') return this.serverItem(node);
     const hasChildren = node.kind === 'group' || node.kind === 'section' || (node.kind === 'leaf' && !!node.children?.length);
-    const item = new vscode.TreeItem(node.label, hasChildren ? (node.kind === 'leaf' ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.Expanded) : vscode.TreeItemCollapsibleState.None);
+    // Labels and descriptions carry what servers sent (OS name, units, process names, nginx -t lines).
+    const item = new vscode.TreeItem(printableLine(node.label), hasChildren ? (node.kind === 'leaf' ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.Expanded) : vscode.TreeItemCollapsibleState.None);
     item.id = node.id;
-    item.description = node.description;
-    item.tooltip = node.tooltip;
+    item.description = node.description === undefined ? undefined : printableLine(node.description);
+    item.tooltip = node.tooltip === undefined ? undefined : printable(node.tooltip);
     item.iconPath = themeIcon(node.icon);
     item.contextValue = node.contextValue;
     if (node.kind === 'group' && node.group === SSH_CONFIG_GROUP) item.collapsibleState = vscode.TreeItemCollapsibleState.Collapsed;
@@ -160,7 +162,7 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<Node>, vscod
       item.description = s.loading ? 'connecting…' : 'not connected';
       icon = { id: 'server', color: 'errorForeground' };
     } else if (s.snapshot) {
-      item.description = s.loading ? 'refreshing…' : s.snapshot.host;
+      item.description = s.loading ? 'refreshing…' : printableLine(s.snapshot.host);
       icon = snapshotNeedsAttention(s.snapshot) ? { id: 'server', color: 'list.warningForeground' } : { id: 'server', color: 'testing.iconPassed' };
     } else {
       item.description = where;
@@ -170,7 +172,7 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<Node>, vscod
     const lines = [`${s.spec.name} — ${where}`, s.spec.source === 'ssh-config' ? `From ${s.spec.configFile ?? 'the SSH config'}` : 'From the cloudward.servers setting'];
     if (s.snapshot) lines.push(`${s.stale ? 'Stale: last' : 'Last'} refreshed ${formatTime(s.snapshot.takenAt)} in ${Math.round(s.snapshot.durationMs)} ms`);
     if (s.problem) lines.push(s.problem.message);
-    item.tooltip = lines.join('\n');
+    item.tooltip = printable(lines.join('\n'));
     return item;
   }
 

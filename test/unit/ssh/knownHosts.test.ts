@@ -3,13 +3,14 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { checkHostKey, fingerprintOf, hostKeyAlias, keyTypeOf, parseKnownHosts } from '../../../src/core/ssh/knownHosts';
+import fc from 'fast-check';
+import { checkHostKey, fingerprintOf, hostKeyAlias, keyTypeOf, parseKnownHosts, wildcardMatch } from '../../../src/core/ssh/knownHosts';
 
 // Real keys from ssh-keygen, so that fingerprints can be compared with OpenSSH's own.
 let dir: string;
-function key(name: string): { type: string; b64: string; file: string } {
+function key(name: string, kind = 'ed25519'): { type: string; b64: string; file: string } {
   const file = path.join(dir, name);
-  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', file]);
+  execFileSync('ssh-keygen', ['-q', '-t', kind, ...(kind === 'rsa' ? ['-b', '2048'] : []), '-N', '', '-f', file]);
   const [type, b64] = fs.readFileSync(file + '.pub', 'utf8').split(/\s+/);
   return { type, b64, file };
 }
@@ -90,5 +91,42 @@ describe('known_hosts', () => {
   it('skips malformed lines and unknown markers', () => {
     const e = parseKnownHosts(`garbage\n@foo web ${a.type} ${a.b64}\nweb ${a.type} not*base64\n`);
     assert.strictEqual(e.length, 0);
+  });
+
+  // Security review R-S1: a man in the middle offering only another key type must not look "new".
+  it('says changed when the host is known by a key of ANOTHER type (type downgrade), listing every known key', () => {
+    const rsa = key('rsa', 'rsa');
+    const e = parseKnownHosts(`[127.0.0.1]:22206 ${a.type} ${a.b64}\n[127.0.0.1]:22206 ${b.type} ${b.b64}\n`, '/kh');
+    const r = checkHostKey(e, '[127.0.0.1]:22206', rsa.type, rsa.b64);
+    assert.strictEqual(r.status, 'changed');
+    assert.deepStrictEqual(r.entries.map((x) => x.line), [1, 2]);
+    // still unknown for another host, and known for the right key
+    assert.strictEqual(checkHostKey(e, '[127.0.0.1]:22207', rsa.type, rsa.b64).status, 'unknown');
+    assert.strictEqual(checkHostKey(e, '[127.0.0.1]:22206', b.type, b.b64).status, 'known');
+    // a @cert-authority line is not a known key: it changes nothing
+    const ca = parseKnownHosts(`@cert-authority [127.0.0.1]:22206 ${a.type} ${a.b64}\n`);
+    assert.strictEqual(checkHostKey(ca, '[127.0.0.1]:22206', rsa.type, rsa.b64).status, 'unknown');
+  });
+
+  // Security review R-S5: 12 '*' took 14.5 s per connection with a regex.
+  it('matches host patterns in linear time, however many * they hold (stall guard, no timing assertion)', () => {
+    const stars = '*'.repeat(5000) + 'x';
+    assert.strictEqual(wildcardMatch(stars, '[127.0.0.1]:' + '2'.repeat(5000)), false);
+    assert.strictEqual(wildcardMatch('*?*?*?*?' + '*'.repeat(1000) + '2', '[127.0.0.1]:' + '2'.repeat(5000)), true);
+    const e = parseKnownHosts(`${'*'.repeat(300)}x ${a.type} ${a.b64}\n`);
+    assert.strictEqual(checkHostKey(e, '[127.0.0.1]:22222222222', a.type, a.b64).status, 'unknown');
+  });
+
+  it('the glob matcher agrees with a reference regex on random patterns', () => {
+    const ch = fc.constantFrom('a', 'b', '.', '*', '?', 'A');
+    fc.assert(
+      fc.property(fc.array(ch, { maxLength: 8 }), fc.array(fc.constantFrom('a', 'b', '.', 'B'), { maxLength: 10 }), (pa, na) => {
+        const pattern = pa.join('');
+        const name = na.join('');
+        const re = new RegExp('^' + pattern.toLowerCase().replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
+        return wildcardMatch(pattern, name) === re.test(name.toLowerCase());
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
