@@ -21,6 +21,7 @@ export const debianPackages = {
   openssl: 'a self-signed certificate for nginx -t on the generated HTTPS site',
   'uwsgi-core': 'serving the generated uwsgi.ini (an app factory through its uwsgi_app.py)',
   'uwsgi-plugin-python3': 'the Python 3 plugin of uWSGI (uwsgi_python3)',
+  'docker-compose': 'reading the generated compose.yaml with Compose\'s own interpolation before nginx -t on its embedded site',
 };
 
 function installed(pkg) {

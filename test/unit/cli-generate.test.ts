@@ -207,7 +207,7 @@ describe('cloudward CLI: what QA found', () => {
       assert.strictEqual(r.code, 0);
       assert.match(r.err, /warning: The project declares no dependencies/);
       assert.match(r.err, /warning: STATIC_ROOT is not set/);
-      assert.match(r.err, /warning: Python 3\.12 is a guess/);
+      assert.match(r.err, /warning: Python 3\.13 is a guess/);
       assert.doesNotMatch(fs.readFileSync(path.join(dir, 'o/Procfile'), 'utf8'), /collectstatic --noinput/);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

@@ -71,3 +71,8 @@ export function publicEnv(plan: DeployPlan): Record<string, string> {
   if (plan.settingsModule) env.DJANGO_SETTINGS_MODULE = plan.settingsModule;
   return env;
 }
+
+/** `celery`'s arguments for the background worker of the plan (every path runs one when Celery is used). */
+export function celeryArgs(plan: DeployPlan): string[] {
+  return ['-A', rootPackage(plan), 'worker', '--loglevel=info'];
+}

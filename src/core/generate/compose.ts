@@ -1,12 +1,13 @@
 import { stringify } from 'yaml';
 import type { DeployPlan } from '../plan/types';
 import type { GeneratedFile } from './types';
-import { SQLITE_DATA_DIR, header, inContainer, managePy, publicEnv, rootPackage, settingsFlag, sqliteInContainer } from './common';
+import { imageRef } from '../imageTags';
+import { SQLITE_DATA_DIR, celeryArgs, header, inContainer, managePy, publicEnv, settingsFlag, sqliteInContainer } from './common';
 
-const NGINX_IMAGE = 'nginx:1.27-alpine';
-const POSTGRES_IMAGE = 'postgres:17-alpine';
-const MYSQL_IMAGE = 'mysql:8.4';
-const REDIS_IMAGE = 'redis:7.4-alpine';
+const NGINX_IMAGE = imageRef('nginx', 'alpine');
+const POSTGRES_IMAGE = imageRef('postgres', 'alpine');
+const MYSQL_IMAGE = imageRef('mysql');
+const REDIS_IMAGE = imageRef('redis', 'alpine');
 
 /** The nginx config of the compose stack: like the VPS site, but the app is the `web` service on its port. */
 function composeNginxConf(plan: DeployPlan): string {
@@ -126,7 +127,7 @@ export function renderCompose(plan: DeployPlan): GeneratedFile[] {
   if (plan.celery) {
     services.worker = {
       ...app,
-      command: ['celery', '-A', rootPackage(plan), 'worker', '--loglevel=info'],
+      command: ['celery', ...celeryArgs(plan)],
       depends_on: webDepends,
       restart: 'unless-stopped',
     };
@@ -147,7 +148,9 @@ export function renderCompose(plan: DeployPlan): GeneratedFile[] {
     name: plan.name,
     services,
     ...(Object.keys(volumes).length ? { volumes } : {}),
-    configs: { nginx_site: { content: composeNginxConf(plan) } },
+    // Compose interpolates $VAR in every value, this one too: nginx's $host would become an empty string
+    // (and nginx refuse to start). `$$` is Compose's escape for a literal `$`.
+    configs: { nginx_site: { content: escapeComposeInterpolation(composeNginxConf(plan)) } },
   };
   const text = header(
     `compose.yaml of ${plan.name}: the app behind nginx${plan.database && plan.database !== 'sqlite' ? `, with ${plan.database}` : ''}. Start: docker compose up -d --build`,
@@ -158,6 +161,11 @@ export function renderCompose(plan: DeployPlan): GeneratedFile[] {
       '# one app container; to scale, switch the settings to PostgreSQL and generate this file again.\n'
     : '') + stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false });
   return [{ kind: 'compose', path: 'compose.yaml', content: text }];
+}
+
+/** A literal text for a compose value: every `$` doubled, so Compose passes `$host` on as it is. */
+export function escapeComposeInterpolation(text: string): string {
+  return text.replace(/\$/g, '$$$$');
 }
 
 function dbUser(plan: DeployPlan): string {

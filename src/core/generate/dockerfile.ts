@@ -1,9 +1,9 @@
 import type { DeployPlan } from '../plan/types';
 import type { GeneratedFile } from './types';
+import { UV_IMAGE } from '../imageTags';
 import * as path from 'path';
 import { CONTAINER_APP_DIR, CONTAINER_UID, SQLITE_DATA_DIR, gunicornArgs, header, inContainer, managePy, publicEnv, sqliteInContainer } from './common';
 
-const UV_IMAGE = 'ghcr.io/astral-sh/uv:0.9';
 const json = (args: string[]) => JSON.stringify(args).replace(/","/g, '", "');
 
 /** Builder-stage lines that install the project's dependencies into /opt/venv, per package manager. */
@@ -70,13 +70,28 @@ function installSteps(plan: DeployPlan): string[] {
   }
 }
 
+/**
+ * The server's start command in a container, for `sh -c`: it binds `$PORT` (platforms set it; the image's ENV gives
+ * the default) and takes the worker count from WEB_CONCURRENCY.
+ */
+export function containerStart(plan: DeployPlan): string {
+  if (plan.server === 'uwsgi') {
+    return `uwsgi --http-socket 0.0.0.0:\${PORT:-${plan.port}} --master --processes \${WEB_CONCURRENCY:-${plan.workers}} --die-on-term --module ${shellQuote(plan.appTarget)}`;
+  }
+  return ['gunicorn', ...gunicornArgs(plan, `0.0.0.0:\${PORT:-${plan.port}}`)].map((w) => (w.includes('${') ? w : shellQuote(w))).join(' ');
+}
+
+/** A word for `sh -c`, single-quoted unless it is plainly safe. */
+function shellQuote(word: string): string {
+  return /^[\w.:/=,@+-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`;
+}
+
 /** Multi-stage `Dockerfile` (+ `.dockerignore`): dependencies in a builder, a slim non-root runtime. */
 export function renderDockerfile(plan: DeployPlan): GeneratedFile[] {
   const base = `python:${plan.pythonVersion}-slim`;
-  const env = { ...publicEnv(plan), WEB_CONCURRENCY: String(plan.workers), FORWARDED_ALLOW_IPS: '*' };
-  const cmd = plan.server === 'uwsgi'
-    ? ['uwsgi', '--http-socket', `0.0.0.0:${plan.port}`, '--master', '--processes', String(plan.workers), '--die-on-term', '--module', plan.appTarget]
-    : ['gunicorn', ...gunicornArgs(plan, `0.0.0.0:${plan.port}`)];
+  // gunicorn reads WEB_CONCURRENCY itself; the platform's value (Heroku, Render) or the Kubernetes ConfigMap wins over this default.
+  const env = { ...publicEnv(plan), PORT: String(plan.port), WEB_CONCURRENCY: String(plan.workers), FORWARDED_ALLOW_IPS: '*' };
+  const cmd = ['sh', '-c', `exec ${containerStart(plan)}`];
   const lines = [
     '# syntax=docker/dockerfile:1',
     header(
@@ -139,7 +154,9 @@ export function renderDockerfile(plan: DeployPlan): GeneratedFile[] {
     `EXPOSE ${plan.port}`,
     '# Healthy when the server answers HTTP at all (any status below 500, whatever ALLOWED_HOSTS says).',
     `HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \\`,
-    `    CMD ${json(['python', '-c', `import http.client, sys; c = http.client.HTTPConnection('127.0.0.1', ${plan.port}, timeout=4); c.request('GET', '${plan.healthPath}'); sys.exit(c.getresponse().status >= 500)`])}`,
+    `    CMD ${json(['python', '-c', `import http.client, os, sys; c = http.client.HTTPConnection('127.0.0.1', int(os.environ.get('PORT', '${plan.port}')), timeout=4); c.request('GET', '${plan.healthPath}'); sys.exit(c.getresponse().status >= 500)`])}`,
+    '# Platforms tell the app its port in $PORT (Cloud Run sets 8080, Heroku and Render their own); without it, the',
+    `# default above (${plan.port}). sh -c only reads $PORT: exec makes the server PID 1, so it gets the stop signal.`,
     `CMD ${json(cmd)}`,
     '',
   );

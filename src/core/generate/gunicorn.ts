@@ -24,7 +24,11 @@ export function renderGunicornConf(plan: DeployPlan): GeneratedFile[] {
   if (plan.pythonPath !== '.') lines.push(`pythonpath = ${py(plan.pythonPath)}`);
   lines.push(
     '',
-    '# WEB_CONCURRENCY (set by platforms and the image) wins; the default is 2 x CPU cores + 1 of the plan.',
+    plan.workersSource === 'server'
+      ? `# WEB_CONCURRENCY (set by platforms and the image) wins; ${plan.workers} = 2 x the server's CPU cores + 1.`
+      : plan.workersSource === 'given'
+        ? '# WEB_CONCURRENCY (set by platforms and the image) wins; the default was chosen for this app.'
+        : `# WEB_CONCURRENCY (set by platforms and the image) wins; ${plan.workers} = 2 x 1 core + 1, a default: use 2 x your server's cores + 1.`,
     `workers = int(os.environ.get("WEB_CONCURRENCY", "${plan.workers}"))`,
   );
   if (plan.workerClass) lines.push(`worker_class = ${py(plan.workerClass)}  # ASGI: an event loop per worker`);

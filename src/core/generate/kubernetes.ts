@@ -1,7 +1,7 @@
 import { stringify } from 'yaml';
 import type { DeployPlan } from '../plan/types';
 import type { GeneratedFile } from './types';
-import { CONTAINER_UID, SQLITE_DATA_DIR, header, inContainer, managePy, primaryDomain, publicEnv, settingsFlag, sqliteInContainer } from './common';
+import { CONTAINER_UID, SQLITE_DATA_DIR, celeryArgs, header, inContainer, managePy, primaryDomain, publicEnv, settingsFlag, sqliteInContainer } from './common';
 
 export function kubernetesPaths(plan: DeployPlan): Record<string, string> {
   const paths: Record<string, string> = {
@@ -14,6 +14,7 @@ export function kubernetesPaths(plan: DeployPlan): Record<string, string> {
     secret: 'k8s/secrets/secret.template.yaml',
   };
   if (plan.migrate) paths.migrate = 'k8s/jobs/migrate.yaml';
+  if (plan.celery) paths.worker = 'k8s/worker.yaml';
   if (sqliteInContainer(plan)) paths.data = 'k8s/data.yaml';
   // SQLite cannot be shared by several pods: no autoscaler then (one replica).
   else if (plan.autoscale) paths.hpa = 'k8s/hpa.yaml';
@@ -40,6 +41,15 @@ function envFrom(plan: DeployPlan) {
 
 const RESOURCES = { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '1', memory: '512Mi' } };
 
+/**
+ * Workers per pod: gunicorn's 2 × cores + 1 for the container's CPU limit (not the cores of the node, nor of
+ * the machine that generated the file), unless the user chose a number.
+ */
+export function podWorkers(plan: DeployPlan): number {
+  if (plan.workersSource === 'given') return plan.workers;
+  return 2 * Math.max(1, Math.ceil(Number(RESOURCES.limits.cpu))) + 1;
+}
+
 function yamlFile(plan: DeployPlan, path: string, what: string, edit: string, doc: unknown): GeneratedFile {
   return { kind: 'kubernetes', path, content: header(what, 'kubernetes', edit) + stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false }) };
 }
@@ -51,14 +61,17 @@ export function renderKubernetes(plan: DeployPlan): GeneratedFile[] {
   const host = primaryDomain(plan);
   const tmpVolume = { name: 'tmp', emptyDir: {} };
   const mediaIn = inContainer(plan, plan.mediaRoot);
-  const probe = (initialDelaySeconds: number, periodSeconds: number) => ({
-    // The Host header of the site: Django answers 400 to the pod's IP address (ALLOWED_HOSTS).
+  // Readiness: the app answers HTTP (the Host header of the site: Django answers 400 to the pod's IP address),
+  // so the Service sends it traffic. Liveness: the process still accepts connections; it must not fail when
+  // only the database is slow, or Kubernetes would restart every pod at once.
+  const readinessProbe = {
     httpGet: { path: plan.healthPath, port: plan.port, httpHeaders: [{ name: 'Host', value: host }] },
-    initialDelaySeconds,
-    periodSeconds,
+    initialDelaySeconds: 5,
+    periodSeconds: 10,
     timeoutSeconds: 5,
     failureThreshold: 3,
-  });
+  };
+  const livenessProbe = { tcpSocket: { port: plan.port }, initialDelaySeconds: 30, periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 6 };
   const volumes: unknown[] = [tmpVolume];
   const mounts: unknown[] = [{ name: 'tmp', mountPath: '/tmp' }];
   if (plan.serveMedia) {
@@ -74,8 +87,8 @@ export function renderKubernetes(plan: DeployPlan): GeneratedFile[] {
   }
   // One replica with SQLite: a ReadWriteOnce volume and a file database serve one pod at a time.
   const replicas = sqlite ? 1 : plan.replicas;
-  // The plan's worker count, as in the Dockerfile and gunicorn.conf.py: the files must agree.
-  const config = { ...publicEnv(plan), FORWARDED_ALLOW_IPS: '*', WEB_CONCURRENCY: String(plan.workers) };
+  // Workers for the container's CPU limit (the Dockerfile's ENV is only a default; this wins).
+  const config = { ...publicEnv(plan), FORWARDED_ALLOW_IPS: '*', WEB_CONCURRENCY: String(podWorkers(plan)) };
   const files: GeneratedFile[] = [
     yamlFile(plan, p.configmap, `ConfigMap of ${name}: settings that are not secret, as environment variables.`,
       'add settings your app reads from the environment; secrets go in the Secret, not here.', {
@@ -84,7 +97,7 @@ export function renderKubernetes(plan: DeployPlan): GeneratedFile[] {
     yamlFile(plan, p.secret, `Secret template of ${name}: the names of the secrets, with no values.`,
       `fill in a copy outside version control and apply it, or: kubectl create secret generic ${name}-secrets --from-env-file=.env`, {
         apiVersion: 'v1', kind: 'Secret', metadata: { name: `${name}-secrets`, labels: labels(plan) }, type: 'Opaque',
-        stringData: { [plan.framework === 'django' ? 'DJANGO_SECRET_KEY' : 'SECRET_KEY']: '', ...(plan.database && plan.database !== 'sqlite' ? { DATABASE_URL: '' } : {}) },
+        stringData: { [plan.framework === 'django' ? 'DJANGO_SECRET_KEY' : 'SECRET_KEY']: '', ...(plan.database && plan.database !== 'sqlite' ? { DATABASE_URL: '' } : {}), ...(plan.redis || plan.celery ? { REDIS_URL: '' } : {}) },
       }),
     yamlFile(plan, p.deployment, `Deployment of ${name}: ${replicas} pod${replicas === 1 ? '' : 's'} of ${plan.image}, non-root, read-only, with probes.`,
       'the image tag for each release, resources, replicas. Use a PersistentVolumeClaim or object storage for uploads (media).' +
@@ -106,8 +119,8 @@ export function renderKubernetes(plan: DeployPlan): GeneratedFile[] {
                 image: plan.image,
                 ports: [{ name: 'http', containerPort: plan.port }],
                 envFrom: envFrom(plan),
-                readinessProbe: probe(5, 10),
-                livenessProbe: probe(20, 20),
+                readinessProbe,
+                livenessProbe,
                 resources: RESOURCES,
                 securityContext: containerSecurity(),
                 volumeMounts: mounts,
@@ -159,6 +172,41 @@ export function renderKubernetes(plan: DeployPlan): GeneratedFile[] {
                 volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }, ...(sqlite ? [dataMount] : [])],
               }],
               volumes: [tmpVolume, ...(sqlite ? [dataVolume] : [])],
+            },
+          },
+        },
+      }));
+  }
+  if (p.worker) {
+    files.push(yamlFile(plan, p.worker, `Deployment of ${name}'s Celery worker: background jobs, from the same image and settings as the web pods.`,
+      'replicas and resources for your queue; the worker needs the broker (REDIS_URL in the Secret or ConfigMap).', {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: `${name}-worker`, labels: labels(plan, 'worker') },
+        spec: {
+          replicas: 1,
+          selector: { matchLabels: labels(plan, 'worker') },
+          template: {
+            metadata: { labels: labels(plan, 'worker') },
+            spec: {
+              securityContext: podSecurity(),
+              // Celery's warm shutdown: let running tasks finish before the pod is killed.
+              terminationGracePeriodSeconds: 120,
+              containers: [{
+                name: 'worker',
+                image: plan.image,
+                command: ['celery', ...celeryArgs(plan)],
+                envFrom: envFrom(plan),
+                // Alive while the worker answers a ping through the broker (no HTTP port to probe).
+                livenessProbe: {
+                  exec: { command: ['sh', '-c', `celery -A ${celeryArgs(plan)[1]} inspect ping --destination "celery@$HOSTNAME" --timeout 10`] },
+                  initialDelaySeconds: 30, periodSeconds: 60, timeoutSeconds: 20, failureThreshold: 3,
+                },
+                resources: RESOURCES,
+                securityContext: containerSecurity(),
+                volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+              }],
+              volumes: [tmpVolume],
             },
           },
         },

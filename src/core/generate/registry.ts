@@ -23,13 +23,13 @@ export const GENERATOR_KINDS: readonly GeneratorKind[] = [
   },
   {
     id: 'systemd', title: 'systemd units', description: 'socket-activated service running the app server as its own user, hardened',
-    files: (p) => [systemdPaths(p).service, systemdPaths(p).socket], render: renderSystemdUnits,
+    files: (p) => Object.values(systemdPaths(p)).filter((f): f is string => !!f), render: renderSystemdUnits,
   },
   {
     id: 'dockerfile', title: 'Dockerfile', description: 'multi-stage image, non-root, collectstatic at build, health check; .dockerignore',
     files: () => ['Dockerfile', '.dockerignore'], render: renderDockerfile,
   },
-  { id: 'compose', title: 'compose file', description: 'compose.yaml: app, nginx with static files, database with health check', files: () => ['compose.yaml'], render: renderCompose },
+  { id: 'compose', title: 'compose file', description: 'compose.yaml: app, nginx with static files, database with health check, Celery worker', files: () => ['compose.yaml'], render: renderCompose },
   {
     id: 'kubernetes', title: 'Kubernetes manifests', description: 'Deployment, Service, Ingress, ConfigMap, Secret template, migrations Job, optional autoscaler',
     files: (p) => Object.values(kubernetesPaths(p)), render: renderKubernetes,

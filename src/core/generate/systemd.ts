@@ -1,9 +1,67 @@
 import type { DeployPlan } from '../plan/types';
 import type { GeneratedFile } from './types';
-import { gunicornArgs, header, publicEnv } from './common';
+import { celeryArgs, gunicornArgs, header, publicEnv } from './common';
 
-export function systemdPaths(plan: DeployPlan): { service: string; socket: string } {
-  return { service: `deploy/systemd/${plan.name}.service`, socket: `deploy/systemd/${plan.name}.socket` };
+export function systemdPaths(plan: DeployPlan): { service: string; socket: string; worker?: string } {
+  return {
+    service: `deploy/systemd/${plan.name}.service`,
+    socket: `deploy/systemd/${plan.name}.socket`,
+    ...(plan.celery ? { worker: `deploy/systemd/${plan.name}-worker.service` } : {}),
+  };
+}
+
+/** The hardening lines both services share: no privileges to gain, the system read-only. */
+function hardening(plan: DeployPlan): string[] {
+  return [
+    '# Hardening: the app cannot gain privileges, and sees the system read-only.',
+    'NoNewPrivileges=true',
+    'ProtectSystem=strict',
+    `ReadWritePaths=${writablePaths(plan).map((p) => `-${p}`).join(' ')}`,
+    plan.appDir.startsWith('/home/') ? 'ProtectHome=read-only' : 'ProtectHome=true',
+    'PrivateTmp=true',
+    'PrivateDevices=true',
+    'ProtectKernelTunables=true',
+    'ProtectKernelModules=true',
+    'ProtectControlGroups=true',
+    'RestrictSUIDSGID=true',
+    'LockPersonality=true',
+  ];
+}
+
+/** `<name>-worker.service`: the Celery worker, as the app's user, with the app's environment. */
+function renderWorkerUnit(plan: DeployPlan): string {
+  const unit = `${plan.name}-worker`;
+  return [
+    header(
+      `${unit}.service: runs the Celery worker of ${plan.name} as ${plan.user}, so background jobs run on this server too.`,
+      'systemd',
+      `the concurrency (celery's --concurrency) and the paths; secrets stay in ${plan.envFile}. Then \`systemctl enable --now ${unit}\`.`,
+    ).trimEnd(),
+    '[Unit]',
+    `Description=${plan.name} Celery worker`,
+    'After=network.target redis-server.service',
+    ...(plan.database === 'postgresql' ? ['After=postgresql.service'] : plan.database === 'mysql' ? ['After=mysql.service mariadb.service'] : []),
+    '',
+    '[Service]',
+    'Type=exec',
+    `User=${plan.user}`,
+    `Group=${plan.group}`,
+    `WorkingDirectory=${plan.appDir}`,
+    `EnvironmentFile=${plan.envFile}`,
+    ...Object.entries(publicEnv(plan)).map(([k, v]) => `Environment=${k}=${v}`),
+    `ExecStart=${[`${plan.venv}/bin/celery`, ...celeryArgs(plan)].join(' ')}`,
+    '# TERM: Celery finishes the tasks it is running (a warm shutdown) before it exits.',
+    'KillSignal=SIGTERM',
+    'TimeoutStopSec=600',
+    'Restart=on-failure',
+    'RestartSec=5',
+    '',
+    ...hardening(plan),
+    '',
+    '[Install]',
+    'WantedBy=multi-user.target',
+    '',
+  ].join('\n');
 }
 
 /** Folders the app may write to; everything else is read-only (ProtectSystem=strict). */
@@ -42,7 +100,6 @@ export function renderSystemdUnits(plan: DeployPlan): GeneratedFile[] {
     ? `${plan.venv}/bin/uwsgi --ini ${plan.appDir}/uwsgi.ini`
     : [`${plan.venv}/bin/gunicorn`, '--config', `${plan.appDir}/gunicorn.conf.py`, ...gunicornArgs(plan, `unix:${plan.socket}`)].join(' ');
   const env = Object.entries(publicEnv(plan)).map(([k, v]) => `Environment=${k}=${v}`);
-  const readWrite = writablePaths(plan);
   const service = [
     header(
       `${unit}.service: runs ${plan.name} (${plan.server}) as ${plan.user}; started by ${unit}.socket.`,
@@ -73,18 +130,7 @@ export function renderSystemdUnits(plan: DeployPlan): GeneratedFile[] {
     'Restart=on-failure',
     'RestartSec=5',
     '',
-    '# Hardening: the app cannot gain privileges, and sees the system read-only.',
-    'NoNewPrivileges=true',
-    'ProtectSystem=strict',
-    `ReadWritePaths=${readWrite.map((p) => `-${p}`).join(' ')}`,
-    plan.appDir.startsWith('/home/') ? 'ProtectHome=read-only' : 'ProtectHome=true',
-    'PrivateTmp=true',
-    'PrivateDevices=true',
-    'ProtectKernelTunables=true',
-    'ProtectKernelModules=true',
-    'ProtectControlGroups=true',
-    'RestrictSUIDSGID=true',
-    'LockPersonality=true',
+    ...hardening(plan),
     '',
     '[Install]',
     'WantedBy=multi-user.target',
@@ -93,5 +139,6 @@ export function renderSystemdUnits(plan: DeployPlan): GeneratedFile[] {
   return [
     { kind: 'systemd', path: paths.service, content: service },
     { kind: 'systemd', path: paths.socket, content: socket },
+    ...(paths.worker ? [{ kind: 'systemd' as const, path: paths.worker, content: renderWorkerUnit(plan) }] : []),
   ];
 }

@@ -75,7 +75,7 @@ export function classify(path: string, text?: string): FileKind | undefined {
   if (lower === '.dockerignore' || lower.endsWith('.dockerignore')) return 'dockerignore';
   if (/^(?:compose(?:\..+)?|docker-compose.*)\.ya?ml$/.test(lower)) return 'compose';
   if (lower === 'fly.toml' || lower === 'railway.toml' || lower === 'railway.json' || lower === 'nixpacks.toml') return 'platform';
-  if (lower === 'render.yaml' || lower === 'render.yml') return 'platform';
+  if (lower === 'render.yaml' || lower === 'render.yml' || lower === 'app.json') return 'platform';
   if (lower === 'app.yaml' || lower === 'app.yml') {
     // App Engine's app.yaml, unless it is in fact a Kubernetes manifest.
     if (text !== undefined && K8S_API.test(text) && K8S_KIND.test(text)) return 'kubernetes';

@@ -1,7 +1,7 @@
 // The deploy plan: detection + the user's choices, validated once, rendered by every generator.
-import * as os from 'os';
 import * as path from 'path';
 import type { Detection } from '../detect/types';
+import { DEFAULT_PYTHON } from '../imageTags';
 import type { BuildPlanOptions, DeployPlan, PlanField, PlanGap, PlanOverrides } from './types';
 
 /** A plan value that is missing or invalid; `key` names the field (for `--set key=...` or an input box). */
@@ -24,6 +24,18 @@ const TARGET = /^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*(\.[A-Za-z_]\w*)*(\(\
 const IMAGE = /^[a-z0-9]([a-z0-9._-]*[a-z0-9])?(:[0-9]{1,5})?(\/[a-z0-9]([a-z0-9._-]*[a-z0-9])?)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[a-f0-9]{64})$/;
 const BOOL_TRUE = ['true', 'yes', 'on', '1'];
 const BOOL_FALSE = ['false', 'no', 'off', '0'];
+
+/**
+ * Workers when nothing says how many the server has: 2 × 1 + 1, gunicorn's starting point for one core,
+ * the smallest common VPS, container and platform instance. Never the cores of the machine running the
+ * editor: a 16-core laptop would put 33 workers in a 512 MiB pod.
+ */
+export const DEFAULT_WORKERS = 3;
+
+/** gunicorn's starting point, 2 × cores + 1, for the cores of the server (undefined: DEFAULT_WORKERS). */
+export function workersFor(cores: number | undefined): number {
+  return cores && cores > 0 ? Math.min(256, 2 * Math.floor(cores) + 1) : DEFAULT_WORKERS;
+}
 
 const integer = (min: number, max: number) => (v: string) =>
   /^\d+$/.test(v.trim()) && Number(v) >= min && Number(v) <= max ? undefined : `must be a whole number from ${min} to ${max}`;
@@ -82,7 +94,7 @@ export const PLAN_FIELDS: readonly PlanField[] = [
   field('pythonPath', 'Import root', 'string', 'detected (. or src)', 'Folder of appDir where imports start.',
     (v) => (/^(\.|[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*)$/.test(v) ? undefined : 'must be . or a relative folder such as src')),
   field('envFile', 'Environment file', 'path', '/etc/<name>/env', 'File with the secrets (SECRET_KEY, DATABASE_URL), read by systemd.', absPath),
-  field('workers', 'Workers', 'integer', '2 × CPU cores + 1', 'Worker processes of the app server.', integer(1, 256)),
+  field('workers', 'Workers', 'integer', `2 × the server's CPU cores + 1 when the server is known, else ${DEFAULT_WORKERS}`, 'Worker processes of the app server (platforms and Kubernetes size them from WEB_CONCURRENCY and the CPU limit).', integer(1, 256)),
   field('timeout', 'Worker timeout', 'integer', '30', 'Seconds before a silent worker is restarted.', integer(1, 3600)),
   field('listenPort', 'nginx HTTP port', 'integer', '80', 'Port nginx listens on for HTTP.', integer(1, 65535)),
   field('httpsPort', 'nginx HTTPS port', 'integer', '443', 'Port nginx listens on for HTTPS.', integer(1, 65535)),
@@ -137,7 +149,7 @@ export function planGaps(d: Detection): PlanGap[] {
         : 'STATIC_ROOT is not set in the settings, so collectstatic would fail (lint rule CW205 offers the fix). Give the folder you will set it to.',
     });
   }
-  if (!d.pythonVersion) gaps.push({ key: 'pythonVersion', reason: 'No file names the Python version (.python-version, runtime.txt, requires-python, Pipfile, .tool-versions): choose it (3.12 is only a suggestion).', suggestion: '3.12' });
+  if (!d.pythonVersion) gaps.push({ key: 'pythonVersion', reason: `No file names the Python version (.python-version, runtime.txt, requires-python, Pipfile, .tool-versions): choose it (${DEFAULT_PYTHON} is only a suggestion).`, suggestion: DEFAULT_PYTHON });
   if (!d.packageManager) gaps.push({ key: 'packageManager', reason: 'No dependency file was found.', suggestion: 'pip' });
   gaps.push({ key: 'domain', reason: 'The site\'s domain cannot be read from the project.' });
   return gaps;
@@ -193,7 +205,6 @@ export function buildPlan(d: Detection, overrides: PlanOverrides = {}, options: 
   const framework = d.framework ?? (iface === 'asgi' ? 'asgi' : 'wsgi');
   const settingsModule = framework === 'django' ? override<string>(o, 'settingsModule', d.settingsModule ?? '') || null : null;
   const appDir = override(o, 'appDir', `/srv/${name}`);
-  const cores = options.cores ?? Math.max(1, os.cpus().length);
   const deps = new Set(d.dependencies);
   const extraPackages: string[] = [];
   const server = override(o, 'server', 'gunicorn') as DeployPlan['server'];
@@ -202,8 +213,8 @@ export function buildPlan(d: Detection, overrides: PlanOverrides = {}, options: 
   let workerClass: string | null = null;
   if (iface === 'asgi' && server === 'gunicorn') {
     if (deps.has('uvicorn-worker')) workerClass = 'uvicorn_worker.UvicornWorker';
-    else if (deps.has('uvicorn')) workerClass = 'uvicorn.workers.UvicornWorker';
     else {
+      // uvicorn.workers is deprecated since uvicorn 0.30 (May 2024): its successor is the uvicorn-worker package.
       workerClass = 'uvicorn_worker.UvicornWorker';
       extraPackages.push('uvicorn-worker');
     }
@@ -231,7 +242,8 @@ export function buildPlan(d: Detection, overrides: PlanOverrides = {}, options: 
     venv: override(o, 'venv', `${appDir}/.venv`),
     pythonPath: override(o, 'pythonPath', d.pythonPath || '.'),
     envFile: override(o, 'envFile', `/etc/${name}/env`),
-    workers: override(o, 'workers', 2 * cores + 1),
+    workers: override(o, 'workers', workersFor(options.cores)),
+    workersSource: o.workers !== undefined ? 'given' : options.cores ? 'server' : 'default',
     timeout: override(o, 'timeout', 30),
     domain: override(o, 'domain', 'example.com'),
     https: override(o, 'https', false),
@@ -242,7 +254,7 @@ export function buildPlan(d: Detection, overrides: PlanOverrides = {}, options: 
     mediaUrl: override(o, 'mediaUrl', slashed(d.mediaUrl, '/media/')),
     mediaRoot: override(o, 'mediaRoot', onServer(appDir, d.mediaRoot, 'media')),
     maxBodySize: override(o, 'maxBodySize', '10m'),
-    pythonVersion: override(o, 'pythonVersion', d.pythonVersion ?? '3.12'),
+    pythonVersion: override(o, 'pythonVersion', d.pythonVersion ?? DEFAULT_PYTHON),
     writePythonVersion: d.pythonVersionFile !== '.python-version',
     packageManager: override(o, 'packageManager', d.packageManager ?? 'pip') as DeployPlan['packageManager'],
     lockFile: d.lockFile,

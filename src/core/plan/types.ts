@@ -30,6 +30,8 @@ export interface DeployPlan {
   /** Environment file with the secrets (systemd `EnvironmentFile=`, compose `env_file`). */
   envFile: string;
   workers: number;
+  /** Where `workers` came from: the user, the server's cores (BuildPlanOptions.cores), or DEFAULT_WORKERS. */
+  workersSource: 'given' | 'server' | 'default';
   /** Seconds before a silent worker is killed and restarted. */
   timeout: number;
   /** Space-separated host names; the first one is the canonical one. */
@@ -119,6 +121,6 @@ export interface PlanGap {
 export type PlanOverrides = Partial<Record<keyof DeployPlan, string | number | boolean>>;
 
 export interface BuildPlanOptions {
-  /** CPU cores used for the default worker count (2 × cores + 1). Default: this machine's. */
+  /** CPU cores of the server the app will run on (the Servers view knows them), for 2 × cores + 1 workers. Unknown: DEFAULT_WORKERS. */
   cores?: number;
 }

@@ -12,6 +12,8 @@ export interface PlanWarning {
 
 const PLATFORM_KINDS = ['procfile', 'dockerfile', 'compose', 'kubernetes'];
 const CONTAINER_KINDS = ['compose', 'kubernetes'];
+/** Targets whose disk does not outlive a deploy or a restart, and that have no nginx in front. */
+const EPHEMERAL_KINDS = ['procfile', 'dockerfile', 'flyio', 'render', 'appjson'];
 
 /** The framework's own distribution name, for a requirements line. */
 function frameworkRequirement(plan: DeployPlan): string | null {
@@ -52,7 +54,7 @@ export function planWarnings(plan: DeployPlan, kinds: readonly string[]): PlanWa
     out.push({
       key: 'staticRoot',
       message:
-        'STATIC_ROOT is not set in the Django settings, so `collectstatic` would fail with ImproperlyConfigured: it was left out of the Procfile and the Dockerfile. ' +
+        'STATIC_ROOT is not set in the Django settings, so `collectstatic` would fail with ImproperlyConfigured: it was left out of the Dockerfile, and a platform build running it would fail. ' +
         `Set STATIC_ROOT (the lint rule CW205 offers a quick fix in settings.py; on a server it must be ${plan.staticRoot}), then generate again.`,
     });
   }
@@ -69,6 +71,25 @@ export function planWarnings(plan: DeployPlan, kinds: readonly string[]): PlanWa
         `The Procfile runs ${plan.extraPackages.join(' and ')}, which the project does not declare; Heroku-style platforms install only declared dependencies: ` +
         `${howToDeclare(plan, plan.extraPackages)}.`,
       requirements: [...plan.extraPackages],
+    });
+  }
+  if (plan.database === 'sqlite' && uses(...EPHEMERAL_KINDS) && !uses(...CONTAINER_KINDS)) {
+    out.push({
+      key: 'database',
+      message:
+        'The project uses SQLite, and a platform\'s disk is thrown away at every deploy and restart (Heroku, Render, Cloud Run; Fly.io without a volume): ' +
+        'the release phase would migrate a copy the web process never sees, and every write would be lost. Read the database from DATABASE_URL ' +
+        '(lint rule CW607 offers the change with dj-database-url) and attach the platform\'s PostgreSQL.',
+      requirements: ['dj-database-url', 'psycopg[binary]'],
+    });
+  }
+  if (plan.collectstatic && !plan.whitenoise && uses(...EPHEMERAL_KINDS, 'kubernetes') && !uses('compose', 'nginx')) {
+    out.push({
+      key: 'whitenoise',
+      message:
+        'Nothing serves the static files on a platform without nginx: the admin would have no CSS. Add WhiteNoise ' +
+        '(lint rule CW606 adds the middleware and the storage setting to the settings).',
+      requirements: ['whitenoise'],
     });
   }
   if (plan.database === 'sqlite' && uses(...CONTAINER_KINDS)) {

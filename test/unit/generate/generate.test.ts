@@ -59,12 +59,13 @@ describe('generators', () => {
     assert.deepStrictEqual(a.map((f: GeneratedFile) => f.kind), ['procfile', 'nginx']);
   });
 
-  it('procfile: gunicorn on $PORT, migrations and collectstatic on release; .python-version only when missing', () => {
+  it('procfile: gunicorn on $PORT, migrations only on release (the build collects static files); .python-version only when missing', () => {
     const procfile = lines(get(files, 'Procfile'));
     assert.deepStrictEqual(procfile, [
       'web: gunicorn --bind 0.0.0.0:$PORT --access-logfile - mysite.wsgi:application',
-      'release: python manage.py migrate --noinput && python manage.py collectstatic --noinput',
+      'release: python manage.py migrate --noinput',
     ]);
+    assert.doesNotMatch(get(files, 'Procfile'), /^release:.*collectstatic/m, 'the release phase\'s files are thrown away');
     assert.ok(!files.has('.python-version'));
     const flask = filesOf(planFor(fixtureDir('flask-wsgi')), ['procfile']);
     assert.strictEqual(get(flask, '.python-version'), '3.10\n', 'runtime.txt names the version; .python-version is missing');
@@ -75,7 +76,7 @@ describe('generators', () => {
 
   it('procfile: split settings name the production module for manage.py; src layout adds --pythonpath', () => {
     const split = get(filesOf(planFor(fixtureDir('django-split')), ['procfile']), 'Procfile');
-    assert.match(split, /^release: python manage\.py migrate --noinput --settings=config\.settings\.production && /m);
+    assert.match(split, /^release: python manage\.py migrate --noinput --settings=config\.settings\.production$/m);
     const src = get(filesOf(planFor(fixtureDir('django-src')), ['procfile']), 'Procfile');
     assert.match(src, /--pythonpath src/);
     assert.match(src, /python src\/manage\.py migrate/);
@@ -96,7 +97,7 @@ describe('generators', () => {
     ]) assert.ok(lines(conf).includes(line), line);
     assert.ok(!/worker_class/.test(conf), 'sync workers for WSGI');
     const asgi = get(filesOf(planFor(fixtureDir('django-channels')), ['gunicorn']), 'gunicorn.conf.py');
-    assert.match(asgi, /^worker_class = "uvicorn\.workers\.UvicornWorker"/m);
+    assert.match(asgi, /^worker_class = "uvicorn_worker\.UvicornWorker"/m);
   });
 
   it('uwsgi: module, master, processes, socket, vacuum, die-on-term, harakiri', () => {
@@ -162,7 +163,8 @@ describe('generators', () => {
     assert.strictEqual(last('EXPOSE')?.getArgumentsContent(), '8000');
     assert.ok(last('HEALTHCHECK'));
     const cmd = last('CMD')!.getArgumentsContent()!;
-    assert.deepStrictEqual(JSON.parse(cmd), ['gunicorn', '--bind', '0.0.0.0:8000', '--access-logfile', '-', 'mysite.wsgi:application']);
+    // Exec form; sh only expands $PORT (Cloud Run sets 8080, Heroku and Render their own), exec hands PID 1 to gunicorn.
+    assert.deepStrictEqual(JSON.parse(cmd), ['sh', '-c', 'exec gunicorn --bind 0.0.0.0:${PORT:-8000} --access-logfile - mysite.wsgi:application']);
     assert.match(text, /RUN --mount=type=cache,target=\/root\/\.cache\/pip pip install -r requirements\.txt/);
     assert.match(text, /DJANGO_SECRET_KEY=collectstatic-only[^\n]*\\\n\s+python manage\.py collectstatic --noinput/);
     assert.ok(!/^ENV .*SECRET/m.test(text) && !/^ARG .*SECRET/m.test(text), 'no secret in ENV or ARG');
@@ -227,10 +229,11 @@ describe('generators', () => {
     assert.strictEqual(c.securityContext.allowPrivilegeEscalation, false);
     assert.ok(c.volumeMounts.some((m: { mountPath: string }) => m.mountPath === '/tmp'));
     assert.ok(pod.volumes.some((v: { name: string; emptyDir?: object }) => v.name === 'tmp' && v.emptyDir));
-    for (const probe of [c.readinessProbe, c.livenessProbe]) {
-      assert.strictEqual(probe.httpGet.port, 8000);
-      assert.deepStrictEqual(probe.httpGet.httpHeaders, [{ name: 'Host', value: 'polls.example.com' }], 'answers whatever ALLOWED_HOSTS says about the pod IP');
-    }
+    assert.strictEqual(c.readinessProbe.httpGet.port, 8000);
+    assert.deepStrictEqual(c.readinessProbe.httpGet.httpHeaders, [{ name: 'Host', value: 'polls.example.com' }], 'answers whatever ALLOWED_HOSTS says about the pod IP');
+    // Liveness differs: a slow database must make a pod unready, not get every pod restarted.
+    assert.deepStrictEqual(c.livenessProbe.tcpSocket, { port: 8000 });
+    assert.notDeepStrictEqual(c.livenessProbe, c.readinessProbe);
     assert.ok(c.resources.requests && c.resources.limits);
     assert.deepStrictEqual(c.envFrom, [{ configMapRef: { name: byKind.ConfigMap.metadata.name } }, { secretRef: { name: byKind.Secret.metadata.name } }]);
     assert.ok(Object.values(byKind.Secret.stringData).every((v) => v === ''), 'the Secret template has no values');
@@ -257,7 +260,8 @@ describe('generators', () => {
     assert.match(get(f, 'uwsgi.ini'), new RegExp(`socket = ${sock}`));
     assert.match(get(f, 'deploy/nginx/mysite.conf'), /alias \/var\/www\/polls\/static\/;/);
     assert.match(get(f, 'Dockerfile'), /EXPOSE 9000/);
-    assert.match(get(f, 'Dockerfile'), /"0\.0\.0\.0:9000"/);
+    assert.match(get(f, 'Dockerfile'), /--bind 0\.0\.0\.0:\$\{PORT:-9000\}/);
+    assert.match(get(f, 'Dockerfile'), /^ENV PORT=9000$/m);
     assert.deepStrictEqual(parseYaml(get(f, 'compose.yaml')).services.web.expose, ['9000']);
     assert.strictEqual(parseYaml(get(f, 'k8s/deployment.yaml')).spec.template.spec.containers[0].ports[0].containerPort, 9000);
     assert.strictEqual(parseYaml(get(f, 'k8s/service.yaml')).spec.ports[0].targetPort, 9000);

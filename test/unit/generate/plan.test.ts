@@ -15,7 +15,8 @@ describe('deploy plan', () => {
     const p = buildPlan(polls(), {}, { cores: 4 });
     assert.strictEqual(p.name, 'mysite');
     assert.strictEqual(p.appTarget, 'mysite.wsgi:application');
-    assert.strictEqual(p.workers, 9, '2 x cores + 1');
+    assert.strictEqual(p.workers, 9, '2 x the server\'s cores + 1');
+    assert.strictEqual(buildPlan(polls()).workers, 3, 'no server known: a small default, not this machine\'s cores');
     assert.strictEqual(p.appDir, '/srv/mysite');
     assert.strictEqual(p.venv, '/srv/mysite/.venv');
     assert.strictEqual(p.socket, '/run/mysite/mysite.sock');
@@ -45,7 +46,7 @@ describe('deploy plan', () => {
     assert.strictEqual(p.workerClass, 'uvicorn_worker.UvicornWorker');
     assert.deepStrictEqual(p.extraPackages, ['gunicorn', 'uvicorn-worker']);
     const q = buildPlan(fixture('django-channels'));
-    assert.strictEqual(q.workerClass, 'uvicorn.workers.UvicornWorker', 'uvicorn is a dependency');
+    assert.strictEqual(q.workerClass, 'uvicorn_worker.UvicornWorker', 'uvicorn.workers is deprecated even when uvicorn is a dependency');
   });
 
   it('parses --set values by type and rejects bad ones with the field named', () => {

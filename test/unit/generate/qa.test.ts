@@ -63,10 +63,10 @@ describe('QA: a fresh startproject project', () => {
     assert.match(warnings[0].message, /no requirements\.txt, pyproject\.toml or Pipfile/);
     assert.match(warnings[0].message, /Django, gunicorn/);
     assert.match(warnings[1].message, /CW205/);
-    assert.match(warnings[2].message, /3\.12 is a guess/);
+    assert.match(warnings[2].message, /3\.13 is a guess/);
     // Asked in VS Code: a gap, with the guess only as a suggestion.
     const gap = planGaps(detectProjectSync(dir)).find((g) => g.key === 'pythonVersion');
-    assert.ok(gap && gap.suggestion === '3.12' && /only a suggestion/.test(gap.reason));
+    assert.ok(gap && gap.suggestion === '3.13' && /only a suggestion/.test(gap.reason));
   });
 
   it('the Dockerfile stops with a message instead of installing nothing, and runs no collectstatic', () => {
@@ -75,7 +75,7 @@ describe('QA: a fresh startproject project', () => {
     assert.match(docker, /^RUN echo "No requirements\.txt, pyproject\.toml or Pipfile[^\n]*>&2 && exit 1$/m);
     assert.doesNotMatch(docker, /^\s*python manage\.py collectstatic/m);
     assert.match(docker, /# TODO: no collectstatic: STATIC_ROOT is not set/);
-    assert.match(docker, /# Python 3\.12 is a guess/);
+    assert.match(docker, /# Python 3\.13 is a guess/);
   });
 
   it('the Procfile runs no collectstatic and says why, next to the lines', () => {
@@ -83,7 +83,7 @@ describe('QA: a fresh startproject project', () => {
     assert.match(procfile, /^release: python manage\.py migrate --noinput$/m);
     assert.doesNotMatch(procfile, /collectstatic --noinput/);
     assert.match(procfile, /# TODO: the project declares no dependencies/);
-    assert.match(procfile, /# TODO: \.python-version says 3\.12, a guess/);
+    assert.match(procfile, /# TODO: \.python-version says 3\.13, a guess/);
   });
 
   it('with STATIC_ROOT and requirements.txt the files are complete again', () => {
@@ -93,8 +93,11 @@ describe('QA: a fresh startproject project', () => {
       fs.appendFileSync(path.join(fixed, 'mysite/settings.py'), "STATIC_ROOT = BASE_DIR / 'staticfiles'\n");
       fs.writeFileSync(path.join(fixed, 'requirements.txt'), 'Django>=4.2\ngunicorn>=22\n');
       const p = planFor(fixed, { pythonVersion: '3.12' });
-      assert.deepStrictEqual(planWarnings(p, ['procfile', 'dockerfile']), []);
-      assert.match(file(p, ['procfile'], 'Procfile'), /collectstatic --noinput/);
+      // Still SQLite and no WhiteNoise: on a platform those two break the site, and both are said.
+      assert.deepStrictEqual(planWarnings(p, ['procfile', 'dockerfile']).map((w) => w.key), ['database', 'whitenoise']);
+      assert.deepStrictEqual(planWarnings(p, ['nginx', 'systemd', 'gunicorn']), [], 'a VPS keeps its disk and has nginx');
+      assert.match(file(p, ['procfile'], 'Procfile'), /# Static files: the build runs collectstatic/);
+      assert.match(file(p, ['dockerfile'], 'Dockerfile'), /collectstatic --noinput/);
       assert.match(file(p, ['dockerfile'], 'Dockerfile'), /pip install -r requirements\.txt/);
     } finally {
       fs.rmSync(fixed, { recursive: true, force: true });
@@ -148,13 +151,13 @@ describe('QA: SQLite in containers', () => {
 describe('QA: server packages the project does not declare', () => {
   it('an ASGI Procfile names the exact requirement to add, in the manager\'s words', () => {
     const p = planFor(fixture('fastapi-pdm'));
-    // uvicorn is declared (uvicorn.workers), gunicorn is not.
-    assert.deepStrictEqual(p.extraPackages, ['gunicorn']);
+    // uvicorn is declared, but its uvicorn.workers module is deprecated: gunicorn and uvicorn-worker are not declared.
+    assert.deepStrictEqual(p.extraPackages, ['gunicorn', 'uvicorn-worker']);
     const w = planWarnings(p, ['procfile']).find((x) => x.key === 'requirements');
     assert.ok(w, 'warned');
-    assert.deepStrictEqual(w.requirements, ['gunicorn']);
-    assert.match(w.message, /`pdm add gunicorn`/);
-    assert.match(file(p, ['procfile'], 'Procfile'), /# TODO: declare gunicorn in the project's dependencies/);
+    assert.deepStrictEqual(w.requirements, ['gunicorn', 'uvicorn-worker']);
+    assert.match(w.message, /`pdm add gunicorn uvicorn-worker`/);
+    assert.match(file(p, ['procfile'], 'Procfile'), /# TODO: declare gunicorn and uvicorn-worker in the project's dependencies/);
     // Neither uvicorn nor its worker declared: the uvicorn-worker package is named too.
     const bare = buildPlan({ ...detectProjectSync(fixture('fastapi-pdm')), dependencies: ['fastapi'] }, { domain: 'example.org' });
     assert.deepStrictEqual(bare.extraPackages, ['gunicorn', 'uvicorn-worker']);
@@ -217,11 +220,54 @@ describe('QA: small things', () => {
     assert.match(file(p, ['dockerfile'], 'Dockerfile'), /^ENV WEB_CONCURRENCY=7$/m);
     assert.match(file(p, ['gunicorn'], 'gunicorn.conf.py'), /"WEB_CONCURRENCY", "7"/);
     assert.strictEqual(parseYaml(file(p, ['kubernetes'], 'k8s/configmap.yaml')).data.WEB_CONCURRENCY, '7');
-    assert.strictEqual(parseYaml(file(planFor(POLLS), ['kubernetes'], 'k8s/configmap.yaml')).data.WEB_CONCURRENCY, '5');
+    // Not given: the pods' count follows their CPU limit (1 CPU: 3), whatever the plan's server has.
+    assert.strictEqual(parseYaml(file(planFor(POLLS), ['kubernetes'], 'k8s/configmap.yaml')).data.WEB_CONCURRENCY, '3');
+  });
+
+  it('the worker count comes from the server, never from the machine that generates the files', () => {
+    const unknown = buildPlan(detectProjectSync(POLLS), { domain: 'example.org' });
+    assert.strictEqual(unknown.workers, 3, 'a small documented default: 2 x 1 core + 1');
+    assert.strictEqual(unknown.workersSource, 'default');
+    assert.match(file(unknown, ['gunicorn'], 'gunicorn.conf.py'), /3 = 2 x 1 core \+ 1, a default/);
+    const server = buildPlan(detectProjectSync(POLLS), { domain: 'example.org' }, { cores: 8 });
+    assert.strictEqual(server.workers, 17);
+    assert.match(file(server, ['gunicorn'], 'gunicorn.conf.py'), /17 = 2 x the server's CPU cores \+ 1/);
+    assert.strictEqual(parseYaml(file(server, ['kubernetes'], 'k8s/configmap.yaml')).data.WEB_CONCURRENCY, '3', 'pods: their CPU limit');
   });
 
   it('an invalid domain is named once, not followed by "(got …)"', () => {
     assert.throws(() => parseSetArgument('domain=a_b'), (e: Error) => e.message === "domain 'a_b' is not a host name");
     assert.throws(() => parseSetArgument('port=x'), (e: Error) => e.message === "port must be a whole number from 1 to 65535 (got 'x')");
+  });
+});
+
+describe('QA: Celery gets its worker on every path', () => {
+  const plan = planFor(fixture('django-channels'));
+
+  it('the plan sees Celery', () => assert.strictEqual(plan.celery, true));
+
+  it('Procfile: a worker: process next to web:', () => {
+    assert.match(file(plan, ['procfile'], 'Procfile'), /^worker: celery -A chat worker --loglevel=info$/m);
+  });
+
+  it('systemd: a worker unit with the app\'s user, environment file and hardening', () => {
+    const unit = file(plan, ['systemd'], 'deploy/systemd/chat-worker.service');
+    assert.match(unit, /^ExecStart=\/srv\/chat\/\.venv\/bin\/celery -A chat worker --loglevel=info$/m);
+    assert.match(unit, /^User=chat$/m);
+    assert.match(unit, /^EnvironmentFile=\/etc\/chat\/env$/m);
+    assert.match(unit, /^ProtectSystem=strict$/m);
+  });
+
+  it('Kubernetes: a worker Deployment from the same image, with a liveness probe of its own', () => {
+    const doc = parseYaml(file(plan, ['kubernetes'], 'k8s/worker.yaml'));
+    assert.strictEqual(doc.kind, 'Deployment');
+    const c = doc.spec.template.spec.containers[0];
+    assert.strictEqual(c.image, plan.image);
+    assert.deepStrictEqual(c.command, ['celery', '-A', 'chat', 'worker', '--loglevel=info']);
+    assert.ok(c.livenessProbe.exec, 'no HTTP port: the probe pings the worker');
+  });
+
+  it('compose: the worker service (as before)', () => {
+    assert.deepStrictEqual(parseYaml(file(plan, ['compose'], 'compose.yaml')).services.worker.command, ['celery', '-A', 'chat', 'worker', '--loglevel=info']);
   });
 });

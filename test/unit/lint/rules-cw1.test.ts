@@ -50,7 +50,7 @@ describe('lint rules CW101-CW107 (how the process starts)', () => {
     it('ASGI projects get uvicorn workers', () => {
       const text = 'web: python manage.py runserver\n';
       const f = only(lint('Procfile', text, { appTarget: 'mysite.asgi', interface: 'asgi' }), 'CW101')[0];
-      assert.strictEqual(applyFix(text, f), 'web: gunicorn mysite.asgi --bind 0.0.0.0:$PORT --worker-class uvicorn.workers.UvicornWorker\n');
+      assert.strictEqual(applyFix(text, f), 'web: gunicorn mysite.asgi --bind 0.0.0.0:$PORT --worker-class uvicorn_worker.UvicornWorker\n');
     });
 
     it('derives the app target from the workspace (wsgi.py beside settings, relative to manage.py)', () => {

@@ -1,3 +1,4 @@
+import { IMAGE_TAGS, IMAGE_TAGS_CHECKED } from '../../../src/core/imageTags';
 import * as assert from 'assert';
 import * as F from './fixtures';
 import { applyFix, covered, expectOne, lint, LintWorkspace, only, r } from './helpers';
@@ -84,11 +85,17 @@ describe('lint rules CW401-CW410 (images, containers, clusters)', () => {
   });
 
   describe('CW404 mutable images', () => {
+    it('the one table of tags (fix and generators) was checked within the last year', () => {
+      const age = (Date.now() - Date.parse(IMAGE_TAGS_CHECKED)) / 86_400_000;
+      assert.ok(age < 366, `src/core/imageTags.ts was checked ${Math.floor(age)} days ago: check each tag against its project's supported releases and bump IMAGE_TAGS_CHECKED`);
+    });
+
     it('FROM without a tag / :latest; stage names and scratch are not images', () => {
       const text = 'FROM python AS build\nFROM build AS b2\nFROM scratch\nFROM nginx:latest\n';
       const hits = only(lint('Dockerfile', text), 'CW404');
       assert.deepStrictEqual(hits.map((h) => [covered(text, h.range), h.range.start.line]), [['python', 0], ['nginx:latest', 3]]);
-      assert.strictEqual(applyFix(text, hits[0]).split('\n')[0], 'FROM python:3.12-slim AS build');
+      assert.strictEqual(applyFix(text, hits[0]).split('\n')[0], `FROM python:${IMAGE_TAGS.python} AS build`, 'the tag table the generators use');
+      assert.strictEqual(applyFix(text, hits[1]).split('\n')[3], `FROM nginx:${IMAGE_TAGS.nginx}`);
       assert.deepStrictEqual(only(lint('Dockerfile', 'FROM python@sha256:abc\nFROM registry:5000/team/app:1.2\n'), 'CW404'), []);
     });
     it('compose image: (not when built) and Kubernetes image:', () => {

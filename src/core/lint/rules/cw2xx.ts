@@ -51,7 +51,7 @@ function hasStarImport(mod: PythonModule): boolean {
   return mod.imports.some((i) => i.names.includes('*'));
 }
 
-function isList(node: PyNode | undefined): node is ListNode {
+export function isList(node: PyNode | undefined): node is ListNode {
   return !!node && (node.kind === 'list' || node.kind === 'tuple') && !node.comprehension;
 }
 
@@ -88,7 +88,7 @@ function splitLast(dotted: string): [string, string] {
 }
 
 /** The dict value stored under a string key. */
-function dictGet(dict: PyNode | undefined, key: string): PyNode | undefined {
+export function dictGet(dict: PyNode | undefined, key: string): PyNode | undefined {
   if (!dict || dict.kind !== 'dict') return undefined;
   let found: PyNode | undefined;
   for (const e of dict.entries) if (e.key && stringValue(e.key) === key) found = e.value;
@@ -349,7 +349,7 @@ registerRule({
 // --- CW205 -------------------------------------------------------------------------------------------
 
 /** Storage backends that serve static files from elsewhere (S3, GCS, Azure...) and need no STATIC_ROOT. */
-function remoteStaticStorage(mod: PythonModule): boolean {
+export function remoteStaticStorage(mod: PythonModule): boolean {
   const remote = (backend: string | undefined) =>
     !!backend && !backend.startsWith('django.contrib.staticfiles') && !backend.startsWith('whitenoise') && !backend.startsWith('django.core.files');
   if (remote(stringValue(moduleAssignment(mod, 'STATICFILES_STORAGE')?.value))) return true;
@@ -408,7 +408,7 @@ function staticRootFix(file: LintFile, mod: PythonModule): Fix {
 }
 
 /** An edit inserting `line` after a module-level statement (or at the end of the module). */
-function insertAfterStatement(mod: PythonModule, after: PyAssignment | undefined, line: string): TextEdit {
+export function insertAfterStatement(mod: PythonModule, after: PyAssignment | undefined, line: string): TextEdit {
   if (after) {
     const p = { line: after.range.end.line + 1, character: 0 };
     if (p.line < mod.lineStarts.length) return { range: { start: p, end: p }, newText: line + '\n' };

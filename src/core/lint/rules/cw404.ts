@@ -6,21 +6,10 @@ import { registerRule } from '../rule';
 import type { RuleFinding } from '../rule';
 import type { Fix } from '../types';
 import { fix, replaceEdit } from './util';
+import { IMAGE_TAGS } from '../../imageTags';
 
-/** Current stable tags offered by the fix for the images Python deployments use most. */
-const KNOWN_TAGS: Record<string, string> = {
-  python: '3.12-slim',
-  postgres: '16',
-  redis: '7',
-  nginx: '1.27',
-  mysql: '8.4',
-  mariadb: '11',
-  memcached: '1.6',
-  node: '22-slim',
-  alpine: '3.20',
-  debian: 'bookworm-slim',
-  ubuntu: '24.04',
-};
+/** Current stable tags offered by the fix: the generators' own table (src/core/imageTags.ts). */
+const KNOWN_TAGS: Record<string, string> = IMAGE_TAGS;
 
 /** Splits `registry:5000/team/app:1.2@sha256:…` → name and tag (`undefined` when absent). */
 export function imageTag(image: string): { name: string; tag?: string; digest: boolean } {

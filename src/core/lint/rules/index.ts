@@ -12,6 +12,8 @@ import './cw2xx'; // CW201-CW210 (L2)
 import './cw3xx'; // CW301-CW304 (L2)
 import './cw5xx'; // CW501-CW505 (L2)
 import './cw6xx'; // CW601-CW605 (L2)
+import './cw606';
+import './cw607';
 import './cw401';
 import './cw402';
 import './cw403';

@@ -45,7 +45,7 @@ export function productionBind(start: StartCommand, given?: string): string {
 /** `gunicorn mysite.wsgi --bind …` (with uvicorn workers for ASGI), as an argv. */
 export function gunicornArgv(program: string, target: AppTarget, bind: string, extra: string[] = []): string[] {
   const argv = [program, target.target, '--bind', bind];
-  if (target.interface === 'asgi') argv.push('--worker-class', 'uvicorn.workers.UvicornWorker');
+  if (target.interface === 'asgi') argv.push('--worker-class', 'uvicorn_worker.UvicornWorker');
   return [...argv, ...extra];
 }
 
