@@ -147,9 +147,8 @@ export function sections({ figure, time, notes, root, require, RUNS }) {
         figure('re-lint on a keystroke (1 MB YAML, one document changed)', 'ms', yamlKeystroke, { budget: { max: 20, text: '< 20 ms' }, cpu: yamlKeystroke.cpu });
         // Single pathological lines (the unit test hostile.test.ts guards them against stalls only):
         // the slowest file kind per line, against reading and splitting the same text.
-        const lines = ['# cloudward: ignore=' + 'CW1,'.repeat(100_000) + '!', 'web: gunicorn x --bind=' + ':'.repeat(200_000) + '\n',
-          'DJANGO_SETTINGS_MODULE=' + 'a.'.repeat(200_000) + '!\n', 'ENV ' + 'A=1 '.repeat(100_000) + '\n',
-          'DATABASE_URL=postgres://' + 'a:'.repeat(100_000) + '\n', '# hadolint ignore=' + 'DL3002,'.repeat(50_000) + '\n'];
+        const lines = JSON.parse(readFileSync(join(root, 'test', 'fixtures', 'lint', 'pathological-lines.json'), 'utf8')).lines
+          .map((l) => l.prefix + l.unit.repeat(l.times) + l.suffix);
         const kinds = ['Procfile', 'Dockerfile', 'compose.yaml', 'k8s/app.yaml', 'settings.py', 'gunicorn.conf.py', 'nginx/site.conf', 'app.service', 'uwsgi.ini', '.env.production'];
         const worst = [], floor = [];
         for (let r = 0; r < Math.max(3, RUNS); r++) {

@@ -2,6 +2,8 @@
 // input may crash it or make it hang. Property tests (fast-check) plus large and pathological files.
 // No timed assertions (the bench measures speed); every regex in the engine and rules is linear.
 import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
 import fc from 'fast-check';
 import { LineIndex, LintFile, lintText, LintWorkspace } from '../../../src/core/lint';
 import { parseNginx } from '../../../src/core/lint/parse/nginx';
@@ -9,15 +11,12 @@ import { tokenizePython } from '../../../src/core/lint/parse/python';
 import { parseSuppressions } from '../../../src/core/lint/suppress';
 import type { Finding } from '../../../src/core/lint';
 
-/** Single lines that once made a reader superlinear (also timed by `npm run bench`). */
-const PATHOLOGICAL_LINES = [
-  '# cloudward: ignore=' + 'CW1,'.repeat(100_000) + '!',
-  'web: gunicorn x --bind=' + ':'.repeat(200_000) + '\n',
-  'DJANGO_SETTINGS_MODULE=' + 'a.'.repeat(200_000) + '!\n',
-  'ENV ' + 'A=1 '.repeat(100_000) + '\n',
-  'DATABASE_URL=postgres://' + 'a:'.repeat(100_000) + '\n',
-  '# hadolint ignore=' + 'DL3002,'.repeat(50_000) + '\n',
-];
+/** Single lines that once made a reader superlinear (shared with `npm run bench`, which times them). */
+const PATHOLOGICAL_LINES = (
+  JSON.parse(fs.readFileSync(path.join(__dirname, '../../../../test/fixtures/lint/pathological-lines.json'), 'utf8')) as {
+    lines: { prefix: string; unit: string; times: number; suffix: string }[];
+  }
+).lines.map((l) => l.prefix + l.unit.repeat(l.times) + l.suffix);
 
 const PATHS = [
   'Procfile', 'Dockerfile', 'compose.yaml', 'k8s/app.yaml', 'app.service', 'nginx.conf', 'gunicorn.conf.py', 'uwsgi.ini',
