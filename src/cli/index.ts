@@ -4,3 +4,4 @@ import './servers';
 import './detect';
 import './generate';
 import './lint';
+import './provision';

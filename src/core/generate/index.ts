@@ -1,2 +1,3 @@
 export * from './types';
 export { GENERATOR_KINDS, GENERATOR_KIND_IDS, renderFiles, generatorKind, isGeneratorKind, unsupportedKinds } from './registry';
+export * from './releaseLayout';

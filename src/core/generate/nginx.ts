@@ -67,8 +67,16 @@ function fileLocations(plan: DeployPlan): string[] {
   return out;
 }
 
+/** Options of the release layout (provision + deploy): the live socket comes from a file deploy rewrites. */
+export interface NginxSiteOptions {
+  /** An nginx file holding the upstream's `server unix:…;` line, included instead of the plan's socket. */
+  upstreamInclude?: string;
+  /** Where nginx's file path goes (default: the generator's relative path). */
+  path?: string;
+}
+
 /** The nginx site of a VPS: catch-all 444, static and media from disk, the app over its unix socket. */
-export function renderNginxSite(plan: DeployPlan): GeneratedFile[] {
+export function renderNginxSite(plan: DeployPlan, options: NginxSiteOptions = {}): GeneratedFile[] {
   const upstream = `${varName(plan)}_app`;
   const listen = (port: number, extra = '') => [`    listen ${port}${extra};`, `    listen [::]:${port}${extra};`];
   const lines: string[] = [
@@ -79,8 +87,9 @@ export function renderNginxSite(plan: DeployPlan): GeneratedFile[] {
     ).trimEnd(),
     '',
     `upstream ${upstream} {`,
-    '    # fail_timeout=0: always retry the app server, even after a failed request (it may be restarting).',
-    `    server unix:${plan.socket} fail_timeout=0;`,
+    ...(options.upstreamInclude
+      ? ['    # The live release\'s socket; `cloudward deploy` rewrites this file, then reloads nginx gracefully.', `    include ${options.upstreamInclude};`]
+      : ['    # fail_timeout=0: always retry the app server, even after a failed request (it may be restarting).', `    server unix:${plan.socket} fail_timeout=0;`]),
     '}',
     '',
   ];
@@ -130,5 +139,5 @@ export function renderNginxSite(plan: DeployPlan): GeneratedFile[] {
   } else {
     lines.push('server {', ...listen(plan.listenPort), ...body, '}', '');
   }
-  return [{ kind: 'nginx', path: nginxSitePath(plan), content: lines.join('\n') }];
+  return [{ kind: 'nginx', path: options.path ?? nginxSitePath(plan), content: lines.join('\n') }];
 }

@@ -164,8 +164,8 @@ export type ConnectionState = 'idle' | 'connecting' | 'connected' | 'reconnectin
 export interface ExecOptions {
   /** Limit; on expiry the remote process gets SIGKILL and the channel is closed. */
   timeoutMs?: number;
-  /** Written to the command's stdin, then EOF. */
-  stdin?: string;
+  /** Written to the command's stdin, then EOF (a Buffer for binary data such as an archive). */
+  stdin?: string | Buffer;
   /** Safe to run again on a fresh connection when the connection dropped mid-way (reads only). */
   idempotent?: boolean;
 }

@@ -1,0 +1,216 @@
+// `cloudward provision <server>`: a fresh Debian/Ubuntu server → a host ready for the app (see src/core/provision).
+import * as fs from 'fs';
+import * as path from 'path';
+import { parseArgs } from 'node:util';
+import type * as ProvisionCore from '../core/provision';
+import type { DeployPlan, PlanOverrides } from '../core/plan';
+import { Exit, Io, UsageError, writeLine } from './command';
+import { registerCliCommand } from './main';
+import { usageErrorFromParse } from './parseError';
+import { openServer, sshErrorExit } from './session';
+
+const usage = `Usage:
+  cloudward provision <server> [--project <dir>] [--ssh-config <file>] [--set key=value ...]
+                               [--env-file <file>] [--package <name> ...] [--accept-new]
+                               [--dry-run] [--yes] [--json]
+
+Prepares a Debian 12/13 or Ubuntu 22.04/24.04 server for the project: packages (nginx, python3-venv),
+a login user "deploy" and a system user for the app (no shell), the release layout under /srv/<app>,
+the systemd units and nginx site from the project's deploy plan (checked with systemd-analyze verify
+and nginx -t on the server before they go live), /etc/<app>/env with the secrets (owner deploy,
+group the app, mode 640; a missing SECRET_KEY is generated on the server) and a sudoers drop-in with
+exactly the commands deploys need (checked with visudo -c). It connects as root or as a user with
+password-less sudo. Running it again changes nothing.
+
+<server> is a name as in \`cloudward servers status\`: an alias of the SSH config or a host name.
+
+Options:
+  --project <dir>      the project (default: the current folder)
+  --ssh-config <file>  OpenSSH client config to use instead of ~/.ssh/config
+  --set key=value      a deploy plan value (as in \`cloudward generate\`); domain is required
+  --env-file <file>    KEY=value lines to store in /etc/<app>/env (sent over SSH on stdin only;
+                       values are never printed)
+  --package <name>     a Debian package the project needs besides nginx and python3-venv
+  --accept-new         trust an unknown host key (a changed one is always refused)
+  --dry-run            show the plan (what is fine, what would change, a diff per file) and stop
+  --yes                apply without asking (needed when there is no terminal)
+  --json               machine-readable output: {"changed": [...], "steps": [...]}
+
+Exit codes: 0 done (or nothing to do), 1 a step failed (which one and why; what it touched was put
+back), 2 usage, 4 host key unknown or changed, 5 host unreachable or login refused.`;
+
+function loadCore(): typeof ProvisionCore {
+  return require('../core/provision') as typeof ProvisionCore;
+}
+
+/** Reads the project and the --set values into the deploy plan (shared with deploy). */
+export async function projectPlan(projectArg: string | undefined, sets: string[], io: Io): Promise<{ plan: DeployPlan; projectDir: string }> {
+  const { detectProject } = await import('../core/detect');
+  const { PlanError, buildPlan, parseSetArgument } = await import('../core/plan');
+  const overrides: PlanOverrides = {};
+  try {
+    for (const s of sets) {
+      const { key, value } = parseSetArgument(s);
+      overrides[key] = value;
+    }
+  } catch (e) {
+    if (e instanceof PlanError) throw new UsageError(e.message);
+    throw e;
+  }
+  const projectDir = path.resolve(io.cwd, projectArg ?? '.');
+  if (!fs.existsSync(projectDir) || !fs.statSync(projectDir).isDirectory()) throw new UsageError(`no such project folder: ${projectDir}`);
+  const detection = await detectProject(projectDir);
+  try {
+    const plan = buildPlan(detection, overrides, { cores: 1 });
+    if (overrides.domain === undefined) throw new UsageError("give the site's domain: --set domain=example.com (the nginx site and the health checks use it)");
+    return { plan, projectDir: path.join(projectDir, detection.projectRoot) };
+  } catch (e) {
+    if (e instanceof PlanError) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
+export function readEnvFile(file: string | undefined, io: Io): Record<string, string> {
+  if (!file) return {};
+  const p = path.resolve(io.cwd, file);
+  let text: string;
+  try {
+    text = fs.readFileSync(p, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read --env-file ${p}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  const { values, errors } = loadCore().parseEnvFile(text);
+  if (errors.length) throw new UsageError(`--env-file ${p}: ${errors.join('; ')}`);
+  return values;
+}
+
+/** Asks yes/no on the terminal. */
+export function askYesNo(question: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    process.stderr.write(`${question} [y/N] `);
+    process.stdin.resume();
+    process.stdin.setEncoding('utf8');
+    process.stdin.once('data', (d) => {
+      process.stdin.pause();
+      resolve(/^y(es)?$/i.test(String(d).trim()));
+    });
+  });
+}
+
+function printPlan(io: Io, p: ProvisionCore.ProvisionPlan): void {
+  const f = p.facts;
+  writeLine(io.out, `Server: ${f.osRelease.PRETTY_NAME ?? '?'} (${f.arch}), Python ${f.python}, ${f.uid === 0 ? 'as root' : 'through sudo'}`);
+  for (const w of p.warnings) writeLine(io.out, `  warning: ${w}`);
+  for (const b of p.blockers) writeLine(io.out, `  BLOCKED: ${b}`);
+  const width = Math.max(...p.steps.map((s) => s.title.length));
+  for (const s of p.steps) {
+    writeLine(io.out, `  ${s.status === 'ok' ? 'ok     ' : 'change '} ${s.title.padEnd(width)}  ${s.details.join('; ')}`);
+  }
+  for (const s of p.steps) {
+    for (const file of s.files) if (file.status !== 'ok' && file.diff) writeLine(io.out, '\n' + file.diff.trimEnd());
+  }
+}
+
+const provision = {
+  name: 'provision',
+  summary: 'prepare a fresh Debian/Ubuntu server for the project (users, units, nginx, secrets)',
+  usage,
+  async run(argv: string[], io: Io): Promise<number> {
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args: argv,
+        options: {
+          project: { type: 'string' },
+          'ssh-config': { type: 'string' },
+          set: { type: 'string', multiple: true },
+          'env-file': { type: 'string' },
+          package: { type: 'string', multiple: true },
+          'accept-new': { type: 'boolean' },
+          'dry-run': { type: 'boolean' },
+          yes: { type: 'boolean' },
+          json: { type: 'boolean' },
+        },
+        allowPositionals: true,
+        strict: true,
+      });
+    } catch (e) {
+      throw usageErrorFromParse(e, 'provision');
+    }
+    const { values: v, positionals } = parsed;
+    if (positionals.length !== 1) throw new UsageError('name one server, e.g. cloudward provision myvps');
+    for (const pk of v.package ?? []) if (!/^[a-z0-9][a-z0-9+.-]+$/.test(pk)) throw new UsageError(`--package ${pk}: not a Debian package name`);
+    const { plan } = await projectPlan(v.project, v.set ?? [], io);
+    const secrets = readEnvFile(v['env-file'], io);
+    const interactive = !!process.stdin.isTTY && !!process.stderr.isTTY;
+    if (!v['dry-run'] && !v.yes && !interactive) {
+      throw new UsageError('no terminal to confirm on: run with --dry-run to see the plan, then --yes to apply it');
+    }
+    const core = loadCore();
+    const { pool, conn } = openServer(positionals[0], { sshConfig: v['ssh-config'], acceptNew: v['accept-new'], timeoutSeconds: 60 }, io);
+    const log = (t: string) => { if (!v.json) writeLine(io.err, t); };
+    try {
+      const opts = { plan, secrets, packages: v.package ?? [] };
+      const p = await core.previewProvision(conn, opts);
+      const changing = p.steps.filter((s) => s.status === 'change');
+      const stepsJson = () => p.steps.map((s) => ({ id: s.id, title: s.title, status: s.status, details: s.details, files: s.files.map((f) => ({ path: f.path, status: f.status })) }));
+      if (p.blockers.length) {
+        if (v.json) writeLine(io.out, JSON.stringify({ ok: false, changed: [], blockers: p.blockers, steps: stepsJson() }, null, 2));
+        else printPlan(io, p);
+        writeLine(io.err, `cloudward provision: nothing was changed: ${p.blockers.join(' ')}`);
+        return Exit.findings;
+      }
+      if (v['dry-run'] || !changing.length) {
+        if (v.json) writeLine(io.out, JSON.stringify({ ok: true, dryRun: !!v['dry-run'], changed: [], wouldChange: changing.map((s) => s.id), steps: stepsJson(), warnings: p.warnings }, null, 2));
+        else {
+          printPlan(io, p);
+          writeLine(io.out, changing.length ? `\n${changing.length} step(s) would change the server (dry run: nothing was changed).` : '\nNothing to change: the server is already provisioned.');
+        }
+        return Exit.ok;
+      }
+      if (!v.json) printPlan(io, p);
+      if (!v.yes) {
+        const ok = await askYesNo(`\nApply ${changing.length} step(s) to ${positionals[0]}?`);
+        if (!ok) {
+          writeLine(io.err, 'cloudward provision: nothing was changed.');
+          return Exit.ok;
+        }
+      }
+      let results: ProvisionCore.StepResult[];
+      try {
+        results = await core.applyProvision(conn, p, {
+          onStep: (s, phase, r) => {
+            if (phase === 'start') log(`--> ${s.title}`);
+            else if (phase === 'done') log(`    ${r?.changed ? `changed${r.what.length ? `: ${r.what.join(', ')}` : ''}` : 'nothing to change'}`);
+          },
+        });
+      } catch (e) {
+        if (e instanceof core.ProvisionStepError) {
+          if (v.json) writeLine(io.out, JSON.stringify({ ok: false, changed: e.done.filter((r) => r.changed).map((r) => r.id), failed: { step: e.step, reason: e.reason, output: e.output } }, null, 2));
+          writeLine(io.err, `cloudward provision: step "${e.step}" failed: ${e.reason}`);
+          if (e.output) writeLine(io.err, e.output.replace(/^/gm, '    '));
+          writeLine(io.err, `The files of that step were put back as they were${e.done.length ? `; the steps before it (${e.done.map((r) => r.id).join(', ')}) stay applied` : ''}. Nothing after it ran.`);
+          return Exit.findings;
+        }
+        throw e;
+      }
+      const changed = results.filter((r) => r.changed).map((r) => r.id);
+      if (v.json) writeLine(io.out, JSON.stringify({ ok: true, changed, steps: results }, null, 2));
+      else writeLine(io.out, changed.length ? `\nProvisioned: ${changed.join(', ')} changed. Next: cloudward deploy ${positionals[0]}` : '\nNothing changed.');
+      return Exit.ok;
+    } catch (e) {
+      if (e instanceof (await import('../core/remote/agent')).AgentError) {
+        writeLine(io.err, `cloudward provision: ${e.message}`);
+        if (e.output) writeLine(io.err, e.output.replace(/^/gm, '    '));
+        return Exit.findings;
+      }
+      const code = sshErrorExit(e, 'provision', io);
+      if (code !== undefined) return code;
+      throw e;
+    } finally {
+      pool.dispose();
+    }
+  },
+};
+
+registerCliCommand(provision);

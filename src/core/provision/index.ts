@@ -1,0 +1,3 @@
+export * from './provision';
+export { unifiedDiff } from './diff';
+export * from './envFile';
