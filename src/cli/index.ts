@@ -5,3 +5,4 @@ import './detect';
 import './generate';
 import './lint';
 import './provision';
+import './deploy';

@@ -131,7 +131,8 @@ function desiredState(o: ProvisionOptions, facts: ServerFacts | null): Desired {
   return {
     layout,
     packages: [...new Set([...BASE_PACKAGES, ...(o.packages ?? [])])],
-    deployGroups: [app, 'systemd-journal'],
+    // the plan's group (www-data) lets deploy reach a colour's socket for the health check
+    deployGroups: [...new Set([app, 'systemd-journal', plan.group])],
     dirs: [
       { path: layout.appDir, owner: d, group: d, mode: 0o755 },
       { path: layout.releases, owner: d, group: d, mode: 0o755 },

@@ -481,7 +481,8 @@ def op_upload(h, data):
     if not os.path.exists(agent):
         write_atomic(agent, AGENT_TEXT, 0o644)
     plan = os.path.join(inc, name[:-4] + ".json")
-    write_atomic(plan, json.dumps(h["job"]), 0o600)
+    job = dict(h["job"], archive=os.path.join(inc, name))
+    write_atomic(plan, json.dumps(job), 0o600)
     return {"archive": os.path.join(inc, name), "job": plan, "agent": agent}
 
 def lock_holder(app_dir):
@@ -679,12 +680,15 @@ class Runner:
             _, out = self.py(self.rel, [j["managePy"], "collectstatic", "--noinput"] + j.get("settingsFlag", []))
             self.log(tail(out, 3))
 
-    def check(self):
+    def check_import(self):
         j = self.job
         self.begin("import", "importing %s with the production environment" % j["appTarget"])
         mod, _, attr = j["appTarget"].partition(":")
         code = "import importlib,sys; m=importlib.import_module(%r); a=%r\nfor p in a.split('.'):\n    m=getattr(m, p.replace('()',''))\n" % (mod, attr)
         self.py(self.rel, ["-c", code])
+
+    def check(self):
+        j = self.job
         if j.get("framework") == "django":
             self.begin("check", "manage.py check --deploy")
             code_, out = self.py(self.rel, [j["managePy"], "check", "--deploy", "--fail-level", "ERROR"] + j.get("settingsFlag", []), check=False)
@@ -693,7 +697,7 @@ class Runner:
                 raise Fail("manage.py check --deploy found errors", out)
             self.begin("migrate-plan", "planning migrations")
             code_, out = self.py(self.rel, [j["managePy"], "migrate", "--plan"] + j.get("settingsFlag", []))
-            planned = [l.strip() for l in out.splitlines() if l.startswith("  ")]
+            planned = [l.strip() for l in out.splitlines() if l.startswith("  ") and "No planned migration" not in l]
             self.planned = planned
             self.log("%d migration(s) to apply" % len(planned) if planned else "no migrations to apply")
 
@@ -856,6 +860,7 @@ class Runner:
         try:
             self.prepare(j["archive"])
             self.deps()
+            self.check_import()
             self.build()
             self.check()
             self.migrate()
@@ -926,6 +931,8 @@ def runner_main(job_path):
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
     job = json.load(open(job_path))
     os.unlink(job_path)
+    if job["kind"] != "deploy" and job.get("archive") and os.path.exists(job["archive"]):
+        os.unlink(job["archive"])
     r = Runner(job)
     try:
         code = r.rollback() if job["kind"] == "rollback" else r.deploy()

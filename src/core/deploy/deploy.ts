@@ -1,0 +1,233 @@
+// Deploy, rollback and releases over SSH, on the layout provision prepared (src/core/generate/releaseLayout.ts).
+// The client plans and uploads (`git archive` of the commit + a job without secrets); the agent on the server
+// runs the critical section detached, under a kernel flock (freed if it dies), writing a JSONL event log the
+// client tails and can re-attach to after a dropped connection, and a journal of releases (the only order).
+import { execFile } from 'child_process';
+import { createHash } from 'crypto';
+import * as os from 'os';
+import { promisify } from 'util';
+import type { DeployPlan } from '../plan/types';
+import type { ServerConnection } from '../ssh/connection';
+import { ConnectionLostError, CommandTimeoutError } from '../ssh/errors';
+import { managePy, primaryDomain, publicEnv, settingsFlag } from '../generate/common';
+import { renderGunicornConf } from '../generate/gunicorn';
+import { releaseLayout } from '../generate/releaseLayout';
+import { AGENT_HASH, AgentError, callAgent } from '../remote/agent';
+
+const run = promisify(execFile);
+
+export interface GitState {
+  commit: string;
+  dirty: boolean;
+  /** The tree to archive: HEAD, or a stash commit of the working tree when dirty. */
+  tree: string;
+}
+
+/** The project's commit, and whether the working tree differs from it (untracked files ignored, as git archive does). */
+export async function gitState(projectDir: string): Promise<GitState> {
+  let commit: string;
+  try {
+    commit = (await run('git', ['rev-parse', 'HEAD'], { cwd: projectDir })).stdout.trim();
+  } catch {
+    throw new DeployError('git', `${projectDir} is not a git repository with a commit: deploys ship a commit (git init, git add, git commit)`);
+  }
+  const status = (await run('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: projectDir })).stdout.trim();
+  if (!status) return { commit, dirty: false, tree: commit };
+  const stash = (await run('git', ['stash', 'create'], { cwd: projectDir })).stdout.trim();
+  return { commit, dirty: true, tree: stash || commit };
+}
+
+export async function gitArchive(projectDir: string, tree: string): Promise<Buffer> {
+  const r = await run('git', ['archive', '--format=tar', tree], { cwd: projectDir, encoding: 'buffer', maxBuffer: 1024 ** 3 });
+  return r.stdout as unknown as Buffer;
+}
+
+/** A deploy, rollback or release listing that failed: the step and why, in plain words. */
+export class DeployError extends Error {
+  constructor(
+    readonly step: string,
+    readonly reason: string,
+    readonly output = '',
+    /** The release that serves now (the previous one, after a failure). */
+    readonly live: string | null = null,
+  ) {
+    super(`${step}: ${reason}`);
+  }
+}
+
+export interface DeployEvent {
+  event: 'step' | 'log' | 'warning' | 'failed' | 'done';
+  step?: string;
+  text?: string;
+  error?: string;
+  output?: string;
+  ok?: boolean;
+  live?: string | null;
+  t?: number;
+  dbAhead?: string[];
+  unchanged?: boolean;
+}
+
+export interface DeployHooks {
+  onEvent?(e: DeployEvent): void;
+  /** Diagnostic lines (reconnects). */
+  log?(line: string): void;
+}
+
+export interface DeployOptions {
+  plan: DeployPlan;
+  projectDir: string;
+  deployUser?: string;
+  /** Deploy the working tree with its uncommitted changes, marked `-dirty` (after an explicit yes). */
+  allowDirty?: boolean;
+  /** Releases kept besides the live one. Default 5. */
+  keep?: number;
+  /** Who deploys (journal). Default user@host of this machine. */
+  by?: string;
+}
+
+export interface DeployResult {
+  runId: string;
+  releaseId: string;
+  live: string | null;
+  ok: boolean;
+  events: DeployEvent[];
+}
+
+function jobFor(plan: DeployPlan, deployUser: string, keep: number, by: string) {
+  const L = releaseLayout(plan, deployUser);
+  return {
+    appDir: L.appDir,
+    name: plan.name,
+    envFile: L.envFile,
+    publicEnv: publicEnv(plan),
+    pythonPath: plan.pythonPath,
+    managePy: managePy(plan).replace(/^.*\//, ''),
+    settingsFlag: settingsFlag(plan),
+    appTarget: plan.appTarget,
+    framework: plan.framework,
+    migrate: plan.migrate,
+    collectstatic: plan.collectstatic,
+    requirements: plan.requirementsFile,
+    extraPackages: plan.extraPackages,
+    files: { 'gunicorn.conf.py': renderGunicornConf(plan)[0].content },
+    upstreamFile: L.upstreamFile,
+    colorSocket: L.colorSocket,
+    host: primaryDomain(plan),
+    healthPath: plan.healthPath,
+    https: plan.https,
+    listenPort: plan.listenPort,
+    keep,
+    by,
+    drainSeconds: 2,
+  };
+}
+
+function who(): string {
+  try {
+    return `${os.userInfo().username}@${os.hostname()}`;
+  } catch {
+    return os.hostname();
+  }
+}
+
+/** Follows a run's events until it is done, re-attaching after a dropped connection (the run goes on without us). */
+async function follow(conn: ServerConnection, appDir: string, runId: string, deployUser: string, hooks: DeployHooks): Promise<DeployEvent[]> {
+  const events: DeployEvent[] = [];
+  let offset = 0;
+  let failures = 0;
+  for (;;) {
+    let r: { events: DeployEvent[]; offset: number };
+    try {
+      r = await callAgent(conn, 'tail', { appDir, runId, offset, waitSeconds: 2 }, { asUser: deployUser, idempotent: true, timeoutMs: 30_000 });
+      failures = 0;
+    } catch (e) {
+      if ((e instanceof ConnectionLostError || e instanceof CommandTimeoutError) && failures < 10) {
+        failures++;
+        hooks.log?.(`connection lost while following the deploy (${(e as Error).message}); re-attaching (the deploy goes on on the server)`);
+        await new Promise((res) => setTimeout(res, 1000 * failures));
+        continue;
+      }
+      throw e;
+    }
+    offset = r.offset;
+    for (const ev of r.events) {
+      events.push(ev);
+      hooks.onEvent?.(ev);
+      if (ev.event === 'done') return events;
+    }
+  }
+}
+
+async function startRun(conn: ServerConnection, appDir: string, deployUser: string, job: Record<string, unknown>, archive: Buffer): Promise<{ runId: string; releaseId: string }> {
+  const up = await callAgent<{ job: string; agent: string }>(conn, 'upload', {
+    appDir, agentHash: AGENT_HASH, sha256: createHash('sha256').update(archive).digest('hex'), job,
+  }, { asUser: deployUser, payload: archive, timeoutMs: 10 * 60_000 });
+  const st = await callAgent<{ locked: boolean; holder?: { pid?: number; run?: string; by?: string; since?: string }; runId?: string; releaseId?: string }>(
+    conn, 'start', { appDir, job: up.job, agent: up.agent, by: job.by }, { asUser: deployUser });
+  if (st.locked) {
+    const h = st.holder ?? {};
+    throw new DeployError('lock', `another deploy is running on this server${h.run ? ` (${h.run}${h.by ? ` by ${h.by}` : ''}${h.since ? ` since ${h.since}` : ''})` : ''}; nothing was changed. Wait for it to finish, then deploy again.`);
+  }
+  return { runId: st.runId!, releaseId: st.releaseId! };
+}
+
+function outcome(events: DeployEvent[], runId: string, releaseId: string): DeployResult {
+  const done = events.find((e) => e.event === 'done');
+  const failed = events.find((e) => e.event === 'failed');
+  if (!done?.ok) {
+    throw new DeployError(failed?.step ?? 'deploy', failed?.error ?? 'the deploy ended without saying why', failed?.output ?? '', done?.live ?? null);
+  }
+  return { runId, releaseId, live: done.live ?? null, ok: true, events };
+}
+
+/** Deploys the project's current commit. Throws DeployError (with the still-live release) when it fails. */
+export async function deploy(conn: ServerConnection, o: DeployOptions, hooks: DeployHooks = {}): Promise<DeployResult> {
+  const deployUser = o.deployUser ?? 'deploy';
+  const g = await gitState(o.projectDir);
+  if (g.dirty && !o.allowDirty) {
+    throw new DeployError('git', 'the project has uncommitted changes: commit them, or deploy them marked -dirty after saying yes (--allow-dirty)');
+  }
+  const archive = await gitArchive(o.projectDir, g.tree);
+  const job = { ...jobFor(o.plan, deployUser, o.keep ?? 5, o.by ?? who()), kind: 'deploy', commit: g.commit, dirty: g.dirty };
+  const appDir = releaseLayout(o.plan, deployUser).appDir;
+  hooks.onEvent?.({ event: 'step', step: 'upload', text: `uploading ${g.commit.slice(0, 7)}${g.dirty ? '-dirty' : ''} (${Math.ceil(archive.length / 1024)} KiB)` });
+  const { runId, releaseId } = await startRun(conn, appDir, deployUser, job, archive);
+  const events = await follow(conn, appDir, runId, deployUser, hooks);
+  return outcome(events, runId, releaseId);
+}
+
+/** Goes back to the previous good release (or `to`). Migrations are never reversed; a database ahead is reported. */
+export async function rollback(conn: ServerConnection, o: { plan: DeployPlan; deployUser?: string; to?: string; by?: string }, hooks: DeployHooks = {}): Promise<DeployResult> {
+  const deployUser = o.deployUser ?? 'deploy';
+  const job = { ...jobFor(o.plan, deployUser, 5, o.by ?? who()), kind: 'rollback', target: o.to ?? null, releaseId: 'rollback-' + Date.now().toString(36) };
+  const appDir = releaseLayout(o.plan, deployUser).appDir;
+  const { runId, releaseId } = await startRun(conn, appDir, deployUser, job, Buffer.alloc(0));
+  const events = await follow(conn, appDir, runId, deployUser, hooks);
+  return outcome(events, runId, releaseId);
+}
+
+export interface ReleaseRecord {
+  id: string;
+  status?: 'building' | 'good' | 'failed' | 'abandoned' | 'rolled-back';
+  commit?: string;
+  dirty?: boolean;
+  by?: string;
+  started?: string;
+  updated?: string;
+  live: boolean;
+  exists: boolean;
+  step?: string;
+  error?: string;
+  migrations?: string[];
+}
+
+export async function listReleases(conn: ServerConnection, o: { plan: DeployPlan; deployUser?: string }): Promise<{ releases: ReleaseRecord[]; live: string | null; lock: unknown }> {
+  const deployUser = o.deployUser ?? 'deploy';
+  try {
+    return await callAgent(conn, 'releases', { appDir: releaseLayout(o.plan, deployUser).appDir }, { asUser: deployUser, idempotent: true });
+  } catch (e) {
+    if (e instanceof AgentError) throw new DeployError('releases', e.message, e.output);
+    throw e;
+  }
+}
