@@ -20,6 +20,8 @@ export const debianPackages = {
   procps: 'ps and pgrep, for the Servers tests',
   openssl: 'a self-signed certificate for nginx -t on the generated HTTPS site',
   'uwsgi-core': 'serving the generated uwsgi.ini (an app factory through its uwsgi_app.py)',
+  debootstrap: 'building the real Debian server of the provision/deploy tests (scripts/real-server.sh)',
+  'systemd-container': 'systemd-nspawn, booting that real server on loopback',
   'uwsgi-plugin-python3': 'the Python 3 plugin of uWSGI (uwsgi_python3)',
   'docker-compose': 'reading the generated compose.yaml with Compose\'s own interpolation before nginx -t on its embedded site',
 };

@@ -106,8 +106,8 @@ interface Desired {
 function sudoersFor(plan: DeployPlan, layout: ReleaseLayout, systemctl: string, nginx: string): string {
   const cmds: string[] = [];
   for (const c of COLORS) {
-    for (const a of ['start', 'stop']) cmds.push(`${systemctl} ${a} ${plan.name}@${c}.service`);
-    for (const a of ['enable', 'disable', 'stop']) cmds.push(`${systemctl} ${a} ${plan.name}@${c}.socket`);
+    for (const a of ['start', 'stop', 'stop --no-block']) cmds.push(`${systemctl} ${a} ${plan.name}@${c}.service`);
+    for (const a of ['enable', 'disable', 'stop', 'stop --no-block']) cmds.push(`${systemctl} ${a} ${plan.name}@${c}.socket`);
   }
   cmds.push(`${nginx} -t`, `${systemctl} reload nginx`);
   const alias = `CLOUDWARD_${plan.name.toUpperCase().replace(/-/g, '_')}`;

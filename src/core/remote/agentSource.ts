@@ -823,8 +823,10 @@ class Runner:
             self.begin("retire", "stopping the previous release (%s) once its requests are done" % old)
             time.sleep(j.get("drainSeconds", 2))
             self.sctl("disable", "%s@%s.socket" % (j["name"], old))
-            self.sctl("stop", self.unit(old))
-            self.sctl("stop", "%s@%s.socket" % (j["name"], old))
+            # not waited for: the old processes finish their requests (graceful_timeout) on their own
+            # the socket too: a request reaching it later must not start the old release again
+            self.sctl("stop", "--no-block", self.unit(old))
+            self.sctl("stop", "--no-block", "%s@%s.socket" % (j["name"], old))
         return old
 
     def prune(self):

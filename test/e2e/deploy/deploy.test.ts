@@ -1,0 +1,275 @@
+// Provision → deploy → rollback on a REAL Debian 12 server (systemd, sshd, nginx; scripts/real-server.sh), with a
+// Django 5.2 project made by `django-admin startproject`. Django and gunicorn come from this machine's local
+// package index (`pip config list`), served to the server through the script's reverse forward.
+import * as assert from 'assert';
+import { ChildProcess, execFile, execFileSync, spawn } from 'child_process';
+import * as fs from 'fs';
+import * as http from 'http';
+import * as os from 'os';
+import * as path from 'path';
+import { needTool } from '../../support/need';
+import { freePort } from '../../support/ports';
+import { repoRoot } from '../../support/realtools';
+import { realServerSupported, realServerUp, type RealServer } from '../../support/realServer';
+
+const CLI = path.join(repoRoot, 'out', 'src', 'cli.js');
+const SECRET = 'cw-e2e-secret-' + Math.random().toString(36).slice(2);
+const INDEX = '/opt/pypi';
+const HOST = 'mysite.test';
+
+interface CliRun { code: number; stdout: string; stderr: string }
+
+describe('provision and deploy on a real Debian server (e2e)', function () {
+  this.timeout(20 * 60_000);
+  let srv: RealServer | undefined;
+  let indexServer: ChildProcess | undefined;
+  let tmp = '';
+  let project = '';
+  let sshConfig = '';
+  let envFile = '';
+  let httpPort = 0;
+  const outputs: string[] = [];
+  const env: NodeJS.ProcessEnv = { ...process.env };
+
+  function cli(...args: string[]): Promise<CliRun> {
+    return new Promise((resolve) => {
+      execFile(process.execPath, [CLI, ...args], { env, cwd: project, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+        outputs.push(stdout, stderr);
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      });
+    });
+  }
+  const common = () => ['--project', project, '--ssh-config', sshConfig, '--set', `domain=${HOST}`, '--set', 'healthPath=/admin/login/'];
+
+  // A new connection per request (agent: false): an idle keep-alive connection that nginx closes at a graceful
+  // reload races with a request sent on it, which HTTP clients retry; this loop counts what the server drops.
+  function get(p: string): Promise<{ status: number; body: string }> {
+    return new Promise((resolve) => {
+      const req = http.get({ host: '127.0.0.1', port: httpPort, path: p, headers: { Host: HOST }, timeout: 15_000, agent: false }, (res) => {
+        let body = '';
+        res.on('data', (d) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on('error', (e) => resolve({ status: 0, body: String((e as NodeJS.ErrnoException).code ?? e.message) }));
+      req.on('timeout', () => req.destroy());
+    });
+  }
+  const git = (...a: string[]) => execFileSync('git', ['-c', 'user.email=e2e@cloudward.test', '-c', 'user.name=e2e', ...a], { cwd: project, encoding: 'utf8' });
+  const releases = async () => JSON.parse((await cli('releases', 'srv', ...common(), '--json')).stdout) as { live: string; releases: { id: string; status: string; live: boolean }[] };
+
+  before(async function () {
+    this.timeout(30 * 60_000);
+    needTool(this, realServerSupported(), 'root on a Debian host (real-server.sh boots a systemd-nspawn server)', 'run the tests as root');
+    // The server has no network: Django and gunicorn come from this machine's local package index.
+    needTool(this, fs.existsSync(path.join(INDEX, 'simple', 'django')) && fs.existsSync(path.join(INDEX, 'simple', 'gunicorn')),
+      `a local package index with Django and gunicorn at ${INDEX} (pip config list shows none on this machine, so the server could not install the project)`,
+      'a local package index');
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cw-deploy-e2e-'));
+    env.HOME = path.join(tmp, 'home');
+    env.XDG_CONFIG_HOME = path.join(tmp, 'home', '.config');
+    env.SSH_AUTH_SOCK = '';
+    fs.mkdirSync(env.HOME, { recursive: true });
+
+    // the project: django-admin startproject, made ready for production the way a user would
+    const venv = path.join(tmp, 'venv');
+    execFileSync('/usr/bin/python3', ['-m', 'venv', venv]);
+    execFileSync(path.join(venv, 'bin', 'pip'), ['install', '-q', '--index-url', `file://${INDEX}/simple`, 'django==5.2.*', 'gunicorn'], { stdio: 'inherit', timeout: 600_000 });
+    project = path.join(tmp, 'mysite');
+    fs.mkdirSync(project);
+    execFileSync(path.join(venv, 'bin', 'django-admin'), ['startproject', 'mysite', '.'], { cwd: project });
+    const settings = path.join(project, 'mysite', 'settings.py');
+    let s = fs.readFileSync(settings, 'utf8');
+    s = s.replace('from pathlib import Path', 'import os\nfrom pathlib import Path')
+      .replace(/SECRET_KEY = .*/, "SECRET_KEY = os.environ['SECRET_KEY']")
+      .replace('DEBUG = True', 'DEBUG = False')
+      .replace('ALLOWED_HOSTS = []', `ALLOWED_HOSTS = ['${HOST}']`)
+      .replace("'NAME': BASE_DIR / 'db.sqlite3',", "'NAME': os.environ.get('SQLITE_PATH', BASE_DIR / 'db.sqlite3'),")
+      .replace("STATIC_URL = 'static/'", "STATIC_URL = 'static/'\nSTATICFILES_DIRS = [BASE_DIR / 'static']\nSTATIC_ROOT = BASE_DIR / 'staticfiles'\nSECURE_PROXY_SSL_HEADER = ('HTTP_X_FORWARDED_PROTO', 'https')");
+    fs.writeFileSync(settings, s);
+    const freeze = execFileSync(path.join(venv, 'bin', 'pip'), ['freeze'], { encoding: 'utf8' });
+    fs.writeFileSync(path.join(project, 'requirements.txt'), freeze.split('\n').filter((l) => /^(django|gunicorn|asgiref|sqlparse|packaging)==/i.test(l)).join('\n') + '\n');
+    fs.mkdirSync(path.join(project, 'static'));
+    fs.writeFileSync(path.join(project, 'static', 'site.css'), 'body { color: teal }\n');
+    git('init', '-q', '.');
+    git('add', '-A');
+    git('commit', '-qm', 'startproject');
+    envFile = path.join(tmp, 'prod.env');
+    fs.writeFileSync(envFile, `SQLITE_PATH=/srv/mysite/shared/data/db.sqlite3\nAPI_TOKEN=${SECRET}\n`);
+
+    // the package index, served to the server through a reverse forward
+    const indexPort = await freePort();
+    indexServer = spawn('/usr/bin/python3', ['-m', 'http.server', String(indexPort), '--bind', '127.0.0.1', '--directory', INDEX], { stdio: 'ignore' });
+    const sshPort = await freePort();
+    httpPort = await freePort();
+    srv = realServerUp('cw-deploy-e2e', { sshPort, forwards: `${httpPort}:80`, reverse: `3141:${indexPort}` });
+    await srv.exec('sh', ['-c', 'printf "[global]\\nindex-url = http://127.0.0.1:3141/simple/\\n" > /etc/pip.conf']);
+    sshConfig = path.join(tmp, 'ssh_config');
+    srv.sshConfig('srv', sshConfig);
+  });
+
+  after(() => {
+    srv?.down();
+    if (indexServer?.pid) process.kill(indexServer.pid);
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('provision --dry-run shows the plan and changes nothing', async () => {
+    const r = await cli('provision', 'srv', ...common(), '--env-file', envFile, '--dry-run');
+    assert.strictEqual(r.code, 0, r.stderr);
+    assert.match(r.stdout, /change\s+Users/);
+    assert.match(r.stdout, /\+\+\+ \/etc\/systemd\/system\/mysite@\.service/);
+    assert.match(r.stdout, /generate SECRET_KEY on the server/);
+    assert.ok(!fs.existsSync(path.join(srv!.root, 'srv', 'mysite')), 'dry run created /srv/mysite');
+  });
+
+  it('refuses to apply without --yes when there is no terminal', async () => {
+    const r = await cli('provision', 'srv', ...common());
+    assert.strictEqual(r.code, 2);
+    assert.match(r.stderr, /no terminal/);
+  });
+
+  it('a step that fails (a package that cannot be installed) says which and why, and changes nothing after it', async () => {
+    const r = await cli('provision', 'srv', ...common(), '--package', 'cloudward-no-such-package', '--yes');
+    assert.strictEqual(r.code, 1, r.stderr);
+    assert.match(r.stderr, /step "packages" failed: apt-get could not install cloudward-no-such-package/);
+    assert.ok(!fs.existsSync(path.join(srv!.root, 'srv', 'mysite')), 'later steps ran after the failure');
+    assert.ok(!fs.existsSync(path.join(srv!.root, 'etc', 'nginx', 'sites-enabled', 'mysite')));
+  });
+
+  it('provisions a fresh server: users, units, nginx site, env file 0640 deploy:mysite, sudoers', async () => {
+    const r = await cli('provision', 'srv', ...common(), '--env-file', envFile, '--yes', '--json');
+    assert.strictEqual(r.code, 0, r.stderr);
+    const j = JSON.parse(r.stdout);
+    assert.deepStrictEqual(j.changed.sort(), ['directories', 'env', 'nginx', 'sudoers', 'units', 'users']);
+    const st = await srv!.exec('stat', ['-c', '%U:%G %a', '/etc/mysite/env']);
+    assert.strictEqual(st.stdout.trim(), 'deploy:mysite 640');
+    const shell = await srv!.exec('getent', ['passwd', 'mysite']);
+    assert.match(shell.stdout, /:\/usr\/sbin\/nologin$/m);
+    const env = await srv!.exec('cat', ['/etc/mysite/env']);
+    assert.match(env.stdout, /^SECRET_KEY=\S{40,}$/m, 'SECRET_KEY generated on the server');
+    const ngx = await srv!.exec('nginx', ['-t']);
+    assert.strictEqual(ngx.code, 0, ngx.stderr);
+    const sudo = await srv!.exec('visudo', ['-c']);
+    assert.strictEqual(sudo.code, 0, sudo.stdout);
+  });
+
+  it('a second provision changes nothing and says so', async () => {
+    const r = await cli('provision', 'srv', ...common(), '--env-file', envFile, '--yes', '--json');
+    assert.strictEqual(r.code, 0, r.stderr);
+    assert.deepStrictEqual(JSON.parse(r.stdout).changed, []);
+  });
+
+  it('deploys the commit: pages and static files answer through nginx', async () => {
+    const r = await cli('deploy', 'srv', ...common());
+    assert.strictEqual(r.code, 0, r.stderr);
+    const page = await get('/admin/login/');
+    assert.strictEqual(page.status, 200);
+    assert.match(page.body, /Django/);
+    const css = await get('/static/site.css');
+    assert.strictEqual(css.status, 200);
+    assert.match(css.body, /teal/);
+    assert.strictEqual((await get('/static/admin/css/base.css')).status, 200);
+  });
+
+  it('the app unit scores <= 2.0 in systemd-analyze security while it serves, and cannot write its code', async () => {
+    const live = (await releases()).live;
+    const color = (await srv!.exec('sh', ['-c', 'systemctl is-active mysite@blue.service >/dev/null && echo blue || echo green'])).stdout.trim();
+    const sec = await srv!.exec('systemd-analyze', ['security', `mysite@${color}.service`]);
+    const score = Number(/Overall exposure level for \S+: ([0-9.]+)/.exec(sec.stdout)?.[1]);
+    console.log(`      systemd-analyze security mysite@${color}.service: ${score}`);
+    assert.ok(score <= 2.0, `score ${score}`);
+    assert.strictEqual((await get('/admin/login/')).status, 200);
+    const w = await srv!.exec('runuser', ['-u', 'mysite', '--', 'touch', `/srv/mysite/releases/${live}/manage.py`]);
+    assert.notStrictEqual(w.code, 0, 'the app user could write its code');
+  });
+
+  it('a second deploy while requests keep coming: zero failed requests, the new release serves', async () => {
+    const before = (await releases()).live;
+    let stop = false;
+    let ok = 0;
+    const failed: string[] = [];
+    const loop = async () => {
+      for (let i = 0; i < 5000 && !stop; i++) {
+        const r = await get('/admin/login/');
+        if (r.status === 200) ok++;
+        else failed.push(`${r.status} ${r.status ? '' : r.body}`);
+      }
+    };
+    const loops = [loop(), loop()];
+    const r = await cli('deploy', 'srv', ...common());
+    stop = true;
+    await Promise.all(loops);
+    assert.strictEqual(r.code, 0, r.stderr);
+    assert.match(r.stderr, /reusing the environment/);
+    console.log(`      ${ok} requests during the deploy, ${failed.length} failed`);
+    assert.deepStrictEqual(failed, []);
+    assert.ok(ok > 0);
+    const after = (await releases()).live;
+    assert.notStrictEqual(after, before);
+  });
+
+  async function failingDeploy(change: () => void, step: RegExp, reason: RegExp): Promise<void> {
+    const live = (await releases()).live;
+    change();
+    git('add', '-A');
+    git('commit', '-qm', 'break it');
+    try {
+      const r = await cli('deploy', 'srv', ...common());
+      assert.strictEqual(r.code, 1, r.stderr);
+      assert.match(r.stderr, step);
+      assert.match(r.stderr + r.stdout, reason);
+      assert.match(r.stderr, new RegExp(`${live} still serves`));
+      assert.strictEqual((await get('/admin/login/')).status, 200);
+      assert.strictEqual((await releases()).live, live);
+    } finally {
+      git('reset', '-q', '--hard', 'HEAD~1');
+    }
+  }
+
+  it('a release that fails to import is reported and the previous release still serves', () =>
+    failingDeploy(() => fs.appendFileSync(path.join(project, 'mysite', 'settings.py'), '\nimport cloudward_missing_module\n'),
+      /import failed/, /ModuleNotFoundError: No module named 'cloudward_missing_module'/));
+
+  it('a release whose health check fails (ALLOWED_HOSTS) is explained and the previous release still serves', () =>
+    failingDeploy(() => {
+      const f = path.join(project, 'mysite', 'settings.py');
+      fs.writeFileSync(f, fs.readFileSync(f, 'utf8').replace(`ALLOWED_HOSTS = ['${HOST}']`, "ALLOWED_HOSTS = ['wrong.example']"));
+    }, /health failed/, /400: ALLOWED_HOSTS lacks mysite\.test/));
+
+  it('a release whose migration fails is reported and the previous release still serves', () =>
+    failingDeploy(() => {
+      const app = path.join(project, 'shop');
+      fs.mkdirSync(path.join(app, 'migrations'), { recursive: true });
+      fs.writeFileSync(path.join(app, '__init__.py'), '');
+      fs.writeFileSync(path.join(app, 'migrations', '__init__.py'), '');
+      fs.writeFileSync(path.join(app, 'migrations', '0001_initial.py'), [
+        'from django.db import migrations', '', 'def fail(apps, schema_editor):', "    raise RuntimeError('cloudward test: this migration fails')", '',
+        'class Migration(migrations.Migration):', '    dependencies = []', '    operations = [migrations.RunPython(fail)]', '',
+      ].join('\n'));
+      const f = path.join(project, 'mysite', 'settings.py');
+      fs.writeFileSync(f, fs.readFileSync(f, 'utf8').replace("'django.contrib.staticfiles',", "'django.contrib.staticfiles',\n    'shop',"));
+    }, /migrate failed/, /this migration fails/));
+
+  it('rollback puts the previous good release back; releases lists them in journal order with statuses', async () => {
+    const before = await releases();
+    const good = before.releases.filter((x) => x.status === 'good').map((x) => x.id);
+    assert.ok(good.length >= 2);
+    const r = await cli('rollback', 'srv', ...common(), '--yes');
+    assert.strictEqual(r.code, 0, r.stderr);
+    const after = await releases();
+    assert.strictEqual(after.live, good[good.length - 2]);
+    assert.strictEqual((await get('/admin/login/')).status, 200);
+    const statuses = after.releases.map((x) => x.status);
+    assert.ok(statuses.includes('failed') && statuses.includes('rolled-back') && statuses.includes('good'), statuses.join(','));
+    const text = await cli('releases', 'srv', ...common());
+    assert.match(text.stdout, new RegExp(`^\\* ${after.live}`, 'm'));
+  });
+
+  it('the secret value appears in no output, log or journal on the server', async () => {
+    for (const o of outputs) assert.ok(!o.includes(SECRET), 'a CLI output holds the secret');
+    const j = await srv!.exec('sh', ['-c', `journalctl --no-pager -o cat | grep -c -F -- "${SECRET}" || true`]);
+    assert.strictEqual(j.stdout.trim(), '0', 'the journal holds the secret');
+    const logs = await srv!.exec('sh', ['-c', `grep -r -l -F -- "${SECRET}" /srv/mysite/.cloudward /var/log || true`]);
+    assert.strictEqual(logs.stdout.trim(), '', `files hold the secret: ${logs.stdout}`);
+  });
+});
