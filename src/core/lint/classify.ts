@@ -52,6 +52,10 @@ const K8S_API = /^apiVersion[ \t]*:/m;
 const K8S_KIND = /^kind[ \t]*:/m;
 const NGINX_BLOCK = /^[ \t]*(?:server|upstream\b[^{\n]*)[ \t]*\{/m;
 const INSTALLED_APPS = /^INSTALLED_APPS[ \t]*(?::[^=\n]*)?\+?=/m;
+/** Settings only Django reads, assigned at module level. */
+const DJANGO_ONLY = /^(?:INSTALLED_APPS|MIDDLEWARE|ROOT_URLCONF|DATABASES|WSGI_APPLICATION|ASGI_APPLICATION|ALLOWED_HOSTS|AUTH_PASSWORD_VALIDATORS|STATIC_ROOT|STATICFILES_DIRS|STATICFILES_STORAGE|CSRF_TRUSTED_ORIGINS|SECURE_SSL_REDIRECT|SECURE_PROXY_SSL_HEADER|SESSION_COOKIE_SECURE|CSRF_COOKIE_SECURE|SECURE_HSTS_SECONDS|DEFAULT_AUTO_FIELD|AUTH_USER_MODEL)[ \t]*(?::[^=\n]*)?\+?=/m;
+const SECRET_OR_DEBUG = /^(?:SECRET_KEY|DEBUG)[ \t]*(?::[^=\n]*)?=/m;
+const STAR_IMPORT = /^from[ \t]+[\w.]+[ \t]+import[ \t]+\*/m;
 const PY_APP = /\bFlask\(|\bFastAPI\(|\buvicorn\.run\(/;
 const SH_SHEBANG = /^#![ \t]*(?:\/usr)?\/bin\/(?:env[ \t]+)?(?:sh|bash|dash|ash|zsh)\b/;
 const UWSGI_SECTION = /^[ \t]*\[uwsgi\]/m;
@@ -98,9 +102,12 @@ export function classify(path: string, text?: string): FileKind | undefined {
   }
   if (lower.endsWith('.py')) {
     if (lower.startsWith('gunicorn')) return 'gunicorn';
-    if (lower === 'settings.py' || parent === 'settings') return 'django-settings';
-    if (text === undefined) return undefined;
-    if (INSTALLED_APPS.test(text)) return 'django-settings';
+    const settingsPath = lower === 'settings.py' || parent === 'settings';
+    if (text === undefined) return settingsPath ? 'django-settings' : undefined;
+    // A module is a settings module by what it assigns, not only by its name: a views module or a
+    // library helper named settings.py assigns none of Django's settings.
+    if (INSTALLED_APPS.test(text) || DJANGO_ONLY.test(text)) return 'django-settings';
+    if (SECRET_OR_DEBUG.test(text) && (settingsPath || STAR_IMPORT.test(text))) return 'django-settings';
     if (PY_APP.test(text)) return 'python-app';
     return undefined;
   }

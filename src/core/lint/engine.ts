@@ -3,6 +3,7 @@ import { classify, developmentMatcher } from './classify';
 import { deriveAppTarget } from './appTarget';
 import { LintFile, ParseError } from './file';
 import { getRule, registeredRules } from './rule';
+import { projectRoles } from '../project/roles';
 import type { LintOptions, Rule, RuleContext, RuleInfo, WorkspaceView } from './rule';
 import { parseSuppressions, SuppressionIndex } from './suppress';
 import type { FileKind, Finding, Range, Severity } from './types';
@@ -54,7 +55,8 @@ function lintOne(file: LintFile, workspace: WorkspaceView, options: LintOptions,
     if (rule.id === 'CW001' || !rule.kinds.includes(file.kind)) continue;
     const setting = overrides[rule.id];
     if (setting === 'off') continue;
-    if (rule.silentInDevelopment && file.isDevelopment) continue;
+    // Development, test and tooling files are not production files: no production rule applies.
+    if (file.isDevelopment) continue;
     if (rule.crossFile && !workspace.complete) continue;
     ran.add(rule.id);
     try {
@@ -135,6 +137,8 @@ export class LintWorkspace implements WorkspaceView {
   private readonly single = new Map<string, { file: LintFile; findings: Finding[]; problems: LintProblem[] }>();
   private readonly byDir = new Map<string, Set<string>>();
   private isDev: (path: string) => boolean;
+  /** Whether the files' roles (production or not, project/roles.ts) must be worked out again. */
+  private rolesDirty = true;
 
   constructor(private options: LintOptions = {}) {
     this.isDev = developmentMatcher(options.developmentFiles);
@@ -146,6 +150,34 @@ export class LintWorkspace implements WorkspaceView {
     this.isDev = developmentMatcher(options.developmentFiles);
     this.single.clear();
     for (const [k, f] of this.deployFiles) this.deployFiles.set(k, new LintFile(f.path, f.text, f.kind, this.isDev(f.path)));
+    this.rolesDirty = true;
+  }
+
+  /**
+   * Works out which deploy files are production files from the project as a whole (a compose file
+   * beside its production variant, a Dockerfile only a development compose file builds…), once per
+   * change of the index. Cached results of files whose role changed are dropped.
+   */
+  private ensureRoles(): void {
+    if (!this.rolesDirty) return;
+    this.rolesDirty = false;
+    const roles = projectRoles(this, this.isDev, commonDir(this.known.values()));
+    for (const [k, f] of this.deployFiles) {
+      const r = roles.get(f);
+      const dev = r ? !r.production : this.isDev(f.path);
+      if (dev !== f.isDevelopment || r?.why !== f.roleWhy) {
+        f.isDevelopment = dev;
+        f.roleWhy = r?.why;
+        this.single.delete(k);
+      }
+    }
+  }
+
+  /** Whether a deploy file is a production file, and if not, why (for the editor and `detect`). */
+  roleOf(path: string): { production: boolean; why?: string } | undefined {
+    this.ensureRoles();
+    const f = this.deployFiles.get(key(path));
+    return f ? { production: !f.isDevelopment, why: f.roleWhy } : undefined;
   }
 
   /** Whether a file is one the rules read (pass the text for kinds recognised by content). */
@@ -161,6 +193,7 @@ export class LintWorkspace implements WorkspaceView {
   setFile(path: string, text?: string): boolean {
     const k = key(path);
     if (!this.known.has(k)) {
+      this.rolesDirty = true;
       this.known.set(k, path);
       const d = k.slice(0, k.lastIndexOf('/'));
       let set = this.byDir.get(d);
@@ -171,6 +204,7 @@ export class LintWorkspace implements WorkspaceView {
     const old = this.deployFiles.get(k);
     if (!kind || text === undefined) {
       if (old) {
+        this.rolesDirty = true;
         this.deployFiles.delete(k);
         this.single.delete(k);
       }
@@ -179,11 +213,13 @@ export class LintWorkspace implements WorkspaceView {
     if (old && old.text === text && old.kind === kind) return true;
     this.deployFiles.set(k, new LintFile(path, text, kind, this.isDev(path)));
     this.single.delete(k);
+    this.rolesDirty = true;
     return true;
   }
 
   removeFile(path: string): void {
     const k = key(path);
+    this.rolesDirty = true;
     this.known.delete(k);
     this.deployFiles.delete(k);
     this.single.delete(k);
@@ -196,6 +232,7 @@ export class LintWorkspace implements WorkspaceView {
   }
 
   lintFileWithProblems(path: string): LintResult {
+    this.ensureRoles();
     const k = key(path);
     const file = this.deployFiles.get(k);
     if (!file) return { findings: [], problems: [] };
@@ -251,6 +288,21 @@ export class LintWorkspace implements WorkspaceView {
   pathsIn(dir: string): string[] {
     return [...(this.byDir.get(key(dir)) ?? [])].map((k) => this.known.get(k) ?? k);
   }
+}
+
+/** The deepest folder holding every path (so that folder names above the project are not read as roles). */
+function commonDir(paths: Iterable<string>): string | undefined {
+  let common: string[] | undefined;
+  for (const p of paths) {
+    const parts = resolvePath(p).replace(/\\/g, '/').split('/').slice(0, -1);
+    if (!common) common = parts;
+    else {
+      let i = 0;
+      while (i < common.length && i < parts.length && common[i] === parts[i]) i++;
+      common.length = i;
+    }
+  }
+  return common?.join('/');
 }
 
 export type { Rule };

@@ -33,9 +33,16 @@ export class LintFile {
     readonly path: string,
     readonly text: string,
     readonly kind: FileKind,
-    /** A development file (Procfile.dev, compose.override.yaml…): dev-server and debug rules are silent. */
-    readonly isDevelopment: boolean,
+    /**
+     * Not a production file (Procfile.dev, compose.override.yaml, a Dockerfile only a development
+     * compose file builds…): production rules are silent. Set from the name here; a LintWorkspace
+     * refines it from the project as a whole (project/roles.ts) and says why in `roleWhy`.
+     */
+    public isDevelopment: boolean,
   ) {}
+
+  /** Why the file is not a production file, when the project (not only its name) decided it. */
+  roleWhy?: string;
 
   get lines(): LineIndex {
     return (this.lineIndex ??= new LineIndex(this.text));

@@ -85,6 +85,8 @@ export interface PyContext {
   inMainGuard: boolean;
   /** Under some other `if`/`try`/`for`/`with`... at module level. */
   inBlock: boolean;
+  /** Under `if DEBUG:` (or `if settings.DEBUG:`): development-only values. */
+  inDebugBranch: boolean;
 }
 
 export interface PyAssignment extends PyContext {
@@ -386,7 +388,7 @@ const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\',
 
 interface Block {
   indent: number;
-  kind: 'main' | 'def' | 'class' | 'other';
+  kind: 'main' | 'def' | 'class' | 'debug' | 'other';
 }
 
 /** Tokenises and reads a Python module. Never throws. */
@@ -434,7 +436,8 @@ export function parsePython(text: string): PythonModule {
       inFunction: blocks.some((b) => b.kind === 'def'),
       inClass: blocks.some((b) => b.kind === 'class'),
       inMainGuard: blocks.some((b) => b.kind === 'main'),
-      inBlock: blocks.some((b) => b.kind === 'other' || b.kind === 'main'),
+      inBlock: blocks.some((b) => b.kind === 'other' || b.kind === 'main' || b.kind === 'debug'),
+      inDebugBranch: blocks.some((b) => b.kind === 'debug'),
     };
     return cachedContext;
   }
@@ -479,6 +482,7 @@ export function parsePython(text: string): PythonModule {
       if (word === 'def' || (word === 'async' && code[from + 1]?.text === 'def')) kind = 'def';
       else if (word === 'class') kind = 'class';
       else if (word === 'if' && isMainGuard(from + 1, headerEnd)) kind = 'main';
+      else if (word === 'if' && isDebugTest(from + 1, headerEnd)) kind = 'debug';
       blocks.push({ indent, kind });
       if (colon >= 0 && colon + 1 < to) {
         // A body on the same line: `if __name__ == "__main__": app.run()`.
@@ -591,6 +595,13 @@ export function parsePython(text: string): PythonModule {
     const isName = (t: PyToken) => t.kind === 'name' && t.text === '__name__';
     const isMain = (t: PyToken) => t.kind === 'string' && t.value === '__main__';
     return (isName(a) && isMain(b)) || (isMain(a) && isName(b));
+  }
+
+  /** `if DEBUG:`, `if settings.DEBUG:`, `if DEBUG is True:` / `== True`. */
+  function isDebugTest(from: number, to: number): boolean {
+    const t = code.slice(from, to).map((x) => x.text);
+    if (t.length >= 3 && (t[t.length - 2] === 'is' || t[t.length - 2] === '==') && t[t.length - 1] === 'True') t.length -= 2;
+    return (t.length === 1 && t[0] === 'DEBUG') || (t.length === 3 && t[1] === '.' && t[2] === 'DEBUG');
   }
 
   function spanOf(from: number, to: number): Range {
@@ -978,6 +989,7 @@ function withContext<T extends object>(ctx: PyContext, extra: T): PyContext & T 
   out.inClass = ctx.inClass;
   out.inMainGuard = ctx.inMainGuard;
   out.inBlock = ctx.inBlock;
+  out.inDebugBranch = ctx.inDebugBranch;
   return out;
 }
 

@@ -7,6 +7,7 @@ import type { Fix, Range, TextEdit } from '../types';
 import type { LintFile } from '../file';
 import { registerRule, type RuleFinding, type WorkspaceView } from '../rule';
 import { ParseError } from '../file';
+import { debugOnByDefault, secretFallback, wildcardHostFallback } from './envDefault';
 import {
   importEdit,
   indentOf,
@@ -133,7 +134,12 @@ function resolveImport(file: LintFile, module: string, ws: WorkspaceView): LintF
     for (let i = 1; i < dots; i++) parts.pop();
     const dir = parts.join('/');
     if (!rest) return ws.get(`${dir}/__init__.py`);
-    return ws.get(`${dir}/${rest}.py`) ?? ws.get(`${dir}/${rest}/__init__.py`);
+    const here = ws.get(`${dir}/${rest}.py`) ?? ws.get(`${dir}/${rest}/__init__.py`);
+    if (here || dots > 1) return here;
+    // A settings file kept outside its package and copied into it at build time (docker/config.py
+    // doing `from .common import *`, copied to settings/config.py): the one settings module of that name.
+    const named = [...ws.files('django-settings')].filter((f) => f !== file && slashes(f.path).endsWith(`/${rest}.py`));
+    return named.length === 1 ? named[0] : undefined;
   }
   if (!rest) return undefined;
   for (const f of ws.files('django-settings')) {
@@ -232,10 +238,27 @@ registerRule({
   kinds: ['django-settings'],
   silentInDevelopment: true,
   summary: 'DEBUG = True as a literal in a production settings module',
-  check(file) {
+  check(file, ctx) {
     const mod = settings(file);
     const debug = moduleAssignment(mod, 'DEBUG');
-    if (!debug || !literalTrue(debug.value) || silencedChecks(mod).has('security.W018')) return [];
+    if (!debug || silencedChecks(mod).has('security.W018')) return [];
+    if (setByImporter(file, ctx.workspace, 'DEBUG')) return []; // production.py sets its own
+    if (!literalTrue(debug.value)) {
+      // Read from the environment, but on when the variable is unset (or says "0"/"False").
+      const d = debugOnByDefault(debug.value);
+      if (!d || modifiedLater(mod, 'DEBUG', debug)) return [];
+      return [
+        {
+          message: 'DEBUG is on unless the environment turns it off',
+          range: d.range,
+          hint: `${d.why}. A production server started without the variable shows tracebacks and settings to anyone. Make the default off.`,
+          fix: fix(file, 'Read DEBUG from the environment, off by default (DJANGO_DEBUG=1 turns it on)', [
+            { range: debug.value!.range, newText: ENV_DEBUG },
+            importEdit(mod, 'os'),
+          ]),
+        },
+      ];
+    }
     const value = debug.value!;
     return [
       {
@@ -257,10 +280,21 @@ registerRule({
   kinds: ['django-settings'],
   silentInDevelopment: true,
   summary: 'SECRET_KEY is a string literal',
-  check(file) {
+  check(file, ctx) {
     const mod = settings(file);
+    if (setByImporter(file, ctx.workspace, 'SECRET_KEY')) return []; // production.py sets its own
     const key = moduleAssignment(mod, 'SECRET_KEY');
     const value = key?.value;
+    const fallback = secretFallback(value);
+    if (fallback && !silencedChecks(mod).has('security.W009')) {
+      return [
+        {
+          message: 'SECRET_KEY falls back to a key written in the source',
+          range: fallback.range,
+          hint: `When ${fallback.variable ?? 'the variable'} is not set, the key in the code is used, and anyone with the code can forge sessions and password-reset links. Fail instead: os.environ["${fallback.variable ?? 'DJANGO_SECRET_KEY'}"].`,
+        },
+      ];
+    }
     // An empty key is not a secret (Django refuses to start with it); anything else written here is.
     if (!value || value.kind !== 'string' || value.bytes || value.value === '') return [];
     if (value.fstring && value.value.includes('{…}')) return []; // built from something else at run time
@@ -295,9 +329,10 @@ registerRule({
   kinds: ['django-settings'],
   silentInDevelopment: true,
   summary: "ALLOWED_HOSTS contains '*'",
-  check(file) {
+  check(file, ctx) {
     const mod = settings(file);
     const out: RuleFinding[] = [];
+    if (setByImporter(file, ctx.workspace, 'ALLOWED_HOSTS')) return []; // production.py sets its own
     const report = (star: PyNode, whole: Range | undefined) =>
       out.push({
         message: "ALLOWED_HOSTS accepts any host ('*')",
@@ -308,12 +343,25 @@ registerRule({
       });
     for (const a of mod.assignments) {
       if (!a.targets.some((t) => t.kind === 'name' && t.name === 'ALLOWED_HOSTS')) continue;
+      if (a.inDebugBranch || a.inFunction || a.inClass) continue; // `if DEBUG:` values are development values
       if (!isList(a.value)) continue;
       const star = a.value.items.find((i) => stringValue(i) === '*');
       if (star) report(star, a.op === '=' ? a.value.range : undefined);
     }
+    for (const a of mod.assignments) {
+      if (!a.targets.some((t) => t.kind === 'name' && t.name === 'ALLOWED_HOSTS') || a.inDebugBranch || a.inFunction || a.inClass) continue;
+      const w = wildcardHostFallback(a.value);
+      if (w) {
+        out.push({
+          message: `ALLOWED_HOSTS accepts any host ('*') when ${w.variable ?? 'the variable'} is unset`,
+          range: w.range,
+          hint: "With '*', Django trusts whatever Host header a client sends: password-reset e-mails and absolute URLs can point at an attacker's domain. Make the default empty (or the real host names).",
+        });
+      }
+    }
     for (const c of mod.calls) {
       if (c.callee !== 'ALLOWED_HOSTS.append' && c.callee !== 'ALLOWED_HOSTS.extend') continue;
+      if (c.inDebugBranch || c.inFunction) continue;
       const arg = c.call.args[0]?.value;
       const star = stringValue(arg) === '*' ? arg : isList(arg) ? arg.items.find((i) => stringValue(i) === '*') : undefined;
       if (star) report(star, undefined);
@@ -600,8 +648,9 @@ registerRule({
   kinds: ['django-settings'],
   silentInDevelopment: true,
   summary: 'the default database is SQLite',
-  check(file) {
+  check(file, ctx) {
     const mod = settings(file);
+    if (setByImporter(file, ctx.workspace, 'DATABASES')) return []; // production.py sets its own
     const dbs = databases(mod);
     const def = dictGet(dbs, 'default');
     const engine = dictGet(def, 'ENGINE');
@@ -637,14 +686,24 @@ registerRule({
   kinds: ['django-settings'],
   silentInDevelopment: true,
   summary: 'a database PASSWORD is a literal',
-  check(file) {
+  check(file, ctx) {
     const mod = settings(file);
+    if (setByImporter(file, ctx.workspace, 'DATABASES')) return []; // production.py sets its own
     const dbs = databases(mod);
     if (!dbs) return [];
     const out: RuleFinding[] = [];
     for (const e of dbs.entries) {
       const alias = stringValue(e.key);
       const pw = dictGet(e.value, 'PASSWORD');
+      const pwFallback = secretFallback(pw);
+      if (alias && pwFallback) {
+        out.push({
+          message: `The "${alias}" database password falls back to one written in the source`,
+          range: pwFallback.range,
+          hint: `When ${pwFallback.variable ?? 'the variable'} is not set, the password in the code is used. Leave no default for a password.`,
+        });
+        continue;
+      }
       if (!alias || !pw || pw.kind !== 'string' || pw.fstring || pw.value === '') continue;
       const env = alias === 'default' ? 'DJANGO_DB_PASSWORD' : `DJANGO_DB_${alias.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}_PASSWORD`;
       out.push({

@@ -1,0 +1,145 @@
+// Lessons from linting real public projects, each as a minimal fixture of our own: which files are
+// production files (decided from the project as a whole), which modules are settings modules,
+// production modules overriding a shared base, and unsafe fallbacks read from the environment.
+import * as assert from 'assert';
+import { covered, lintFiles, lintRule, LintWorkspace } from './helpers';
+import type { Finding } from '../../../src/core/lint';
+
+function lintAll(files: Record<string, string>): Finding[] {
+  const ws = new LintWorkspace();
+  for (const [p, t] of Object.entries(files)) ws.setFile(`/w/${p}`, t);
+  return ws.lintAll();
+}
+
+function filesWith(findings: Finding[]): string[] {
+  return [...new Set(findings.map((f) => f.file.replace('/w/', '')))].sort();
+}
+
+const DEV_COMPOSE = 'services:\n  web:\n    build: ./app\n    command: python manage.py runserver 0.0.0.0:8000\n    volumes:\n      - ./app/:/usr/src/app/\n  db:\n    image: postgres:15\n    environment:\n      - POSTGRES_PASSWORD=postgres\n';
+const PROD_COMPOSE = 'services:\n  web:\n    build:\n      context: ./app\n      dockerfile: Dockerfile.prod\n    command: gunicorn hello.wsgi:application --bind 0.0.0.0:8000\n  db:\n    image: postgres:15\n';
+const ROOT_IMAGE = 'FROM python:3.12-slim\nCOPY . /app\nCMD ["gunicorn", "hello.wsgi"]\n';
+
+describe('lint on real project layouts', () => {
+  describe('production vs development files, from the project as a whole', () => {
+    it('a plain docker-compose.yml beside docker-compose.prod.yml is the development one; the Dockerfile only it builds too', () => {
+      const files = {
+        'docker-compose.yml': DEV_COMPOSE,
+        'docker-compose.prod.yml': PROD_COMPOSE,
+        'app/Dockerfile': ROOT_IMAGE,
+        'app/Dockerfile.prod': ROOT_IMAGE,
+      };
+      const found = filesWith(lintAll(files));
+      assert.ok(!found.includes('docker-compose.yml'), found.join());
+      assert.ok(!found.includes('app/Dockerfile'), found.join());
+      assert.ok(found.includes('app/Dockerfile.prod'), 'the production image is still linted');
+      const ws = new LintWorkspace();
+      for (const [p, t] of Object.entries(files)) ws.setFile(`/w/${p}`, t);
+      assert.match(ws.roleOf('/w/docker-compose.yml')!.why!, /docker-compose\.prod\.yml/);
+      assert.match(ws.roleOf('/w/app/Dockerfile')!.why!, /production/);
+      assert.deepStrictEqual(ws.roleOf('/w/docker-compose.prod.yml'), { production: true, why: undefined });
+    });
+
+    it('an overlay such as compose.deploy.yml leaves compose.yml a production file', () => {
+      const found = lintAll({
+        'compose.yml': 'services:\n  backend:\n    build: ./backend\n    image: backend:1\n  adminer:\n    image: adminer\n',
+        'compose.deploy.yml': 'services:\n  backend:\n    restart: always\n  adminer:\n    restart: always\n',
+        'backend/Dockerfile': ROOT_IMAGE,
+      });
+      assert.ok(found.some((f) => f.rule === 'CW404' && f.file === '/w/compose.yml'));
+    });
+
+    it('a compose file that selects development settings is a development file, but the production Dockerfile it builds is not', () => {
+      const found = lintAll({
+        'docker-compose.yml': 'services:\n  app:\n    build: .\n    environment:\n      DJANGO_SETTINGS_MODULE: shop.settings.dev\n      DJANGO_SECRET_KEY: changeme\n',
+        Dockerfile: ROOT_IMAGE,
+      });
+      assert.ok(!found.some((f) => f.file === '/w/docker-compose.yml'));
+      assert.ok(found.some((f) => f.file === '/w/Dockerfile' && f.rule === 'CW401'));
+    });
+
+    it('ENVIRONMENT=dev and a dev build target mark compose files as development', () => {
+      assert.deepStrictEqual(lintFiles({ '/w/compose.yaml': 'services:\n  web:\n    environment:\n      - ENVIRONMENT=dev\n    volumes:\n      - .:/app\n' }, 'CW410'), []);
+      assert.deepStrictEqual(lintFiles({ '/w/compose.yaml': 'services:\n  web:\n    build:\n      context: .\n      target: dev\n    volumes:\n      - .:/app\n' }, 'CW410'), []);
+    });
+
+    it('dev containers, tests, playwright images, Procfile.windows, local.Dockerfile and ci/local_dev settings are not production files', () => {
+      const found = lintAll({
+        '.devcontainer/Dockerfile': 'FROM mcr.microsoft.com/devcontainers/python:3.11\n',
+        '.devcontainer/docker-compose.yml': 'services:\n  db:\n    image: postgres:latest\n',
+        'tests/e2e/docker/docker-compose.yml': 'services:\n  ldap:\n    image: openldap\n',
+        'frontend/Dockerfile.playwright': 'FROM node:20\n',
+        'docker/local.Dockerfile': 'FROM python:3.12\nCOPY . /app\n',
+        'Procfile.windows': 'web: python manage.py runserver\n',
+        'settings/ci.py': 'DEBUG = False\nSECRET_KEY = "ci"\nALLOWED_HOSTS = ["*"]\n',
+        'settings/local_dev.py': 'DEBUG = True\nSECRET_KEY = "dev"\n',
+        'tests/settings.py': 'SECRET_KEY = "x"\nINSTALLED_APPS = []\n',
+        'scripts/smoketest_configuration.py': 'ALLOWED_HOSTS = ["*"]\n',
+      });
+      assert.deepStrictEqual(found, []);
+    });
+  });
+
+  describe('settings modules', () => {
+    it('a module named settings.py that assigns no Django setting is not a settings module', () => {
+      assert.deepStrictEqual(lintRule('/w/auth/settings.py', 'USER_SETTINGS = getattr(settings, "SIMPLE_JWT", None)\nDEFAULTS = {}\n', 'CW206'), []);
+      assert.deepStrictEqual(lintRule('/w/core/settings/static.py', 'APP_VERSION = "1"\n', 'CW206'), []);
+    });
+
+    it('a production module outside a settings package that star-imports the base is a settings module', () => {
+      const found = lintFiles(
+        {
+          '/w/config/django/base.py': 'SECRET_KEY = "dev-only"\nDEBUG = True\nALLOWED_HOSTS = ["*"]\nINSTALLED_APPS = []\n',
+          '/w/config/django/production.py': 'import os\nfrom .base import *\nDEBUG = False\nSECRET_KEY = os.environ["SECRET_KEY"]\nALLOWED_HOSTS = os.environ["HOSTS"].split(",")\n',
+        },
+        'CW202',
+      );
+      assert.deepStrictEqual(found, []);
+    });
+
+    it('the base values a production module overrides are not reported (CW201-CW203, CW208, CW209)', () => {
+      const base = 'SECRET_KEY = "dev-only"\nDEBUG = True\nALLOWED_HOSTS = ["*"]\nINSTALLED_APPS = []\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "PASSWORD": "pw"}}\n';
+      const prod = 'import os\nfrom .base import *\nDEBUG = False\nSECRET_KEY = os.environ["SECRET_KEY"]\nALLOWED_HOSTS = ["example.com"]\nDATABASES = {}\n';
+      for (const rule of ['CW201', 'CW202', 'CW203', 'CW208', 'CW209']) {
+        assert.deepStrictEqual(lintFiles({ '/w/proj/settings/base.py': base, '/w/proj/settings/production.py': prod }, rule), [], rule);
+      }
+      // What production.py does not override is still reported in the base.
+      const partial = 'from .base import *\nDEBUG = False\n';
+      assert.strictEqual(lintFiles({ '/w/proj/settings/base.py': base, '/w/proj/settings/production.py': partial }, 'CW202').length, 1);
+    });
+
+    it('ALLOWED_HOSTS = ["*"] under `if DEBUG:` is a development value', () => {
+      const text = 'DEBUG = False\nALLOWED_HOSTS = ["example.com"]\nif DEBUG:\n    ALLOWED_HOSTS = ["*"]\n';
+      assert.deepStrictEqual(lintRule('/w/proj/settings.py', text, 'CW203'), []);
+    });
+  });
+
+  describe('unsafe fallbacks read from the environment', () => {
+    const cases: Array<[string, string, string, string]> = [
+      ['CW202', 'SECRET_KEY = os.environ.get("SECRET_KEY", "dev-key")\n', '"dev-key"', 'os.environ.get'],
+      ['CW202', 'SECRET_KEY = os.getenv("SECRET_KEY", "dev-key")\n', '"dev-key"', 'os.getenv'],
+      ['CW202', 'SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-key"\n', '"dev-key"', 'or fallback'],
+      ['CW202', 'SECRET_KEY = env("SECRET_KEY", default="dev-key")\n', '"dev-key"', 'django-environ'],
+      ['CW202', 'SECRET_KEY = envsecret("SECRET_KEY", "---")\n', '"---"', 'a project helper'],
+      ['CW201', 'DEBUG = env.bool("DEBUG", default=True)\n', 'True', 'env.bool'],
+      ['CW201', 'DEBUG = config("DEBUG", default=True, cast=bool)\n', 'True', 'decouple'],
+      ['CW201', 'DEBUG = envbool("DEBUG", "True")\n', '"True"', 'a project helper'],
+      ['CW201', 'DEBUG = bool(os.environ.get("DEBUG", 0))\n', 'bool', 'bool() of a string'],
+      ['CW201', 'DEBUG = os.environ.get("DEBUG", "") != "False"\n', 'os.environ.get("DEBUG", "") != "False"', '!= "False"'],
+      ['CW203', 'ALLOWED_HOSTS = os.getenv("HOSTS", "*").split(",")\n', '"*"', 'split fallback'],
+      ['CW209', 'DATABASES = {"default": {"PASSWORD": os.environ.get("DB_PASSWORD", "password")}}\n', '"password"', 'password fallback'],
+    ];
+    for (const [rule, line, token, what] of cases) {
+      it(`${rule}: ${what}`, () => {
+        const text = `import os\nINSTALLED_APPS = []\n${line}`;
+        const found = lintRule('/w/proj/settings.py', text, rule);
+        assert.strictEqual(found.length, 1, JSON.stringify(found));
+        assert.strictEqual(covered(text, found[0].range), token);
+      });
+    }
+    it('safe defaults stay silent', () => {
+      const text = 'import os\nINSTALLED_APPS = []\nDEBUG = env.bool("DEBUG", default=False)\nSECRET_KEY = os.environ["SECRET_KEY"]\nALLOWED_HOSTS = os.getenv("HOSTS", "").split(",")\nDEBUG2 = os.getenv("DEBUG", "False") == "True"\n';
+      for (const rule of ['CW201', 'CW202', 'CW203']) assert.deepStrictEqual(lintRule('/w/proj/settings.py', text, rule), [], rule);
+      assert.deepStrictEqual(lintRule('/w/proj/settings.py', 'INSTALLED_APPS = []\nDEBUG = os.getenv("DEBUG", "False") == "True"\n', 'CW201'), []);
+    });
+  });
+});
