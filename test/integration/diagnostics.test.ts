@@ -43,7 +43,16 @@ async function waitFor<T>(what: string, check: () => T | undefined | false, time
 async function codeActions(uri: vscode.Uri, range: vscode.Range): Promise<vscode.CodeAction[]> {
   // Code actions are computed on the workbench's model of the file: keep it open in an editor.
   await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
-  return (await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, range, vscode.CodeActionKind.QuickFix.value)) ?? [];
+  const ask = async () => (await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, range, vscode.CodeActionKind.QuickFix.value)) ?? [];
+  // Right after another test restored the file, a re-lint may be pending (its debounce): ask again
+  // for a few seconds before taking "no actions" for an answer.
+  const until = Date.now() + 5000;
+  let actions = await ask();
+  while (actions.length === 0 && Date.now() < until) {
+    await new Promise((r) => setTimeout(r, 250));
+    actions = await ask();
+  }
+  return actions;
 }
 
 /** Puts a document back to what it held (the tests share one workspace) and saves it. */
