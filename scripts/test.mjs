@@ -120,10 +120,10 @@ finish(ok);
 
 function finish(allOk) {
   const minutes = ((Date.now() - started) / 60000).toFixed(1);
-  console.log('\nStage        result   seconds  passed failed skipped');
+  console.log('\nStage         result   seconds  passed failed skipped');
   for (const s of stageResults) {
     const c = s.counts || { passed: '', failed: '', skipped: '' };
-    console.log(`${s.name.padEnd(12)} ${(s.ok ? 'ok' : 'FAILED').padEnd(8)} ${String(s.seconds).padStart(7)}  ${String(c.passed).padStart(6)} ${String(c.failed).padStart(6)} ${String(c.skipped).padStart(7)}`);
+    console.log(`${s.name.padEnd(13)} ${(s.ok ? 'ok' : 'FAILED').padEnd(8)} ${String(s.seconds).padStart(7)}  ${String(c.passed).padStart(6)} ${String(c.failed).padStart(6)} ${String(c.skipped).padStart(7)}`);
   }
   console.log(`\nnpm test ${allOk ? 'passed' : 'FAILED'} in ${minutes} min`);
   console.log(`${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
