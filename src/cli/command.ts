@@ -27,6 +27,8 @@ export const Exit = {
   exists: 3,
   hostKey: 4,
   unreachable: 5,
+  /** A file could not be written (disk full, a size limit, permissions); nothing half-written is left. */
+  writeFailed: 6,
 } as const;
 
 /** A usage error: printed with the command's usage line, exit 2. */

@@ -12,6 +12,7 @@ import { registerCliCommand } from './main';
 import { Exit, UsageError, writeLine } from './command';
 import { usageErrorFromParse } from './parseError';
 import { planWarnings } from '../core/plan';
+import { mkdirLevels, safeTargetFolder, targetState, UnsafeTargetError, writeFileAtomic } from '../core/safeFs';
 
 const USAGE = `Usage: cloudward generate <kind...|all> [--project dir] [--out dir] [--set key=value ...] [--force] [--json]
 
@@ -32,15 +33,10 @@ Options:
   --json           print a JSON array of { "kind", "path" } for the files written
   -h, --help       show this help
 
-Exit codes: 0 written, 2 usage error (unknown kind, bad --set value), 3 some files existed and were left untouched.`;
+Exit codes: 0 written, 2 usage error (unknown kind, bad --set value, a target folder that leads out of --out),\n3 some files existed and were left untouched, 6 a file could not be written (disk full, permissions).`;
 
-/** Writes through a temporary file and a rename, so an interrupted write never leaves half a file. */
-function writeFileSafely(target: string, content: string): void {
-  fs.mkdirSync(path.dirname(target), { recursive: true });
-  const tmp = path.join(path.dirname(target), `.${path.basename(target)}.cloudward-${process.pid}.tmp`);
-  fs.writeFileSync(tmp, content);
-  fs.renameSync(tmp, target);
-}
+/** Existing targets larger than this are never read for the "unchanged?" comparison (they differ). */
+const MAX_COMPARE_BYTES = 4 * 1024 * 1024;
 
 registerCliCommand({
   name: 'generate',
@@ -107,6 +103,11 @@ registerCliCommand({
     }
     const outDir = path.resolve(io.cwd, values.out ?? path.join(projectDir, detection.projectRoot));
     if (fs.existsSync(outDir) && !fs.statSync(outDir).isDirectory()) throw new UsageError(`--out is not a folder: ${outDir}`);
+    try {
+      mkdirLevels(outDir);
+    } catch (e) {
+      throw new UsageError(`cannot create the output folder ${outDir}: ${(e as Error).message}`);
+    }
 
     const needsDomain = kinds.some((k) => k === 'nginx' || k === 'kubernetes' || k === 'compose');
     if (needsDomain && overrides.domain === undefined) {
@@ -132,25 +133,38 @@ registerCliCommand({
     const written: Array<{ kind: string; path: string }> = [];
     const untouched: string[] = [];
     const unchanged: string[] = [];
+    const failed: string[] = [];
     for (const f of files) {
-      const target = path.join(outDir, ...f.path.split('/'));
-      if (fs.existsSync(target)) {
-        if (fs.statSync(target).isDirectory()) {
+      const name = f.path.split('/').pop()!;
+      try {
+        // The folder must resolve inside --out: a symlinked folder shipped in a repository
+        // (deploy/nginx -> /etc/nginx/conf.d) cannot carry the file out of it.
+        const dir = safeTargetFolder(outDir, f.path);
+        const now = targetState(path.join(dir, name), MAX_COMPARE_BYTES);
+        if (now.kind === 'folder') {
           writeLine(io.err, `cloudward generate: ${f.path} is a folder; left untouched.`);
           untouched.push(f.path);
           continue;
         }
-        if (fs.readFileSync(target, 'utf8') === f.content) {
+        if (now.kind === 'file' && now.text === f.content) {
           unchanged.push(f.path);
           continue;
         }
-        if (!values.force) {
+        // A link (even a dangling one), a FIFO or a device is something the user put there: it exists.
+        if (now.kind !== 'absent' && !values.force) {
+          if (now.kind === 'other') writeLine(io.err, `cloudward generate: ${f.path} is ${now.what}.`);
           untouched.push(f.path);
           continue;
         }
+        writeFileAtomic(dir, name, f.content, now.kind === 'file' ? now : undefined);
+        written.push({ kind: f.kind, path: f.path });
+      } catch (e) {
+        if (e instanceof UnsafeTargetError) throw new UsageError(e.message);
+        // Disk full, a file size limit, a read-only folder: say which file, keep what is written, stop.
+        writeLine(io.err, `cloudward generate: cannot write ${f.path}: ${(e as Error).message}`);
+        failed.push(f.path);
+        break;
       }
-      writeFileSafely(target, f.content);
-      written.push({ kind: f.kind, path: f.path });
     }
 
     if (values.json) writeLine(io.out, JSON.stringify(written, null, 2));
@@ -162,6 +176,11 @@ registerCliCommand({
     // Some written, some not: one line that says which is which, so exit code 3 is not read as "nothing done".
     if (untouched.length && written.length) {
       writeLine(io.err, `cloudward generate: written: ${written.map((w) => w.path).join(', ')}; left untouched: ${untouched.join(', ')}.`);
+    }
+    if (failed.length) {
+      const notDone = files.map((f) => f.path).filter((p) => !written.some((w) => w.path === p) && !unchanged.includes(p) && !untouched.includes(p));
+      writeLine(io.err, `cloudward generate: not written: ${notDone.join(', ')} (no partial file is left behind).`);
+      return Exit.writeFailed;
     }
     return untouched.length ? Exit.exists : Exit.ok;
   },

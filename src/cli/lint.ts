@@ -9,6 +9,7 @@ import { classify, getRule, LintWorkspace, RULES, severityRank, summarize, summa
 import type { Finding, LintOptions, LintProblem, Severity, SeveritySetting } from '../core/lint';
 import { VERSION } from '../core/version';
 import { printableLine } from '../core/printable';
+import { readRegularFile } from '../core/safeFs';
 import { Exit, UsageError, writeLine } from './command';
 import type { Io } from './command';
 import { registerCliCommand } from './main';
@@ -57,7 +58,8 @@ function walk(root: string, out: Walked, explicit: boolean): void {
   try {
     st = fs.statSync(root);
   } catch (e) {
-    out.problems.push({ file: root, message: `cannot read: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or folder' : (e as Error).message}` });
+    const code = (e as NodeJS.ErrnoException).code;
+    out.problems.push({ file: root, message: `cannot read: ${code === 'ENOENT' ? 'no such file or folder' : code === 'ELOOP' ? 'a symbolic link loop' : (e as Error).message}` });
     return;
   }
   if (st.isFile()) {
@@ -95,15 +97,9 @@ function uriPath(p: string): string {
 }
 
 function readText(file: string): { text?: string; problem?: string } {
-  try {
-    const st = fs.statSync(file);
-    if (st.size > MAX_BYTES) return { problem: `skipped: larger than ${MAX_BYTES / 1024 / 1024} MB` };
-    const buf = fs.readFileSync(file);
-    if (buf.subarray(0, 8192).includes(0)) return { problem: 'skipped: not a text file' };
-    return { text: buf.toString('utf8') };
-  } catch (e) {
-    return { problem: `cannot read: ${(e as Error).message}` };
-  }
+  const r = readRegularFile(file, MAX_BYTES, true);
+  if ('text' in r) return r;
+  return { problem: r.code === 'unreadable' || r.code === 'missing' ? `cannot read: ${r.problem}` : `skipped: ${r.problem}` };
 }
 
 function parseRuleOverride(spec: string): [string, SeveritySetting] {
@@ -274,7 +270,17 @@ async function run(argv: string[], io: Io): Promise<number> {
   // A path that is not there is a mistake in the command (a typo in a CI script), not a clean
   // result: passing green on it would hide that nothing was checked.
   const missing = paths.filter((p) => !fs.existsSync(path.resolve(io.cwd, p)));
-  if (missing.length) throw new UsageError(`no such file or folder: ${missing.join(', ')}`);
+  if (missing.length) {
+    const loops = missing.filter((p) => fs.lstatSync(path.resolve(io.cwd, p), { throwIfNoEntry: false })?.isSymbolicLink());
+    if (loops.length) throw new UsageError(`a symbolic link that leads nowhere (dangling or a loop): ${loops.map(printableLine).join(', ')}`);
+    throw new UsageError(`no such file or folder: ${missing.map(printableLine).join(', ')}`);
+  }
+  // A FIFO or a device named on the command line: nothing would be checked, so it must not pass green.
+  const special = paths.filter((p) => {
+    const st = fs.statSync(path.resolve(io.cwd, p));
+    return !st.isFile() && !st.isDirectory();
+  });
+  if (special.length) throw new UsageError(`not a regular file or folder: ${special.map(printableLine).join(', ')}`);
   const options: LintOptions = { rules, ...detectOptions(paths, io.cwd) };
   const { findings, problems, files } = lintPaths(paths, io.cwd, options);
   findings.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character));

@@ -23,7 +23,7 @@ function help(): string {
     '  -v, --version  print the version',
     '',
     'Exit codes: 0 ok, 1 findings at or above --fail-on, 2 usage error, 3 file exists,',
-    '            4 host key not trusted, 5 host unreachable.',
+    '            4 host key not trusted, 5 host unreachable, 6 a file could not be written.',
   ].join('\n');
 }
 

@@ -127,8 +127,9 @@ async function runChecks(ctx: Ctx, managePy: vscode.Uri, interpreter: Interprete
 async function settingsFileOf(core: Ctx['core'], managePy: string): Promise<string | undefined> {
   let module = process.env.DJANGO_SETTINGS_MODULE;
   if (!module) {
-    const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.file(managePy)));
-    module = core.settingsModuleFromManagePy(text);
+    const r = core.readRegularFile(managePy, 1024 * 1024);
+    if (!('text' in r)) return undefined;
+    module = core.settingsModuleFromManagePy(r.text);
   }
   return module ? core.settingsFileOfModule(path.dirname(managePy), module) : undefined;
 }

@@ -99,6 +99,11 @@ async function generate(ctx: Ctx, proposer: FileProposer, fixedKinds: GeneratorK
     const warnings = core.planWarnings(plan, supported);
     if (!scripted) for (const w of warnings) void warn(w, plan, projectRoot);
     const files = core.renderFiles(plan, supported);
+    // The same file policy as the CLI: never through a folder link that leaves the project, never over a link.
+    for (const f of files) {
+      const why = core.targetLeavesFolder(projectRoot.fsPath, f.path);
+      if (why) throw new Error(`Cloudward does not write ${f.path}: ${why}.`);
+    }
     log().info(`generate ${kinds.join(', ')} in ${projectRoot.fsPath}: ${files.map((f) => f.path).join(', ')}`);
     const outcome = await proposer.propose(
       files.map((f) => ({ path: f.path, content: f.content })),
@@ -155,7 +160,9 @@ export async function readNginxSite(projectRoot: vscode.Uri): Promise<{ domain?:
   }
   const conf = entries.find(([n, t]) => t === vscode.FileType.File && n.endsWith('.conf'));
   if (!conf) return undefined;
-  const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(dir, conf[0])));
+  const uri = vscode.Uri.joinPath(dir, conf[0]);
+  if ((await vscode.workspace.fs.stat(uri)).size > 1024 * 1024) return undefined;
+  const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
   return parseNginxSite(text);
 }
 

@@ -7,3 +7,5 @@ export * from './detect';
 export * from './plan';
 export * from './generate';
 export * from './rulesIndex';
+export { readRegularFile, targetLeavesFolder } from './safeFs';
+export { printable, printableLine } from './printable';

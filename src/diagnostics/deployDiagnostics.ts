@@ -488,7 +488,8 @@ async function isDirectory(uri: vscode.Uri): Promise<boolean> {
 async function readText(uri: vscode.Uri): Promise<string | undefined> {
   try {
     const stat = await vscode.workspace.fs.stat(uri);
-    if (stat.type & vscode.FileType.Directory || stat.size > MAX_FILE_BYTES) return undefined;
+    // Regular files only (after links): never a device or a FIFO a repository may have planted.
+    if (!(stat.type & vscode.FileType.File) || stat.size > MAX_FILE_BYTES) return undefined;
     return new TextDecoder('utf-8').decode(await vscode.workspace.fs.readFile(uri));
   } catch {
     return undefined; // deleted meanwhile, or unreadable: not part of the index

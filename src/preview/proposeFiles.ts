@@ -243,11 +243,19 @@ async function saveDocument(uri: vscode.Uri): Promise<void> {
   throw new Error(`${vscode.workspace.asRelativePath(uri)} could not be saved; its editor holds the proposal.`);
 }
 
+/** Existing files larger than this are not read for the comparison: a deployment file never is. */
+const MAX_EXISTING_BYTES = 4 * 1024 * 1024;
+
 async function readText(uri: vscode.Uri): Promise<string | undefined> {
   // An open, unsaved editor is what the user sees as the file: compare against it, not the disk.
   const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
   if (open) return open.getText();
   try {
+    // Never read a device or a FIFO (a repository may plant `Dockerfile -> /dev/zero`): the extension
+    // host would read forever or block.
+    const stat = await vscode.workspace.fs.stat(uri);
+    if (!(stat.type & vscode.FileType.File)) throw new Error(`${vscode.workspace.asRelativePath(uri)} exists but is not a regular file; Cloudward leaves it alone.`);
+    if (stat.size > MAX_EXISTING_BYTES) throw new Error(`${vscode.workspace.asRelativePath(uri)} is larger than 4 MB; Cloudward leaves it alone.`);
     return new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
   } catch (e) {
     if (e instanceof vscode.FileSystemError && e.code === 'FileNotFound') return undefined;

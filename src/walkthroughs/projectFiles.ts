@@ -167,6 +167,8 @@ export class ProjectFiles implements vscode.Disposable {
     try {
       const stat = await vscode.workspace.fs.stat(uri);
       if (stat.type & vscode.FileType.Directory) return false;
+      // a FIFO or a device is never read (it would block or never end)
+      if (fact.kinds && !(stat.type & vscode.FileType.File)) return false;
       if (!fact.kinds) return true;
       const text = stat.size <= MAX_BYTES ? new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)) : undefined;
       const kind = this.classify()(uri.path, text);

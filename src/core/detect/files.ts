@@ -1,6 +1,7 @@
 // A bounded, read-only view of a project's files: one directory walk, cached reads.
 import * as fs from 'fs';
 import * as path from 'path';
+import { readRegularFile } from '../safeFs';
 
 /** Folders that never hold the project's own code: skipping them keeps detection fast. */
 const SKIPPED_DIRS = new Set([
@@ -51,17 +52,15 @@ export class ProjectFiles {
     return this.fileSet.has(rel);
   }
 
-  /** The file's text, or null when absent, unreadable or too large to be a config file. */
+  /** The file's text, or null when absent, unreadable, not a regular file or too large to be a config file. */
   read(rel: string): string | null {
     if (this.cache.has(rel)) return this.cache.get(rel)!;
     let text: string | null = null;
     if (this.fileSet.has(rel)) {
-      try {
-        const full = path.join(this.root, rel);
-        if (fs.statSync(full).size <= MAX_READ_BYTES) text = fs.readFileSync(full, 'utf8');
-      } catch {
-        text = null;
-      }
+      // Regular files only, non-blocking, bounded: a repository may hold `requirements.txt -> /dev/zero`
+      // or a FIFO, and detection runs when the editor starts.
+      const r = readRegularFile(path.join(this.root, rel), MAX_READ_BYTES);
+      text = 'text' in r ? r.text : null;
     }
     this.cache.set(rel, text);
     return text;

@@ -5,6 +5,7 @@ import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Range, Severity } from './types';
+import { readRegularFile } from '../safeFs';
 
 export type DjangoCheckLevel = 'critical' | 'error' | 'warning' | 'info' | 'debug';
 
@@ -297,11 +298,8 @@ function firstLineRange(text: string | undefined): Range {
 }
 
 function readTextOrUndefined(file: string): string | undefined {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
-  }
+  const r = readRegularFile(file, 4 * 1024 * 1024);
+  return 'text' in r ? r.text : undefined;
 }
 
 export interface DjangoCheckRunOptions {

@@ -5,30 +5,9 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Writable } from 'stream';
-import { main } from '../../../src/cli/index';
+import { runCli } from './cli';
 
 const RAW_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/;
-
-function capture(): { stream: Writable; text: () => string } {
-  const chunks: string[] = [];
-  return {
-    stream: new Writable({
-      write(chunk, _enc, cb) {
-        chunks.push(String(chunk));
-        cb();
-      },
-    }),
-    text: () => chunks.join(''),
-  };
-}
-
-export async function runCli(args: string[], cwd: string): Promise<{ code: number; out: string; err: string }> {
-  const out = capture();
-  const err = capture();
-  const code = await main(args, { out: out.stream, err: err.stream, cwd, env: {} });
-  return { code, out: out.text(), err: err.text() };
-}
 
 describe('security: what the CLI prints from a project', () => {
   let root: string;
