@@ -64,8 +64,7 @@ let server;
 try {
   // The extension is installed by a link from the server's extensions folder to this checkout: the
   // URL's development payload needs the smoke-test driver, which silences notifications.
-  server = await startVSCodeServer({ port: Number(values.port), host: values.host, dataDir: stateDir, extensionsDir: linkedExtensions(),
-    machineSettings: { 'git.openRepositoryInParentFolders': 'never' } });
+  server = await startVSCodeServer({ port: Number(values.port), host: values.host, dataDir: stateDir, extensionsDir: linkedExtensions() });
 } catch (e) {
   console.error(`[cloudward] could not start VS Code on ${values.host}:${values.port}: ${e.message.split('\n')[0]}. Is the port in use? Try: npm start -- --port 8081`);
   watcher.kill();
