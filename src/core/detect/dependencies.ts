@@ -181,6 +181,8 @@ export function readPackaging(files: ProjectFiles, root: string): Packaging {
       return line ? majorMinor(line) : null;
     }],
     ['runtime.txt', () => majorMinor(files.read(at('runtime.txt')) ?? '')],
+    // The project's own production image says which Python runs it in production.
+    ...imagePythonSource(files, root),
     ['pyproject.toml', () => {
       const spec = typeof project?.['requires-python'] === 'string' ? (project['requires-python'] as string)
         : typeof poetryDeps?.python === 'string' ? (poetryDeps.python as string) : null;
@@ -196,9 +198,18 @@ export function readPackaging(files: ProjectFiles, root: string): Packaging {
       return m ? majorMinor(m[1]) : null;
     }],
   ];
+  const image = imagePythonSource(files, root)[0];
+  const imageVersion = image ? image[1]() : null;
   for (const [file, read] of sources) {
-    if (!files.has(at(file))) continue;
+    if (!files.has(at(file)) && !(image && file === image[0])) continue;
     const v = read();
+    // A version file that contradicts the production image loses to it (the image is what runs).
+    if (v && imageVersion && v !== imageVersion && file !== image![0]) {
+      notes.push(`pythonVersion: ${file} says ${v} but ${image![0]} runs python:${imageVersion}; using ${imageVersion}.`);
+      pythonVersion = imageVersion;
+      pythonVersionFile = image![0];
+      break;
+    }
     if (v) {
       pythonVersion = v;
       pythonVersionFile = file;
@@ -227,4 +238,22 @@ function addRequirement(into: Set<string>, extras: Set<string>, req: string): vo
   const name = requirementName(req);
   if (name) into.add(name);
   for (const e of requirementExtras(req)) extras.add(e);
+}
+
+/** `FROM python:3.12-slim` in the project's production Dockerfile (not a dev container's or a test image's). */
+function imagePythonSource(files: { read(p: string): string | null; under(d: string): string[] }, root: string): Array<[string, () => string | null]> {
+  const candidates = files
+    .under(root)
+    .filter((f) => /(^|\/)(?:Dockerfile|Containerfile)(?:[.-][^/]*)?$|\.Dockerfile$/i.test(f))
+    .filter((f) => !/(^|\/)(?:\.?devcontainer|tests?|e2e|\.github)\//i.test(f) && !/[._-](?:dev|local|test|ci|playwright|windows)\b/i.test(f.split('/').pop()!))
+    .sort((a, b) => a.split('/').length - b.split('/').length || (/prod/i.test(b) ? 1 : 0) - (/prod/i.test(a) ? 1 : 0));
+  for (const f of candidates) {
+    const text = files.read(f) ?? '';
+    const froms = [...text.matchAll(/^\s*FROM\s+(?:--platform=\S+\s+)?(?:docker\.io\/)?(?:library\/)?python:(\d+\.\d+)/gim)];
+    if (froms.length) {
+      const v = froms[froms.length - 1][1];
+      return [[f, () => v]];
+    }
+  }
+  return [];
 }

@@ -40,7 +40,10 @@ export function detectProjectSync(dir: string): Detection {
   const deps = pack.dependencies;
   const has = (...names: string[]) => names.some((n) => deps.has(n));
 
-  const django = has('django') || files.under(root).some((f) => f === at('manage.py') || f.endsWith('/manage.py'))
+  // A manage.py makes a Django project only when it is Django's: Flask projects ship one built on
+  // FlaskGroup, others a database helper module of that name.
+  const djangoManage = (f: string) => (f === at('manage.py') || f.endsWith('/manage.py')) && isDjangoManage(files.read(f) ?? '');
+  const django = has('django') || files.under(root).some(djangoManage)
     ? analyseDjango(files, root) : null;
 
   let framework: Framework | null = null;
@@ -50,7 +53,7 @@ export function detectProjectSync(dir: string): Detection {
   let wsgiModule: string | null = null;
   let asgiModule: string | null = null;
 
-  if (django && (django.managePy || has('django'))) {
+  if (django && ((django.managePy && djangoManage(django.managePy)) || has('django'))) {
     framework = 'django';
     notes.push(...django.notes);
     pythonPath = django.pythonPath;
@@ -269,4 +272,10 @@ export function appName(pkg: string | null, projectName: string | null, folder: 
     if (n) return n;
   }
   return null;
+}
+
+/** Whether a manage.py is Django's (it names Django or its settings variable, and is no FlaskGroup script). */
+export function isDjangoManage(text: string): boolean {
+  if (/\bFlaskGroup\b|^\s*from\s+flask\b|^\s*import\s+flask\b/m.test(text)) return false;
+  return /django/i.test(text);
 }

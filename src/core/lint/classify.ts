@@ -59,6 +59,7 @@ const STAR_IMPORT = /^from[ \t]+[\w.]+[ \t]+import[ \t]+\*/m;
 const PY_APP = /\bFlask\(|\bFastAPI\(|\buvicorn\.run\(/;
 const SH_SHEBANG = /^#![ \t]*(?:\/usr)?\/bin\/(?:env[ \t]+)?(?:sh|bash|dash|ash|zsh)\b/;
 const UWSGI_SECTION = /^[ \t]*\[uwsgi\]/m;
+const SUPERVISOR_PROGRAM = /^[ \t]*\[program:[^\]\n]+\]/m;
 const APP_ENGINE = /^(?:runtime|entrypoint)[ \t]*:/m;
 
 /**
@@ -73,7 +74,7 @@ export function classify(path: string, text?: string): FileKind | undefined {
   const parent = dirs[dirs.length - 1] ?? '';
 
   if (name === 'Procfile' || name.startsWith('Procfile.')) return 'procfile';
-  if (lower === 'dockerfile' || lower.startsWith('dockerfile.') || lower.endsWith('.dockerfile') || lower === 'containerfile' || lower.startsWith('containerfile.')) {
+  if (lower === 'dockerfile' || lower.startsWith('dockerfile.') || lower.startsWith('dockerfile-') || lower.startsWith('dockerfile_') || lower.endsWith('.dockerfile') || lower === 'containerfile' || lower.startsWith('containerfile.')) {
     return 'dockerfile';
   }
   if (lower === '.dockerignore' || lower.endsWith('.dockerignore')) return 'dockerignore';
@@ -91,6 +92,7 @@ export function classify(path: string, text?: string): FileKind | undefined {
     return text !== undefined && K8S_API.test(text) && K8S_KIND.test(text) ? 'kubernetes' : undefined;
   }
   const nginxFolder = dirs.some((d) => d === 'nginx' || d === 'sites-available' || d === 'sites-enabled');
+  if ((lower.endsWith('.conf') || lower.endsWith('.ini')) && text !== undefined && SUPERVISOR_PROGRAM.test(text) && !NGINX_BLOCK.test(text)) return 'supervisor';
   if (lower === 'nginx.conf') return 'nginx';
   if (lower.endsWith('.conf')) {
     if (nginxFolder) return 'nginx';

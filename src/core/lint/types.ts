@@ -68,4 +68,6 @@ export type FileKind =
   | 'python-app'
   | 'shell'
   | 'platform'
-  | 'dockerignore';
+  | 'dockerignore'
+  /** A supervisord program (`[program:x]` with `command=`): read for the binds its command starts. */
+  | 'supervisor';

@@ -20,7 +20,7 @@ export interface FileRole {
 }
 
 /** Name parts (split on `.`, `-`, `_`) that mark development, test and tooling files. */
-const DEV_PARTS = new Set(['dev', 'develop', 'development', 'local', 'test', 'tests', 'testing', 'override', 'ci', 'e2e', 'playwright', 'cypress', 'selenium', 'windows', 'devcontainer', 'debug', 'sample', 'example']);
+const DEV_PARTS = new Set(['dev', 'develop', 'development', 'local', 'test', 'tests', 'testing', 'override', 'ci', 'e2e', 'playwright', 'cypress', 'selenium', 'windows', 'devcontainer', 'debug', 'sample', 'example', 'minikube']);
 /** Name parts that mark production files. */
 const PROD_PARTS = new Set(['prod', 'production', 'prd', 'live', 'release', 'deploy', 'deployment']);
 /** Folders whose contents are development, test or tooling files. */
@@ -271,4 +271,50 @@ export function projectRoles(ws: WorkspaceView, nameIsDev: (path: string) => boo
     if (alternative) roles.set(df, { production: false, why: `only ${basename(by[0].compose.path)} (a development compose file) builds it; ${basename(alternative[0].path)} is the production image` });
   }
   return roles;
+}
+
+// --- build contexts -------------------------------------------------------------------------------------
+
+/**
+ * The build context of a Dockerfile: the one a compose file gives it (`build.context`), else the
+ * folder its COPY sources are relative to (a Dockerfile under `docker/` that copies
+ * `requirements.txt` is built from the project root), else its own folder.
+ */
+export function buildContextOf(df: LintFile, ws: WorkspaceView): { dir: string; why: string } {
+  for (const c of ws.files('compose')) {
+    const b = composeModel(c).builds.find((x) => samePath(resolve(x.dockerfile), resolve(df.path)));
+    if (b) return { dir: b.context, why: `${basename(c.path)} builds it with context ${b.context}` };
+  }
+  const own = dirname(df.path);
+  const sources = new Set<string>();
+  for (const line of df.text.split(/\r?\n/)) {
+    const m = /^\s*(?:COPY|ADD)\s+(.+)$/i.exec(line);
+    if (!m || /--from=/i.test(m[1])) continue;
+    const args = m[1].split(/\s+/).filter((a) => a && !a.startsWith('--'));
+    for (const a of args.slice(0, -1)) {
+      const first = a.replace(/^\.\//, '').split('/')[0];
+      if (first && first !== '.' && !first.includes('*') && !first.includes('$') && !/^[a-z]+:/i.test(a)) sources.add(first);
+    }
+  }
+  if (!sources.size) return { dir: own, why: 'its own folder' };
+  const candidates: string[] = [];
+  for (let d = own, i = 0; i < 4; i++) {
+    candidates.push(d);
+    const up = dirname(d);
+    if (up === d || d === '.' || d === '/') break;
+    d = up;
+  }
+  const known = new Set<string>();
+  for (const p of ws.paths()) {
+    const parts = resolve(p).replace(/\\/g, '/').split('/');
+    for (let i = 1; i <= parts.length; i++) known.add(parts.slice(0, i).join('/'));
+  }
+  let best = { dir: own, hits: 0 };
+  for (const c of candidates) {
+    const base = resolve(c).replace(/\\/g, '/');
+    let hits = 0;
+    for (const s of sources) if (known.has(`${base}/${s}`)) hits++;
+    if (hits > best.hits) best = { dir: c, hits };
+  }
+  return best.dir === own ? { dir: own, why: 'its own folder' } : { dir: best.dir, why: `its COPY sources are in ${best.dir}` };
 }

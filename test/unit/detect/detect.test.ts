@@ -296,3 +296,35 @@ describe('detectProject', () => {
     });
   });
 });
+
+describe('detect on real project layouts', () => {
+  it('a manage.py built on FlaskGroup (or a database helper named manage.py) does not make a Django project', () => {
+    const flask = project({
+      'requirements.txt': 'Flask==3.0\ngunicorn\n',
+      'manage.py': 'from flask.cli import FlaskGroup\nfrom project import app\ncli = FlaskGroup(app)\n',
+      'project/__init__.py': 'from flask import Flask\napp = Flask(__name__)\n',
+    });
+    assert.strictEqual(detectProjectSync(flask).framework, 'flask');
+    const api = project({
+      'pyproject.toml': '[project]\nname = "api"\ndependencies = ["fastapi", "uvicorn"]\n',
+      'src/api/database/manage.py': 'def init_database(engine):\n    pass\n',
+      'src/api/main.py': 'from fastapi import FastAPI\napp = FastAPI()\n',
+    });
+    assert.strictEqual(detectProjectSync(api).framework, 'fastapi');
+  });
+
+  it("reads the Python version from the project's own production image, over a contradicting version file", () => {
+    const dir = project({
+      'requirements.txt': 'Django==5.2\n',
+      'runtime.txt': 'python-3.10.4\n',
+      'manage.py': "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'proj.settings')\n",
+      'proj/settings.py': 'INSTALLED_APPS = []\n',
+      'proj/wsgi.py': 'application = None\n',
+      'Dockerfile': 'FROM python:3.12-slim AS build\nFROM python:3.12-slim\n',
+      '.devcontainer/Dockerfile': 'FROM python:3.9\n',
+    });
+    const d = detectProjectSync(dir);
+    assert.strictEqual(d.pythonVersion, '3.12');
+    assert.ok(d.notes.some((n) => /runtime\.txt says 3\.10/.test(n)), d.notes.join('\n'));
+  });
+});

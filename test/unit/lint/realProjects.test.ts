@@ -143,3 +143,66 @@ describe('lint on real project layouts', () => {
     });
   });
 });
+
+describe('lint on real project layouts: images, proxies and the files that connect them', () => {
+  it('CW401 leaves service images (nginx, postgres) alone: they drop root in their own entrypoint', () => {
+    assert.deepStrictEqual(lintRule('/w/nginx/Dockerfile', 'FROM nginx:1.27\nCOPY nginx.conf /etc/nginx/conf.d/\n', 'CW401'), []);
+    assert.deepStrictEqual(lintRule('/w/db/Dockerfile', 'FROM postgres:16\n', 'CW401'), []);
+    assert.strictEqual(lintRule('/w/Dockerfile', 'FROM python:3.12-slim\nCMD ["gunicorn", "app:app"]\n', 'CW401').length, 1);
+  });
+
+  it('CW405 reads the .dockerignore of the build context: the compose context, or the folder the COPY sources are in', () => {
+    const ignore = '.env\n.git\n.venv\n';
+    const df = 'FROM python:3.12-slim\nCOPY requirements.txt /app/\nCOPY . /app\n';
+    assert.deepStrictEqual(lintFiles({ '/w/.dockerignore': ignore, '/w/requirements.txt': 'django\n', '/w/docker/Dockerfile': df }, 'CW405'), []);
+    assert.deepStrictEqual(
+      lintFiles({ '/w/.dockerignore': ignore, '/w/docker/Dockerfile': 'FROM python:3.12-slim\nCOPY . /app\n', '/w/docker/compose.yaml': 'services:\n  web:\n    build:\n      context: ..\n      dockerfile: docker/Dockerfile\n' }, 'CW405'),
+      [],
+    );
+    // `env/` is a virtualenv too.
+    assert.deepStrictEqual(lintFiles({ '/w/app/.dockerignore': '.env\n.git\nenv\n', '/w/app/Dockerfile': 'FROM python:3.12-slim\nCOPY . /app\n' }, 'CW405'), []);
+  });
+
+  it('Dockerfile-prod is a Dockerfile; FROM python:slim is a floating tag', () => {
+    const text = 'FROM python:slim\nCOPY . /app\n';
+    const found = lintRule('/w/Dockerfile-prod', text, 'CW404');
+    assert.strictEqual(found.length, 1);
+    assert.strictEqual(covered(text, found[0].range), 'python:slim');
+    assert.deepStrictEqual(lintRule('/w/Dockerfile', 'FROM python:3.12-slim\n', 'CW404'), []);
+  });
+
+  it('CW103: uvicorn.run(reload=True) inside a function (a develop command, def main) is a development entry point', () => {
+    const inFn = 'import uvicorn\nfrom fastapi import FastAPI\napp = FastAPI()\ndef develop():\n    uvicorn.run("app:app", reload=True)\n';
+    assert.deepStrictEqual(lintRule('/w/cli.py', inFn, 'CW103'), []);
+    const top = 'import uvicorn\nfrom fastapi import FastAPI\napp = FastAPI()\nuvicorn.run("app:app", port=8000, reload=True)\n';
+    const found = lintRule('/w/main.py', top, 'CW103');
+    assert.strictEqual(found.length, 1);
+    assert.strictEqual(covered(top, found[0].range), 'reload=True');
+  });
+
+  it('CW605 compares a front-end image only with its own server (silent when the pairing is unknown)', () => {
+    const found = lintFiles(
+      {
+        '/w/client/Dockerfile': 'FROM node:20\nCOPY . .\nEXPOSE 8080\nCMD ["http-server", "dist"]\n',
+        '/w/server/Dockerfile': 'FROM python:3.12-slim\nCOPY . .\nCMD ["sh", "entrypoint.sh"]\n',
+        '/w/server/entrypoint.sh': '#!/bin/sh\nexec gunicorn -b 0.0.0.0:5000 manage:app\n',
+      },
+      'CW605',
+    );
+    assert.deepStrictEqual(found, []);
+  });
+
+  it('CW602 inside containers compares the folder under BASE_DIR, not the host path', () => {
+    const settings = 'from pathlib import Path\nBASE_DIR = Path(__file__).resolve().parent.parent\nINSTALLED_APPS = ["django.contrib.staticfiles"]\nSTATIC_URL = "/static/"\nSTATIC_ROOT = BASE_DIR / "staticfiles"\n';
+    const nginx = 'upstream app { server web:8000; }\nserver {\n  listen 80;\n  location / { proxy_pass http://app; proxy_set_header X-Forwarded-Proto $scheme; }\n  location /static/ { alias /home/app/web/staticfiles/; }\n}\n';
+    const files = { '/w/app/hello/settings.py': settings, '/w/app/manage.py': '', '/w/nginx/nginx.conf': nginx, '/w/nginx/Dockerfile': 'FROM nginx:1.27\nCOPY nginx.conf /etc/nginx/conf.d\n' };
+    assert.deepStrictEqual(lintFiles(files, 'CW602'), []);
+  });
+
+  it('CW601 hears the bind of a supervisor program', () => {
+    const nginx = 'server {\n  listen 80;\n  location / { proxy_pass http://localhost:8000; proxy_set_header X-Forwarded-Proto $scheme; }\n}\n';
+    const supervisor = '[program:site]\ncommand=/srv/venv/bin/gunicorn -b localhost:8000 -w 4 site:app\nuser=site\n';
+    assert.deepStrictEqual(lintFiles({ '/w/deployment/nginx/site': nginx, '/w/deployment/supervisor/site.conf': supervisor }, 'CW601'), []);
+    assert.strictEqual(lintFiles({ '/w/deployment/nginx/site': nginx, '/w/deployment/supervisor/site.conf': supervisor.replace('8000', '8001') }, 'CW601').length, 1);
+  });
+});

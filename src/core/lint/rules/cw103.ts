@@ -1,8 +1,9 @@
+import { pythonModuleOf } from '../parse/python';
 import { invocations, START_KINDS } from '../commands';
 import type { LintFile } from '../file';
 import { registerRule } from '../rule';
 import type { RuleFinding } from '../rule';
-import { closingParen, insideMainGuard, topLevelAssignments, unquote } from './pyscan';
+import { topLevelAssignments, unquote } from './pyscan';
 import { deleteLineEdit, fix, removeWordsEdit, replaceEdit, wordRange } from './util';
 
 const HINT = 'Auto-reload watches the source tree, restarts workers on any change and costs CPU: it is for development only.';
@@ -59,22 +60,24 @@ function uwsgiIni(file: LintFile): RuleFinding[] {
 
 function pythonApp(file: LintFile): RuleFinding[] {
   const out: RuleFinding[] = [];
-  const text = file.text;
-  for (let at = text.indexOf('uvicorn.run('); at !== -1; at = text.indexOf('uvicorn.run(', at + 12)) {
-    const open = at + 11;
-    const close = closingParen(text, open);
-    if (close === -1) continue;
-    const m = /(,\s*)?\breload\s*=\s*True\b/.exec(text.slice(open, close));
-    if (!m) continue;
-    const line = file.lines.positionAt(at).line;
-    if (insideMainGuard(file, line) || file.lines.line(line).trimStart().startsWith('#')) continue;
-    const s = open + m.index + (m[1]?.length ?? 0);
-    const e = open + m.index + m[0].length;
+  const mod = file.parse(pythonModuleOf);
+  for (const c of mod.calls) {
+    if (c.callee !== 'uvicorn.run') continue;
+    // Under the __main__ guard, or inside a function (`def main()`, a `develop` CLI command), it runs
+    // only when someone starts it by hand: a development entry point.
+    if (c.inMainGuard || c.inFunction) continue;
+    const arg = c.call.args.find((a) => a.name === 'reload');
+    if (!arg || arg.value.kind !== 'const' || arg.value.value !== 'True') continue;
+    // Remove `, reload=True` (with the comma before it, when there is one).
+    const args = c.call.args;
+    const i = args.indexOf(arg);
+    const from = i > 0 ? file.lines.offsetAt(args[i - 1].range.end) : file.lines.offsetAt(arg.range.start);
+    const to = i > 0 ? file.lines.offsetAt(arg.range.end) : i + 1 < args.length ? file.lines.offsetAt(args[i + 1].range.start) : file.lines.offsetAt(arg.range.end);
     out.push({
       message: 'uvicorn.run(reload=True) outside the __main__ guard',
       hint: `${HINT} Inside \`if __name__ == "__main__":\` it only runs when started by hand.`,
-      range: file.lines.range(s, e),
-      fix: fix('Remove reload=True', file, [replaceEdit(file, open + m.index, e, '')]),
+      range: arg.range,
+      fix: fix('Remove reload=True', file, [replaceEdit(file, from, to, '')]),
     });
   }
   return out;

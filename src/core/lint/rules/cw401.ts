@@ -11,6 +11,7 @@ import { fix, replaceEdit } from './util';
 import { insertIntoMap } from './yamlEdit';
 
 const ROOT = /^(?:root|0)(?::.*)?$/;
+const SERVICE_IMAGE = /^(?:nginx|postgres|postgis\/postgis|mysql|mariadb|redis|memcached|httpd|caddy|traefik|mongo|rabbitmq|haproxy|varnish|elasticsearch)$/i;
 const HINT = 'A process running as root inside a container is root on the host if it escapes: one bug away from the whole machine.';
 
 function effectiveUser(stages: DockerStage[], stage: DockerStage, depth = 0): { user?: string; ins?: ReturnType<typeof lastOf> } {
@@ -30,6 +31,9 @@ function dockerfile(file: LintFile): RuleFinding[] {
   const image = final.from.getImage() ?? '';
   // Images that already run unprivileged.
   if (/nonroot|distroless.*:.*nonroot|chainguard|:.*-rootless/i.test(image) || image === 'scratch') return [];
+  // Service images (nginx, PostgreSQL, Redis…) start as root by design and drop to their own user in
+  // their entrypoint: the project only adds its configuration to them.
+  if (SERVICE_IMAGE.test(image.replace(/^(?:docker\.io\/)?(?:library\/)?/, '').replace(/[:@].*$/, ''))) return [];
   const { user, ins } = effectiveUser(df.stages, final);
   const alpine = /alpine/i.test(image);
   const create = alpine ? 'RUN addgroup -S app && adduser -S -G app app' : 'RUN groupadd --system app && useradd --system --gid app --no-create-home app';

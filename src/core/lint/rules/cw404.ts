@@ -22,12 +22,22 @@ export function imageTag(image: string): { name: string; tag?: string; digest: b
   return { name: ref, digest };
 }
 
-function check(image: string, start: number, end: number, file: LintFile): RuleFinding | undefined {
+function check(image: string, start: number, end: number, file: LintFile, from = false): RuleFinding | undefined {
   if (!image || image.includes('$') || image.includes('{{')) return undefined;
   const { name, tag, digest } = imageTag(image);
-  if (digest || (tag && tag !== 'latest')) return undefined;
   const short = name.replace(/^(?:docker\.io\/)?(?:library\/)?/, '');
   const known = KNOWN_TAGS[short];
+  // `FROM python:slim`, `FROM nginx:stable`: an official image's variant with no version moves like :latest.
+  if (from && !digest && tag && tag !== 'latest' && !/\d/.test(tag) && !short.includes('/')) {
+    const pinned = known && tag !== known ? `${name}:${known}` : undefined;
+    return {
+      message: `${image}: '${tag}' moves to each new release: pin a version`,
+      hint: 'A tag without a version follows every new release of the image (a new Python minor version, a new Debian): the same file builds a different image tomorrow. Pin a version, e.g. python:3.12-slim.',
+      range: file.lines.range(start, end),
+      fix: pinned ? fix(`Pin ${pinned}`, file, [replaceEdit(file, start, end, pinned)]) : undefined,
+    };
+  }
+  if (digest || (tag && tag !== 'latest')) return undefined;
   let f: Fix | undefined;
   if (known) f = fix(`Pin ${short}:${known}`, file, [replaceEdit(file, start, end, `${name}:${known}`)]);
   return {
@@ -53,7 +63,7 @@ registerRule({
       for (const s of df.stages) {
         const image = s.from.getImage();
         const r = s.from.getImageRange();
-        if (image && r && image !== 'scratch' && !stageNames.has(image.toLowerCase())) push(check(image, file.lines.offsetAt(r.start), file.lines.offsetAt(r.end), file));
+        if (image && r && image !== 'scratch' && !stageNames.has(image.toLowerCase())) push(check(image, file.lines.offsetAt(r.start), file.lines.offsetAt(r.end), file, true));
         if (s.name) stageNames.add(s.name);
       }
       return out;

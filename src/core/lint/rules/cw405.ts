@@ -3,6 +3,7 @@ import { basename, dirname } from '../classify';
 import type { LintFile } from '../file';
 import { parseDockerfile } from '../parse/dockerfile';
 import { registerRule } from '../rule';
+import { buildContextOf } from '../../project/roles';
 import type { RuleContext } from '../rule';
 import type { Fix } from '../types';
 
@@ -10,7 +11,7 @@ import type { Fix } from '../types';
 const MUST_EXCLUDE: Array<{ what: string; probes: string[]; pattern: string }> = [
   { what: '.env', probes: ['.env'], pattern: '.env' },
   { what: '.git', probes: ['.git'], pattern: '.git' },
-  { what: 'a virtualenv', probes: ['.venv', 'venv'], pattern: '.venv\nvenv' },
+  { what: 'a virtualenv', probes: ['.venv', 'venv', 'env'], pattern: '.venv\nvenv' },
 ];
 
 /** Whether a .dockerignore excludes a path (last matching pattern wins; `!` re-includes). */
@@ -25,12 +26,14 @@ function excluded(patterns: string[], path: string): boolean {
   return out;
 }
 
+/** The .dockerignore Docker reads: `<Dockerfile>.dockerignore` beside the Dockerfile, else `.dockerignore` at the root of the build context. */
 function dockerignoreOf(file: LintFile, ctx: RuleContext): { path: string; file?: LintFile } {
   const dir = dirname(file.path);
   const own = `${dir}/${basename(file.path)}.dockerignore`;
   const ownFile = ctx.workspace.get(own);
   if (ownFile) return { path: own, file: ownFile };
-  const shared = `${dir}/.dockerignore`;
+  const context = buildContextOf(file, ctx.workspace).dir;
+  const shared = context === '.' ? '.dockerignore' : `${context}/.dockerignore`;
   return { path: shared, file: ctx.workspace.get(shared) };
 }
 

@@ -157,7 +157,7 @@ function scanUwsgiBinds(file: LintFile): Bind[] {
 const bindsOfFile = (file: LintFile): Bind[] => {
   if (file.kind === 'gunicorn') return scanGunicornBinds(file);
   if (file.kind === 'uwsgi') return scanUwsgiBinds(file);
-  const out = COMMAND_KINDS.includes(file.kind) ? scanCommandBinds(file) : [];
+  const out = COMMAND_KINDS.includes(file.kind) || file.kind === 'supervisor' ? scanCommandBinds(file) : [];
   if (file.kind === 'systemd') out.push(...scanSocketUnitBinds(file));
   return out;
 };
@@ -166,7 +166,7 @@ const bindsOfFile = (file: LintFile): Bind[] => {
 export function workspaceBinds(workspace: WorkspaceView): Bind[] {
   const out: Bind[] = [];
   for (const f of workspace.files()) {
-    if (f.kind === 'gunicorn' || f.kind === 'uwsgi' || COMMAND_KINDS.includes(f.kind)) {
+    if (f.kind === 'gunicorn' || f.kind === 'uwsgi' || f.kind === 'supervisor' || COMMAND_KINDS.includes(f.kind)) {
       try {
         out.push(...f.parse(bindsOfFile));
       } catch {
@@ -175,6 +175,19 @@ export function workspaceBinds(workspace: WorkspaceView): Bind[] {
     }
   }
   return out;
+}
+
+function basenameOf(p: string): string {
+  return p.replace(/\\/g, '/').split('/').pop() ?? p;
+}
+
+/** Whether an nginx file runs in a container: an image built beside it, or a compose file that mounts or builds it. */
+function servedFromContainer(file: LintFile, ws: WorkspaceView): boolean {
+  const dir = file.path.replace(/\\/g, '/').replace(/\/[^/]*$/, '');
+  const name = basenameOf(file.path);
+  for (const d of ws.files('dockerfile')) if (d.path.replace(/\\/g, '/').replace(/\/[^/]*$/, '') === dir) return true;
+  for (const c of ws.files('compose')) if (c.text.includes(name) || c.text.includes(`${basenameOf(dir)}`)) return true;
+  return false;
 }
 
 function related(b: { file: string; range: Range }, message: string): RelatedInformation {
@@ -442,6 +455,7 @@ registerRule({
       roots.push({ url, root, project, assignment: rootAssign, file: s });
     }
     if (!roots.length) return [];
+    const inContainer = servedFromContainer(file, ctx.workspace);
     const out: RuleFinding[] = [];
     for (const d of allDirectives(file.parse(nginxConfigOf))) {
       if (d.name !== 'location' || !d.block) continue;
@@ -456,8 +470,9 @@ registerRule({
       if (!directive?.args[0] || directive.args[0].value.includes('$')) continue;
       const folder = normalize(alias ? directive.args[0].value : directive.args[0].value + '/' + pathArg.value);
       const endsWith = (rel: string) => rel === '' || folder === '/' + rel || folder.endsWith('/' + rel);
+      // Inside containers the project sits elsewhere (/home/app/web): only the part under BASE_DIR can be compared.
       const agrees = forUrl.some((r) =>
-        r.root.absolute !== undefined ? r.root.absolute === folder : r.project !== undefined ? endsWith(r.project) : endsWith(r.root.rel ?? ''),
+        r.root.absolute !== undefined ? r.root.absolute === folder : (inContainer && r.root.rel !== undefined && endsWith(r.root.rel)) || (r.project !== undefined ? endsWith(r.project) : endsWith(r.root.rel ?? '')),
       );
       if (agrees) continue;
       const r = forUrl[0];
@@ -895,10 +910,12 @@ registerRule({
     if (file.kind === 'dockerfile') {
       const exposes = dockerExposes(file);
       if (!exposes.length || !appPorts.size) return [];
-      // Binds in this Dockerfile win over binds elsewhere (another service's Procfile, say).
-      const own = binds.filter((b) => b.file === file.path);
-      const ports = new Set((own.length ? own : binds).map((b) => b.port!));
-      if (!exposes.some((e) => ports.has(e.port))) disagree(exposes[0], own.length ? own.map((b) => ({ ...b, port: b.port! })) : binds.map((b) => ({ ...b, port: b.port! })), 'the app server binds');
+      // Only binds that belong to this image: its own CMD/ENTRYPOINT, or a script it copies in and
+      // names. A front-end image's EXPOSE is not the Python server's business; unknown pairing: silent.
+      const own = binds.filter((b) => b.file === file.path || (ctx.workspace.get(b.file)?.kind === 'shell' && file.text.includes(basenameOf(b.file))));
+      if (!own.length) return [];
+      const ports = new Set(own.map((b) => b.port!));
+      if (!exposes.some((e) => ports.has(e.port))) disagree(exposes[0], own.map((b) => ({ ...b, port: b.port! })), 'the app server binds');
       return out;
     }
     if (file.kind === 'compose') {
