@@ -51,14 +51,15 @@ const quietSettings = {
  * (compiled test entry: the workbench runs it and reports through onExit), theme, settings (workspace
  * settings), env (inherited by the extension host), onLog(type, args), viewport,
  * extraExtensionDevelopmentPaths (more extensions to load, e.g. the bench's empty baseline),
- * trustWorkspace (default true; false opens the folder in Restricted Mode).
+ * trustWorkspace (default true; false opens the folder in Restricted Mode), machineSettings (the server's
+ * Machine settings: machine-scoped ones such as cloudward.serversView.sshConfigFile).
  */
 export async function openWorkbench(options = {}) {
   const { chromium } = await import('playwright-core');
   const workspace = options.workspace || copyExample();
   writeWorkspaceSettings(workspace, { ...quietSettings, ...(options.theme ? { 'workbench.colorTheme': options.theme } : {}), ...(options.settings || {}) });
   const dataDir = mkdtempSync(join(tmpdir(), 'cloudward-vscode-'));
-  const server = await startVSCodeServer({ dataDir, smokeTestDriver: true, trustWorkspace: options.trustWorkspace !== false, env: options.env || {}, extraArgs: options.serverArgs || [] });
+  const server = await startVSCodeServer({ dataDir, smokeTestDriver: true, trustWorkspace: options.trustWorkspace !== false, env: options.env || {}, extraArgs: options.serverArgs || [], machineSettings: options.machineSettings || {} });
   const browser = await chromium.launch({ executablePath: process.env.CLOUDWARD_CHROMIUM || '/usr/bin/chromium', args: chromiumArgs, headless: true });
   const context = await browser.newContext({ viewport: options.viewport || { width: 1400, height: 900 } });
   const page = await context.newPage();

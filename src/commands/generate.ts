@@ -3,7 +3,7 @@ import type { DeployPlan, Detection, GeneratorKindId, PlanOverrides, PlanWarning
 import type { Ctx } from '../ctx';
 import { log } from '../log';
 import { FileProposer, PROPOSAL_CHOICES, ProposalChoice, ProposeResult } from '../preview/proposeFiles';
-import { askGaps, Cancelled, reviewPlan } from './generate/ask';
+import { askPlan, Cancelled } from './generate/ask';
 import { fieldsForKinds, relevantGaps } from './generate/fields';
 import { pickWorkspaceFolder } from './generate/folder';
 
@@ -85,8 +85,7 @@ async function generate(ctx: Ctx, proposer: FileProposer, fixedKinds: GeneratorK
       }
       plan = core.buildPlan(detection, overrides);
     } else {
-      await askGaps(ctx, relevantGaps(core.planGaps(detection), kinds), overrides);
-      plan = await reviewPlan(ctx, detection, overrides, fieldsForKinds(kinds), what, remembered);
+      plan = await askPlan(ctx, relevantGaps(core.planGaps(detection), kinds), detection, overrides, fieldsForKinds(kinds), what, remembered);
       await rememberAnswers(ctx, folder, overrides);
     }
 
@@ -140,6 +139,24 @@ async function previousAnswers(ctx: Ctx, folder: vscode.Uri, projectRoot: vscode
     if (site && !out.has('https')) out.set('https', site.https);
   }
   return out;
+}
+
+/**
+ * The deploy plan of a workspace folder as the generators last rendered it (detection plus the answers
+ * remembered there), for the Servers view to know the app's units, socket and site; undefined when no
+ * plan can be built without asking (no app detected).
+ */
+export async function rememberedPlan(ctx: Ctx, folder: vscode.Uri): Promise<DeployPlan | undefined> {
+  const core = ctx.core;
+  const detection: Detection = await core.detectProject(folder.fsPath);
+  const projectRoot = detection.projectRoot && detection.projectRoot !== '.' ? vscode.Uri.joinPath(folder, ...detection.projectRoot.split('/')) : folder;
+  const overrides: PlanOverrides = {};
+  for (const [k, v] of await previousAnswers(ctx, folder, projectRoot)) overrides[k] = v;
+  try {
+    return core.buildPlan(detection, overrides);
+  } catch {
+    return undefined;
+  }
 }
 
 async function rememberAnswers(ctx: Ctx, folder: vscode.Uri, overrides: PlanOverrides): Promise<void> {

@@ -1,10 +1,13 @@
 // Commands of the Servers view: thin handlers that ask the user, call the SSH layer, show the result.
+import * as fs from 'fs';
 import * as os from 'os';
+import * as path from 'path';
 import * as vscode from 'vscode';
 import type { Ctx } from '../ctx';
 import type { ServerSetting, UnitAction } from '../core/ssh/types';
 import { log } from '../log';
 import { printable, printableLine } from '../core/printable';
+import { Back, MultiStep, runSteps } from '../multiStep';
 import { contextKeys, setContext } from '../contextKeys';
 import { ServersView, SERVERS_VIEW_ID } from '../views/servers';
 import type { ServerState } from '../views/servers/model';
@@ -258,42 +261,67 @@ export function registerServers(ctx: Ctx): void {
 
   ctx.command('cloudward.servers.add', async () => {
     const taken = new Set(model.servers().map((s) => s.spec.name));
-    const step = (n: number) => `Add Server (${n}/4)`;
-    const name = await vscode.window.showInputBox({
-      title: step(1),
-      prompt: 'Name shown in the Servers view',
-      placeHolder: 'web-1',
-      ignoreFocusOut: true,
-      validateInput: (v) => (!v.trim() ? 'Give the server a name.' : taken.has(v.trim()) ? `A server named "${v.trim()}" exists already.` : [...v].some((c) => c.charCodeAt(0) < 32) ? 'No control characters, please.' : undefined),
-    });
-    if (name === undefined) return;
-    const host = await vscode.window.showInputBox({
-      title: step(2),
-      prompt: 'Host name or address (or a Host alias of your SSH config)',
-      placeHolder: 'example.com',
-      ignoreFocusOut: true,
-      validateInput: (v) => validateHost(v.trim()),
-    });
-    if (host === undefined) return;
-    const user = await vscode.window.showInputBox({
-      title: step(3),
-      prompt: 'User to log in as (empty: from your SSH config, else your local user name)',
-      placeHolder: 'deploy',
-      ignoreFocusOut: true,
-      validateInput: (v) => (!v.trim() || /^[A-Za-z0-9._][A-Za-z0-9._-]*\$?$/.test(v.trim()) ? undefined : 'A user name has letters, digits, ".", "_" and "-" only.'),
-    });
-    if (user === undefined) return;
-    const port = await vscode.window.showInputBox({
-      title: step(4),
-      prompt: 'SSH port',
-      value: '22',
-      ignoreFocusOut: true,
-      validateInput: (v) => (/^\d+$/.test(v.trim()) && +v >= 1 && +v <= 65535 ? undefined : 'A port is a number from 1 to 65535.'),
-    });
-    if (port === undefined) return;
-    const entry: ServerSetting = { name: name.trim(), host: host.trim() };
-    if (user.trim()) entry.user = user.trim();
-    if (+port !== 22) entry.port = +port;
+    const answers = { name: '', host: '', user: '', port: '22', identityFile: '', project: '' };
+    const flow = new MultiStep('Add Server');
+    const folders = vscode.workspace.workspaceFolders ?? [];
+    const steps: Array<() => Promise<void>> = [
+      async () => {
+        answers.name = await flow.input({
+          prompt: 'Name shown in the Servers view',
+          placeholder: 'web-1',
+          value: answers.name,
+          validate: (v) => (!v ? 'Give the server a name.' : taken.has(v) ? `A server named "${v}" exists already.` : [...v].some((c) => c.charCodeAt(0) < 32) ? 'No control characters, please.' : undefined),
+        });
+      },
+      async () => {
+        answers.host = await flow.input({ title: 'Host', prompt: 'Host name or address (or a Host alias of your SSH config)', placeholder: 'example.com', value: answers.host, validate: validateHost });
+      },
+      async () => {
+        answers.user = await flow.input({
+          title: 'User',
+          prompt: 'User to log in as (empty: from your SSH config, else your local user name)',
+          placeholder: 'deploy',
+          value: answers.user,
+          validate: (v) => (!v || /^[A-Za-z0-9._][A-Za-z0-9._-]*\$?$/.test(v) ? undefined : 'A user name has letters, digits, ".", "_" and "-" only.'),
+        });
+      },
+      async () => {
+        answers.port = await flow.input({
+          title: 'Port',
+          prompt: 'SSH port',
+          value: answers.port,
+          validate: (v) => (/^\d+$/.test(v) && +v >= 1 && +v <= 65535 ? undefined : 'A port is a number from 1 to 65535.'),
+        });
+      },
+      async () => {
+        answers.identityFile = await askKeyFile(flow, answers.identityFile);
+      },
+      ...(folders.length
+        ? [
+            async () => {
+              // The project the server runs: its units, site, socket and certificate are shown first.
+              type Item = vscode.QuickPickItem & { folder: string };
+              const items: Item[] = [
+                ...folders.map((f) => ({ label: `$(folder) ${f.name}`, description: f.uri.fsPath, detail: 'Show this project\'s units, nginx site, socket and certificate first', folder: f.uri.fsPath })),
+                { label: '$(circle-slash) No project of this window', description: 'show what the server runs, without a project\'s view', folder: '' },
+              ];
+              const chosen = await flow.pick({
+                title: 'Project',
+                placeholder: 'Which project does this server run?',
+                items,
+                active: items.find((i) => i.folder === answers.project) ?? items[0],
+              });
+              answers.project = chosen.folder;
+            },
+          ]
+        : []),
+    ];
+    if (!(await runSteps(flow, steps))) return;
+    const entry: ServerSetting = { name: answers.name, host: answers.host };
+    if (answers.user) entry.user = answers.user;
+    if (+answers.port !== 22) entry.port = +answers.port;
+    if (answers.identityFile) entry.identityFile = answers.identityFile;
+    if (answers.project) entry.project = answers.project;
     // The SSH layer's own check, so that what is written is what it accepts.
     const problems = ctx.ssh.validateServer(entry);
     if (problems.length) throw new Error(problems.join(' '));
@@ -375,6 +403,62 @@ export function registerServers(ctx: Ctx): void {
 }
 
 /** A host as ssh accepts it: a name, an IPv4 or an IPv6 address; never something that looks like an option. */
+/**
+ * The key-file step: the SSH agent and the SSH config's keys (most users), a key found in ~/.ssh, or a
+ * path typed in. Returns '' for "no key file".
+ */
+async function askKeyFile(flow: MultiStep, current: string): Promise<string> {
+  const sshDir = path.join(os.homedir(), '.ssh');
+  let found: string[] = [];
+  try {
+    found = fs.readdirSync(sshDir).filter((n) => /^id_[A-Za-z0-9_-]+$/.test(n)).map((n) => path.join(sshDir, n));
+  } catch {
+    // no ~/.ssh
+  }
+  type Item = vscode.QuickPickItem & { file?: string; other?: boolean };
+  const items: Item[] = [
+    { label: '$(key) No key file', description: 'the SSH agent, or the keys your SSH config names', file: '' },
+    ...found.map((f) => ({ label: `$(file) ${path.basename(f)}`, description: f, file: f })),
+    { label: '$(edit) Another key file…', description: 'type its path', other: true },
+  ];
+  const typed = current && !found.includes(current);
+  const expand = (v: string) => v.replace(/^~(?=$|\/)/, os.homedir());
+  for (;;) {
+    const chosen = await flow.pick({
+      title: 'Key File',
+      placeholder: 'Which private key logs in? (its passphrase is asked when needed)',
+      items,
+      active: typed ? items[items.length - 1] : items.find((i) => i.file === current) ?? items[0],
+    });
+    if (!chosen.other) return chosen.file ?? '';
+    const back = flow.canGoBack;
+    flow.canGoBack = true;
+    try {
+      const file = await flow.input({
+        title: 'Key File',
+        prompt: 'Path of the private key (not the .pub file)',
+        placeholder: '~/.ssh/id_ed25519',
+        value: typed ? current : '',
+        validate: (v) => {
+          if (!v) return 'Give the path of the key, or go Back and choose "No key file".';
+          if (v.endsWith('.pub')) return 'That is the public half: give the private key (the same name without .pub).';
+          try {
+            return fs.statSync(expand(v)).isFile() ? undefined : 'That is not a file.';
+          } catch {
+            return 'No such file.';
+          }
+        },
+      });
+      return expand(file);
+    } catch (e) {
+      // Back from the path goes to the list of keys, not to the step before.
+      if (!(e instanceof Back)) throw e;
+    } finally {
+      flow.canGoBack = back;
+    }
+  }
+}
+
 export function validateHost(v: string): string | undefined {
   if (!v) return 'Give the host name or address.';
   if (v.startsWith('-')) return 'A host cannot start with "-".';

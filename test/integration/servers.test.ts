@@ -4,6 +4,7 @@ import * as assert from 'assert';
 import * as childProcess from 'child_process';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
+import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
@@ -251,10 +252,15 @@ describe('Servers view (loopback sshd)', function () {
     assert.ok(sessions.length > 0, 'no sshd session to drop');
     for (const pid of sessions) process.kill(pid, 'SIGKILL');
     await waitFor('the stale mark', () => (state.stale ? true : undefined));
-    assert.match(String(a.provider.getTreeItem(server).description), /^stale — /);
+    // Says why and since when; nothing under it stays green (the services may be down by now).
+    assert.match(String(a.provider.getTreeItem(server).description), /^stale since \d\d?:\d\d:\d\d.*: (connection lost|could not reconnect)/);
     const icon = a.provider.getTreeItem(server).iconPath as vscode.ThemeIcon;
     // ThemeColor's id is public at run time, not in the 1.90 typings.
+    const colorOf = (n: Node) => ((a.provider.getTreeItem(n).iconPath as vscode.ThemeIcon | undefined)?.color as unknown as { id: string } | undefined)?.id;
     assert.strictEqual((icon.color as unknown as { id: string } | undefined)?.id, 'disabledForeground');
+    const staleRows = a.provider.getChildren(server).flatMap((sec) => [sec, ...a.provider.getChildren(sec)]);
+    assert.ok(staleRows.some((n) => label(a.provider, n) === 'gunicorn.service'), 'the services are still listed');
+    assert.deepStrictEqual(staleRows.filter((n) => colorOf(n) === 'testing.iconPassed').map((n) => label(a.provider, n)), [], 'green rows on a stale server');
 
     await a.model.refresh(server.serverId, true);
     assert.strictEqual(state.problem, undefined, `refresh after the drop failed: ${state.problem?.message}`);
@@ -308,5 +314,55 @@ describe('Servers view (loopback sshd)', function () {
     await a.model.refresh(state.id, false);
     assert.ok(state.problem, 'logged in without the passphrase?');
     assert.strictEqual(state.stale, true);
+  });
+
+  it('a server linked to the workspace folder shows that project\'s units, nginx site and socket first; Ports lists the socket', async () => {
+    const wsPath = vscode.workspace.workspaceFolders![0].uri.fsPath;
+    // What the generated units look like once installed: the socket listening, the service started on demand.
+    const unitsDir = path.join(path.dirname(env.CLOUDWARD_TEST_SSHD_RECORD!), 'units');
+    const unit = (name: string, props: Record<string, string | number>) =>
+      fs.writeFileSync(path.join(unitsDir, name), Object.entries({ LoadState: 'loaded', ...props }).map(([k, v]) => `${k}=${v}`).join('\n') + '\n', { mode: 0o666 });
+    unit('mysite.socket', { ActiveState: 'active', SubState: 'listening', Description: 'mysite app server socket' });
+    unit('mysite.service', { ActiveState: 'inactive', SubState: 'dead', Description: 'mysite (gunicorn)' });
+    // The plan's socket (/run/<name>/<name>.sock), where gunicorn would listen.
+    const sockDir = '/run/mysite';
+    const sockPath = path.join(sockDir, 'mysite.sock');
+    const madeDir = !fs.existsSync(sockDir);
+    fs.mkdirSync(sockDir, { recursive: true });
+    fs.rmSync(sockPath, { force: true });
+    const listener = net.createServer().listen(sockPath);
+    await new Promise((r) => listener.once('listening', r));
+    const config = vscode.workspace.getConfiguration('cloudward');
+    const before = config.inspect<unknown[]>('servers')?.globalValue;
+    try {
+      const entry = { ...JSON.parse(env.CLOUDWARD_TEST_SSHD_SERVER_SETTING!), project: wsPath };
+      await config.update('servers', [entry], vscode.ConfigurationTarget.Global);
+      const state = await waitFor('the linked server', () => a.model.servers().find((s) => s.spec.name === SERVER && s.spec.project === wsPath));
+      await a.model.refresh(state.id, true);
+      assert.strictEqual(state.problem, undefined, state.problem?.message);
+      const node = a.provider.getChildren().flatMap((n) => (n.kind === 'group' ? a.provider.getChildren(n) : [n])).find((n) => n.kind === 'server' && n.serverId === state.id)!;
+      const sections = a.provider.getChildren(node) as SectionNode[];
+      assert.strictEqual(sections[0].section, 'project', `first section: ${sections.map((x) => x.label).join(', ')}`);
+      assert.strictEqual(sections[0].label, 'mysite');
+      const rows = a.provider.getChildren(sections[0]).map((n) => [label(a.provider, n), String(a.provider.getTreeItem(n).description)]);
+      assert.deepStrictEqual(rows.map((r) => r[0]), ['mysite.service', 'mysite.socket', '/etc/nginx/sites-enabled/mysite', sockPath]);
+      assert.strictEqual(rows[0][1], 'inactive: starts on the first request');
+      assert.match(rows[1][1], /^active \(listening\)/);
+      assert.match(rows[3][1], /^listening/);
+      // The rest follows, without the project's units repeated.
+      const services = sections.find((x) => x.section === 'services')!;
+      assert.ok(!a.provider.getChildren(services).some((n) => label(a.provider, n).startsWith('mysite.')));
+      const ports = sections.find((x) => x.section === 'ports')!;
+      assert.ok(a.provider.getChildren(ports).some((n) => label(a.provider, n) === sockPath), 'Ports lists the unix socket');
+      // Its actions are the unit actions: restart works from the project's row.
+      const serviceRow = a.provider.getChildren(sections[0])[0] as LeafNode;
+      assert.strictEqual(serviceRow.unit, 'mysite.service');
+    } finally {
+      listener.close();
+      fs.rmSync(madeDir ? sockDir : sockPath, { recursive: true, force: true });
+      fs.rmSync(path.join(unitsDir, 'mysite.socket'), { force: true });
+      fs.rmSync(path.join(unitsDir, 'mysite.service'), { force: true });
+      await config.update('servers', before, vscode.ConfigurationTarget.Global);
+    }
   });
 });

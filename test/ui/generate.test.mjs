@@ -39,7 +39,7 @@ describe('Generate, interactively (real workbench)', function () {
     const page = wb.page;
     const target = join(wb.workspace, 'deploy', 'nginx', 'mysite.conf');
     assert.ok(!existsSync(target));
-    await runCommand(page, 'Cloudward: Generate nginx site');
+    await runCommand(page, 'Cloudward: Generate nginx Site');
 
     // The domain cannot be detected: an input box asks it, with validation.
     const input = page.locator('.quick-input-widget input');

@@ -719,10 +719,16 @@ export class ServerConnection {
   // ---- what the Servers view and the CLI do ------------------------------------------------------
 
   /** Gathers every fact of the server with one remote script in one channel. */
-  async snapshot(options: { timeoutMs?: number } = {}): Promise<Snapshot> {
+  /**
+   * The server's facts. `units`: more units to watch (a linked project's); `appDir`: the app directory
+   * when the server names none; `paths`: files whose kind to report (validated like the setting's).
+   */
+  async snapshot(options: { timeoutMs?: number; units?: readonly string[]; appDir?: string; paths?: readonly string[] } = {}): Promise<Snapshot> {
     const started = Date.now();
-    const server = await this.resolve();
-    const { command, nonce } = snapshotScript(server.appDir, server.units);
+    const resolved = await this.resolve();
+    const extra = (options.units ?? []).filter((u) => !resolved.units.includes(u)).map(assertUnitName);
+    const server = { ...resolved, units: [...resolved.units, ...extra], appDir: resolved.appDir ?? (options.appDir && !options.appDir.includes('\0') ? options.appDir : undefined) };
+    const { command, nonce } = snapshotScript(server.appDir, server.units, undefined, options.paths);
     const r = await this.exec(command, { timeoutMs: options.timeoutMs, idempotent: true });
     if (!r.stdout.includes(`@@CW${nonce}@@os`)) {
       throw new CommandFailedError(this.target, 'Gathering facts', r.code, r.stderr || r.stdout || 'the remote shell ran nothing (is /bin/sh there?)');

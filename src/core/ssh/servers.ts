@@ -32,6 +32,7 @@ export function validateServer(s: Partial<ServerSpec>): string[] {
   if (s.user !== undefined && (typeof s.user !== 'string' || hasSpaceOrControl(s.user) || s.user.includes('@') || s.user.startsWith('-'))) problems.push(`${label}: user "${s.user}" is not valid.`);
   for (const u of s.units ?? []) if (!isValidUnitName(String(u))) problems.push(`${label}: unit "${u}" is not a valid systemd unit name (letters, digits, @ . _ : - only).`);
   if (s.appDir !== undefined && (typeof s.appDir !== 'string' || s.appDir.includes('\0'))) problems.push(`${label}: appDir is not a valid path.`);
+  if (s.project !== undefined && (typeof s.project !== 'string' || s.project.includes('\0'))) problems.push(`${label}: project is not a valid folder path.`);
   return problems;
 }
 

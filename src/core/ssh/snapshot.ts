@@ -3,7 +3,7 @@
 // tools: a missing section becomes an entry in `errors`, never a failed snapshot.
 import { randomBytes } from 'crypto';
 import { shCommand } from './quote';
-import type { AppInfo, Certificate, Disk, ListeningPort, Service, ServiceKind, Snapshot, SnapshotError } from './types';
+import type { AppInfo, Certificate, Disk, ListeningPort, PathKind, Service, ServiceKind, Snapshot, SnapshotError, UnixSocket } from './types';
 
 /** Unit names the script looks for among the server's services (besides the watched ones and failed ones). */
 const DETECT = 'gunicorn|uwsgi|uvicorn|daphne|hypercorn|celery|nginx|apache2|httpd|caddy|postgresql|mysql|mariadb|redis|memcached';
@@ -15,7 +15,7 @@ na() { printf '%sna %s\n' "$M" "$1"; }
 has() { command -v "$1" >/dev/null 2>&1; }
 set -f
 export LC_ALL=C SYSTEMD_PAGER= SYSTEMD_COLORS=0 SYSTEMD_LESS=
-APP=$1; shift
+APP=$1; PATHS=$2; shift 2
 # Root reads (ss processes, nginx -t, certificates) through sudo only for admins (sudo/wheel/admin group):
 # sudo run by anyone else mails an "incident" to root on every refresh.
 if [ "$(id -u)" = 0 ]; then AS=''
@@ -48,6 +48,14 @@ if has systemctl; then
 else na 'systemctl not installed'; fi
 sec ports
 if has ss; then $AS ss -ltnpH 2>/dev/null || $AS ss -ltnp 2>&1; else na 'ss not installed'; fi
+sec sockets
+if has ss; then $AS ss -lxpH 2>/dev/null || $AS ss -lxp 2>&1; else na 'ss not installed'; fi
+sec paths
+printf '%s\n' "$PATHS" | while IFS= read -r p; do
+  [ -n "$p" ] || continue
+  if [ -S "$p" ]; then t=socket; elif [ -L "$p" ] && [ ! -e "$p" ]; then t=broken-link; elif [ -f "$p" ]; then t=file; elif [ -e "$p" ]; then t=other; elif [ -d "$(dirname "$p")" ] && [ ! -r "$(dirname "$p")" ]; then t=unreadable; else t=missing; fi
+  printf '%s %s\n' "$t" "$p"
+done
 sec app
 if [ -n "$APP" ]; then
   if [ -d "$APP" ]; then
@@ -79,10 +87,19 @@ fi
 sec end
 `;
 
-/** The script and its arguments as one command line (every argument single-quoted). */
-export function snapshotScript(appDir: string | undefined, units: readonly string[], nonce = randomBytes(8).toString('hex')): { command: string; nonce: string } {
+/**
+ * The script and its arguments as one command line (every argument single-quoted). `paths`: absolute
+ * files whose kind the snapshot reports (a project's nginx site, its socket, its certificate).
+ */
+export function snapshotScript(
+  appDir: string | undefined,
+  units: readonly string[],
+  nonce = randomBytes(8).toString('hex'),
+  paths: readonly string[] = [],
+): { command: string; nonce: string } {
   const script = SCRIPT.replace(/__NONCE__/g, nonce).replace('__DETECT__', DETECT);
-  return { command: shCommand(['sh', '-c', script, 'cloudward', appDir ?? '', ...units]), nonce };
+  const checked = paths.filter((p) => p.startsWith('/') && !/[\0\n\r]/.test(p));
+  return { command: shCommand(['sh', '-c', script, 'cloudward', appDir ?? '', checked.join('\n'), ...units]), nonce };
 }
 
 function kindOf(unit: string, watched: readonly string[]): ServiceKind {
@@ -190,6 +207,33 @@ export function parseSs(text: string): ListeningPort[] {
   });
 }
 
+/** System sockets nobody deploys (systemd, D-Bus, the user sessions): left out of the Ports section. */
+const SYSTEM_SOCKETS = /^(?:@|\/run\/(?:systemd|dbus|user|udev|lvm|dmeventd|uuidd|snapd)\b|\/var\/run\/dbus\/)/;
+
+/** `ss -lxp` lines (with or without header) → listening unix sockets (abstract and system ones left out). */
+export function parseUnixSockets(text: string): UnixSocket[] {
+  const out: UnixSocket[] = [];
+  const seen = new Set<string>();
+  for (const line of text.split('\n')) {
+    const m = /^u_(?:str|seq|dgr)\s+LISTEN\s+\d+\s+\d+\s+(.+?)\s+\d+\s+\*\s+\d+(?:\s+(users:.*))?\s*$/.exec(line.trim());
+    if (!m || SYSTEM_SOCKETS.test(m[1]) || seen.has(m[1])) continue;
+    seen.add(m[1]);
+    const users = m[2] ? /users:\(\("((?:[^"\\]|\\.)*)",pid=(\d+)/.exec(m[2]) : null;
+    out.push({ path: m[1], process: users ? users[1] : null, pid: users ? Number(users[2]) : null });
+  }
+  return out;
+}
+
+/** `<kind> <path>` lines of the paths section. */
+function parsePaths(text: string): Record<string, PathKind> {
+  const out: Record<string, PathKind> = {};
+  for (const line of text.split('\n')) {
+    const m = /^(socket|file|other|broken-link|missing|unreadable) (\/.*)$/.exec(line);
+    if (m) out[m[2]] = m[1] as PathKind;
+  }
+  return out;
+}
+
 export function parseCertificates(text: string, now = Date.now()): Certificate[] {
   const certs: Certificate[] = [];
   let cur: Certificate | undefined;
@@ -288,6 +332,10 @@ export function parseSnapshotOutput(
 
   const ssText = take('ports');
   const ports = ssText !== undefined ? parseSs(ssText) : [];
+  // Older scripts (and tests' canned output) have no sockets/paths sections: nothing to report then.
+  const sockText = sections.has('sockets') ? take('sockets') : undefined;
+  const unixSockets = sockText !== undefined ? parseUnixSockets(sockText) : [];
+  const paths = sections.has('paths') ? parsePaths(sections.get('paths')!.lines.join('\n')) : {};
 
   let app: AppInfo | null = null;
   if (ctx.appDir) {
@@ -332,6 +380,8 @@ export function parseSnapshotOutput(
     disks,
     services,
     ports,
+    unixSockets,
+    paths,
     app,
     nginx,
     tls,

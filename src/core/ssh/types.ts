@@ -19,6 +19,11 @@ export interface ServerSpec {
   appDir?: string;
   /** systemd units to watch besides the detected ones; each must match {@link UNIT_NAME_PATTERN}. */
   units?: string[];
+  /**
+   * The workspace folder (absolute path) whose app this server runs: the Servers view shows that
+   * project's units, nginx site, socket and certificate (from its deploy plan) first.
+   */
+  project?: string;
   /** Where the server came from. Default 'settings'. */
   source?: 'settings' | 'ssh-config';
   /** For 'ssh-config' servers: the file where its `Host` line is (the top file or an included one). */
@@ -229,6 +234,10 @@ export interface Snapshot {
   /** Watched and detected units plus every failed one. */
   services: Service[];
   ports: ListeningPort[];
+  /** Listening unix sockets (gunicorn's for nginx), system ones (systemd, D-Bus, abstract) left out. */
+  unixSockets?: UnixSocket[];
+  /** What each path asked about is on the server (a project's nginx site, socket, certificate). */
+  paths?: Record<string, PathKind>;
   /** The app directory, when the server has one configured. */
   app: AppInfo | null;
   /** `nginx -t`, null when nginx is not installed. */
@@ -274,6 +283,15 @@ export interface ListeningPort {
   process: string | null;
   pid: number | null;
 }
+
+export interface UnixSocket {
+  path: string;
+  process: string | null;
+  pid: number | null;
+}
+
+/** `broken-link`: a symlink to nothing (a sites-enabled link whose site was removed). */
+export type PathKind = 'socket' | 'file' | 'other' | 'broken-link' | 'missing' | 'unreadable';
 
 export interface AppInfo {
   dir: string;

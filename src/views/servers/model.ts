@@ -5,7 +5,8 @@ import type { Ctx } from '../../ctx';
 import type { ConnectionState, ServerConnection, ServerSpec, SshPool, Snapshot } from '../../core/ssh';
 import { errorMessage, log } from '../../log';
 import { contextKeys, setContext } from '../../contextKeys';
-import type { RowCommand } from './nodes';
+import type { ProjectFacts, RowCommand } from './nodes';
+import { projectFacts } from './project';
 import { SshPrompts } from './prompts';
 import { HostKeyTrustStore, ServerSecrets } from './trust';
 
@@ -27,8 +28,32 @@ export interface ServerState {
   stale: boolean;
   /** When the snapshot stopped being current. */
   staleSince?: string;
+  /** Why it stopped being current, in a few words ("connection lost", the refresh's error). */
+  staleReason?: string;
+  /** The linked project's facts (spec.project), or why there are none. */
+  project?: ProjectFacts | { problem: string };
   problem?: ServerProblem;
   connection?: ConnectionState;
+}
+
+/** A failure in a few words, for "stale since 10:02: <reason>". */
+function shortReason(e: unknown): string {
+  switch ((e as { code?: string })?.code) {
+    case 'UNREACHABLE':
+      return 'server unreachable';
+    case 'COMMAND_TIMEOUT':
+      return 'no answer in time';
+    case 'CONNECTION_LOST':
+      return 'connection lost';
+    case 'AUTH_FAILED':
+      return 'login refused';
+    case 'HOST_KEY_CHANGED':
+      return 'host key changed';
+    case 'HOST_KEY_UNKNOWN':
+      return 'host key not trusted';
+    default:
+      return errorMessage(e).split(/[.:\n]/)[0].slice(0, 60) || 'refresh failed';
+  }
 }
 
 export function serverId(spec: ServerSpec): string {
@@ -170,7 +195,7 @@ export class ServersModel implements vscode.Disposable {
       this.pool = undefined;
       for (const s of this.states.values()) {
         s.loading = false;
-        if (s.snapshot && !s.stale) this.markStale(s);
+        if (s.snapshot && !s.stale) this.markStale(s, 'the SSH settings changed');
       }
     } else {
       for (const [id, old] of before) if (this.states.get(id) !== old) this.pool?.drop(old.spec.name);
@@ -210,7 +235,7 @@ export class ServersModel implements vscode.Disposable {
         if (s !== state || this.pool !== pool || pool.find(s.spec.name) !== conn) return;
         s.connection = cs;
         if ((cs === 'disconnected' || cs === 'failed' || cs === 'reconnecting') && s.snapshot && !s.stale) {
-          this.markStale(s);
+          this.markStale(s, cs === 'failed' ? 'could not reconnect' : 'connection lost');
           this.changed.fire(id);
         }
       });
@@ -219,9 +244,10 @@ export class ServersModel implements vscode.Disposable {
   }
   private readonly watched = new WeakSet<object>();
 
-  private markStale(s: ServerState): void {
+  private markStale(s: ServerState, reason: string): void {
     s.stale = true;
     s.staleSince = new Date().toISOString();
+    s.staleReason = reason;
   }
 
   /**
@@ -247,18 +273,24 @@ export class ServersModel implements vscode.Disposable {
         if (generation !== this.generation) return;
         const release = interactive ? this.prompts.allow(state.spec.name) : undefined;
         try {
-          const snapshot = await this.connection(id).snapshot();
+          // A server linked to a workspace folder is asked about that project's units, site, socket and certificate.
+          if (state.spec.project) state.project = await projectFacts(this.ctx, state.spec.project).catch((e) => ({ problem: errorMessage(e) }));
+          const p = state.project && 'name' in state.project ? state.project : undefined;
+          const snapshot = await this.connection(id).snapshot(
+            p ? { units: p.units, appDir: p.appDir, paths: [p.nginxSite, p.socket, ...(p.certificate ? [p.certificate] : [])] } : {},
+          );
           if (generation !== this.generation || this.states.get(id) !== state) return;
           state.snapshot = snapshot;
           state.stale = false;
           state.staleSince = undefined;
+          state.staleReason = undefined;
           state.problem = undefined;
         } catch (e) {
           if (generation !== this.generation) return;
           this.lastErrors.set(id, e);
           state.problem = this.describeProblem(state, e, interactive);
           log().warn(`${state.spec.name}: ${errorMessage(e)}`);
-          if (state.snapshot && !state.stale) this.markStale(state);
+          if (state.snapshot && !state.stale) this.markStale(state, shortReason(e));
         } finally {
           release?.();
         }

@@ -1,6 +1,6 @@
 // What the Servers tree shows, as plain data: the provider turns these into TreeItems. Kept apart from
 // the provider so that the mapping from a snapshot to rows reads in one place.
-import type { Certificate, Disk, ListeningPort, Service, ServerSpec, Snapshot, SnapshotError } from '../../core/ssh/types';
+import type { Certificate, Disk, ListeningPort, Service, ServerSpec, Snapshot, SnapshotError, UnixSocket } from '../../core/ssh/types';
 import { formatAgo, formatBytes, formatDuration, formatTime, percent } from './format';
 
 /** A codicon and, optionally, a theme color id. */
@@ -9,7 +9,26 @@ export interface Icon {
   color?: string;
 }
 
-export type SectionId = 'system' | 'services' | 'ports' | 'app' | 'nginx' | 'tls';
+export type SectionId = 'project' | 'system' | 'services' | 'ports' | 'app' | 'nginx' | 'tls';
+
+/** What the linked workspace folder's deploy plan says the server runs (see project.ts). */
+export interface ProjectFacts {
+  /** The workspace folder (absolute path) and its name. */
+  folder: string;
+  folderName: string;
+  /** The plan's app name. */
+  name: string;
+  /** `<name>.service`, `<name>.socket`: what the systemd generator writes. */
+  units: string[];
+  /** The unix socket between nginx and the app server. */
+  socket: string;
+  /** Where the generated site is enabled. */
+  nginxSite: string;
+  domain: string;
+  /** certbot's certificate for the domain, when the plan has HTTPS on. */
+  certificate?: string;
+  appDir: string;
+}
 
 /** A command a row runs when clicked (errors' actions). */
 export interface RowCommand {
@@ -80,6 +99,7 @@ export const contextValues = {
 } as const;
 
 const sectionTitles: Record<SectionId, string> = {
+  project: 'Project',
   system: 'System',
   services: 'Services',
   ports: 'Ports',
@@ -89,6 +109,7 @@ const sectionTitles: Record<SectionId, string> = {
 };
 
 const sectionIcons: Record<SectionId, string> = {
+  project: 'rocket',
   system: 'dashboard',
   services: 'layers',
   ports: 'plug',
@@ -104,6 +125,7 @@ function sectionOfError(e: SnapshotError): SectionId {
     case 'failed':
       return 'services';
     case 'ports':
+    case 'sockets':
       return 'ports';
     case 'app':
       return 'app';
@@ -252,17 +274,23 @@ function systemRows(serverId: string, s: Snapshot): Node[] {
   return [...rows, ...errorRows(serverId, 'system', s.errors)];
 }
 
-function servicesRows(serverId: string, s: Snapshot): Node[] {
-  const services = [...s.services].sort((a, b) => (kindOrder[a.kind] ?? 9) - (kindOrder[b.kind] ?? 9) || a.unit.localeCompare(b.unit));
+function servicesRows(serverId: string, s: Snapshot, project?: ProjectFacts): Node[] {
+  const services = s.services.filter((x) => !project?.units.includes(x.unit)).sort((a, b) => (kindOrder[a.kind] ?? 9) - (kindOrder[b.kind] ?? 9) || a.unit.localeCompare(b.unit));
   const rows: Node[] = services.map((svc) => serviceRow(serverId, svc));
   if (!rows.length) rows.push(leaf(serverId, 'services/none', 'No app server, nginx or database unit found', { icon: { id: 'info' }, tooltip: 'Add units to watch with the "units" field of the server in cloudward.servers.' }));
   return [...rows, ...errorRows(serverId, 'services', s.errors)];
 }
 
+function socketRow(serverId: string, u: UnixSocket): LeafNode {
+  const proc = u.process ? `${u.process}${u.pid ? ` (${u.pid})` : ''}` : 'process not visible to this user';
+  return leaf(serverId, `ports/unix/${u.path}`, u.path, { description: `unix socket · ${proc}`, icon: { id: 'plug' }, tooltip: `unix:${u.path} — ${proc}` });
+}
+
 function portsRows(serverId: string, s: Snapshot): Node[] {
   const ports = [...s.ports].sort((a, b) => a.port - b.port || a.address.localeCompare(b.address));
-  const rows: Node[] = ports.map((p) => portRow(serverId, p));
-  if (!rows.length && !s.errors.some((e) => sectionOfError(e) === 'ports')) rows.push(leaf(serverId, 'ports/none', 'Nothing listens on TCP', { icon: { id: 'info' } }));
+  const sockets = [...(s.unixSockets ?? [])].sort((a, b) => a.path.localeCompare(b.path));
+  const rows: Node[] = [...ports.map((p) => portRow(serverId, p)), ...sockets.map((u) => socketRow(serverId, u))];
+  if (!rows.length && !s.errors.some((e) => sectionOfError(e) === 'ports')) rows.push(leaf(serverId, 'ports/none', 'Nothing listens on TCP or a unix socket', { icon: { id: 'info' } }));
   return [...rows, ...errorRows(serverId, 'ports', s.errors)];
 }
 
@@ -319,7 +347,9 @@ function sectionSummary(section: SectionId, s: Snapshot): { description?: string
       return { description: `${running} running${failed ? `, ${failed} failed` : ''}`, warn: failed > 0 };
     }
     case 'ports':
-      return { description: `${s.ports.length} listening`, warn: false };
+      return { description: `${s.ports.length + (s.unixSockets?.length ?? 0)} listening`, warn: false };
+    case 'project':
+      return { warn: false };
     case 'app':
       return { description: s.app?.lastDeploy ? `deployed ${formatAgo(s.app.lastDeploy)}` : s.app?.dir, warn: !!s.app && !s.app.exists };
     case 'nginx':
@@ -331,7 +361,66 @@ function sectionSummary(section: SectionId, s: Snapshot): { description?: string
   }
 }
 
-const sectionRows: Record<SectionId, (serverId: string, s: Snapshot) => Node[]> = {
+/** A linked project's own rows: its units, nginx site, socket and certificate, each with its state. */
+function projectRows(serverId: string, s: Snapshot, p: ProjectFacts): { rows: Node[]; warn: boolean; description: string } {
+  const rows: Node[] = [];
+  let problems = 0;
+  const ok: Icon = { id: 'pass-filled', color: GREEN };
+  const bad: Icon = { id: 'warning', color: YELLOW };
+  const socketUnit = p.units.find((u) => u.endsWith('.socket'));
+  const socketActive = s.services.some((x) => x.unit === socketUnit && isServiceRunning(x));
+  for (const unit of p.units) {
+    const svc = s.services.find((x) => x.unit === unit);
+    if (!svc || svc.load === 'not-found') {
+      problems++;
+      rows.push(leaf(serverId, `project/unit/${unit}`, unit, { description: 'not installed', icon: bad, tooltip: `${unit} is not on the server: generate the systemd units, copy them to /etc/systemd/system and enable ${socketUnit ?? unit}.` }));
+      continue;
+    }
+    // The socket starts the service on the first request: an inactive service behind a listening socket is fine.
+    const waiting = unit.endsWith('.service') && socketActive && svc.active === 'inactive' && !svc.failed;
+    if (!isServiceRunning(svc) && !waiting) problems++;
+    const row = serviceRow(serverId, svc);
+    rows.push({ ...row, id: `${serverId}/project/unit/${unit}`, ...(waiting ? { description: 'inactive: starts on the first request' } : {}) });
+  }
+  const site = s.paths?.[p.nginxSite];
+  if (site !== undefined) {
+    const enabled = site === 'file' || site === 'other';
+    if (!enabled) problems++;
+    rows.push(leaf(serverId, 'project/site', p.nginxSite, {
+      description: enabled ? `nginx site${s.nginx ? (s.nginx.ok ? ' · config OK' : ' · config errors') : ''}` : site === 'broken-link' ? 'link to a missing file' : site === 'unreadable' ? 'cannot be read by this user' : 'not enabled',
+      icon: enabled && (!s.nginx || s.nginx.ok) ? ok : bad,
+      contextValue: enabled && s.nginx ? contextValues.nginx : undefined,
+      tooltip: `The nginx site of ${p.name} (deploy/nginx/${p.name}.conf, copied to /etc/nginx/sites-available/${p.name} and linked here).`,
+    }));
+  }
+  const listening = s.unixSockets?.find((u) => u.path === p.socket);
+  const sock = s.paths?.[p.socket];
+  if (listening || sock !== undefined) {
+    if (!listening) problems++;
+    rows.push(leaf(serverId, 'project/socket', p.socket, {
+      description: listening ? `listening${listening.process ? ` · ${listening.process}${listening.pid ? ` (${listening.pid})` : ''}` : ''}` : sock === 'socket' ? 'exists, nothing listens' : 'missing',
+      icon: listening ? ok : bad,
+      tooltip: `The socket nginx passes requests to (${socketUnit ?? 'the socket unit'} listens on it, ${p.name}.service answers).`,
+    }));
+  }
+  if (p.certificate) {
+    const cert = s.tls.find((c) => c.path === p.certificate);
+    if (cert) rows.push({ ...certificateRow(serverId, cert), id: `${serverId}/project/tls`, label: `${p.domain} certificate` });
+    else {
+      problems++;
+      rows.push(leaf(serverId, 'project/tls', `${p.domain} certificate`, {
+        description: s.paths?.[p.certificate] === 'file' ? 'not used by nginx' : 'not issued yet',
+        icon: bad,
+        tooltip: `${p.certificate}: certbot writes it (certbot certonly --webroot -w /var/www/letsencrypt -d ${p.domain}).`,
+      }));
+    }
+  }
+  return { rows, warn: problems > 0, description: `${p.folderName}${problems ? ` · ${problems} to look at` : ''}` };
+}
+
+type OtherSection = Exclude<SectionId, 'project'>;
+
+const sectionRows: Record<OtherSection, (serverId: string, s: Snapshot, project?: ProjectFacts) => Node[]> = {
   system: systemRows,
   services: servicesRows,
   ports: portsRows,
@@ -340,22 +429,47 @@ const sectionRows: Record<SectionId, (serverId: string, s: Snapshot) => Node[]> 
   tls: tlsRows,
 };
 
-/** The six sections under a server, from its last snapshot. */
-export function snapshotSections(serverId: string, s: Snapshot, stale: boolean): SectionNode[] {
-  return (Object.keys(sectionRows) as SectionId[]).map((section) => {
+/** A stale snapshot's rows keep their glyphs but lose their colours: nothing shows green that may be down. */
+function dimmed<T extends Node>(n: T): T {
+  const out = { ...n, icon: n.icon ? { id: n.icon.id, color: DIM } : undefined };
+  if (out.kind === 'section') out.children = out.children.map(dimmed);
+  else if (out.kind === 'leaf' && out.children) out.children = out.children.map(dimmed);
+  return out;
+}
+
+/** The sections under a server, from its last snapshot: the linked project's first, then the rest. */
+export function snapshotSections(serverId: string, s: Snapshot, stale: boolean, project?: ProjectFacts): SectionNode[] {
+  const sections: SectionNode[] = [];
+  if (project) {
+    const p = projectRows(serverId, s, project);
+    sections.push({
+      kind: 'section',
+      serverId,
+      section: 'project',
+      id: `${serverId}/project`,
+      label: project.name,
+      description: p.description,
+      tooltip: `${project.name}, the app of ${project.folder}: its units, nginx site, socket and certificate as Cloudward's generators name them.`,
+      icon: p.warn ? { id: sectionIcons.project, color: YELLOW } : { id: sectionIcons.project },
+      contextValue: 'section:project',
+      children: p.rows,
+    });
+  }
+  for (const section of Object.keys(sectionRows) as OtherSection[]) {
     const { description, warn } = sectionSummary(section, s);
-    return {
+    sections.push({
       kind: 'section',
       serverId,
       section,
       id: `${serverId}/${section}`,
       label: sectionTitles[section],
       description,
-      icon: stale ? { id: sectionIcons[section], color: DIM } : warn ? { id: sectionIcons[section], color: YELLOW } : { id: sectionIcons[section] },
+      icon: warn ? { id: sectionIcons[section], color: YELLOW } : { id: sectionIcons[section] },
       contextValue: section === 'nginx' && s.nginx ? contextValues.nginx : `section:${section}`,
-      children: sectionRows[section](serverId, s),
-    };
-  });
+      children: sectionRows[section](serverId, s, project),
+    });
+  }
+  return stale ? sections.map(dimmed) : sections;
 }
 
 /** Whether anything in the snapshot deserves the user's eye (drives the server's icon color). */

@@ -107,7 +107,11 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<Node>, vscod
     }
     const rows: Node[] = [];
     if (s.problem) rows.push(this.problemRow(s));
-    if (s.snapshot) rows.push(...snapshotSections(s.id, s.snapshot, s.stale));
+    const project = s.project && 'name' in s.project ? s.project : undefined;
+    if (s.project && 'problem' in s.project) {
+      rows.push({ kind: 'leaf', serverId: s.id, id: `${s.id}/project-problem`, label: s.project.problem, icon: { id: 'info' }, tooltip: `Linked project: ${s.spec.project}` });
+    }
+    if (s.snapshot) rows.push(...snapshotSections(s.id, s.snapshot, s.stale, project));
     else if (!s.problem) rows.push({ kind: 'leaf', serverId: s.id, id: `${s.id}/loading`, label: 'loading…', icon: { id: 'loading~spin' } });
     return rows;
   }
@@ -156,7 +160,7 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<Node>, vscod
       item.description = 'loading…';
       icon = { id: 'loading~spin' };
     } else if (s.stale && s.snapshot) {
-      item.description = `stale — ${formatTime(s.staleSince ?? s.snapshot.takenAt)}${s.loading ? ' · refreshing…' : ''}`;
+      item.description = `stale since ${formatTime(s.staleSince ?? s.snapshot.takenAt)}: ${s.staleReason ?? 'not refreshed'}${s.loading ? ' · refreshing…' : ''}`;
       icon = { id: 'server', color: 'disabledForeground' };
     } else if (s.problem && !s.snapshot) {
       item.description = s.loading ? 'connecting…' : 'not connected';
@@ -171,6 +175,8 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<Node>, vscod
     item.iconPath = themeIcon(icon);
     const lines = [`${s.spec.name} — ${where}`, s.spec.source === 'ssh-config' ? `From ${s.spec.configFile ?? 'the SSH config'}` : 'From the cloudward.servers setting'];
     if (s.snapshot) lines.push(`${s.stale ? 'Stale: last' : 'Last'} refreshed ${formatTime(s.snapshot.takenAt)} in ${Math.round(s.snapshot.durationMs)} ms`);
+    if (s.stale && s.snapshot) lines.push(`Stale since ${formatTime(s.staleSince ?? s.snapshot.takenAt)}: ${s.staleReason ?? 'not refreshed'}. What is shown may no longer be true.`);
+    if (s.spec.project) lines.push(`Runs the app of ${s.spec.project}`);
     if (s.problem) lines.push(s.problem.message);
     item.tooltip = printable(lines.join('\n'));
     return item;

@@ -209,11 +209,40 @@ describe('snapshot output', () => {
     assert.deepStrictEqual(s.app, { dir: '/nonexistent/app', exists: false, currentRelease: null, lastDeploy: null });
   });
 
+  it('reads listening unix sockets (system ones left out) and the kinds of the paths asked about', () => {
+    const nonce = 'n1';
+    const M = `@@CW${nonce}@@`;
+    const out = [
+      `${M}os`, 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"',
+      `${M}sockets`,
+      'u_str LISTEN 0      511    /run/mysite/mysite.sock 182177 * 0 users:(("gunicorn",pid=2678,fd=3))',
+      'u_str LISTEN 0      4096   /run/systemd/private 1234 * 0 users:(("systemd",pid=1,fd=20))',
+      'u_str LISTEN 0      4096   @/org/kernel/linux/storage 99 * 0',
+      'u_str LISTEN 0      128    /srv/with space/app.sock 4321 * 0',
+      `${M}paths`,
+      'file /etc/nginx/sites-enabled/mysite',
+      'missing /etc/letsencrypt/live/example.com/fullchain.pem',
+      'socket /run/mysite/mysite.sock',
+      `${M}end`,
+    ].join('\n');
+    const s = parseSnapshotOutput(out, nonce, { server: 's', host: 'h' });
+    assert.deepStrictEqual(s.unixSockets, [
+      { path: '/run/mysite/mysite.sock', process: 'gunicorn', pid: 2678 },
+      { path: '/srv/with space/app.sock', process: null, pid: null },
+    ]);
+    assert.deepStrictEqual(s.paths, {
+      '/etc/nginx/sites-enabled/mysite': 'file',
+      '/etc/letsencrypt/live/example.com/fullchain.pem': 'missing',
+      '/run/mysite/mysite.sock': 'socket',
+    });
+  });
+
   it('quotes a hostile app directory and unit list into single arguments', () => {
     const evil = "/tmp/x'; touch /tmp/PWNED; echo '";
-    const { command } = snapshotScript(evil, ['a.service']);
-    // sh -c '<script>' cloudward '<appDir>' '<unit>': the last two words come back intact
+    const evilPath = "/srv/a b/$(touch /tmp/PWNED)'.sock";
+    const { command } = snapshotScript(evil, ['a.service'], undefined, [evilPath, '/etc/nginx/sites-enabled/mysite', 'relative/is/dropped']);
+    // sh -c '<script>' cloudward '<appDir>' '<paths>' '<unit>': the words come back intact
     const out = execFileSync('sh', ['-c', command.replace(/^'sh' '-c' '(?:[^']|'\\'')*'/, `'sh' '-c' 'printf "%s\\\\n" "$@"'`)], { encoding: 'utf8' });
-    assert.deepStrictEqual(out.split('\n').slice(0, 2), [evil, 'a.service']);
+    assert.deepStrictEqual(out.split('\n').slice(0, 4), [evil, evilPath, '/etc/nginx/sites-enabled/mysite', 'a.service']);
   });
 });

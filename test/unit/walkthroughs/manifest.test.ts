@@ -1,6 +1,8 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
+import { detectProjectSync } from '../../../src/core/detect';
+import { buildPlan } from '../../../src/core/plan';
 import { commandLinks, contextKeysSetInSource, definedContextKeys, manifest, read, root } from './repo';
 
 // Workbench commands a step may link to besides our own.
@@ -126,4 +128,46 @@ describe('walkthroughs: diagrams', () => {
       });
     });
   }
+});
+
+describe('command titles', () => {
+  it('are in one casing style, Title Case (tool names keep their own spelling), and the walkthrough buttons say the same', () => {
+    const small = new Set(['a', 'an', 'and', 'as', 'at', 'for', 'from', 'in', 'of', 'on', 'or', 'the', 'to', 'with']);
+    const asWritten = new Set(['gunicorn', 'uWSGI', 'nginx', 'systemd']);
+    const titles = new Map(m.contributes.commands.map((c) => [c.command, (c as { title?: string }).title ?? '']));
+    for (const [id, title] of titles) {
+      for (const [i, word] of title.replace(/…$/, '').split(' ').entries()) {
+        if (asWritten.has(word) || (i > 0 && small.has(word))) continue;
+        assert.match(word, /^[A-Z]/, `${id}: "${title}" (word "${word}")`);
+      }
+    }
+    // A step's button that runs a command carries the command's own title.
+    for (const { s } of steps) {
+      for (const m2 of s.description.matchAll(/\[([^\]]+)\]\(command:(cloudward\.generate\.[A-Za-z]+)\)/g)) {
+        if (m2[1].startsWith('Generate')) assert.strictEqual(m2[1], titles.get(m2[2]), `${s.id}: button "${m2[1]}"`);
+      }
+    }
+  });
+});
+
+describe('the socket path', () => {
+  it('is the one the generators write, in the request-flow diagram, the snippets and the walkthrough pages', () => {
+    const socket = buildPlan(detectProjectSync(path.join(root, 'examples/django-polls')), {}).socket;
+    assert.strictEqual(socket, '/run/mysite/mysite.sock');
+    const files = [
+      'walkthroughs/media/request-flow.svg',
+      ...fs.readdirSync(path.join(root, 'snippets')).map((f) => `snippets/${f}`),
+      ...fs.readdirSync(path.join(root, 'walkthroughs/pages')).map((f) => `walkthroughs/pages/${f}`),
+    ];
+    let seen = 0;
+    for (const f of files) {
+      // Snippet placeholders written out with their defaults: ${1:mysite} → mysite.
+      const text = read(f).replace(/\$\{\d+:([^{}]*)\}/g, '$1').replace(/\$\{\d+:([^{}]*)\}/g, '$1');
+      for (const m2 of text.matchAll(/\/run\/[A-Za-z0-9_./-]*\.sock\b/g)) {
+        seen++;
+        assert.strictEqual(m2[0], socket, `${f}: ${m2[0]}`);
+      }
+    }
+    assert.ok(seen >= 4, `socket paths found: ${seen}`);
+  });
 });

@@ -1,0 +1,216 @@
+// A newcomer's first hour, in the real workbench against the loopback sshd, in the light and dark themes
+// (screenshots under test-results/newcomer-*.png, to be looked at): a generator started from a
+// walkthrough button keeps focus in its input and has Back, Escape writes nothing; Add Server asks for
+// the key file and the project; the host-key dialogs' default (Enter) and Escape are the safe answers,
+// a changed key shows both fingerprints and where the old one is; the Servers view shows the project's
+// own units, site and socket first.
+import assert from 'node:assert';
+import { createServer } from 'node:net';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { copyExample, openWorkbench, runCommand, screenshot, waitForWorkbench, writeWorkspaceSettings } from '../../scripts/workbench.mjs';
+import { setup } from '../integration/setup/sshd.mjs';
+
+const THEMES = [
+  { name: 'light', theme: 'Default Light Modern', bodyClass: 'vs' },
+  { name: 'dark', theme: 'Default Dark Modern', bodyClass: 'vs-dark' },
+];
+
+async function useTheme(page, workspace, { theme, bodyClass }) {
+  writeWorkspaceSettings(workspace, { 'workbench.colorTheme': theme });
+  await page.waitForFunction((cls) => document.querySelector('.monaco-workbench')?.classList.contains(cls), bodyClass, { timeout: 60_000 });
+  await page.waitForTimeout(500);
+}
+
+/** Whether keyboard focus is inside the quick input (not on the walkthrough button behind it). */
+function focusInQuickInput(page) {
+  return page.evaluate(() => !!document.activeElement?.closest('.quick-input-widget'));
+}
+
+const quickInput = (page) => page.locator('.quick-input-widget');
+const quickTitle = (page, text) => page.locator('.quick-input-widget .quick-input-title', { hasText: text });
+
+describe('A newcomer\'s first hour (real workbench, loopback sshd)', function () {
+  this.timeout(480_000);
+  let wb;
+  let teardown;
+  let listener;
+  let madeRun = false;
+  const tmp = mkdtempSync(join(tmpdir(), 'cw-newcomer-'));
+  let knownHosts;
+  const env = {};
+
+  before(async function () {
+    const workspace = copyExample();
+    teardown = await setup({ workspace, env });
+    if (!env.CLOUDWARD_TEST_SSHD_PORT) throw new Error(`the loopback sshd did not start: ${env.CLOUDWARD_TEST_SSHD_ERROR}`);
+    // The generated units as installed on the server: the socket listening, the service started on demand.
+    const units = join(dirname(env.CLOUDWARD_TEST_SSHD_RECORD), 'units');
+    writeFileSync(join(units, 'mysite.socket'), 'LoadState=loaded\nActiveState=active\nSubState=listening\nDescription=mysite app server socket\n', { mode: 0o666 });
+    writeFileSync(join(units, 'mysite.service'), 'LoadState=loaded\nActiveState=inactive\nSubState=dead\nDescription=mysite (gunicorn)\n', { mode: 0o666 });
+    // gunicorn's socket where the plan puts it (/run/<name>/<name>.sock).
+    madeRun = !existsSync('/run/mysite');
+    mkdirSync('/run/mysite', { recursive: true });
+    rmSync('/run/mysite/mysite.sock', { force: true });
+    listener = createServer().listen('/run/mysite/mysite.sock');
+    // The extension host's own home: a host of its SSH config whose known_hosts line holds another key
+    // than the server's (under its HostKeyAlias): a CHANGED key, as after a reinstall.
+    const home = join(tmp, 'home');
+    mkdirSync(join(home, '.ssh'), { recursive: true, mode: 0o700 });
+    const keyBase64 = env.CLOUDWARD_TEST_SSHD_HOSTKEY.split(/\s+/)[1];
+    const other = Buffer.concat([Buffer.from(keyBase64, 'base64').subarray(0, 19), Buffer.alloc(32, 7)]).toString('base64');
+    knownHosts = join(home, '.ssh', 'known_hosts');
+    writeFileSync(knownHosts, `# the server before its reinstall\nreinstalled.example ssh-ed25519 ${other}\n`);
+    writeFileSync(join(home, '.ssh', 'config'), [
+      'Host reinstalled',
+      '  HostName 127.0.0.1',
+      `  Port ${env.CLOUDWARD_TEST_SSHD_PORT}`,
+      `  User ${env.CLOUDWARD_TEST_SSHD_USER}`,
+      `  IdentityFile ${env.CLOUDWARD_TEST_SSHD_KEY}`,
+      '  HostKeyAlias reinstalled.example',
+      '',
+    ].join('\n'));
+    writeWorkspaceSettings(workspace, { 'cloudward.serversView.showSshConfigHosts': true });
+    env.SSH_AUTH_SOCK = '';
+    env.HOME = home;
+    wb = await openWorkbench({ workspace, env, theme: THEMES[0].theme });
+    await waitForWorkbench(wb.page);
+  });
+
+  after(async () => {
+    try {
+      await wb?.close();
+    } finally {
+      listener?.close();
+      rmSync(madeRun ? '/run/mysite' : '/run/mysite/mysite.sock', { recursive: true, force: true });
+      rmSync(tmp, { recursive: true, force: true });
+      await teardown?.();
+    }
+  });
+
+  it('a generator started from a walkthrough button keeps focus in its input, has Back, and Escape writes nothing', async () => {
+    const { page, workspace } = wb;
+    await runCommand(page, 'Cloudward: Open Walkthrough');
+    await page.locator('h2.category-title', { hasText: 'From localhost to the cloud' }).waitFor({ timeout: 30_000 });
+    for (const t of THEMES) {
+      await useTheme(page, workspace, t);
+      const step = page.locator('.getting-started-step[data-step-id$="#webServer"]');
+      await step.click();
+      await step.getByRole('button', { name: 'Generate nginx Site' }).click();
+      await quickTitle(page, 'Domain').waitFor({ state: 'visible', timeout: 30_000 });
+      assert.ok(await focusInQuickInput(page), 'the first question has no focus');
+      await page.keyboard.type('polls.example.com');
+      await screenshot(page, `newcomer-generator-domain-${t.name}`);
+      await page.keyboard.press('Enter');
+      // The second question (the review list) replaces the first without giving focus back to the button.
+      const generate = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Generate nginx site' }).first();
+      await generate.waitFor({ state: 'visible', timeout: 30_000 });
+      assert.ok(await focusInQuickInput(page), 'focus left the flow after the first question');
+      await screenshot(page, `newcomer-generator-review-${t.name}`);
+      // Back shows the first question again, with the answer given.
+      await page.locator('.quick-input-widget .codicon-quick-input-back').first().click();
+      await quickTitle(page, 'Domain').waitFor({ state: 'visible', timeout: 10_000 });
+      assert.strictEqual(await page.locator('.quick-input-widget input').inputValue(), 'polls.example.com');
+      // Escape ends it: nothing written, and the step is not run again.
+      await page.keyboard.press('Escape');
+      await quickInput(page).waitFor({ state: 'hidden', timeout: 10_000 });
+      await page.waitForTimeout(1500);
+      assert.ok(!(await quickInput(page).isVisible()), 'the step ran again after Escape');
+      assert.ok(!existsSync(join(workspace, 'deploy', 'nginx')), 'Escape wrote a file');
+    }
+    await useTheme(page, workspace, THEMES[0]);
+  });
+
+  async function answer(page, value) {
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(value);
+    await page.keyboard.press('Enter');
+    await page.waitForFunction((v) => document.querySelector('.quick-input-widget input')?.value !== v, value).catch(() => undefined);
+  }
+
+  it('Add Server asks for the key file and the project, with Back', async () => {
+    const { page } = wb;
+    await runCommand(page, 'Cloudward: Add Server…');
+    await answer(page, 'loopback');
+    await answer(page, '127.0.0.1');
+    await answer(page, env.CLOUDWARD_TEST_SSHD_USER);
+    await answer(page, env.CLOUDWARD_TEST_SSHD_PORT);
+    await quickTitle(page, 'Key File').waitFor({ state: 'visible', timeout: 10_000 });
+    // Back to the port (kept), then on again.
+    await page.locator('.quick-input-widget .codicon-quick-input-back').first().click();
+    await quickTitle(page, 'Port').waitFor({ state: 'visible', timeout: 10_000 });
+    assert.strictEqual(await page.locator('.quick-input-widget input').inputValue(), env.CLOUDWARD_TEST_SSHD_PORT);
+    await page.keyboard.press('Enter');
+    await quickTitle(page, 'Key File').waitFor({ state: 'visible', timeout: 10_000 });
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Another key file' }).first().click();
+    await answer(page, env.CLOUDWARD_TEST_SSHD_KEY);
+    await quickTitle(page, 'Project').waitFor({ state: 'visible', timeout: 10_000 });
+    await screenshot(page, 'newcomer-add-server-project');
+    await page.keyboard.press('Enter');
+    await quickInput(page).waitFor({ state: 'hidden', timeout: 10_000 });
+  });
+
+  async function dialogFor(page, rowText) {
+    const row = page.locator('.monaco-list-row', { hasText: rowText }).first();
+    await row.waitFor({ state: 'visible', timeout: 30_000 });
+    await row.click();
+    const dialog = page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ state: 'visible', timeout: 30_000 });
+    return dialog;
+  }
+
+  it('the unknown host key dialog: Enter and Escape do not trust; the fingerprint is shown; then the project\'s units', async () => {
+    const { page, workspace } = wb;
+    await runCommand(page, 'View: Show Cloudward');
+    const server = page.getByRole('treeitem', { name: /^loopback/ }).first();
+    await server.waitFor({ state: 'visible', timeout: 30_000 });
+    await server.click();
+    for (const [i, t] of THEMES.entries()) {
+      await useTheme(page, workspace, t);
+      const dialog = await dialogFor(page, 'Host key not trusted');
+      assert.ok((await dialog.innerText()).includes(env.CLOUDWARD_TEST_SSHD_FINGERPRINT), 'the fingerprint is not shown');
+      await screenshot(page, `newcomer-unknown-host-key-${t.name}`);
+      // Light: Enter (the default button); dark: Escape. Neither trusts.
+      await page.keyboard.press(i === 0 ? 'Enter' : 'Escape');
+      await dialog.waitFor({ state: 'hidden', timeout: 10_000 });
+      await page.locator('.monaco-list-row', { hasText: 'Host key not trusted' }).first().waitFor({ state: 'visible', timeout: 30_000 });
+    }
+    const dialog = await dialogFor(page, 'Host key not trusted');
+    await dialog.getByRole('button', { name: 'Trust and Connect' }).click();
+    // The project's own section first: its units, the socket.
+    await page.locator('.monaco-list-row[aria-level="3"]', { hasText: 'mysite.service' }).first().waitFor({ state: 'visible', timeout: 30_000 }).catch(async (e) => {
+      throw new Error(`${e.message.split('\n')[0]} (see ${await screenshot(page, 'newcomer-servers-no-project')})`);
+    });
+    await page.locator('.monaco-list-row[aria-level="3"]', { hasText: '/run/mysite/mysite.sock' }).first().waitFor({ state: 'visible', timeout: 10_000 });
+    const labels = await page.locator('.monaco-list-row[aria-level="2"]').allInnerTexts();
+    assert.match(labels[0] ?? '', /mysite/, `first section: ${labels.join(' | ')}`);
+    for (const t of THEMES) {
+      await useTheme(page, workspace, t);
+      await screenshot(page, `newcomer-servers-project-${t.name}`);
+    }
+  });
+
+  it('the changed host key dialog: both fingerprints and where the old key is; Enter keeps refusing', async () => {
+    const { page, workspace } = wb;
+    // The SSH config's hosts are in their own folder, closed at first.
+    await page.getByRole('treeitem', { name: /^SSH config/ }).first().click();
+    const host = page.getByRole('treeitem', { name: /^reinstalled/ }).first();
+    await host.waitFor({ state: 'visible', timeout: 30_000 });
+    await host.click();
+    await page.locator('.monaco-list-row', { hasText: 'CHANGED' }).first().waitFor({ state: 'visible', timeout: 30_000 }).catch(() => undefined);
+    for (const t of THEMES) {
+      await useTheme(page, workspace, t);
+      const dialog = await dialogFor(page, /has CHANGED|Show Details/);
+      const text = await dialog.innerText();
+      assert.ok(text.includes(env.CLOUDWARD_TEST_SSHD_FINGERPRINT), `the offered fingerprint is missing:\n${text}`);
+      assert.ok(text.includes(`${knownHosts}:2`), `where the old key is stored is missing:\n${text}`);
+      await screenshot(page, `newcomer-changed-host-key-${t.name}`);
+      await page.keyboard.press('Enter');
+      await dialog.waitFor({ state: 'hidden', timeout: 10_000 });
+    }
+    // Still refused, and the file is as it was.
+    assert.match(readFileSync(knownHosts, 'utf8'), /before its reinstall/);
+  });
+});
