@@ -261,9 +261,10 @@ export function registerServers(ctx: Ctx): void {
 
   ctx.command('cloudward.servers.add', async () => {
     const taken = new Set(model.servers().map((s) => s.spec.name));
-    const answers = { name: '', host: '', user: '', port: '22', identityFile: '', project: '' };
-    const flow = new MultiStep('Add Server');
     const folders = vscode.workspace.workspaceFolders ?? [];
+    // The window's (first) project is the likely answer: Enter links it.
+    const answers = { name: '', host: '', user: '', port: '22', identityFile: '', project: folders[0]?.uri.fsPath ?? '' };
+    const flow = new MultiStep('Add Server');
     const steps: Array<() => Promise<void>> = [
       async () => {
         answers.name = await flow.input({
