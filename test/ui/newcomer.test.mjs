@@ -54,24 +54,14 @@ describe('A newcomer\'s first hour (real workbench, loopback sshd)', function ()
     mkdirSync('/run/mysite', { recursive: true });
     rmSync('/run/mysite/mysite.sock', { force: true });
     listener = createServer().listen('/run/mysite/mysite.sock');
-    // The extension host's own home: a host of its SSH config whose known_hosts line holds another key
-    // than the server's (under its HostKeyAlias): a CHANGED key, as after a reinstall.
+    // The extension host's own home, whose known_hosts holds another key for the server under the name
+    // "localhost": a CHANGED key, as after a reinstall (the same server as 127.0.0.1 is trusted anew).
     const home = join(tmp, 'home');
     mkdirSync(join(home, '.ssh'), { recursive: true, mode: 0o700 });
     const keyBase64 = env.CLOUDWARD_TEST_SSHD_HOSTKEY.split(/\s+/)[1];
     const other = Buffer.concat([Buffer.from(keyBase64, 'base64').subarray(0, 19), Buffer.alloc(32, 7)]).toString('base64');
     knownHosts = join(home, '.ssh', 'known_hosts');
-    writeFileSync(knownHosts, `# the server before its reinstall\nreinstalled.example ssh-ed25519 ${other}\n`);
-    writeFileSync(join(home, '.ssh', 'config'), [
-      'Host reinstalled',
-      '  HostName 127.0.0.1',
-      `  Port ${env.CLOUDWARD_TEST_SSHD_PORT}`,
-      `  User ${env.CLOUDWARD_TEST_SSHD_USER}`,
-      `  IdentityFile ${env.CLOUDWARD_TEST_SSHD_KEY}`,
-      '  HostKeyAlias reinstalled.example',
-      '',
-    ].join('\n'));
-    writeWorkspaceSettings(workspace, { 'cloudward.serversView.showSshConfigHosts': true });
+    writeFileSync(knownHosts, `# the server before its reinstall\n[localhost]:${env.CLOUDWARD_TEST_SSHD_PORT} ssh-ed25519 ${other}\n`);
     env.SSH_AUTH_SOCK = '';
     env.HOME = home;
     wb = await openWorkbench({ workspace, env, theme: THEMES[0].theme });
@@ -121,6 +111,21 @@ describe('A newcomer\'s first hour (real workbench, loopback sshd)', function ()
     }
     await useTheme(page, workspace, THEMES[0]);
   });
+
+  async function addServer(page, name, host, project) {
+    await runCommand(page, 'Cloudward: Add Server…');
+    await answer(page, name);
+    await answer(page, host);
+    await answer(page, env.CLOUDWARD_TEST_SSHD_USER);
+    await answer(page, env.CLOUDWARD_TEST_SSHD_PORT);
+    await quickTitle(page, 'Key File').waitFor({ state: 'visible', timeout: 10_000 });
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Another key file' }).first().click();
+    await answer(page, env.CLOUDWARD_TEST_SSHD_KEY);
+    await quickTitle(page, 'Project').waitFor({ state: 'visible', timeout: 10_000 });
+    if (!project) await page.locator('.quick-input-list .monaco-list-row', { hasText: 'No project' }).first().click();
+    else await page.keyboard.press('Enter');
+    await quickInput(page).waitFor({ state: 'hidden', timeout: 10_000 });
+  }
 
   async function answer(page, value) {
     const input = page.locator('.quick-input-widget input');
@@ -196,8 +201,7 @@ describe('A newcomer\'s first hour (real workbench, loopback sshd)', function ()
 
   it('the changed host key dialog: both fingerprints and where the old key is; Enter keeps refusing', async () => {
     const { page, workspace } = wb;
-    // The SSH config's hosts are in their own folder, closed at first.
-    await page.getByRole('treeitem', { name: /^SSH config/ }).first().click();
+    await addServer(page, 'reinstalled', 'localhost', false);
     const host = page.getByRole('treeitem', { name: /^reinstalled/ }).first();
     await host.waitFor({ state: 'visible', timeout: 30_000 });
     await host.click();

@@ -72,6 +72,20 @@ export function publicEnv(plan: DeployPlan): Record<string, string> {
   return env;
 }
 
+/** Host names a stack run on the developer's machine answers besides the domain (compose). */
+export const LOCAL_HOSTS = ['localhost', '127.0.0.1'];
+
+/**
+ * `DJANGO_ALLOWED_HOSTS` as the settings quick fixes read it (comma-separated): the plan's domain names,
+ * plus `extra` (compose also answers on localhost). Without it Django answers every request with 400 and
+ * probes never pass. Django only: other frameworks have no such list.
+ */
+export function allowedHostsEnv(plan: DeployPlan, extra: readonly string[] = []): Record<string, string> {
+  if (plan.framework !== 'django') return {};
+  const hosts = [...new Set([...plan.domain.split(/\s+/).filter(Boolean), ...extra])];
+  return { DJANGO_ALLOWED_HOSTS: hosts.join(',') };
+}
+
 /** `celery`'s arguments for the background worker of the plan (every path runs one when Celery is used). */
 export function celeryArgs(plan: DeployPlan): string[] {
   return ['-A', rootPackage(plan), 'worker', '--loglevel=info'];

@@ -2,7 +2,7 @@ import { stringify } from 'yaml';
 import type { DeployPlan } from '../plan/types';
 import type { GeneratedFile } from './types';
 import { imageRef } from '../imageTags';
-import { SQLITE_DATA_DIR, celeryArgs, header, inContainer, managePy, publicEnv, settingsFlag, sqliteInContainer } from './common';
+import { LOCAL_HOSTS, SQLITE_DATA_DIR, allowedHostsEnv, celeryArgs, header, inContainer, managePy, publicEnv, settingsFlag, sqliteInContainer } from './common';
 
 const NGINX_IMAGE = imageRef('nginx', 'alpine');
 const POSTGRES_IMAGE = imageRef('postgres', 'alpine');
@@ -22,7 +22,8 @@ function composeNginxConf(plan: DeployPlan): string {
     '}',
     'server {',
     '    listen 80;',
-    `    server_name ${plan.domain};`,
+    // The domain, and localhost: `docker compose up` on your machine answers at http://localhost/.
+    `    server_name ${[...new Set([...plan.domain.split(/\s+/), ...LOCAL_HOSTS])].join(' ')};`,
     `    client_max_body_size ${plan.maxBodySize};`,
   ];
   if (plan.collectstatic) lines.push(`    location ${plan.staticUrl} {`, '        alias /srv/static/;', '        expires 30d;', '    }');
@@ -44,7 +45,7 @@ function composeNginxConf(plan: DeployPlan): string {
 export function renderCompose(plan: DeployPlan): GeneratedFile[] {
   const staticIn = inContainer(plan, plan.staticRoot);
   const mediaIn = inContainer(plan, plan.mediaRoot);
-  const env: Record<string, string> = { ...publicEnv(plan), FORWARDED_ALLOW_IPS: '*' };
+  const env: Record<string, string> = { ...publicEnv(plan), ...allowedHostsEnv(plan, LOCAL_HOSTS), FORWARDED_ALLOW_IPS: '*' };
   const depends: Record<string, { condition: string }> = {};
   const services: Record<string, unknown> = {};
   const volumes: Record<string, Record<string, never>> = {};

@@ -1,7 +1,7 @@
 import { stringify } from 'yaml';
 import type { DeployPlan } from '../plan/types';
 import type { GeneratedFile } from './types';
-import { CONTAINER_UID, SQLITE_DATA_DIR, celeryArgs, header, inContainer, managePy, primaryDomain, publicEnv, settingsFlag, sqliteInContainer } from './common';
+import { CONTAINER_UID, SQLITE_DATA_DIR, allowedHostsEnv, celeryArgs, header, inContainer, managePy, primaryDomain, publicEnv, settingsFlag, sqliteInContainer } from './common';
 
 export function kubernetesPaths(plan: DeployPlan): Record<string, string> {
   const paths: Record<string, string> = {
@@ -88,7 +88,8 @@ export function renderKubernetes(plan: DeployPlan): GeneratedFile[] {
   // One replica with SQLite: a ReadWriteOnce volume and a file database serve one pod at a time.
   const replicas = sqlite ? 1 : plan.replicas;
   // Workers for the container's CPU limit (the Dockerfile's ENV is only a default; this wins).
-  const config = { ...publicEnv(plan), FORWARDED_ALLOW_IPS: '*', WEB_CONCURRENCY: String(podWorkers(plan)) };
+  // The Ingress host and the probes' Host header must be allowed, or every request (and probe) gets 400.
+  const config = { ...publicEnv(plan), ...allowedHostsEnv(plan), FORWARDED_ALLOW_IPS: '*', WEB_CONCURRENCY: String(podWorkers(plan)) };
   const files: GeneratedFile[] = [
     yamlFile(plan, p.configmap, `ConfigMap of ${name}: settings that are not secret, as environment variables.`,
       'add settings your app reads from the environment; secrets go in the Secret, not here.', {

@@ -35,6 +35,8 @@ export function renderProcfile(plan: DeployPlan): GeneratedFile[] {
   else if (plan.collectstatic) lines.push('# Static files: the build runs collectstatic (not the release phase, whose files are discarded); WhiteNoise serves them.');
   if (plan.database === 'sqlite') lines.push('# TODO: SQLite lives on the dyno\'s disk, which each deploy and restart throws away: use DATABASE_URL (lint rule CW607).');
   if (plan.writePythonVersion && plan.pythonVersionGuessed) lines.push(`# TODO: .python-version says ${plan.pythonVersion}, a guess: no file named the project's Python version. Check it.`);
+  // A Procfile cannot carry settings: the platform's config vars do. The settings read the hosts from this one.
+  if (plan.framework === 'django') lines.push(`# Config vars to set on the platform: DJANGO_ALLOWED_HOSTS=${plan.domain.split(/\s+/).filter(Boolean).join(',')} (else every request gets 400), DJANGO_SECRET_KEY, DATABASE_URL.`);
   lines.push(`web: ${web}`);
   if (release.length) lines.push(`release: ${release.join(' && ')}`);
   if (plan.celery) lines.push(`worker: ${['celery', ...celeryArgs(plan)].join(' ')}`);

@@ -92,6 +92,16 @@ export function planWarnings(plan: DeployPlan, kinds: readonly string[]): PlanWa
       requirements: ['whitenoise'],
     });
   }
+  if (plan.framework === 'django' && uses('procfile')) {
+    // A Procfile cannot carry settings: the platform's config vars must, or Django answers 400 to everything.
+    const hosts = plan.domain.split(/\s+/).filter(Boolean).join(',');
+    out.push({
+      key: 'allowedHosts',
+      message:
+        `Set DJANGO_ALLOWED_HOSTS=${hosts} in the platform's config vars (e.g. \`heroku config:set DJANGO_ALLOWED_HOSTS=${hosts}\`), with DJANGO_SECRET_KEY and DATABASE_URL: ` +
+        'the settings read the allowed hosts from it (the settings quick fix), and without them every request gets 400 Bad Request.',
+    });
+  }
   if (plan.database === 'sqlite' && uses(...CONTAINER_KINDS)) {
     out.push({
       key: 'database',

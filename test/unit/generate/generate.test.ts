@@ -296,3 +296,31 @@ describe('generators: shell safety', () => {
     assert.match(procfile, /^web: gunicorn --bind 0\.0\.0\.0:\$PORT --access-logfile - 'todo:create_app\(\)'$/m);
   });
 });
+
+describe('the allowed hosts reach every platform file (the settings fix reads DJANGO_ALLOWED_HOSTS)', () => {
+  const plan = planFor(POLLS, { domain: 'polls.example.com www.polls.example.com' });
+  const files = filesOf(plan, ['procfile', 'compose', 'kubernetes']);
+
+  it('Kubernetes: the ConfigMap allows the Ingress host (the probes send it too)', () => {
+    const cm = parseYaml(get(files, 'k8s/configmap.yaml').replace(/^#.*$/gm, ''));
+    assert.strictEqual(cm.data.DJANGO_ALLOWED_HOSTS, 'polls.example.com,www.polls.example.com');
+    const deployment = parseYaml(get(files, 'k8s/deployment.yaml').replace(/^#.*$/gm, ''));
+    const probeHost = deployment.spec.template.spec.containers[0].readinessProbe.httpGet.httpHeaders[0].value;
+    assert.ok(cm.data.DJANGO_ALLOWED_HOSTS.split(',').includes(probeHost), probeHost);
+  });
+
+  it('compose: the app allows the domain and localhost, and nginx answers on localhost', () => {
+    const doc = parseYaml(get(files, 'compose.yaml'));
+    assert.strictEqual(doc.services.web.environment.DJANGO_ALLOWED_HOSTS, 'polls.example.com,www.polls.example.com,localhost,127.0.0.1');
+    assert.match(doc.configs.nginx_site.content, /server_name polls\.example\.com www\.polls\.example\.com localhost 127\.0\.0\.1;/);
+  });
+
+  it('Procfile: the config var to set is named, with its value', () => {
+    assert.match(get(files, 'Procfile'), /^# Config vars to set on the platform: DJANGO_ALLOWED_HOSTS=polls\.example\.com,www\.polls\.example\.com /m);
+  });
+
+  it('not for other frameworks', () => {
+    const flask = filesOf(planFor(fixtureDir('flask-wsgi')), ['compose']);
+    assert.ok(!get(flask, 'compose.yaml').includes('DJANGO_ALLOWED_HOSTS'));
+  });
+});

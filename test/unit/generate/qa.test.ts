@@ -94,7 +94,7 @@ describe('QA: a fresh startproject project', () => {
       fs.writeFileSync(path.join(fixed, 'requirements.txt'), 'Django>=4.2\ngunicorn>=22\n');
       const p = planFor(fixed, { pythonVersion: '3.12' });
       // Still SQLite and no WhiteNoise: on a platform those two break the site, and both are said.
-      assert.deepStrictEqual(planWarnings(p, ['procfile', 'dockerfile']).map((w) => w.key), ['database', 'whitenoise']);
+      assert.deepStrictEqual(planWarnings(p, ['procfile', 'dockerfile']).map((w) => w.key), ['database', 'whitenoise', 'allowedHosts']);
       assert.deepStrictEqual(planWarnings(p, ['nginx', 'systemd', 'gunicorn']), [], 'a VPS keeps its disk and has nginx');
       assert.match(file(p, ['procfile'], 'Procfile'), /# Static files: the build runs collectstatic/);
       assert.match(file(p, ['dockerfile'], 'Dockerfile'), /collectstatic --noinput/);
