@@ -164,7 +164,13 @@ async function report(result: DjangoChecksResult): Promise<void> {
         ? 'Select the interpreter of the project (the one with Django) with "Python: Select Interpreter".'
         : 'Set cloudward.python.interpreter to the Python of the project (its virtualenv), or select one with the Python extension.';
     const choice = await vscode.window.showErrorMessage(`${what} (interpreter from ${describeSource(interpreter)}). ${how}`, 'Open Settings', 'Show Output');
-    if (choice === 'Open Settings') await vscode.commands.executeCommand('workbench.action.openSettings', 'cloudward.python.interpreter');
+    if (choice === 'Open Settings') {
+      // In a remote window the project's Python is on the remote machine: its workspace settings (stored
+      // there) are where the value belongs; locally the user settings. Either way, on the setting itself.
+      const query = '@id:cloudward.python.interpreter';
+      if (vscode.env.remoteName) await vscode.commands.executeCommand('workbench.action.openWorkspaceSettings', { query });
+      else await vscode.commands.executeCommand('workbench.action.openSettings', query);
+    }
     if (choice === 'Show Output') log().show(true);
     return;
   }
