@@ -4,6 +4,10 @@ import type { AppInterface, Database, Detection, Framework } from './types';
 import { ProjectFiles, dirOf, joinRel } from './files';
 import { readPackaging } from './dependencies';
 import { analyseDjango } from './django';
+import { classify } from '../lint/classify';
+import { LintFile } from '../lint/file';
+import { appOperand, invocations } from '../lint/commands';
+import type { FileKind } from '../lint/types';
 
 const ROOT_MARKERS = ['manage.py', 'pyproject.toml', 'Pipfile', 'setup.py', 'setup.cfg'];
 const isRequirements = (name: string) => /^requirements.*\.txt$/.test(name);
@@ -81,6 +85,14 @@ export function detectProjectSync(dir: string): Detection {
       pythonPath = found.pythonPath;
       framework = found.framework === 'fastapi' || found.framework === 'flask' ? found.framework : framework ?? found.framework;
     }
+    // The project's own start command (Procfile, Dockerfile CMD, compose command, entrypoint script)
+    // is the strongest evidence of what production loads.
+    const started = !found?.certain ? startCommandTarget(files, root) : undefined;
+    if (started && started.target !== appTarget) {
+      notes.push(`appTarget: ${started.target}, as the start command in ${started.file} runs it.`);
+      appTarget = started.target;
+      pythonPath = '.';
+    }
     if (!framework && (has('starlette', 'quart', 'litestar', 'sanic'))) framework = 'asgi';
     iface = framework === 'fastapi' || framework === 'asgi' ? 'asgi' : framework ? 'wsgi' : null;
     if (appTarget) {
@@ -90,7 +102,7 @@ export function detectProjectSync(dir: string): Detection {
     if (!iface) notes.push('interface: WSGI or ASGI cannot be told without knowing the framework.');
     if (!framework) notes.push('framework: no Django, Flask or FastAPI in the dependencies and no WSGI/ASGI application in the code.');
     if (!appTarget) notes.push('appTarget: no module creating the application (Flask(...), FastAPI(...), a create_app() factory, a wsgi.py) was found.');
-    else if (found && !found.certain) notes.push(`appTarget: ${appTarget} (found in ${found.file}; check it is the one production should load).`);
+    else if (found && !found.certain && !started) notes.push(`appTarget: ${appTarget} (found in ${found.file}; check it is the one production should load).`);
   }
 
   let database: Database | null = django?.database ?? null;
@@ -278,4 +290,37 @@ export function appName(pkg: string | null, projectName: string | null, folder: 
 export function isDjangoManage(text: string): boolean {
   if (/\bFlaskGroup\b|^\s*from\s+flask\b|^\s*import\s+flask\b/m.test(text)) return false;
   return /django/i.test(text);
+}
+
+/** The app the project's own start commands serve, when one names a module that exists in the project. */
+function startCommandTarget(files: ProjectFiles, root: string): { target: string; file: string } | undefined {
+  const prefix = root === '.' ? '' : `${root}/`;
+  const rank = (f: string) => (/procfile$/i.test(f) ? 0 : /dockerfile/i.test(f) ? (/prod/i.test(f) ? 1 : 2) : /compose/i.test(f) ? 3 : 4);
+  const candidates = files
+    .under(root)
+    .filter((f) => !/(^|\/)(?:\.?devcontainer|tests?|e2e|node_modules)\//i.test(f))
+    .map((f) => ({ f, kind: classify(f, undefined) ?? (f.endsWith('.sh') ? 'shell' : undefined) }))
+    .filter((c) => c.kind === 'procfile' || c.kind === 'dockerfile' || c.kind === 'compose' || c.kind === 'shell')
+    .sort((a, b) => rank(a.f) - rank(b.f));
+  for (const { f, kind } of candidates) {
+    const text = files.read(f);
+    if (!text || text.length > 256 * 1024) continue;
+    let found: string | undefined;
+    try {
+      for (const { inv } of invocations(new LintFile(f, text, kind as FileKind, false))) {
+        const w = appOperand(inv);
+        if (!w) continue;
+        const [module] = w.value.split(':');
+        const rel = module.split('.').join('/');
+        if (files.has(`${prefix}${rel}.py`) || files.has(`${prefix}${rel}/__init__.py`)) {
+          found = w.value.includes(':') ? w.value : `${w.value}`;
+          break;
+        }
+      }
+    } catch {
+      continue; // an unreadable file says nothing
+    }
+    if (found) return { target: found, file: f };
+  }
+  return undefined;
 }

@@ -46,6 +46,25 @@ export interface Invocation {
   app?: string;
 }
 
+/** Options of the app servers that take no value (everything else starting with `-` takes the next word, unless written `--opt=value`). */
+const FLAG_OPTIONS = new Set(['--reload', '--preload', '--proxy-headers', '--no-proxy-headers', '--daemon', '-D', '--factory', '--check-config', '--print-config', '--no-access-log', '--use-colors', '--no-use-colors', '--capture-output', '--enable-stdio-inheritance', '--http2', '--no-server-header', '--reuse-port', '--paste', '--spew']);
+const APP_SERVERS = new Set<ServerTool>(['gunicorn', 'uvicorn', 'hypercorn', 'daphne', 'granian', 'waitress']);
+
+/** The application operand of an app server (`mysite.wsgi:application`, `app.main:app`, `'app:create_app()'`), if it names one. */
+export function appOperand(inv: Invocation): Word | undefined {
+  if (!APP_SERVERS.has(inv.tool)) return undefined;
+  for (let i = 0; i < inv.args.length; i++) {
+    const w = inv.args[i].value;
+    if (w.startsWith('-')) {
+      if (!w.includes('=') && !FLAG_OPTIONS.has(w)) i++;
+      continue;
+    }
+    if (/^[A-Za-z_][\w.]*(?::[A-Za-z_][\w.]*(?:\(.*\))?)?$/.test(w)) return inv.args[i];
+    return undefined;
+  }
+  return undefined;
+}
+
 const PYTHON = /^(?:python(?:\d+(?:\.\d+)?)?|pypy3?)$/;
 // Words that run the rest of the line as the real command.
 const SIMPLE_WRAPPERS = new Set(['exec', 'nohup', 'time', 'command', 'ddtrace-run', 'opentelemetry-instrument', 'dumb-init', 'catatonit']);

@@ -328,3 +328,22 @@ describe('detect on real project layouts', () => {
     assert.ok(d.notes.some((n) => /runtime\.txt says 3\.10/.test(n)), d.notes.join('\n'));
   });
 });
+
+describe('detect: the start command is the strongest evidence of the app', () => {
+  it('reads the target a Dockerfile or an entrypoint script serves when the code alone is not certain', () => {
+    const dir = project({
+      'requirements.txt': 'fastapi\nuvicorn\n',
+      'app/__init__.py': '',
+      'app/main.py': 'from fastapi import FastAPI\nfrom app.api import router\napp = FastAPI()\n',
+      'app/other.py': 'from fastapi import FastAPI\nsub = FastAPI()\n',
+      'Dockerfile.prod': 'FROM python:3.12-slim\nCMD gunicorn --bind 0.0.0.0:$PORT app.main:app -k uvicorn.workers.UvicornWorker\n',
+    });
+    assert.strictEqual(detectProjectSync(dir).appTarget, 'app.main:app');
+    const factory = project({
+      'requirements.txt': 'Flask\ngunicorn\n',
+      'site/__init__.py': 'from flask import Flask\ndef create_app():\n    return Flask(__name__)\n',
+      'docker-entrypoint.sh': '#!/bin/sh\necho "run gunicorn other:app by hand"\nexec gunicorn --bind 0.0.0.0:8000 "site:create_app()"\n',
+    });
+    assert.strictEqual(detectProjectSync(factory).appTarget, 'site:create_app()');
+  });
+});
