@@ -29,6 +29,13 @@ export interface DjangoChecksResult {
 export function registerDjangoChecks(ctx: Ctx): void {
   // Created on first run: an empty collection costs nothing, but nothing is needed before.
   let collection: vscode.DiagnosticCollection | undefined;
+  // The checks ran on the files as they were: an edit makes their messages stale (and their places wrong),
+  // so the file's are cleared; running the checks again brings back what still holds.
+  ctx.own(
+    vscode.workspace.onDidChangeTextDocument((e) => {
+      if (collection && e.contentChanges.length && collection.has(e.document.uri)) collection.delete(e.document.uri);
+    }),
+  );
   ctx.command('cloudward.django.checkDeploy', async (): Promise<DjangoChecksResult | undefined> => {
     if (!vscode.workspace.isTrusted) {
       log().warn('Django deployment checks: not run, the workspace is not trusted.');
@@ -134,10 +141,28 @@ async function settingsFileOf(core: Ctx['core'], managePy: string): Promise<stri
   return module ? core.settingsFileOfModule(path.dirname(managePy), module) : undefined;
 }
 
+/** The rule ids of Cloudward's own diagnostics on a file (the lint's collection). */
+function ourRules(file: string): Set<string> {
+  return new Set(
+    vscode.languages
+      .getDiagnostics(vscode.Uri.file(file))
+      .filter((d) => d.source === 'Cloudward' && d.code !== undefined)
+      .map((d) => String(typeof d.code === 'object' ? d.code.value : d.code)),
+  );
+}
+
 function publish(ctx: Ctx, collection: vscode.DiagnosticCollection, result: DjangoChecksResult): void {
   collection.clear();
   const byFile = new Map<string, vscode.Diagnostic[]>();
+  const ours = new Map<string, Set<string>>();
   for (const f of result.findings) {
+    // One finding per problem: a check our own rule already reports in this file (with its fix) is left out.
+    if (!ours.has(f.file)) ours.set(f.file, ourRules(f.file));
+    const covering = ctx.core.RULES_OF_CHECK[f.id] ?? [];
+    if (covering.some((r) => ours.get(f.file)!.has(r))) {
+      log().info(`Django ${f.id} is reported by ${covering.join('/')} in ${vscode.workspace.asRelativePath(f.file)}: shown once, with the fix.`);
+      continue;
+    }
     const d = new vscode.Diagnostic(toRange(f.range), f.hint ? `${f.message}\nHINT: ${f.hint}` : f.message, toSeverity(f.severity));
     d.source = DJANGO_SOURCE;
     d.code = { value: f.id, target: vscode.Uri.parse(ctx.core.djangoCheckDocsUrl(f.id)) };

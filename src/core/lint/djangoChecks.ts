@@ -123,6 +123,25 @@ const SETTING_OF_CHECK: Record<string, string> = {
   '4_0.E001': 'CSRF_TRUSTED_ORIGINS',
 };
 
+/**
+ * Our rules that report the same problem as a Django check (and offer the fix): when one of them has a
+ * finding in the file, the check's message is left out, so each problem is said once, by the finding
+ * that can fix it.
+ */
+export const RULES_OF_CHECK: Record<string, readonly string[]> = {
+  'security.W001': ['CW207'],
+  'security.W002': ['CW207'],
+  'security.W003': ['CW207'],
+  'security.W004': ['CW206'],
+  'security.W008': ['CW206', 'CW603'],
+  'security.W009': ['CW202'],
+  'security.W012': ['CW206'],
+  'security.W016': ['CW206'],
+  'security.W018': ['CW201'],
+  'security.W020': ['CW204'],
+  '4_0.E001': ['CW210'],
+};
+
 const SETTING_NAME = /\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b|\bDEBUG\b|\bMIDDLEWARE\b/g;
 
 /**
