@@ -6,8 +6,8 @@ import type * as SshLayer from '../core/ssh';
 import { printable, printableLine } from '../core/printable';
 import { CliCommand, Exit, Io, UsageError, writeLine } from './command';
 import { registerCliCommand } from './main';
+import { loadSsh, openServer, sshErrorExit } from './session';
 
-type Ssh = typeof SshLayer;
 
 const usage = `Usage:
   cloudward servers list [--ssh-config <file>] [--json]
@@ -64,39 +64,6 @@ function parseArgs(argv: string[]): Parsed {
   return p;
 }
 
-function loadSsh(): Ssh {
-  // Lazily, like the extension: dist/cli.js bundles it, the tsc output requires the module.
-  return require('../core/ssh') as Ssh;
-}
-
-/** Asks on the terminal without echo; undefined when there is no terminal (then the step is skipped). */
-function askHidden(question: string): Promise<string | undefined> {
-  const stdin = process.stdin;
-  if (!stdin.isTTY || !process.stderr.isTTY) return Promise.resolve(undefined);
-  return new Promise((resolve) => {
-    process.stderr.write(printable(question));
-    let answer = '';
-    stdin.setRawMode(true);
-    stdin.resume();
-    const onData = (buf: Buffer) => {
-      for (const ch of buf.toString('utf8')) {
-        if (ch === '\r' || ch === '\n' || ch === '\u0004') return done(answer);
-        if (ch === '\u0003') return done(undefined);
-        if (ch === '\u007f' || ch === '\b') answer = answer.slice(0, -1);
-        else answer += ch;
-      }
-    };
-    const done = (v: string | undefined) => {
-      stdin.off('data', onData);
-      stdin.setRawMode(false);
-      stdin.pause();
-      process.stderr.write('\n');
-      resolve(v);
-    };
-    stdin.on('data', onData);
-  });
-}
-
 function bytes(n: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
   let i = 0;
@@ -143,24 +110,6 @@ function printSnapshot(io: Io, s: SshLayer.Snapshot): void {
   for (const e of s.errors) w(`  (${l(e.section)}: ${l(e.message)})`);
 }
 
-const secretPrompts: SshLayer.SshCallbacks = {
-  passphrase: (q) => askHidden(`Passphrase for ${q.identityFile}: `),
-  password: (q) => askHidden(`Password for ${q.target}: `),
-  // name, instructions and prompts come from the server: the SSH layer escapes them and prefixes each
-  // prompt with (user@host), so a jump host cannot pass itself off as the target.
-  keyboardInteractive: async (q) => {
-    if (q.name) process.stderr.write(printable(q.name) + '\n');
-    if (q.instructions) process.stderr.write(printable(q.instructions) + '\n');
-    const answers: string[] = [];
-    for (const pr of q.prompts) {
-      const a = await askHidden(pr.prompt);
-      if (a === undefined) return undefined;
-      answers.push(a);
-    }
-    return answers;
-  },
-};
-
 async function list(p: Parsed, io: Io): Promise<number> {
   if (p.positional.length) throw new UsageError(`list takes no arguments (got ${p.positional.join(' ')})`);
   const ssh = loadSsh();
@@ -193,55 +142,15 @@ async function list(p: Parsed, io: Io): Promise<number> {
 
 async function status(p: Parsed, io: Io): Promise<number> {
   if (p.positional.length !== 1) throw new UsageError('status takes one server name');
-  const name = p.positional[0];
-  const ssh = loadSsh();
-  const { servers } = ssh.listServers({ sshConfigFile: p.sshConfig, env: io.env });
-  const spec = servers.find((s) => s.name === name) ?? { name, host: name };
-  const problems = ssh.validateServer(spec);
-  if (problems.length) throw new UsageError(problems.join(' '));
-  const storePath = ssh.defaultCliTrustStorePath(io.env);
-  const interactive = !!process.stdin.isTTY && !!process.stderr.isTTY;
-  const pool = new ssh.SshPool({
-    trustStore: new ssh.FileTrustStore(storePath),
-    sshConfigFile: p.sshConfig,
-    env: io.env,
-    commandTimeoutMs: p.timeoutSeconds * 1000,
-    lookupServer: (n) => servers.find((s) => s.name === n),
-    callbacks: {
-      confirmHostKey: p.acceptNew
-        ? async (k) => {
-            writeLine(io.err, `cloudward: trusting the new host key of ${k.hostPort}: ${k.keyType} ${k.fingerprint} (remembered in ${storePath})`);
-            return true;
-          }
-        : undefined,
-      // Secrets only from a person at a terminal; without one, those steps are skipped (and said so).
-      ...(interactive ? secretPrompts : {}),
-    },
-  });
+  const { pool, conn } = openServer(p.positional[0], { sshConfig: p.sshConfig, acceptNew: p.acceptNew, timeoutSeconds: p.timeoutSeconds }, io);
   try {
-    const snap = await pool.get(spec).snapshot();
+    const snap = await conn.snapshot();
     if (p.json) writeLine(io.out, JSON.stringify(snap, null, 2));
     else printSnapshot(io, snap);
     return Exit.ok;
   } catch (e) {
-    if (e instanceof ssh.HostKeyUnknownError) {
-      writeLine(io.err, `cloudward servers status: ${e.message}`);
-      writeLine(io.err, "If that is the server's key (compare with `ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub` run on the server), run again with --accept-new.");
-      return Exit.hostKey;
-    }
-    if (e instanceof ssh.HostKeyChangedError || e instanceof ssh.HostKeyRevokedError) {
-      writeLine(io.err, `cloudward servers status: ${e.message}`);
-      return Exit.hostKey;
-    }
-    if (e instanceof ssh.UnreachableError || e instanceof ssh.AuthFailedError) {
-      writeLine(io.err, `cloudward servers status: ${e.message}`);
-      return Exit.unreachable;
-    }
-    if (e instanceof ssh.InvalidInputError) throw new UsageError(e.message);
-    if (e instanceof ssh.SshError) {
-      writeLine(io.err, `cloudward servers status: ${e.message}`);
-      return Exit.findings;
-    }
+    const code = sshErrorExit(e, 'servers status', io);
+    if (code !== undefined) return code;
     throw e;
   } finally {
     pool.dispose();
