@@ -9,3 +9,5 @@ export * from './generate';
 export * from './rulesIndex';
 export { readRegularFile, targetLeavesFolder } from './safeFs';
 export { printable, printableLine } from './printable';
+export * from './provision';
+export * from './deploy';

@@ -8,7 +8,6 @@ import * as os from 'os';
 import { promisify } from 'util';
 import type { DeployPlan } from '../plan/types';
 import type { ServerConnection } from '../ssh/connection';
-import { ConnectionLostError, CommandTimeoutError } from '../ssh/errors';
 import { managePy, primaryDomain, publicEnv, settingsFlag } from '../generate/common';
 import { renderGunicornConf } from '../generate/gunicorn';
 import { releaseLayout } from '../generate/releaseLayout';
@@ -142,7 +141,9 @@ async function follow(conn: ServerConnection, appDir: string, runId: string, dep
       r = await callAgent(conn, 'tail', { appDir, runId, offset, waitSeconds: 2 }, { asUser: deployUser, idempotent: true, timeoutMs: 30_000 });
       failures = 0;
     } catch (e) {
-      if ((e instanceof ConnectionLostError || e instanceof CommandTimeoutError) && failures < 10) {
+      // by code, not instanceof: the editor loads the SSH layer from another bundle (dist/ssh.js)
+      const code = (e as { code?: string }).code;
+      if ((code === 'CONNECTION_LOST' || code === 'COMMAND_TIMEOUT') && failures < 10) {
         failures++;
         hooks.log?.(`connection lost while following the deploy (${(e as Error).message}); re-attaching (the deploy goes on on the server)`);
         await new Promise((res) => setTimeout(res, 1000 * failures));

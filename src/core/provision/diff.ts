@@ -16,8 +16,8 @@ export function unifiedDiff(oldText: string, newText: string, oldName: string, n
   let j = 0;
   while (i < n || j < m) {
     if (i < n && j < m && a[i] === b[j]) ops.push({ t: ' ', s: a[i], ai: i++, bi: j++ });
-    else if (j < m && (i >= n || lcs[i][j + 1] >= lcs[i + 1][j])) ops.push({ t: '+', s: b[j], ai: i, bi: j++ });
-    else ops.push({ t: '-', s: a[i], ai: i++, bi: j });
+    else if (i < n && (j >= m || lcs[i + 1][j] >= lcs[i][j + 1])) ops.push({ t: '-', s: a[i], ai: i++, bi: j });
+    else ops.push({ t: '+', s: b[j], ai: i, bi: j++ });
   }
   const out = [`--- ${oldName}`, `+++ ${newName}`];
   let k = 0;

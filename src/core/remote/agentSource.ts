@@ -504,6 +504,10 @@ def op_start(h):
         except BlockingIOError:
             if time.time() >= deadline:
                 holder = lock_holder(app_dir) or {}
+                # nothing of this attempt stays behind
+                for p in (h["job"], json.load(open(h["job"])).get("archive")):
+                    if p and os.path.exists(p):
+                        os.unlink(p)
                 return {"locked": True, "holder": holder}
             time.sleep(0.5)
     job = json.load(open(h["job"]))
@@ -673,33 +677,75 @@ class Runner:
         link = os.path.join(self.rel, ".venv")
         os.symlink(os.path.relpath(venv, self.rel), link)
 
-    def build(self):
-        j = self.job
-        if j.get("collectstatic"):
-            self.begin("collectstatic", "collecting static files into the release")
-            _, out = self.py(self.rel, [j["managePy"], "collectstatic", "--noinput"] + j.get("settingsFlag", []))
-            self.log(tail(out, 3))
+    CHECKS = """
+import importlib, json, os, sys, traceback
+def mark(*a):
+    sys.stdout.flush(); sys.stderr.flush()
+    print("@@CW " + " ".join(a), flush=True)
+MOD, ATTR, DJANGO, COLLECT = json.loads(sys.argv[1])
+stage = "import"
+try:
+    mark("stage", "import")
+    m = importlib.import_module(MOD)
+    for p in ATTR.split("."):
+        m = getattr(m, p.replace("()", ""))
+    if DJANGO:
+        import django
+        django.setup()
+        from django.core.management import call_command
+        if COLLECT:
+            stage = "collectstatic"; mark("stage", stage)
+            call_command("collectstatic", interactive=False, verbosity=1)
+        stage = "check"; mark("stage", stage)
+        call_command("check", deploy=True, fail_level="ERROR")
+        stage = "migrate-plan"; mark("stage", stage)
+        from django.db import connections, DEFAULT_DB_ALIAS
+        from django.db.migrations.executor import MigrationExecutor
+        ex = MigrationExecutor(connections[DEFAULT_DB_ALIAS])
+        plan = ex.migration_plan(ex.loader.graph.leaf_nodes())
+        mark("result", json.dumps({"planned": ["%s.%s" % (mg.app_label, mg.name) for mg, back in plan],
+                                   "applied": sorted("%s.%s" % k for k in ex.loader.applied_migrations)}))
+except BaseException:
+    traceback.print_exc()
+    mark("failed", stage)
+    sys.exit(1)
+"""
 
-    def check_import(self):
+    STAGE_TEXT = {"import": "importing %s with the production environment", "collectstatic": "collecting static files into the release",
+                  "check": "manage.py check --deploy", "migrate-plan": "planning migrations"}
+
+    def checks(self):
+        """Import, collectstatic, check --deploy and the migration plan in one Python process (one Django start)."""
         j = self.job
-        self.begin("import", "importing %s with the production environment" % j["appTarget"])
         mod, _, attr = j["appTarget"].partition(":")
-        code = "import importlib,sys; m=importlib.import_module(%r); a=%r\nfor p in a.split('.'):\n    m=getattr(m, p.replace('()',''))\n" % (mod, attr)
-        self.py(self.rel, ["-c", code])
-
-    def check(self):
-        j = self.job
-        if j.get("framework") == "django":
-            self.begin("check", "manage.py check --deploy")
-            code_, out = self.py(self.rel, [j["managePy"], "check", "--deploy", "--fail-level", "ERROR"] + j.get("settingsFlag", []), check=False)
-            self.log(out)
-            if code_ != 0:
-                raise Fail("manage.py check --deploy found errors", out)
-            self.begin("migrate-plan", "planning migrations")
-            code_, out = self.py(self.rel, [j["managePy"], "migrate", "--plan"] + j.get("settingsFlag", []))
-            planned = [l.strip() for l in out.splitlines() if l.startswith("  ") and "No planned migration" not in l]
-            self.planned = planned
-            self.log("%d migration(s) to apply" % len(planned) if planned else "no migrations to apply")
+        django = j.get("framework") == "django"
+        args = json.dumps([mod, attr, django, bool(django and j.get("collectstatic"))])
+        self.begin("import", self.STAGE_TEXT["import"] % j["appTarget"])
+        code, out = self.py(self.rel, ["-c", self.CHECKS, args], check=False)
+        buf = []
+        failed = None
+        self.planned, self.applied = [], []
+        for line in out.splitlines():
+            if line.startswith("@@CW stage "):
+                self.log("\n".join(buf)); buf = []
+                st = line.split()[2]
+                if st != "import":
+                    self.begin(st, self.STAGE_TEXT[st])
+            elif line.startswith("@@CW result "):
+                r = json.loads(line[len("@@CW result "):])
+                self.planned, self.applied = r["planned"], r["applied"]
+            elif line.startswith("@@CW failed "):
+                failed = line.split()[2]
+            else:
+                buf.append(line)
+        if failed or code != 0:
+            why = {"import": "the app could not be imported with the production environment",
+                   "collectstatic": "collectstatic failed", "check": "manage.py check --deploy found errors",
+                   "migrate-plan": "the migrations could not be planned"}.get(failed or self.step, "the checks failed")
+            raise Fail(why, "\n".join(buf))
+        self.log("\n".join(buf))
+        if django:
+            self.log("%d migration(s) to apply" % len(self.planned) if self.planned else "no migrations to apply")
 
     def migrate(self):
         j = self.job
@@ -862,9 +908,7 @@ class Runner:
         try:
             self.prepare(j["archive"])
             self.deps()
-            self.check_import()
-            self.build()
-            self.check()
+            self.checks()
             self.migrate()
             self.switch(self.rel, self.rid)
         except Exception as e:
@@ -877,7 +921,7 @@ class Runner:
             self.ev(event="done", ok=False, live=read_state(self.app).get("release"))
             return 1
         os.unlink(os.path.join(self.rel, "DEPLOY_UNFINISHED"))
-        applied = self.applied_migrations(self.rel)
+        applied = sorted(set(getattr(self, "applied", [])) | set(getattr(self, "planned", [])))
         journal_append(self.app, {"id": self.rid, "event": "live", "status": "good", "previous": previous, "applied": applied, "venv": j.get("venvKey")})
         self.begin("cleanup", "keeping the last %d good releases" % j.get("keep", 5))
         try:

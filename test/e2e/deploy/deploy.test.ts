@@ -55,7 +55,7 @@ describe('provision and deploy on a real Debian server (e2e)', function () {
     });
   }
   const git = (...a: string[]) => execFileSync('git', ['-c', 'user.email=e2e@cloudward.test', '-c', 'user.name=e2e', ...a], { cwd: project, encoding: 'utf8' });
-  const releases = async () => JSON.parse((await cli('releases', 'srv', ...common(), '--json')).stdout) as { live: string; releases: { id: string; status: string; live: boolean }[] };
+  const releases = async () => JSON.parse((await cli('releases', 'srv', ...common(), '--json')).stdout) as { live: string; lock: unknown; releases: { id: string; status: string; live: boolean }[] };
 
   before(async function () {
     this.timeout(30 * 60_000);
@@ -206,6 +206,52 @@ describe('provision and deploy on a real Debian server (e2e)', function () {
     assert.ok(ok > 0);
     const after = (await releases()).live;
     assert.notStrictEqual(after, before);
+  });
+
+  /** Resolves once a deploy holds the server's lock (its runner is working). */
+  async function lockTaken(): Promise<void> {
+    const file = path.join(srv!.root, 'srv', 'mysite', '.cloudward', 'lock.json');
+    for (let i = 0; i < 600 && !fs.existsSync(file); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(fs.existsSync(file), 'the deploy never took the lock');
+  }
+
+  it('two deploys at once: the second refuses (nothing of it stays) and the first goes live', async () => {
+    const first = cli('deploy', 'srv', ...common());
+    await lockTaken();
+    const second = await cli('deploy', 'srv', ...common());
+    assert.strictEqual(second.code, 1, second.stderr);
+    assert.match(second.stderr, /another deploy is running on this server \(deploy-/);
+    const r = await first;
+    assert.strictEqual(r.code, 0, r.stderr);
+    const incoming = fs.readdirSync(path.join(srv!.root, 'srv', 'mysite', '.cloudward', 'incoming'));
+    assert.deepStrictEqual(incoming, [], 'the refused deploy left files behind');
+  });
+
+  it('the SSH connection killed mid-deploy: the deploy finishes on the server, the client re-attaches, the lock is free', async () => {
+    const before = (await releases()).live;
+    const started = Date.now();
+    const run = cli('deploy', 'srv', ...common());
+    await lockTaken();
+    // wait until the client follows the run (past upload and start), i.e. the runner reached its checks
+    const dir = path.join(srv!.root, 'srv', 'mysite', '.cloudward', 'deploys');
+    const following = () => fs.readdirSync(dir).some((f) => fs.statSync(path.join(dir, f)).mtimeMs >= started - 1000 && /"step": "import"/.test(fs.readFileSync(path.join(dir, f), 'utf8')));
+    for (let i = 0; i < 1200 && !following(); i++) await new Promise((r) => setTimeout(r, 100));
+    // kill the server side of the client's connection (sshd's session processes of deploy), by PID
+    const ps = await srv!.exec('sh', ['-c', "ps -eo pid,args | awk '/sshd: deploy/ && !/awk/ {print $1}'"]);
+    const pids = ps.stdout.split(/\s+/).filter(Boolean);
+    assert.ok(pids.length > 0, 'no sshd session found');
+    await srv!.exec('kill', ['-KILL', ...pids]);
+    const r = await run;
+    assert.strictEqual(r.code, 0, r.stderr);
+    // a command in flight is re-attached (said on stderr); between commands the next one simply reconnects
+    console.log(`      killed ${pids.length} sshd process(es); the client ${/re-attaching/.test(r.stderr) ? 're-attached' : 'reconnected'}`);
+    const after = await releases();
+    assert.notStrictEqual(after.live, before);
+    assert.strictEqual(after.lock, null, 'the lock is still held');
+    const unfinished = await srv!.exec('sh', ['-c', 'ls /srv/mysite/releases/*/DEPLOY_UNFINISHED 2>/dev/null || true']);
+    assert.strictEqual(unfinished.stdout.trim(), '', 'a half-built release is left');
+    const next = await cli('deploy', 'srv', ...common());
+    assert.strictEqual(next.code, 0, next.stderr);
   });
 
   async function failingDeploy(change: () => void, step: RegExp, reason: RegExp): Promise<void> {

@@ -1,0 +1,141 @@
+// The provision plan from facts (no server): what changes, what is already fine, that a server already in the
+// wanted state gives an empty plan, that secrets never show in a preview, and the pieces it is made of.
+import * as assert from 'assert';
+import * as path from 'path';
+import { createHmac } from 'crypto';
+import { detectProjectSync } from '../../../src/core/detect';
+import { buildPlan } from '../../../src/core/plan';
+import type { DeployPlan } from '../../../src/core/plan';
+import { HARDENING, releaseLayout, renderReleaseUnits } from '../../../src/core/generate';
+import { parseEnvFile, planProvision, unifiedDiff, type ServerFacts } from '../../../src/core/provision';
+import { agentCommand, agentInput } from '../../../src/core/remote/agent';
+
+const repo = path.resolve(__dirname, '../../../..');
+const plan: DeployPlan = buildPlan(detectProjectSync(path.join(repo, 'examples/django-polls')), { domain: 'polls.example.com', name: 'polls' }, { cores: 1 });
+const NONCE = 'n0nce';
+const SECRET = 'very-secret-value-123';
+
+function freshFacts(): ServerFacts {
+  return {
+    sshConnection: '127.0.0.1 5000 127.0.0.1 22', osRelease: { ID: 'debian', VERSION_ID: '12', PRETTY_NAME: 'Debian GNU/Linux 12 (bookworm)' },
+    arch: 'x86_64', uid: 0, memoryBytes: 2 * 1024 ** 3, diskFreeBytes: 20 * 1024 ** 3, pid1: 'systemd', python: '3.11.2',
+    tools: { systemctl: '/usr/bin/systemctl', nginx: '/usr/sbin/nginx', 'apt-get': '/usr/bin/apt-get' },
+    installed: ['sudo'], users: { deploy: null, polls: null }, groups: { polls: null }, files: {},
+    env: { exists: false, keys: {} }, units: {},
+  };
+}
+
+/** Facts of a server on which the plan was applied (what the agent would read back). */
+function convergedFacts(): ServerFacts {
+  const f = freshFacts();
+  const first = planProvision({ plan, secrets: { API_TOKEN: SECRET } }, f, NONCE);
+  f.installed = ['nginx', 'python3-venv', 'sudo'];
+  f.users = { deploy: { uid: 1000, home: '/home/deploy', shell: '/bin/bash', groups: ['deploy', 'polls', 'systemd-journal', 'www-data'] }, polls: { uid: 999, home: '/srv/polls', shell: '/usr/sbin/nologin', groups: ['polls'] } };
+  f.groups = { polls: ['deploy'] };
+  for (const [, acts] of first.actions) {
+    for (const a of acts) {
+      const args = a.args as { dirs?: { path: string; owner: string; group: string; mode: number }[]; files?: { path: string; content: string; mode: number; owner: string; group: string }[]; links?: { path: string; target: string }[] };
+      for (const d of args.dirs ?? []) f.files[d.path] = { type: 'dir', mode: d.mode, owner: d.owner, group: d.group };
+      for (const x of args.files ?? []) f.files[x.path] = { type: 'file', mode: x.mode, owner: x.owner, group: x.group, content: x.content };
+      for (const l of args.links ?? []) f.files[l.path] = { type: 'link', mode: 0o777, owner: 'root', group: 'root', target: l.target };
+    }
+  }
+  f.env = { exists: true, keys: { API_TOKEN: createHmac('sha256', NONCE).update(SECRET).digest('hex'), SECRET_KEY: 'x' }, mode: 0o640, owner: 'deploy', group: 'polls' };
+  return f;
+}
+
+describe('provision plan', () => {
+  it('a fresh server: every step but packages already installed changes, with a diff per file', () => {
+    const f = freshFacts();
+    const p = planProvision({ plan, secrets: { API_TOKEN: SECRET } }, f, NONCE);
+    assert.deepStrictEqual(p.blockers, []);
+    assert.deepStrictEqual(p.steps.map((s) => [s.id, s.status]), [
+      ['packages', 'change'], ['users', 'change'], ['directories', 'change'], ['units', 'change'], ['nginx', 'change'], ['env', 'change'], ['sudoers', 'change'],
+    ]);
+    assert.match(p.steps[0].details[0], /install nginx, python3-venv/);
+    const units = p.steps.find((s) => s.id === 'units')!;
+    assert.ok(units.files.every((x) => x.status === 'create' && x.diff.startsWith('--- /dev/null')));
+    const env = p.steps.find((s) => s.id === 'env')!;
+    assert.deepStrictEqual(env.details, ['add API_TOKEN', 'generate SECRET_KEY on the server (never sent or shown)']);
+  });
+
+  it('never shows a secret value in the preview', () => {
+    const p = planProvision({ plan, secrets: { API_TOKEN: SECRET } }, freshFacts(), NONCE);
+    const text = JSON.stringify(p.steps);
+    assert.ok(!text.includes(SECRET));
+  });
+
+  it('a server already provisioned: nothing to change', () => {
+    const p = planProvision({ plan, secrets: { API_TOKEN: SECRET } }, convergedFacts(), NONCE);
+    assert.deepStrictEqual(p.steps.filter((s) => s.status !== 'ok').map((s) => s.id), []);
+    assert.strictEqual(p.actions.size, 0);
+  });
+
+  it('a changed secret or a hand-edited unit is a change, shown as a diff (names only for secrets)', () => {
+    const f = convergedFacts();
+    const unit = releaseLayout(plan).unitService;
+    f.files[unit] = { ...f.files[unit]!, content: f.files[unit]!.content!.replace('Restart=on-failure', 'Restart=always') };
+    const p = planProvision({ plan, secrets: { API_TOKEN: 'another' } }, f, NONCE);
+    assert.deepStrictEqual(p.steps.filter((s) => s.status !== 'ok').map((s) => s.id), ['units', 'env']);
+    const d = p.steps.find((s) => s.id === 'units')!.files.find((x) => x.path === unit)!.diff;
+    assert.match(d, /^-Restart=always$/m);
+    assert.match(d, /^\+Restart=on-failure$/m);
+    assert.deepStrictEqual(p.steps.find((s) => s.id === 'env')!.details, ['change API_TOKEN']);
+  });
+
+  it('refuses a server without systemd as PID 1 before touching anything; warns on an untested OS', () => {
+    const f = freshFacts();
+    f.pid1 = 'init';
+    f.osRelease = { ID: 'centos', VERSION_ID: '9' };
+    const p = planProvision({ plan }, f, NONCE);
+    assert.match(p.blockers.join(' '), /systemd is not running as PID 1/);
+    assert.match(p.warnings.join(' '), /not one of Debian 12\/13 or Ubuntu/);
+  });
+
+  it('the sudoers drop-in lists exact commands for the two colours and nginx, nothing else', () => {
+    const p = planProvision({ plan }, freshFacts(), NONCE);
+    const s = p.steps.find((x) => x.id === 'sudoers')!.files[0].diff;
+    assert.match(s, /\+deploy ALL=\(root\) NOPASSWD: CLOUDWARD_POLLS$/m);
+    assert.match(s, /\/usr\/bin\/systemctl start polls@green\.service/);
+    assert.ok(!/\*/.test(s.replace(/^[^+].*$/gm, '')), 'no wildcard in the rules');
+  });
+});
+
+describe('release-layout units', () => {
+  it('run the colour through its folder, preload the app, never reload by HUP, and carry the hardening', () => {
+    const [socket, service] = renderReleaseUnits(plan);
+    assert.strictEqual(socket.path, '/etc/systemd/system/polls@.socket');
+    assert.match(socket.content, /^ListenStream=\/run\/polls\/%i\.sock$/m);
+    assert.match(service.content, /^ExecStart=\/srv\/polls\/colors\/%i\/\.venv\/bin\/python -m gunicorn .* --preload /m);
+    assert.ok(!/ExecReload/.test(service.content));
+    for (const h of HARDENING) assert.ok(service.content.includes(`\n${h}\n`), h);
+  });
+});
+
+describe('unifiedDiff', () => {
+  it('is empty for equal texts and shows hunks with context', () => {
+    assert.strictEqual(unifiedDiff('a\nb\n', 'a\nb\n', 'x', 'x'), '');
+    const d = unifiedDiff('1\n2\n3\n4\n5\n6\n7\n8\n9\n', '1\n2\n3\n4\nfive\n6\n7\n8\n9\n', 'a', 'b');
+    assert.strictEqual(d, '--- a\n+++ b\n@@ -2,7 +2,7 @@\n 2\n 3\n 4\n-5\n+five\n 6\n 7\n 8\n');
+    assert.strictEqual(unifiedDiff('', 'x\n', '/dev/null', 'f'), '--- /dev/null\n+++ f\n@@ -0,0 +1,1 @@\n+x\n');
+  });
+});
+
+describe('parseEnvFile', () => {
+  it('reads KEY=value lines, quotes and export, and reports bad lines without their values', () => {
+    const r = parseEnvFile('# c\nA=1\nexport B="two words"\nC=\'x\'\nD=plain # note\nbad line here\nE="zzhidden\n');
+    assert.deepStrictEqual(r.values, { A: '1', B: 'two words', C: 'x', D: 'plain' });
+    assert.strictEqual(r.errors.length, 2);
+    assert.ok(!r.errors.join(' ').includes('zzhidden'), 'an error quoted a value');
+  });
+});
+
+describe('agent call', () => {
+  it('puts no data on the command line: only the bootstrap and $SSH_CONNECTION', () => {
+    const cmd = agentCommand(true);
+    assert.ok(!cmd.includes(SECRET));
+    const input = agentInput({ op: 'env', set: { API_TOKEN: SECRET } });
+    assert.ok(input.includes(Buffer.from(SECRET)), 'the secret travels on stdin');
+    assert.match(cmd, /sudo -n python3 -c/);
+  });
+});
