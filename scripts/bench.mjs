@@ -1,7 +1,7 @@
 // `npm run bench`: measures Cloudward against its budgets and against a baseline measured in the same
 // run (these machines are noisy: ratios hold, absolute times drift). Prints one table and writes JSON
 // under bench-results/. Never part of `npm test`.
-//   npm run bench [-- --only activation,bundle,load,lint,detect,generate,ssh] [-- --runs 5]
+//   npm run bench [-- --only activation,bundle,load,lint,detect,generate,ssh,deploy] [-- --runs 5]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -158,6 +158,8 @@ const extra = existsSync(join(root, 'scripts', 'bench-core.mjs')) ? await import
 if (extra) Object.assign(sections, extra.sections({ figure, time, notes, root, require, RUNS, stats }));
 const sshBench = existsSync(join(root, 'scripts', 'bench-ssh.mjs')) ? await import('./bench-ssh.mjs') : undefined;
 if (sshBench) Object.assign(sections, sshBench.sections({ figure, time, notes, root, require, RUNS, stats }));
+const deployBench = existsSync(join(root, 'scripts', 'bench-deploy.mjs')) ? await import('./bench-deploy.mjs') : undefined;
+if (deployBench) Object.assign(sections, deployBench.sections({ figure, time, notes, root, require, RUNS, stats }));
 
 for (const [name, run] of Object.entries(sections)) {
   if (!wanted(name)) continue;

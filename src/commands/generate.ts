@@ -159,6 +159,15 @@ export async function rememberedPlan(ctx: Ctx, folder: vscode.Uri): Promise<Depl
   }
 }
 
+/** The plan values remembered for a folder (generate's answers, then the generated nginx site): shared with deploy. */
+export function previousPlanValues(ctx: Ctx, folder: vscode.Uri, projectRoot: vscode.Uri): Promise<Map<keyof DeployPlan, string | number | boolean>> {
+  return previousAnswers(ctx, folder, projectRoot);
+}
+
+export function rememberPlanValues(ctx: Ctx, folder: vscode.Uri, overrides: PlanOverrides): Promise<void> {
+  return rememberAnswers(ctx, folder, overrides);
+}
+
 async function rememberAnswers(ctx: Ctx, folder: vscode.Uri, overrides: PlanOverrides): Promise<void> {
   const all = ctx.extension.workspaceState.get<Answers>(ANSWERS_KEY, {});
   const mine: Record<string, string | number | boolean> = { ...(all[folder.toString()] ?? {}) };

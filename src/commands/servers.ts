@@ -13,6 +13,7 @@ import { ServersView, SERVERS_VIEW_ID } from '../views/servers';
 import type { ServerState } from '../views/servers/model';
 import type { Node } from '../views/servers/nodes';
 import { FollowTerminal, ShellTerminal } from '../views/servers/terminal';
+import { registerDeployCommands } from './deploy';
 
 /** Lines of the journal shown before following it. */
 const FOLLOW_BACKLOG_LINES = 50;
@@ -44,6 +45,9 @@ export function registerServers(ctx: Ctx): void {
     );
     return picked?.state;
   }
+
+  // Provision, deploy, roll back, production secrets (additive: they only need a server and its connection).
+  registerDeployCommands(ctx, model, (target, placeHolder) => serverOf(target as Target, placeHolder));
 
   function unitOf(target: Target): { state: ServerState; unit: string } | undefined {
     if (!isNode(target) || target.kind !== 'leaf' || !target.unit) {

@@ -69,6 +69,8 @@ export interface DeployEvent {
 
 export interface DeployHooks {
   onEvent?(e: DeployEvent): void;
+  /** Checked while following: true stops following (the run goes on on the server; DeployError step "detached"). */
+  cancelled?(): boolean;
   /** Diagnostic lines (reconnects). */
   log?(line: string): void;
 }
@@ -136,6 +138,9 @@ async function follow(conn: ServerConnection, appDir: string, runId: string, dep
   let offset = 0;
   let failures = 0;
   for (;;) {
+    if (hooks.cancelled?.()) {
+      throw new DeployError('detached', `the ${runId.startsWith('rollback') ? 'rollback' : 'deploy'} goes on on the server (its lock makes the next one wait); its outcome shows in the releases`);
+    }
     let r: { events: DeployEvent[]; offset: number };
     try {
       r = await callAgent(conn, 'tail', { appDir, runId, offset, waitSeconds: 2 }, { asUser: deployUser, idempotent: true, timeoutMs: 30_000 });

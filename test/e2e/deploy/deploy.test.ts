@@ -2,7 +2,7 @@
 // Django 5.2 project made by `django-admin startproject`. Django and gunicorn come from this machine's local
 // package index (`pip config list`), served to the server through the script's reverse forward.
 import * as assert from 'assert';
-import { ChildProcess, execFile, execFileSync, spawn } from 'child_process';
+import { ChildProcess, execFile, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
 import * as os from 'os';
@@ -11,10 +11,10 @@ import { needTool } from '../../support/need';
 import { freePort } from '../../support/ports';
 import { repoRoot } from '../../support/realtools';
 import { realServerSupported, realServerUp, type RealServer } from '../../support/realServer';
+import { LOCAL_INDEX as INDEX, git as gitIn, localIndexReady, makeDjangoProject } from '../../support/djangoProject';
 
 const CLI = path.join(repoRoot, 'out', 'src', 'cli.js');
 const SECRET = 'cw-e2e-secret-' + Math.random().toString(36).slice(2);
-const INDEX = '/opt/pypi';
 const HOST = 'mysite.test';
 
 interface CliRun { code: number; stdout: string; stderr: string }
@@ -54,14 +54,14 @@ describe('provision and deploy on a real Debian server (e2e)', function () {
       req.on('timeout', () => req.destroy());
     });
   }
-  const git = (...a: string[]) => execFileSync('git', ['-c', 'user.email=e2e@cloudward.test', '-c', 'user.name=e2e', ...a], { cwd: project, encoding: 'utf8' });
+  const git = (...a: string[]) => gitIn(project, ...a);
   const releases = async () => JSON.parse((await cli('releases', 'srv', ...common(), '--json')).stdout) as { live: string; lock: unknown; releases: { id: string; status: string; live: boolean }[] };
 
   before(async function () {
     this.timeout(30 * 60_000);
     needTool(this, realServerSupported(), 'root on a Debian host (real-server.sh boots a systemd-nspawn server)', 'run the tests as root');
     // The server has no network: Django and gunicorn come from this machine's local package index.
-    needTool(this, fs.existsSync(path.join(INDEX, 'simple', 'django')) && fs.existsSync(path.join(INDEX, 'simple', 'gunicorn')),
+    needTool(this, localIndexReady(),
       `a local package index with Django and gunicorn at ${INDEX} (pip config list shows none on this machine, so the server could not install the project)`,
       'a local package index');
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cw-deploy-e2e-'));
@@ -71,28 +71,7 @@ describe('provision and deploy on a real Debian server (e2e)', function () {
     fs.mkdirSync(env.HOME, { recursive: true });
 
     // the project: django-admin startproject, made ready for production the way a user would
-    const venv = path.join(tmp, 'venv');
-    execFileSync('/usr/bin/python3', ['-m', 'venv', venv]);
-    execFileSync(path.join(venv, 'bin', 'pip'), ['install', '-q', '--index-url', `file://${INDEX}/simple`, 'django==5.2.*', 'gunicorn'], { stdio: 'inherit', timeout: 600_000 });
-    project = path.join(tmp, 'mysite');
-    fs.mkdirSync(project);
-    execFileSync(path.join(venv, 'bin', 'django-admin'), ['startproject', 'mysite', '.'], { cwd: project });
-    const settings = path.join(project, 'mysite', 'settings.py');
-    let s = fs.readFileSync(settings, 'utf8');
-    s = s.replace('from pathlib import Path', 'import os\nfrom pathlib import Path')
-      .replace(/SECRET_KEY = .*/, "SECRET_KEY = os.environ['SECRET_KEY']")
-      .replace('DEBUG = True', 'DEBUG = False')
-      .replace('ALLOWED_HOSTS = []', `ALLOWED_HOSTS = ['${HOST}']`)
-      .replace("'NAME': BASE_DIR / 'db.sqlite3',", "'NAME': os.environ.get('SQLITE_PATH', BASE_DIR / 'db.sqlite3'),")
-      .replace("STATIC_URL = 'static/'", "STATIC_URL = 'static/'\nSTATICFILES_DIRS = [BASE_DIR / 'static']\nSTATIC_ROOT = BASE_DIR / 'staticfiles'\nSECURE_PROXY_SSL_HEADER = ('HTTP_X_FORWARDED_PROTO', 'https')");
-    fs.writeFileSync(settings, s);
-    const freeze = execFileSync(path.join(venv, 'bin', 'pip'), ['freeze'], { encoding: 'utf8' });
-    fs.writeFileSync(path.join(project, 'requirements.txt'), freeze.split('\n').filter((l) => /^(django|gunicorn|asgiref|sqlparse|packaging)==/i.test(l)).join('\n') + '\n');
-    fs.mkdirSync(path.join(project, 'static'));
-    fs.writeFileSync(path.join(project, 'static', 'site.css'), 'body { color: teal }\n');
-    git('init', '-q', '.');
-    git('add', '-A');
-    git('commit', '-qm', 'startproject');
+    project = makeDjangoProject(tmp, HOST);
     envFile = path.join(tmp, 'prod.env');
     fs.writeFileSync(envFile, `SQLITE_PATH=/srv/mysite/shared/data/db.sqlite3\nAPI_TOKEN=${SECRET}\n`);
 

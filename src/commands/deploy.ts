@@ -1,0 +1,227 @@
+// Provision, deploy, roll back and production secrets from the editor: thin handlers over src/core/provision and
+// src/core/deploy (the same code as the CLI), with a plan preview document, a progress notification naming each
+// step, Cancel at the next safe point, and the full log in the Cloudward output channel.
+import * as vscode from 'vscode';
+import type { Ctx } from '../ctx';
+import type { DeployPlan, PlanOverrides } from '../core/plan';
+import type { DeployEvent, ProvisionPlan } from '../core';
+import { log } from '../log';
+import { printable } from '../core/printable';
+import type { ServersModel, ServerState } from '../views/servers/model';
+import { VirtualDocuments } from '../preview/virtualDocuments';
+import { pickWorkspaceFolder } from './generate/folder';
+import { previousPlanValues, rememberPlanValues } from './generate';
+
+const SECRETS_PREFIX = 'cloudward.productionEnv';
+const secretKey = (server: string, app: string) => `${SECRETS_PREFIX}/${server}/${app}`;
+
+/** The project's plan for a server: detection + the answers remembered for the folder; the domain asked once. */
+async function projectPlan(ctx: Ctx): Promise<{ plan: DeployPlan; projectDir: string } | undefined> {
+  const folder = await pickWorkspaceFolder(undefined, 'deploy');
+  if (!folder) return undefined;
+  const core = ctx.core;
+  const detection = await core.detectProject(folder.fsPath);
+  const projectRoot = detection.projectRoot && detection.projectRoot !== '.' ? vscode.Uri.joinPath(folder, ...detection.projectRoot.split('/')) : folder;
+  const overrides: PlanOverrides = Object.fromEntries(await previousPlanValues(ctx, folder, projectRoot));
+  if (overrides.domain === undefined) {
+    const field = core.planField('domain')!;
+    const domain = await vscode.window.showInputBox({
+      title: 'Cloudward: the site\'s domain', prompt: 'Host names the site answers to (the nginx site and the health checks use them)',
+      placeHolder: 'example.com www.example.com', ignoreFocusOut: true, validateInput: (v) => field.validate(v),
+    });
+    if (!domain) return undefined;
+    overrides.domain = domain;
+    await rememberPlanValues(ctx, folder, { domain });
+  }
+  return { plan: core.buildPlan(detection, overrides), projectDir: projectRoot.fsPath };
+}
+
+/** Plain text of a provision plan: what is fine, what changes, a diff per file (never a secret value). */
+export function provisionPlanText(server: string, p: ProvisionPlan): string {
+  const f = p.facts;
+  const lines = [`# Provision plan for ${server}: ${f.osRelease.PRETTY_NAME ?? '?'} (${f.arch}), Python ${f.python}`, ''];
+  for (const b of p.blockers) lines.push(`# BLOCKED: ${b}`);
+  for (const w of p.warnings) lines.push(`# warning: ${w}`);
+  for (const s of p.steps) lines.push(`# ${s.status === 'ok' ? 'ok    ' : 'change'}  ${s.title}: ${s.details.join('; ')}`);
+  for (const s of p.steps) for (const file of s.files) if (file.status !== 'ok' && file.diff) lines.push('', file.diff.trimEnd());
+  return lines.join('\n') + '\n';
+}
+
+export function registerDeployCommands(ctx: Ctx, model: ServersModel, pickServer: (target: unknown, placeHolder: string) => Promise<ServerState | undefined>): void {
+  const docs = ctx.own(new VirtualDocuments('cloudward-plan'));
+
+  async function secretsOf(server: string, app: string): Promise<Record<string, string>> {
+    const raw = await ctx.secrets.get(secretKey(server, app));
+    return raw ? (JSON.parse(raw) as Record<string, string>) : {};
+  }
+
+  ctx.command('cloudward.setProductionSecret', async (target?: unknown) => {
+    const state = await pickServer(target, 'Server the secret is for');
+    if (!state) return;
+    const pp = await projectPlan(ctx);
+    if (!pp) return;
+    const name = await vscode.window.showInputBox({
+      title: `Production secret of ${pp.plan.name} on ${state.spec.name}`, prompt: 'Name (an environment variable, e.g. DATABASE_URL)', ignoreFocusOut: true,
+      validateInput: (v) => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(v) ? undefined : 'letters, digits and _, not starting with a digit'),
+    });
+    if (!name) return;
+    const value = await vscode.window.showInputBox({ title: `${name} for ${pp.plan.name} on ${state.spec.name}`, prompt: 'Value (kept in VS Code\'s secret storage; sent to the server only on stdin when you provision)', password: true, ignoreFocusOut: true,
+      validateInput: (v) => (/[\r\n\0]/.test(v) ? 'one line only' : undefined) });
+    if (value === undefined) return;
+    const all = await secretsOf(state.spec.name, pp.plan.name);
+    all[name] = value;
+    await ctx.secrets.store(secretKey(state.spec.name, pp.plan.name), JSON.stringify(all));
+    log().info(`production secret ${name} of ${pp.plan.name} on ${state.spec.name} stored (value not logged)`);
+    void vscode.window.showInformationMessage(`Cloudward: ${name} stored for ${pp.plan.name} on ${state.spec.name}. "Provision Server…" puts it in /etc/${pp.plan.name}/env.`);
+  });
+
+  ctx.command('cloudward.provisionServer', async (target?: unknown, opts?: { yes?: boolean }) => {
+    const state = await pickServer(target, 'Server to provision');
+    if (!state) return undefined;
+    const pp = await projectPlan(ctx);
+    if (!pp) return undefined;
+    const core = ctx.core;
+    const release = model.prompts.allow(state.spec.name);
+    try {
+      const conn = model.connection(state.id);
+      const secrets = await secretsOf(state.spec.name, pp.plan.name);
+      const plan = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Cloudward: reading ${state.spec.name}` },
+        () => core.previewProvision(conn, { plan: pp.plan, secrets }));
+      const uri = docs.set(`provision-${state.spec.name}.diff`, provisionPlanText(state.spec.name, plan));
+      await vscode.window.showTextDocument(uri, { preview: true });
+      log().info(provisionPlanText(state.spec.name, plan));
+      if (plan.blockers.length) throw new Error(`nothing was changed: ${plan.blockers.join(' ')}`);
+      const changing = plan.steps.filter((s) => s.status === 'change');
+      if (!changing.length) {
+        void vscode.window.showInformationMessage(`Cloudward: ${state.spec.name} is already provisioned; nothing to change.`);
+        return { changed: [] };
+      }
+      if (!opts?.yes) {
+        const ok = await vscode.window.showWarningMessage(`Apply ${changing.length} step(s) to ${state.spec.name}? ${changing.map((s) => s.title).join(', ')}.`, { modal: true }, 'Provision');
+        if (ok !== 'Provision') return undefined;
+      }
+      const results = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Cloudward: provisioning ${state.spec.name}`, cancellable: true },
+        async (progress, token) => {
+          try {
+            return await core.applyProvision(conn, plan, {
+              cancelled: () => token.isCancellationRequested,
+              onStep: (s, phase, r) => {
+                if (phase === 'start') {
+                  progress.report({ message: s.title, increment: 100 / changing.length });
+                  log().info(`provision ${state.spec.name}: ${s.title}`);
+                } else if (phase === 'done') log().info(`  ${r?.changed ? `changed: ${r.what.join(', ')}` : 'nothing to change'}`);
+              },
+            });
+          } catch (e) {
+            if (e instanceof core.ProvisionStepError) {
+              log().error(`provision ${state.spec.name}: step ${e.step} failed: ${e.reason}\n${e.output}`);
+              throw new Error(`step "${e.step}" failed: ${e.reason}. Its files were put back as they were.`);
+            }
+            throw e;
+          }
+        },
+      );
+      const changed = results.filter((r) => r.changed).map((r) => r.id);
+      void vscode.window.showInformationMessage(`Cloudward: ${state.spec.name} provisioned${changed.length ? ` (${changed.join(', ')})` : ''}.`, 'Deploy Now').then((c) => {
+        if (c === 'Deploy Now') void vscode.commands.executeCommand('cloudward.deployToServer', state.id);
+      });
+      void model.refresh(state.id, true);
+      return { changed };
+    } finally {
+      release();
+    }
+  });
+
+  async function runRelease(state: ServerState, title: string, f: (hooks: { onEvent(e: DeployEvent): void; log(l: string): void; cancelled(): boolean }) => Promise<{ live: string | null }>): Promise<{ live: string | null } | undefined> {
+    const core = ctx.core;
+    return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
+      try {
+        return await f({
+          cancelled: () => token.isCancellationRequested,
+          log: (l) => log().info(l),
+          onEvent: (e) => {
+            if (e.event === 'step') {
+              progress.report({ message: e.text ?? e.step });
+              log().info(`--> ${e.text ?? e.step}`);
+            } else if (e.event === 'log' && e.text) log().info(e.text);
+            else if (e.event === 'warning') {
+              log().warn(e.text ?? '');
+              void vscode.window.showWarningMessage(`Cloudward: ${printable(e.text ?? '')}`);
+            } else if (e.event === 'failed') log().error(`${e.step}: ${e.error}\n${e.output ?? ''}`);
+          },
+        });
+      } catch (e) {
+        if (e instanceof core.DeployError) {
+          if (e.step === 'detached') {
+            void vscode.window.showInformationMessage(`Cloudward: stopped following; ${e.reason}`);
+            return undefined;
+          }
+          log().show(true);
+          throw new Error(`${e.step} failed: ${e.reason}${e.live ? ` ${e.live} still serves.` : ''}`);
+        }
+        throw e;
+      }
+    });
+  }
+
+  ctx.command('cloudward.deployToServer', async (target?: unknown, opts?: { yes?: boolean }) => {
+    const state = await pickServer(target, 'Server to deploy to');
+    if (!state) return undefined;
+    const pp = await projectPlan(ctx);
+    if (!pp) return undefined;
+    const core = ctx.core;
+    const g = await core.gitState(pp.projectDir);
+    let allowDirty = false;
+    if (g.dirty) {
+      const c = opts?.yes ? undefined : await vscode.window.showWarningMessage(`The project has uncommitted changes. Deploy them, marked ${g.commit.slice(0, 7)}-dirty?`, { modal: true }, 'Deploy Uncommitted Changes');
+      if (c !== 'Deploy Uncommitted Changes') return undefined;
+      allowDirty = true;
+    }
+    const release = model.prompts.allow(state.spec.name);
+    try {
+      const conn = model.connection(state.id);
+      const res = await runRelease(state, `Cloudward: deploying ${pp.plan.name} to ${state.spec.name}`, (hooks) => core.deploy(conn, { plan: pp.plan, projectDir: pp.projectDir, allowDirty }, hooks));
+      if (res) void vscode.window.showInformationMessage(`Cloudward: ${res.live} is live on ${state.spec.name}.`);
+      void model.refresh(state.id, true);
+      return res;
+    } finally {
+      release();
+    }
+  });
+
+  ctx.command('cloudward.rollbackServer', async (target?: unknown, opts?: { to?: string; yes?: boolean }) => {
+    const state = await pickServer(target, 'Server to roll back');
+    if (!state) return undefined;
+    const pp = await projectPlan(ctx);
+    if (!pp) return undefined;
+    const core = ctx.core;
+    const release = model.prompts.allow(state.spec.name);
+    try {
+      const conn = model.connection(state.id);
+      let to = opts?.to;
+      if (!to) {
+        const list = await core.listReleases(conn, { plan: pp.plan });
+        const items = [...list.releases].reverse().map((r) => ({
+          label: `${r.live ? '$(pass-filled) ' : ''}${r.id}`,
+          description: `${r.status ?? '?'}${r.commit ? ` · ${r.commit.slice(0, 7)}${r.dirty ? '-dirty' : ''}` : ''}${r.by ? ` · ${r.by}` : ''}`,
+          detail: r.live ? 'live now' : r.error ? `${r.step}: ${r.error}` : r.updated,
+          id: r.id, usable: r.exists && (r.status === 'good' || r.status === 'rolled-back') && !r.live,
+        }));
+        if (!items.length) throw new Error(`no releases of ${pp.plan.name} on ${state.spec.name} yet.`);
+        const pick = await vscode.window.showQuickPick(items.filter((i) => i.usable), { title: `Roll Back ${pp.plan.name} on ${state.spec.name} to This Release`, placeHolder: `live: ${list.live ?? 'none'}` });
+        if (!pick) return undefined;
+        to = pick.id;
+      }
+      if (!opts?.yes) {
+        const ok = await vscode.window.showWarningMessage(`Roll ${pp.plan.name} on ${state.spec.name} back to ${to}? Migrations are not reversed.`, { modal: true }, 'Roll Back');
+        if (ok !== 'Roll Back') return undefined;
+      }
+      const res = await runRelease(state, `Cloudward: rolling ${pp.plan.name} back on ${state.spec.name}`, (hooks) => core.rollback(conn, { plan: pp.plan, to }, hooks));
+      if (res) void vscode.window.showInformationMessage(`Cloudward: ${res.live} is live again on ${state.spec.name}.`);
+      return res;
+    } finally {
+      release();
+    }
+  });
+}
