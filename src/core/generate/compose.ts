@@ -46,6 +46,9 @@ export function renderCompose(plan: DeployPlan): GeneratedFile[] {
   const staticIn = inContainer(plan, plan.staticRoot);
   const mediaIn = inContainer(plan, plan.mediaRoot);
   const env: Record<string, string> = { ...publicEnv(plan), ...allowedHostsEnv(plan, LOCAL_HOSTS), FORWARDED_ALLOW_IPS: '*' };
+  // This stack's nginx speaks HTTP: with HTTPS off the app must not redirect to it; with HTTPS on, TLS ends
+  // in front of the stack and .env can turn it off to try it on localhost (see .env.example).
+  if (plan.framework === 'django') env.DJANGO_HTTPS = plan.https ? '${DJANGO_HTTPS:-1}' : '0';
   const depends: Record<string, { condition: string }> = {};
   const services: Record<string, unknown> = {};
   const volumes: Record<string, Record<string, never>> = {};
@@ -156,12 +159,40 @@ export function renderCompose(plan: DeployPlan): GeneratedFile[] {
   const text = header(
     `compose.yaml of ${plan.name}: the app behind nginx${plan.database && plan.database !== 'sqlite' ? `, with ${plan.database}` : ''}. Start: docker compose up -d --build`,
     'compose',
-    'the published port and images; secrets go in .env beside this file (SECRET_KEY, passwords), never here.',
+    'the published port and images; secrets go in .env beside this file (a copy of .env.example), never here.',
   ) + (sqlite
     ? `# SQLite: the database (${sqlite}) is on the volume "sqlite" shared by migrate and the app. It suits one host and\n` +
       '# one app container; to scale, switch the settings to PostgreSQL and generate this file again.\n'
     : '') + stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false });
-  return [{ kind: 'compose', path: 'compose.yaml', content: text }];
+  return [{ kind: 'compose', path: 'compose.yaml', content: text }, { kind: 'compose', path: '.env.example', content: envTemplate(plan) }];
+}
+
+/**
+ * The `.env` compose.yaml reads (`env_file` and the `${...}` it interpolates), as a template: the names,
+ * what each is, no values. Copied to `.env` (never committed, never in the image) and filled in.
+ */
+function envTemplate(plan: DeployPlan): string {
+  const lines = [
+    header(
+      `.env.example of ${plan.name}: the secrets compose.yaml reads, without values. Copy it to .env beside compose.yaml and fill it in.`,
+      'compose',
+      'nothing here but the names: the values go in .env, which stays out of git (and of the image: .dockerignore).',
+    ).trimEnd(),
+    '',
+  ];
+  if (plan.framework === 'django') {
+    lines.push(
+      '# A long random string: python -c "import secrets; print(secrets.token_urlsafe(50))"',
+      'DJANGO_SECRET_KEY=',
+      // The settings fix (CW206) turns HTTPS on unless DJANGO_HTTPS=0: this stack's nginx speaks plain HTTP.
+      ...(plan.https
+        ? ['# HTTPS ends in front of this stack (a load balancer, or the host\'s nginx with certbot). To try the stack', '# on http://localhost/ without one, set DJANGO_HTTPS=0.', 'DJANGO_HTTPS=1']
+        : []),
+    );
+  } else lines.push('SECRET_KEY=');
+  if (plan.database === 'postgresql') lines.push('POSTGRES_PASSWORD=');
+  if (plan.database === 'mysql') lines.push('MYSQL_PASSWORD=', 'MYSQL_ROOT_PASSWORD=');
+  return lines.join('\n') + '\n';
 }
 
 /** A literal text for a compose value: every `$` doubled, so Compose passes `$host` on as it is. */

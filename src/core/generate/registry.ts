@@ -29,7 +29,7 @@ export const GENERATOR_KINDS: readonly GeneratorKind[] = [
     id: 'dockerfile', title: 'Dockerfile', description: 'multi-stage image, non-root, collectstatic at build, health check; .dockerignore',
     files: () => ['Dockerfile', '.dockerignore'], render: renderDockerfile,
   },
-  { id: 'compose', title: 'compose file', description: 'compose.yaml: app, nginx with static files, database with health check, Celery worker', files: () => ['compose.yaml'], render: renderCompose },
+  { id: 'compose', title: 'compose file', description: 'compose.yaml: app, nginx with static files, database with health check, Celery worker; .env.example of its secrets', files: () => ['compose.yaml', '.env.example'], render: renderCompose },
   {
     id: 'kubernetes', title: 'Kubernetes manifests', description: 'Deployment, Service, Ingress, ConfigMap, Secret template, migrations Job, optional autoscaler',
     files: (p) => Object.values(kubernetesPaths(p)), render: renderKubernetes,

@@ -324,3 +324,19 @@ describe('the allowed hosts reach every platform file (the settings fix reads DJ
     assert.ok(!get(flask, 'compose.yaml').includes('DJANGO_ALLOWED_HOSTS'));
   });
 });
+
+describe('compose: what it needs to answer is generated with it', () => {
+  it('a .env.example names every secret compose.yaml reads; with HTTPS on, the app redirects unless .env turns it off for localhost', () => {
+    const plan = planFor(fixtureDir('django-split'), { https: true });
+    assert.strictEqual(plan.database, 'postgresql');
+    const files = filesOf(plan, ['compose']);
+    const template = get(files, '.env.example');
+    const compose = get(files, 'compose.yaml');
+    for (const name of ['DJANGO_SECRET_KEY', 'POSTGRES_PASSWORD', 'DJANGO_HTTPS']) assert.match(template, new RegExp(`^${name}=`, 'm'), name);
+    assert.ok(!/^[A-Z_]+=\S/m.test(template.replace(/^DJANGO_HTTPS=1$/m, '')), 'no secret values in the template');
+    for (const m of compose.matchAll(/\$\{([A-Z_]+)(?::[-?][^}]*)?\}/g)) assert.match(template, new RegExp(`^${m[1]}=`, 'm'), `compose reads ${m[1]}`);
+    assert.strictEqual(parseYaml(compose).services.web.environment.DJANGO_HTTPS, '${DJANGO_HTTPS:-1}');
+    // HTTPS off: nothing redirects to an HTTPS this stack does not serve.
+    assert.strictEqual(parseYaml(get(filesOf(planFor(POLLS), ['compose']), 'compose.yaml')).services.web.environment.DJANGO_HTTPS, '0');
+  });
+});
