@@ -2,7 +2,7 @@
 // production files (decided from the project as a whole), which modules are settings modules,
 // production modules overriding a shared base, and unsafe fallbacks read from the environment.
 import * as assert from 'assert';
-import { covered, lintFiles, lintRule, LintWorkspace } from './helpers';
+import { applyFix, covered, lintFiles, lintRule, lintText, LintWorkspace } from './helpers';
 import type { Finding } from '../../../src/core/lint';
 
 function lintAll(files: Record<string, string>): Finding[] {
@@ -204,5 +204,34 @@ describe('lint on real project layouts: images, proxies and the files that conne
     const supervisor = '[program:site]\ncommand=/srv/venv/bin/gunicorn -b localhost:8000 -w 4 site:app\nuser=site\n';
     assert.deepStrictEqual(lintFiles({ '/w/deployment/nginx/site': nginx, '/w/deployment/supervisor/site.conf': supervisor }, 'CW601'), []);
     assert.strictEqual(lintFiles({ '/w/deployment/nginx/site': nginx, '/w/deployment/supervisor/site.conf': supervisor.replace('8000', '8001') }, 'CW601').length, 1);
+  });
+});
+
+describe('lint: peers\' checks we lacked', () => {
+  it('an nginx file that does not parse is reported as a problem', () => {
+    const problems: string[] = [];
+    lintText('/w/nginx/site.conf', 'server {\n  listen 80;\n  location / {\n    proxy_pass http://127.0.0.1:8000;\n}\n', {}, (p) => problems.push(p.message));
+    lintText('/w/nginx/b.conf', 'server {\n  listen 80\n}\n', {}, (p) => problems.push(p.message));
+    assert.deepStrictEqual(problems, ['nginx: the "server" block is never closed (unexpected end of file, expecting "}")', 'nginx: "listen" is not terminated by ";"']);
+  });
+
+  it('CW408 flags hostNetwork, hostPID and hostIPC', () => {
+    const text = 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      hostNetwork: true\n      containers:\n        - name: web\n          image: web:1\n';
+    const found = lintRule('/w/k8s/web.yaml', text, 'CW408');
+    assert.strictEqual(found.length, 1);
+    assert.strictEqual(covered(text, found[0].range), 'true');
+    assert.match(found[0].message, /hostNetwork/);
+  });
+
+  it('CW406 flags identical readiness and liveness probes; its own fix writes two different checks', () => {
+    const probe = '            httpGet:\n              path: /health\n              port: 8000\n';
+    const text = `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          image: web:1\n          readinessProbe:\n${probe}          livenessProbe:\n${probe}`;
+    const found = lintRule('/w/k8s/web.yaml', text, 'CW406');
+    assert.strictEqual(found.length, 1);
+    assert.match(found[0].message, /same check/);
+    const none = 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          image: web:1\n          ports:\n            - containerPort: 8000\n';
+    const missing = lintRule('/w/k8s/web.yaml', none, 'CW406');
+    const fixed = applyFix(none, missing[0]);
+    assert.deepStrictEqual(lintRule('/w/k8s/web.yaml', fixed, 'CW406'), []);
   });
 });

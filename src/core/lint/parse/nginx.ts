@@ -35,6 +35,8 @@ export interface NginxComment {
 export interface NginxConfig {
   directives: NginxDirective[];
   comments: NginxComment[];
+  /** What nginx itself would refuse (`nginx -t`): unclosed blocks, a stray `}`, a directive without its `;`. */
+  errors: Array<{ range: Range; message: string }>;
 }
 
 interface Tok {
@@ -163,6 +165,7 @@ export function parseNginx(text: string): NginxConfig {
 
   // Build the tree.
   const root: NginxDirective[] = [];
+  const errors: NginxConfig['errors'] = [];
   const stack: Array<{ list: NginxDirective[]; owner?: NginxDirective }> = [{ list: root }];
   let current: NginxDirective | undefined;
   for (const t of toks) {
@@ -190,7 +193,9 @@ export function parseNginx(text: string): NginxConfig {
       current = undefined;
     } else {
       // '}'
+      if (current) errors.push({ range: current.range, message: `nginx: "${current.name}" is not terminated by ";"` });
       current = undefined;
+      if (stack.length === 1) errors.push({ range: t.range, message: 'nginx: unexpected "}"' });
       if (stack.length > 1) {
         const closed = stack.pop()!;
         if (closed.owner) {
@@ -202,14 +207,16 @@ export function parseNginx(text: string): NginxConfig {
   }
   // Unclosed blocks end where the text ends.
   const end = at(n);
+  if (current) errors.push({ range: current.range, message: `nginx: "${current.name}" is not terminated by ";" (unexpected end of file)` });
   for (let s = stack.length - 1; s > 0; s--) {
     const owner = stack[s].owner;
+    if (owner) errors.push({ range: owner.nameRange, message: `nginx: the "${owner.name || '{'}" block is never closed (unexpected end of file, expecting "}")` });
     if (owner) {
       owner.range.end = end;
       owner.blockRange!.end = end;
     }
   }
-  return { directives: root, comments };
+  return { directives: root, comments, errors };
 }
 
 /** Every directive in the tree, depth first, in source order. */
@@ -256,4 +263,9 @@ export function effectiveDirectives(
 }
 
 /** The parser as LintFile.parse takes it (the function is the cache key). */
-export const nginxConfigOf = (file: { text: string }): NginxConfig => parseNginx(file.text);
+export const nginxConfigOf = (file: { text: string; notes?: Array<{ range: Range; message: string }> }): NginxConfig => {
+  const config = parseNginx(file.text);
+  // An nginx file that does not parse is reported (as nginx -t would), not linted silently.
+  if (file.notes) for (const e of config.errors.slice(0, 5)) file.notes.push(e);
+  return config;
+};

@@ -32,16 +32,39 @@ function dockerfile(file: LintFile): RuleFinding[] {
   ];
 }
 
+const HANDLERS = ['httpGet', 'tcpSocket', 'exec', 'grpc'];
+
 function kubernetes(file: LintFile): RuleFinding[] {
   const y = file.parse(parseYaml);
   const out: RuleFinding[] = [];
   for (const c of kubeContainers(file)) {
     if (c.init || c.kind === 'Job' || c.kind === 'CronJob') continue;
-    if (valueOf(c.container, 'readinessProbe') || valueOf(c.container, 'livenessProbe')) continue;
+    const readiness = valueOf(c.container, 'readinessProbe');
+    const liveness = valueOf(c.container, 'livenessProbe');
+    if (readiness && liveness) {
+      // kube-score's "identical probes": the same check for both means a slow app is restarted
+      // (liveness fails) at the moment it should only be taken out of rotation (readiness).
+      const handler = (probe: unknown) => {
+        const h = HANDLERS.map((k) => valueOf(probe, k)).find((v) => v !== undefined);
+        return h ? JSON.stringify((h as { toJSON(): unknown }).toJSON()) : undefined;
+      };
+      const same = handler(readiness) !== undefined && handler(readiness) === handler(liveness);
+      if (same) {
+        const pair = y.range(liveness);
+        out.push({
+          severity: 'warning',
+          message: 'Readiness and liveness probes run the same check',
+          hint: 'When the app is slow, both fail together: Kubernetes restarts it instead of only taking it out of rotation. Make liveness a cheaper, more tolerant check (a TCP connect, a longer period and threshold).',
+          range: pair ?? y.range(c.container)!,
+        });
+      }
+      continue;
+    }
+    if (readiness || liveness) continue;
     const name = valueOf(c.container, 'name');
     const port = seqItems(valueOf(c.container, 'ports')).map((p) => valueOf(p, 'containerPort')).find((p) => isScalar(p));
     const portText = isScalar(port) ? String(port.value) : '8000';
-    const edit = insertIntoMap(file, c.container, `readinessProbe:\n  tcpSocket:\n    port: ${portText}\n  periodSeconds: 10\nlivenessProbe:\n  tcpSocket:\n    port: ${portText}\n  initialDelaySeconds: 15\n  periodSeconds: 20`);
+    const edit = insertIntoMap(file, c.container, `readinessProbe:\n  tcpSocket:\n    port: ${portText}\n  periodSeconds: 10\nlivenessProbe:\n  exec:\n    command: ["python", "-c", "import socket; socket.create_connection(('127.0.0.1', ${portText}), 3)"]\n  initialDelaySeconds: 15\n  periodSeconds: 20\n  failureThreshold: 5`);
     out.push({
       severity: 'warning',
       message: `Container ${isScalar(name) ? String(name.value) : ''} has no readiness or liveness probe`.replace('  ', ' '),

@@ -20,7 +20,7 @@ registerRule({
   severity: 'warning',
   kinds: ['kubernetes', 'compose'],
   silentInDevelopment: false,
-  summary: 'Privileged: privileged: true, allowPrivilegeEscalation: true, a mounted docker.sock',
+  summary: 'Privileged: privileged: true, allowPrivilegeEscalation: true, hostNetwork/hostPID/hostIPC: true, a mounted docker.sock',
   check(file) {
     const y = file.parse(parseYaml);
     const out: RuleFinding[] = [];
@@ -43,6 +43,8 @@ registerRule({
       flagTrue(file, valueOf(sc, 'allowPrivilegeEscalation'), 'allowPrivilegeEscalation', out);
       if (seenPods.has(c.podSpec)) continue;
       seenPods.add(c.podSpec);
+      // The pod shares the node's network, process or IPC namespace: it sees (and can reach) everything on the node.
+      for (const key of ['hostNetwork', 'hostPID', 'hostIPC']) flagTrue(file, valueOf(c.podSpec, key), key, out);
       for (const vol of seqItems(valueOf(c.podSpec, 'volumes'))) {
         const path = valueOf(valueOf(vol, 'hostPath'), 'path');
         if (isScalar(path) && /^\/(?:var\/)?run\/docker\.sock$/.test(String(path.value))) {
