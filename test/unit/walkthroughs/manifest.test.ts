@@ -171,3 +171,21 @@ describe('the socket path', () => {
     assert.ok(seen >= 4, `socket paths found: ${seen}`);
   });
 });
+
+describe('walkthrough tables', () => {
+  it('fit the side column: at most 3 columns, and no unbreakable word wider than the column', () => {
+    let tables = 0;
+    for (const f of fs.readdirSync(path.join(root, 'walkthroughs/pages'))) {
+      for (const line of read(`walkthroughs/pages/${f}`).split('\n')) {
+        if (!line.startsWith('|')) continue;
+        tables++;
+        const cells = line.trim().replace(/^\||\|$/g, '').split('|').map((c) => c.trim());
+        assert.ok(cells.length <= 3, `${f}: ${cells.length} columns in "${line}"`);
+        for (const c of cells) {
+          for (const word of c.replace(/[*`]/g, '').split(/\s+/)) assert.ok(word.length <= 34, `${f}: "${word}" cannot wrap`);
+        }
+      }
+    }
+    assert.ok(tables > 0);
+  });
+});
