@@ -24,7 +24,7 @@ const DEV_PARTS = new Set(['dev', 'develop', 'development', 'local', 'test', 'te
 /** Name parts that mark production files. */
 const PROD_PARTS = new Set(['prod', 'production', 'prd', 'live', 'release', 'deploy', 'deployment']);
 /** Folders whose contents are development, test or tooling files. */
-const DEV_DIRS = new Set(['.devcontainer', 'devcontainer', '.vscode', 'tests', 'test', 'testing', 'e2e', 'playwright', 'cypress', 'fixtures', 'testdata', 'test_data']);
+const DEV_DIRS = new Set(['.devcontainer', 'devcontainer', '.vscode', 'tests', 'test', 'testing', 'e2e', 'playwright', 'cypress', 'fixtures', 'testdata', 'test_data', 'development', 'dev']);
 
 function parts(name: string): string[] {
   return name
@@ -242,6 +242,14 @@ export function projectRoles(ws: WorkspaceView, nameIsDev: (path: string) => boo
     const dev = composeDevConfig(f);
     if (dev) roles.set(f, { production: false, why: `${dev}: a development configuration` });
   }
+  // 1b. A compose file that builds only development images (docker/local.Dockerfile) is a development file.
+  for (const f of ws.files('compose')) {
+    if (!roles.get(f)!.production) continue;
+    const builds = composeModel(f).builds.map((b) => ({ b, df: ws.get(b.dockerfile) ?? [...ws.files('dockerfile')].find((d) => samePath(d.path, b.dockerfile)) }));
+    if (builds.length && builds.every((x) => x.df && !roles.get(x.df)?.production)) {
+      roles.set(f, { production: false, why: `it builds only development images (${basename(builds[0].df!.path)})` });
+    }
+  }
   // 2. Dockerfiles and entrypoints beside a production variant.
   for (const kind of ['dockerfile', 'shell', 'procfile'] as const) {
     for (const f of ws.files(kind)) {
@@ -296,7 +304,14 @@ export function buildContextOf(df: LintFile, ws: WorkspaceView): { dir: string; 
       if (first && first !== '.' && !first.includes('*') && !first.includes('$') && !/^[a-z]+:/i.test(a)) sources.add(first);
     }
   }
-  if (!sources.size) return { dir: own, why: 'its own folder' };
+  if (!sources.size) {
+    // Only `COPY .`: a Dockerfile kept in docker/ beside no .dockerignore of its own is built from the
+    // folder above when that one has the .dockerignore.
+    const up = dirname(own);
+    const ownIgnore = ws.exists(own === '.' ? '.dockerignore' : `${own}/.dockerignore`);
+    if (!ownIgnore && up !== own && own !== '.' && ws.exists(up === '.' ? '.dockerignore' : `${up}/.dockerignore`)) return { dir: up, why: `the .dockerignore is in ${up}` };
+    return { dir: own, why: 'its own folder' };
+  }
   const candidates: string[] = [];
   for (let d = own, i = 0; i < 4; i++) {
     candidates.push(d);

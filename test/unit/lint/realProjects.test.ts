@@ -235,3 +235,18 @@ describe('lint: peers\' checks we lacked', () => {
     assert.deepStrictEqual(lintRule('/w/k8s/web.yaml', fixed, 'CW406'), []);
   });
 });
+
+describe('lint on real project layouts: more roles', () => {
+  it('a compose file that builds only development images is a development file; a folder named development holds development files', () => {
+    const found = lintAll({
+      'docker-compose.yml': 'services:\n  django:\n    build:\n      context: .\n      dockerfile: docker/local.Dockerfile\n    command: python manage.py runserver 0.0.0.0:8000\n',
+      'docker/local.Dockerfile': 'FROM python:3.12\nCOPY . /app\n',
+      'extras/docker/development/Dockerfile': 'FROM python:3.12\nCOPY . /app\n',
+    });
+    assert.deepStrictEqual(found, []);
+  });
+
+  it('a Dockerfile in docker/ with only COPY . is built from the folder above when the .dockerignore is there', () => {
+    assert.deepStrictEqual(lintFiles({ '/w/.dockerignore': '.env\n.git\n.venv\n', '/w/docker/Dockerfile': 'FROM python:3.12-slim\nCOPY . /app\n' }, 'CW405'), []);
+  });
+});
