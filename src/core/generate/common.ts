@@ -13,10 +13,37 @@ export const CONTAINER_UID = 10001;
  */
 export function header(what: string, kind: string, edit: string, prefix = '#'): string {
   return [
-    `${prefix} ${what}`,
+    `${prefix} ${commentText(what)}`,
     `${prefix} Made by \`cloudward generate ${kind}\` (VS Code: Cloudward: Generate…) from the project's deploy plan.`,
-    `${prefix} Edit: ${edit}`,
+    `${prefix} Edit: ${commentText(edit)}`,
   ].join('\n') + '\n';
+}
+
+// ── Escaping by format. The plan's validator already refuses what these would have to escape; they are the
+// second line of defence, so that no value can ever end a comment, a shell word or a config line.
+
+/**
+ * Every line terminator a parser of a generated file may honour: YAML 1.1 (libyaml, kubectl, compose, PyYAML)
+ * breaks lines at CR, NEL, LS and PS as well as LF; Python at VT and FF too.
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+export const LINE_BREAKING = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029]/g;
+
+/** Text for inside a comment line (YAML, Dockerfile, ini, nginx, systemd, Python): stays on its line. */
+export function commentText(text: string): string {
+  return text.replace(LINE_BREAKING, '?');
+}
+
+/** One word for a POSIX shell line (a Dockerfile RUN, a Procfile): single-quoted unless plainly safe. */
+export function shWord(word: string): string {
+  if (word.search(LINE_BREAKING) >= 0) throw new Error(`refusing a line break or control character in a shell word: ${JSON.stringify(word)}`);
+  return /^[\w.:/=,@+%-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`;
+}
+
+/** A value for a `key = value` line of an ini file (uWSGI) or a bare nginx word: no quoting exists, so refuse. */
+export function configWord(value: string, where: string): string {
+  if (!/^[\w.:/=,@+%~*-]+$/.test(value)) throw new Error(`refusing ${JSON.stringify(value)} in ${where}: only letters, digits and . : / = , @ + % ~ * - may appear there`);
+  return value;
 }
 
 /** Folder of the SQLite database inside the image: a volume (compose) or a PersistentVolumeClaim (Kubernetes). */

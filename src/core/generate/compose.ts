@@ -2,7 +2,7 @@ import { stringify } from 'yaml';
 import type { DeployPlan } from '../plan/types';
 import type { GeneratedFile } from './types';
 import { imageRef } from '../imageTags';
-import { LOCAL_HOSTS, SQLITE_DATA_DIR, allowedHostsEnv, celeryArgs, header, inContainer, managePy, publicEnv, settingsFlag, sqliteInContainer } from './common';
+import { LOCAL_HOSTS, SQLITE_DATA_DIR, allowedHostsEnv, celeryArgs, commentText, header, inContainer, managePy, publicEnv, settingsFlag, sqliteInContainer } from './common';
 
 const NGINX_IMAGE = imageRef('nginx', 'alpine');
 const POSTGRES_IMAGE = imageRef('postgres', 'alpine');
@@ -161,7 +161,7 @@ export function renderCompose(plan: DeployPlan): GeneratedFile[] {
     'compose',
     'the published port and images; secrets go in .env beside this file (a copy of .env.example), never here.',
   ) + (sqlite
-    ? `# SQLite: the database (${sqlite}) is on the volume "sqlite" shared by migrate and the app. It suits one host and\n` +
+    ? `# SQLite: the database (${commentText(sqlite)}) is on the volume "sqlite" shared by migrate and the app. It suits one host and\n` +
       '# one app container; to scale, switch the settings to PostgreSQL and generate this file again.\n'
     : '') + stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false });
   return [{ kind: 'compose', path: 'compose.yaml', content: text }, { kind: 'compose', path: '.env.example', content: envTemplate(plan) }];

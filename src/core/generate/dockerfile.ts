@@ -2,7 +2,7 @@ import type { DeployPlan } from '../plan/types';
 import type { GeneratedFile } from './types';
 import { UV_IMAGE } from '../imageTags';
 import * as path from 'path';
-import { CONTAINER_APP_DIR, CONTAINER_UID, SQLITE_DATA_DIR, gunicornArgs, header, inContainer, managePy, publicEnv, sqliteInContainer } from './common';
+import { CONTAINER_APP_DIR, CONTAINER_UID, SQLITE_DATA_DIR, gunicornArgs, header, inContainer, managePy, publicEnv, shWord, sqliteInContainer } from './common';
 
 const json = (args: string[]) => JSON.stringify(args).replace(/","/g, '", "');
 
@@ -54,7 +54,7 @@ function installSteps(plan: DeployPlan): string[] {
         const req = plan.requirementsFile;
         // A requirements file in a folder may include its siblings (-r base.txt): copy the folder.
         const copy = req.includes('/') ? `COPY ${req.slice(0, req.lastIndexOf('/'))}/ ${req.slice(0, req.lastIndexOf('/'))}/` : `COPY ${req} ./`;
-        return [copy, `RUN ${pipCache} pip install -r ${req}${extra ? ' ' + extra : ''}`];
+        return [copy, `RUN ${pipCache} pip install -r ${shWord(req)}${extra ? ' ' + extra : ''}`];
       }
       if (!plan.dependenciesDeclared) {
         // Installing nothing (or guessing) would build an image that cannot start: stop here, loudly.
@@ -125,7 +125,7 @@ export function renderDockerfile(plan: DeployPlan): GeneratedFile[] {
       '# Static files are collected into the image. Settings that read secrets get throwaway values:',
       '# collectstatic needs none of the real ones, and none end up in a layer.',
       `RUN DJANGO_SECRET_KEY=collectstatic-only SECRET_KEY=collectstatic-only DATABASE_URL=sqlite:///tmp/collectstatic.sqlite3 \\`,
-      `    python ${managePy(plan)} collectstatic --noinput`,
+      `    python ${shWord(managePy(plan))} collectstatic --noinput`,
     );
   }
   if (plan.staticRootMissing) {
@@ -142,12 +142,13 @@ export function renderDockerfile(plan: DeployPlan): GeneratedFile[] {
       `# SQLite: the database file lives in ${SQLITE_DATA_DIR} (a volume in compose, a PersistentVolumeClaim in Kubernetes),`,
       '# writable by the app user, while the code stays read-only; the settings\' path points there through a link.',
       '# SQLite suits one container: for more, use PostgreSQL.',
-      `RUN mkdir -p ${path.posix.dirname(sqlite)} && ln -sfn ${SQLITE_DATA_DIR}/${path.posix.basename(sqlite)} ${sqlite}`,
+      `RUN mkdir -p ${shWord(path.posix.dirname(sqlite))} && ln -sfn ${shWord(`${SQLITE_DATA_DIR}/${path.posix.basename(sqlite)}`)} ${shWord(sqlite)}`,
     );
   }
   if (writable.length) {
     // Uploads, and compose's collectstatic refreshing the shared static volume, write as the app user.
-    lines.push(`RUN mkdir -p ${writable.join(' ')} && chown -R ${CONTAINER_UID}:${CONTAINER_UID} ${writable.join(' ')}`);
+    const words = writable.map(shWord).join(' ');
+    lines.push(`RUN mkdir -p ${words} && chown -R ${CONTAINER_UID}:${CONTAINER_UID} ${words}`);
   }
   lines.push(
     `USER ${CONTAINER_UID}:${CONTAINER_UID}`,

@@ -1,6 +1,6 @@
 import type { DeployPlan } from '../plan/types';
 import type { GeneratedFile } from './types';
-import { header, primaryDomain } from './common';
+import { configWord, header, primaryDomain } from './common';
 
 export function nginxSitePath(plan: DeployPlan): string {
   return `deploy/nginx/${plan.name}.conf`;
@@ -46,8 +46,8 @@ function fileLocations(plan: DeployPlan): string[] {
   if (plan.collectstatic || plan.framework === 'django') {
     out.push(
       '    # Static files straight from STATIC_ROOT (collectstatic fills it); Django never sees these requests.',
-      `    location ${plan.staticUrl} {`,
-      `        alias ${plan.staticRoot}/;`,
+      `    location ${configWord(plan.staticUrl, 'an nginx location')} {`,
+      `        alias ${configWord(plan.staticRoot, 'an nginx alias')}/;`,
       '        access_log off;',
       '        # One Cache-Control header (expires would add a second one): 30 days.',
       '        add_header Cache-Control "public, max-age=2592000";',
@@ -58,8 +58,8 @@ function fileLocations(plan: DeployPlan): string[] {
   if (plan.serveMedia) {
     out.push(
       '    # Uploaded files from MEDIA_ROOT.',
-      `    location ${plan.mediaUrl} {`,
-      `        alias ${plan.mediaRoot}/;`,
+      `    location ${configWord(plan.mediaUrl, 'an nginx location')} {`,
+      `        alias ${configWord(plan.mediaRoot, 'an nginx alias')}/;`,
       '    }',
       '',
     );
@@ -89,7 +89,7 @@ export function renderNginxSite(plan: DeployPlan, options: NginxSiteOptions = {}
     `upstream ${upstream} {`,
     ...(options.upstreamInclude
       ? ['    # The live release\'s socket; `cloudward deploy` rewrites this file, then reloads nginx gracefully.', `    include ${options.upstreamInclude};`]
-      : ['    # fail_timeout=0: always retry the app server, even after a failed request (it may be restarting).', `    server unix:${plan.socket} fail_timeout=0;`]),
+      : ['    # fail_timeout=0: always retry the app server, even after a failed request (it may be restarting).', `    server unix:${configWord(plan.socket, 'an nginx upstream')} fail_timeout=0;`]),
     '}',
     '',
   ];
@@ -104,7 +104,7 @@ export function renderNginxSite(plan: DeployPlan, options: NginxSiteOptions = {}
   if (plan.https) lines.push(...listen(plan.httpsPort, ' ssl default_server'), '    ssl_reject_handshake on;');
   lines.push('    server_name _;', '    return 444;', '}', '');
 
-  const body = [`    server_name ${plan.domain};`, `    client_max_body_size ${plan.maxBodySize};`, '', ...fileLocations(plan),
+  const body = [`    server_name ${plan.domain.split(' ').map((h) => configWord(h, 'server_name')).join(' ')};`, `    client_max_body_size ${plan.maxBodySize};`, '', ...fileLocations(plan),
     '    location / {', ...appLocation(plan, upstream), '    }'];
   if (plan.https) {
     const cert = `/etc/letsencrypt/live/${primaryDomain(plan)}`;

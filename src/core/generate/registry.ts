@@ -1,3 +1,4 @@
+import { PlanError } from '../plan/plan';
 // The generator kinds, in the order the UI and `cloudward generate all` list them.
 import type { DeployPlan } from '../plan/types';
 import type { GeneratedFile, GeneratorKind, GeneratorKindId } from './types';
@@ -51,7 +52,15 @@ export function generatorKind(id: GeneratorKindId): GeneratorKind {
 /** Renders the files of the given kinds (in catalogue order, each kind once) from one plan. */
 export function renderFiles(plan: DeployPlan, kinds: readonly GeneratorKindId[]): GeneratedFile[] {
   const wanted = new Set(kinds);
-  return GENERATOR_KINDS.filter((k) => wanted.has(k.id)).flatMap((k) => k.render(plan));
+  const files = GENERATOR_KINDS.filter((k) => wanted.has(k.id)).flatMap((k) => k.render(plan));
+  // The last guard of the class: no generated file holds a line break other than \n or a control
+  // character (a CR or U+2028 is a new line to libyaml, kubectl and compose, and would end a comment).
+  for (const f of files) {
+    // eslint-disable-next-line no-control-regex -- matching control characters is the point
+    const bad = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/.exec(f.content);
+    if (bad) throw new PlanError('', `refusing to write ${f.path}: a plan value holds the control character U+${bad[0].charCodeAt(0).toString(16).padStart(4, '0').toUpperCase()}`);
+  }
+  return files;
 }
 
 /** The kinds among `kinds` that cannot serve this plan's app, with the reason (`all` leaves them out). */

@@ -1,6 +1,6 @@
 import type { DeployPlan } from '../plan/types';
 import type { GeneratedFile } from './types';
-import { header } from './common';
+import { commentText, configWord, header } from './common';
 import { PlanError } from '../plan/plan';
 
 /** The small module uWSGI loads for an app factory, relative to the project (in the import root). */
@@ -42,7 +42,7 @@ function factoryModule(plan: DeployPlan): string {
 export function renderUwsgiIni(plan: DeployPlan): GeneratedFile[] {
   const module = uwsgiModule(plan);
   const notes: string[] = [];
-  if (plan.interface === 'asgi') notes.push(`# uWSGI speaks WSGI only: it serves Django's WSGI application ${plan.wsgiTarget} (no WebSockets; for those use gunicorn with uvicorn workers).`);
+  if (plan.interface === 'asgi') notes.push(`# uWSGI speaks WSGI only: it serves Django's WSGI application ${commentText(plan.wsgiTarget ?? '')} (no WebSockets; for those use gunicorn with uvicorn workers).`);
   const lines = [
     header(
       `uwsgi.ini: uWSGI settings of ${plan.name}; nginx talks to it over ${plan.socket} (generate the nginx site with --set server=uwsgi).`,
@@ -52,11 +52,11 @@ export function renderUwsgiIni(plan: DeployPlan): GeneratedFile[] {
     ...notes,
     '[uwsgi]',
     'strict = true',
-    `chdir = ${plan.pythonPath === '.' ? plan.appDir : `${plan.appDir}/${plan.pythonPath}`}`,
-    `home = ${plan.venv}`,
-    `module = ${module}`,
+    `chdir = ${configWord(plan.pythonPath === '.' ? plan.appDir : `${plan.appDir}/${plan.pythonPath}`, 'uwsgi.ini chdir')}`,
+    `home = ${configWord(plan.venv, 'uwsgi.ini home')}`,
+    `module = ${configWord(module, 'uwsgi.ini module')}`,
   ];
-  if (plan.settingsModule) lines.push(`env = DJANGO_SETTINGS_MODULE=${plan.settingsModule}`);
+  if (plan.settingsModule) lines.push(`env = DJANGO_SETTINGS_MODULE=${configWord(plan.settingsModule, 'uwsgi.ini env')}`);
   lines.push(
     'master = true',
     `processes = ${plan.workers}`,
@@ -65,7 +65,7 @@ export function renderUwsgiIni(plan: DeployPlan): GeneratedFile[] {
     'need-app = true',
     '',
     '# Under systemd the socket unit hands this socket over; otherwise uWSGI creates it.',
-    `socket = ${plan.socket}`,
+    `socket = ${configWord(plan.socket, 'uwsgi.ini socket')}`,
     'chmod-socket = 660',
     'vacuum = true',
     'die-on-term = true',

@@ -39,10 +39,52 @@ export function workersFor(cores: number | undefined): number {
 
 const integer = (min: number, max: number) => (v: string) =>
   /^\d+$/.test(v.trim()) && Number(v) >= min && Number(v) <= max ? undefined : `must be a whole number from ${min} to ${max}`;
+/**
+ * Folders an app path must never be: serving, chowning or making writable one of them hands the system
+ * to the app (`alias /;`, `chown -R app /etc`, `ReadWritePaths=/usr`).
+ */
+export const SYSTEM_ROOTS = new Set([
+  '/', '/bin', '/boot', '/dev', '/etc', '/home', '/lib', '/lib32', '/lib64', '/libx32', '/lost+found', '/media', '/mnt',
+  '/opt', '/proc', '/root', '/run', '/sbin', '/snap', '/srv', '/sys', '/tmp', '/usr', '/var',
+  '/usr/bin', '/usr/include', '/usr/lib', '/usr/lib32', '/usr/lib64', '/usr/libexec', '/usr/local', '/usr/local/bin',
+  '/usr/local/lib', '/usr/local/sbin', '/usr/sbin', '/usr/share', '/usr/src',
+  '/var/backups', '/var/cache', '/var/lib', '/var/local', '/var/lock', '/var/log', '/var/mail', '/var/opt', '/var/run',
+  '/var/spool', '/var/tmp', '/var/www', '/etc/nginx', '/etc/systemd', '/etc/ssh', '/etc/ssl',
+]);
+/** PATH_MAX on Linux; a unit file refuses longer paths anyway. */
+const PATH_MAX = 4095;
+
 const absPath = (v: string) =>
   !v.startsWith('/') ? 'must be an absolute path (starting with /)'
+  : v.length > PATH_MAX ? `must be at most ${PATH_MAX} characters`
   : !SAFE_PATH.test(v) ? 'may only contain letters, digits and . _ - @ + / (no spaces or quotes)'
+  : v.split('/').some((s, i, all) => s === '..' || s === '.' || (s === '' && i > 0 && i < all.length - 1)) ? 'must be a normalised path (no . or .. segments, no //)'
+  : SYSTEM_ROOTS.has(v.replace(/(.)\/+$/, '$1')) ? `must not be ${v.replace(/(.)\/+$/, '$1')}: that is a system folder, give one of the app's own`
   : undefined;
+
+/** A file of the project, relative to its folder (requirements, lock, SQLite files): no way out, nothing a shell or YAML would read. */
+const RELATIVE_FILE = /^[A-Za-z0-9_][A-Za-z0-9._-]*(\/[A-Za-z0-9_][A-Za-z0-9._-]*)*$/;
+const relativeFile = (v: string) =>
+  v.length > 255 ? 'must be at most 255 characters'
+  : !RELATIVE_FILE.test(v) ? 'must be a relative file name of letters, digits and . _ - / (no spaces, quotes, $, ; or ..)'
+  : undefined;
+
+/**
+ * Plan values that only detection sets (no --set), held to the same kind of rule as typed ones: every
+ * value of the plan is checked by this one validator before any generator sees it.
+ */
+const DETECTED_RULES: { key: keyof DeployPlan; validate: (v: string) => string | undefined }[] = [
+  { key: 'requirementsFile', validate: relativeFile },
+  { key: 'lockFile', validate: relativeFile },
+  { key: 'sqliteFile', validate: relativeFile },
+  { key: 'wsgiTarget', validate: (v) => (TARGET.test(v) ? undefined : 'must look like module:attribute') },
+  { key: 'framework', validate: oneOfList(['django', 'flask', 'fastapi', 'wsgi', 'asgi']) },
+  { key: 'database', validate: oneOfList(['postgresql', 'mysql', 'sqlite']) },
+];
+
+function oneOfList(values: string[]): (v: string) => string | undefined {
+  return (v) => (values.includes(v) ? undefined : `must be one of: ${values.join(', ')}`);
+}
 const oneOf = (...values: string[]) => (v: string) => (values.includes(v) ? undefined : `must be one of: ${values.join(', ')}`);
 const urlPath = (v: string) => (/^\/([A-Za-z0-9._~-]+\/)*$/.test(v) ? undefined : 'must be a URL path starting and ending with /, e.g. /static/');
 const asText = (v: string) => v.trim();
@@ -56,7 +98,9 @@ function field(
   validate: (v: string) => string | undefined, parse: PlanField['parse'] = type === 'integer' ? asInt : type === 'boolean' ? asBool : asText,
   example?: string,
 ): PlanField {
-  return { key, title, type, default: def, description, validate: (v) => validate(v.trim()), parse, ...(example ? { example } : {}) };
+  // No plan value is longer than a path may be: a 100 KB value is an attack or a mistake, never a setting.
+  const bounded = (v: string) => (v.length > PATH_MAX ? `must be at most ${PATH_MAX} characters` : validate(v.trim()));
+  return { key, title, type, default: def, description, validate: bounded, parse, ...(example ? { example } : {}) };
 }
 
 /** The plan fields a user may set, in the order a form would ask them. */
@@ -69,8 +113,10 @@ export const PLAN_FIELDS: readonly PlanField[] = [
     (v) => {
       const hosts = v.split(/[\s,]+/).filter(Boolean);
       if (!hosts.length) return 'must name at least one host, e.g. example.com';
-      const bad = hosts.find((h) => !HOST.test(h));
-      return bad ? `'${bad}' is not a host name` : undefined;
+      const bad = hosts.find((h) => !HOST.test(h) || h.length > 253);
+      if (bad) return `'${bad}' is not a host name`;
+      // The first host names the certificate folder and the probes' Host header: it must be a real name.
+      return hosts[0].startsWith('*.') ? `must start with a plain host name, not the wildcard '${hosts[0]}' (put it after, e.g. example.com ${hosts[0]})` : undefined;
     },
     (v) => v.split(/[\s,]+/).filter(Boolean).join(' '), 'example.com www.example.com'),
   field('https', 'HTTPS', 'boolean', 'false', 'Redirect HTTP to HTTPS and add a TLS server with certbot\'s certificate paths.',
@@ -92,7 +138,7 @@ export const PLAN_FIELDS: readonly PlanField[] = [
   field('appDir', 'App folder', 'path', '/srv/<name>', 'Where the code lives on the server.', absPath),
   field('venv', 'Virtualenv', 'path', '<appDir>/.venv', 'The virtualenv on the server.', absPath),
   field('pythonPath', 'Import root', 'string', 'detected (. or src)', 'Folder of appDir where imports start.',
-    (v) => (/^(\.|[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*)$/.test(v) ? undefined : 'must be . or a relative folder such as src')),
+    (v) => (v.length <= 255 && /^(\.|[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*)$/.test(v) ? undefined : 'must be . or a relative folder such as src (at most 255 characters)')),
   field('envFile', 'Environment file', 'path', '/etc/<name>/env', 'File with the secrets (SECRET_KEY, DATABASE_URL), read by systemd.', absPath),
   field('workers', 'Workers', 'integer', `2 × the server's CPU cores + 1 when the server is known, else ${DEFAULT_WORKERS}`, 'Worker processes of the app server (platforms and Kubernetes size them from WEB_CONCURRENCY and the CPU limit).', integer(1, 256)),
   field('timeout', 'Worker timeout', 'integer', '30', 'Seconds before a silent worker is restarted.', integer(1, 3600)),
@@ -181,8 +227,10 @@ function onServer(appDir: string, detected: string | null, fallback: string): st
 
 /** The SQLite file relative to the app folder (Django's default db.sqlite3 when NAME could not be read). */
 function sqliteOnServer(file: string | null): string {
-  if (!file || file.startsWith('..')) return 'db.sqlite3';
-  return path.posix.normalize(file);
+  if (!file) return 'db.sqlite3';
+  // a NAME outside the project folder (../db, /var/db/x) is not shipped with it: the default then
+  const n = path.posix.normalize(file);
+  return n.startsWith('..') || n.startsWith('/') ? 'db.sqlite3' : n;
 }
 
 function slashed(url: string | null, fallback: string): string {
@@ -285,6 +333,12 @@ export function buildPlan(d: Detection, overrides: PlanOverrides = {}, options: 
     if (v === null || v === undefined || typeof v === 'object') continue;
     const err = f.validate(String(v));
     if (err) throw new PlanError(f.key, `${f.key} ${err} (found '${v}' in the project): give another value with --set ${f.key}=...`);
+  }
+  for (const r of DETECTED_RULES) {
+    const v = plan[r.key];
+    if (v === null || v === undefined) continue;
+    const err = r.validate(String(v));
+    if (err) throw new PlanError(r.key, `${r.key} ${err} (found '${v}' in the project): rename it, or change it in the project`);
   }
   if (plan.maxReplicas < plan.replicas) throw new PlanError('maxReplicas', `maxReplicas (${plan.maxReplicas}) must be at least replicas (${plan.replicas})`);
   if (plan.socket.startsWith(plan.staticRoot + '/')) throw new PlanError('socket', 'the socket must not be inside the static folder nginx serves');
