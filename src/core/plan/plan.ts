@@ -54,12 +54,15 @@ export const SYSTEM_ROOTS = new Set([
 /** PATH_MAX on Linux; a unit file refuses longer paths anyway. */
 const PATH_MAX = 4095;
 
-const absPath = (v: string) =>
+const absPath = (v: string) => absPathExcept(v, []);
+/** A virtualenv may be the system Python's prefix (/usr, /usr/local): nothing writes or serves there. */
+const venvPath = (v: string) => absPathExcept(v, ['/usr', '/usr/local']);
+const absPathExcept = (v: string, allowed: string[]) =>
   !v.startsWith('/') ? 'must be an absolute path (starting with /)'
   : v.length > PATH_MAX ? `must be at most ${PATH_MAX} characters`
   : !SAFE_PATH.test(v) ? 'may only contain letters, digits and . _ - @ + / (no spaces or quotes)'
   : v.split('/').some((s, i, all) => s === '..' || s === '.' || (s === '' && i > 0 && i < all.length - 1)) ? 'must be a normalised path (no . or .. segments, no //)'
-  : SYSTEM_ROOTS.has(v.replace(/(.)\/+$/, '$1')) ? `must not be ${v.replace(/(.)\/+$/, '$1')}: that is a system folder, give one of the app's own`
+  : SYSTEM_ROOTS.has(v.replace(/(.)\/+$/, '$1')) && !allowed.includes(v.replace(/(.)\/+$/, '$1')) ? `must not be ${v.replace(/(.)\/+$/, '$1')}: that is a system folder, give one of the app's own`
   : undefined;
 
 /** A file of the project, relative to its folder (requirements, lock, SQLite files): no way out, nothing a shell or YAML would read. */
@@ -136,7 +139,7 @@ export const PLAN_FIELDS: readonly PlanField[] = [
   field('group', 'App group', 'string', 'www-data', 'Group of the app and its socket; nginx must be in it to reach the socket.',
     (v) => (POSIX_USER.test(v) ? undefined : 'must be a Unix group name (a-z, 0-9, _ and -)')),
   field('appDir', 'App folder', 'path', '/srv/<name>', 'Where the code lives on the server.', absPath),
-  field('venv', 'Virtualenv', 'path', '<appDir>/.venv', 'The virtualenv on the server.', absPath),
+  field('venv', 'Virtualenv', 'path', '<appDir>/.venv', 'The virtualenv on the server (or /usr for the system Python).', venvPath),
   field('pythonPath', 'Import root', 'string', 'detected (. or src)', 'Folder of appDir where imports start.',
     (v) => (v.length <= 255 && /^(\.|[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*)$/.test(v) ? undefined : 'must be . or a relative folder such as src (at most 255 characters)')),
   field('envFile', 'Environment file', 'path', '/etc/<name>/env', 'File with the secrets (SECRET_KEY, DATABASE_URL), read by systemd.', absPath),

@@ -190,7 +190,7 @@ describe('security: plan values from the project or the user never change a gene
     });
 
     it('R-G3: /, system folders and .. are refused as app paths, typed or from the project', async () => {
-      for (const set of ['mediaRoot=/', 'staticRoot=/etc', 'staticRoot=/etc/', 'appDir=/srv/../..', 'appDir=/srv', 'venv=/usr', 'appDir=/srv//x', 'appDir=/srv/./x']) {
+      for (const set of ['mediaRoot=/', 'staticRoot=/etc', 'staticRoot=/etc/', 'appDir=/srv/../..', 'appDir=/srv', 'venv=/etc', 'venv=/', 'appDir=/srv//x', 'appDir=/srv/./x']) {
         const r = await gen('all', '--set', set);
         assert.strictEqual(r.code, 2, `${set}: ${r.err}`);
       }
