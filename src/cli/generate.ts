@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { detectProject, projectNotFound } from '../core/detect';
 import { PlanError, buildPlan, parseSetArgument } from '../core/plan';
 import type { PlanOverrides } from '../core/plan';
-import { GENERATOR_KINDS, GENERATOR_KIND_IDS, isGeneratorKind, renderFiles, unsupportedKinds } from '../core/generate';
+import { ALL_GENERATOR_KIND_IDS, GENERATOR_KINDS, GENERATOR_KIND_IDS, isGeneratorKind, renderFiles, unsupportedKinds } from '../core/generate';
 import type { GeneratorKindId } from '../core/generate';
 import { registerCliCommand } from './main';
 import { Exit, UsageError, writeLine } from './command';
@@ -61,7 +61,7 @@ registerCliCommand({
       throw usageErrorFromParse(e, 'generate');
     }
     const { values, positionals } = parsed;
-    if (positionals.length === 0) throw new UsageError(`name what to generate: ${GENERATOR_KIND_IDS.join(', ')} or all`);
+    if (positionals.length === 0) throw new UsageError(`name what to generate: ${ALL_GENERATOR_KIND_IDS.join(', ')} or all`);
     const kinds: GeneratorKindId[] = [];
     const named = new Set<GeneratorKindId>();
     for (const k of positionals) {
@@ -70,7 +70,7 @@ registerCliCommand({
         kinds.push(k);
         named.add(k);
       }
-      else throw new UsageError(`unknown kind '${k}'; kinds: ${GENERATOR_KIND_IDS.join(', ')}, all`);
+      else throw new UsageError(`unknown kind '${k}'; kinds: ${ALL_GENERATOR_KIND_IDS.join(', ')}, all`);
     }
 
     const overrides: PlanOverrides = {};

@@ -6,3 +6,5 @@ import './generate';
 import './lint';
 import './provision';
 import './deploy';
+import './choose';
+import './verify';

@@ -11,3 +11,6 @@ export { readRegularFile, targetLeavesFolder } from './safeFs';
 export { printable, printableLine } from './printable';
 export * from './provision';
 export * from './deploy';
+export * from './paths';
+export * from './verify';
+export * from './imageTags';

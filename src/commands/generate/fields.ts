@@ -13,13 +13,16 @@ const FIELDS_BY_KIND: Record<GeneratorKindId, (keyof DeployPlan)[]> = {
   dockerfile: ['pythonVersion', 'packageManager', 'port', 'healthPath', 'workers'],
   compose: ['name', 'port', 'image', 'domain'],
   kubernetes: ['name', 'image', 'replicas', 'domain', 'port', 'healthPath', 'autoscale', 'maxReplicas', 'workers'],
+  flyio: ['name', 'domain', 'port', 'healthPath', 'workers'],
+  render: ['name', 'domain', 'healthPath', 'workers'],
+  appjson: ['name', 'domain'],
 };
 
 /**
  * The kinds whose files load the application: what it is and how it is served matter to them. The nginx
  * site only proxies to a socket, so it does not ask these.
  */
-const LOADS_APP: GeneratorKindId[] = ['procfile', 'gunicorn', 'uwsgi', 'systemd', 'dockerfile', 'compose', 'kubernetes'];
+const LOADS_APP: GeneratorKindId[] = ['procfile', 'gunicorn', 'uwsgi', 'systemd', 'dockerfile', 'compose', 'kubernetes', 'flyio', 'render'];
 const APP_FIELDS: (keyof DeployPlan)[] = ['appTarget', 'interface', 'settingsModule'];
 
 export function fieldsForKinds(kinds: readonly string[]): (keyof DeployPlan)[] {

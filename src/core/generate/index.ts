@@ -1,3 +1,4 @@
 export * from './types';
-export { GENERATOR_KINDS, GENERATOR_KIND_IDS, renderFiles, generatorKind, isGeneratorKind, unsupportedKinds } from './registry';
+export { ALL_GENERATOR_KIND_IDS, GENERATOR_KINDS, GENERATOR_KIND_IDS, renderFiles, generatorKind, isGeneratorKind, unsupportedKinds } from './registry';
 export * from './releaseLayout';
+export { platformUrl } from './platforms';

@@ -16,7 +16,8 @@ const SECURITY = 'django.middleware.security.SecurityMiddleware';
 export function platformTargets(ws: WorkspaceView): { starts: LintFile[]; proxied: boolean } {
   const starts = [...ws.files('procfile'), ...ws.files('platform'), ...ws.files('dockerfile'), ...ws.files('kubernetes')];
   // An nginx site, or a compose stack (whose generated form puts nginx in front), serves static files.
-  const proxied = [...ws.files('nginx')].length > 0 || [...ws.files('compose')].length > 0;
+  // Fly.io's proxy serves [[statics]] from the image.
+  const proxied = [...ws.files('nginx')].length > 0 || [...ws.files('compose')].length > 0 || [...ws.files('platform')].some((f) => /^\s*\[\[statics\]\]/m.test(f.text));
   return { starts, proxied };
 }
 
