@@ -39,7 +39,7 @@ export interface GenerateResult extends ProposeResult {
   warnings: string[];
 }
 
-export const SINGLE_KINDS: GeneratorKindId[] = ['procfile', 'gunicorn', 'uwsgi', 'nginx', 'systemd', 'dockerfile', 'compose', 'kubernetes'];
+export const SINGLE_KINDS: GeneratorKindId[] = ['procfile', 'gunicorn', 'uwsgi', 'nginx', 'systemd', 'dockerfile', 'compose', 'kubernetes', 'flyio', 'render', 'appjson'];
 
 export function registerGenerate(ctx: Ctx): void {
   const proposer = ctx.own(new FileProposer());
@@ -249,7 +249,7 @@ async function chooseKinds(ctx: Ctx, given: string[] | undefined, scripted: bool
     if (unknown.length) throw new Error(`Unknown file kind ${unknown.join(', ')}: use ${all.map((k) => k.id).join(', ')}.`);
     return given as GeneratorKindId[];
   }
-  if (scripted) return all.map((k) => k.id);
+  if (scripted) return [...ctx.core.GENERATOR_KIND_IDS];
   const picks = await vscode.window.showQuickPick(
     all.map((k) => ({ label: k.title, description: k.id, detail: k.description, id: k.id })),
     { title: 'Cloudward: Generate Deployment Files', placeHolder: 'Which files? (they are all made from one plan, so they agree)', canPickMany: true, ignoreFocusOut: true },

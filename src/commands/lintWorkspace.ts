@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import type { Ctx } from '../ctx';
 import type { DeployDiagnostics, IndexSummary } from '../diagnostics/deployDiagnostics';
 import { summaryLine } from '../core/lint/summary';
+import { contextKeys, setContext } from '../contextKeys';
 
 export function registerLintWorkspace(ctx: Ctx, diagnostics: DeployDiagnostics): void {
   ctx.command('cloudward.lint.workspace', async () => {
@@ -18,6 +19,8 @@ export function registerLintWorkspace(ctx: Ctx, diagnostics: DeployDiagnostics):
       { location: vscode.ProgressLocation.Window, title: 'Cloudward: linting deployment files' },
       () => diagnostics.lintWorkspace(),
     );
+    // The first step of the walkthrough completes on this run (and no dev server found), not on an empty project.
+    void setContext(contextKeys.workspaceLinted, true);
     await vscode.commands.executeCommand('workbench.actions.view.problems');
     void vscode.window.showInformationMessage(summaryMessage(summary));
     return summary;

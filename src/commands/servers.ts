@@ -331,6 +331,8 @@ export function registerServers(ctx: Ctx): void {
     const problems = ctx.ssh.validateServer(entry);
     if (problems.length) throw new Error(problems.join(' '));
     await addToUserSettings([entry]);
+    // The VPS path's "your server" step completes on this, never on a host that merely sits in ~/.ssh/config.
+    void setContext(contextKeys.serverAdded, true);
     void vscode.window.showInformationMessage(`Added ${entry.name} to your cloudward.servers setting. Passwords and passphrases are asked when needed, never stored in settings.`);
   });
 

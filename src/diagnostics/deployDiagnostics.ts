@@ -457,16 +457,23 @@ export class DeployDiagnostics implements vscode.Disposable {
     if (!this.indexedOnce) return;
     let devServer = false;
     let unsafeSettings = false;
+    let platformUnready = false;
     for (const [file, list] of this.findings) {
       // The project's own files only: a file opened from elsewhere says nothing about this project.
       if (!this.inIndex(file)) continue;
       for (const f of list) {
         if (f.rule === 'CW101' || f.rule === 'CW102') devServer = true;
-        else if (/^CW20[1-4]$/.test(f.rule)) unsafeSettings = true;
+        // Every setting the settings step asks for: DEBUG, SECRET_KEY, ALLOWED_HOSTS, STATIC_ROOT, HTTPS, the proxy header.
+        else if (/^CW20[1-6]$/.test(f.rule) || f.rule === 'CW603') unsafeSettings = true;
+        else if (f.rule === 'CW606' || f.rule === 'CW607') platformUnready = true;
       }
     }
+    // "Safe" needs settings to judge: a project whose settings module was not found is not safe.
+    const core = this.ctx.core;
+    const settingsFound = [...this.indexed].some((p) => core.classify(p) === 'django-settings');
     void setContext(contextKeys.noDevServerInProduction, !devServer);
-    void setContext(contextKeys.productionSettingsSafe, !unsafeSettings);
+    void setContext(contextKeys.productionSettingsSafe, settingsFound && !unsafeSettings);
+    void setContext(contextKeys.platformSettingsReady, settingsFound && !platformUnready);
   }
 }
 

@@ -2,6 +2,7 @@ import { contextKeys, getContext } from '../contextKeys';
 import type { Ctx } from '../ctx';
 import { ProjectFiles } from './projectFiles';
 import { StepCompletion, stepConditions } from './stepCompletion';
+import { registerPaths } from './paths';
 
 /**
  * Internal (not in the manifest, so not in the palette): the project-state context keys as the
@@ -24,6 +25,8 @@ export function registerWalkthroughs(ctx: Ctx): void {
 
   const manifest = ctx.extension.extension.packageJSON as { contributes?: { walkthroughs?: Parameters<typeof stepConditions>[1] } };
   ctx.own(new StepCompletion(stepConditions(ctx.extension.extension.id, manifest.contributes?.walkthroughs ?? [])));
+
+  registerPaths(ctx);
 
   ctx.command(PROJECT_STATE_COMMAND, async () => {
     const project = state();

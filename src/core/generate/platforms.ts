@@ -130,7 +130,8 @@ export function renderAppJson(plan: DeployPlan): GeneratedFile[] {
   if (plan.redis || plan.celery) addons.push({ plan: 'heroku-redis:mini', as: 'REDIS' });
   const doc = {
     name: plan.name,
-    description: `${plan.name}: made deployable by Cloudward (the Procfile holds the processes).`,
+    // JSON has no comments: the description says where the file came from.
+    description: `${plan.name}. Made by \`cloudward generate appjson\` from the project's deploy plan; the Procfile holds the processes.`,
     buildpacks: [{ url: 'heroku/python' }],
     env: {
       [secretKeyName(plan)]: { description: 'The secret key: generated once for this app, never in the code.', generator: 'secret' },

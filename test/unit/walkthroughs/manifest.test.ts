@@ -18,12 +18,84 @@ const views = new Set(Object.values(m.contributes.views).flat().map((v) => v.id)
 const markdownPages = [...new Set(steps.map(({ s }) => s.media.markdown).filter((p): p is string => !!p))];
 const svgs = [...new Set(steps.map(({ s }) => s.media.svg).filter((p): p is string => !!p))];
 
+/**
+ * Evaluates the `when` clauses this manifest uses: `key == 'value'`, a bare key, joined by `||` (no `&&`
+ * needed so far); anything else fails the test rather than being guessed.
+ */
+function visible(when: string | undefined, ctx: Record<string, string | boolean>): boolean {
+  if (!when) return true;
+  return when.split('||').some((alt) => {
+    const t = alt.trim();
+    const eq = /^([\w.]+) == '([^']*)'$/.exec(t);
+    if (eq) return ctx[eq[1]] === eq[2];
+    if (/^[\w.]+$/.test(t)) return !!ctx[t];
+    throw new Error(`when clause not understood by the test: ${when}`);
+  });
+}
+
+describe('walkthroughs: the chosen path decides the steps (when clauses)', () => {
+  const first = walkthroughs[0];
+  const ids = (ctx: Record<string, string | boolean>) => first.steps.filter((s) => visible(s.when, ctx)).map((s) => s.id);
+  const shared = ['devServer', 'findApp', 'settings', 'choose'];
+  const end = ['operate', 'verify'];
+
+  it('before a choice: runserver, the application, settings for production, then the choice; no server file yet', () => {
+    assert.deepStrictEqual(ids({ 'cloudward.deployPath': '', 'cloudward.deployPathChosen': false }), shared);
+  });
+
+  it('settings come before any step that generates a server or platform file', () => {
+    const order = first.steps.map((s) => s.id);
+    for (const later of ['appServer', 'webServer', 'keepRunning', 'paasFiles', 'containerFiles', 'kubernetes']) {
+      assert.ok(order.indexOf('settings') < order.indexOf(later), `${later} before settings`);
+      assert.ok(order.indexOf('choose') < order.indexOf(later), `${later} before the choice`);
+    }
+  });
+
+  const paths: Record<string, string[]> = {
+    vps: ['appServer', 'webServer', 'keepRunning', 'vpsServer', 'vpsDeploy', 'watchServer'],
+    paas: ['paasFiles', 'paasSettings', 'paasDeploy'],
+    container: ['paasSettings', 'containerFiles', 'containerDeploy'],
+    kubernetes: ['kubernetes', 'kubernetesDeploy'],
+  };
+  for (const [path, own] of Object.entries(paths)) {
+    it(`${path}: the shared steps, exactly this path's own steps, then operate and verify`, () => {
+      const shown = ids({ 'cloudward.deployPath': path, 'cloudward.deployPathChosen': true });
+      assert.deepStrictEqual(shown.slice(0, shared.length), shared);
+      assert.deepStrictEqual(shown.slice(-end.length), end);
+      assert.deepStrictEqual([...shown.slice(shared.length, -end.length)].sort(), [...own].sort());
+      // And no other path's steps.
+      for (const [other, steps] of Object.entries(paths)) if (other !== path) for (const s of steps) if (!own.includes(s)) assert.ok(!shown.includes(s), `${path} shows ${other}'s ${s}`);
+    });
+  }
+
+  it('every path ends with its deploy action and the live-site check', () => {
+    const verify = first.steps.find((s) => s.id === 'verify')!;
+    assert.match(verify.description, /command:cloudward\.verifySite/);
+    assert.deepStrictEqual(verify.completionEvents, ['onContext:cloudward.siteVerified']);
+    for (const id of ['vpsDeploy', 'paasDeploy', 'containerDeploy', 'kubernetesDeploy']) {
+      assert.match(first.steps.find((s) => s.id === id)!.description, /command:cloudward\.platform\.openDeployTerminal/, id);
+    }
+  });
+
+  it('no step completes on a stray file or an SSH config host', () => {
+    for (const s of first.steps.concat(walkthroughs[1].steps)) {
+      for (const e of s.completionEvents ?? []) {
+        assert.doesNotMatch(e, /cloudward\.hasServers|cloudward\.hasProcfile|cloudward\.hasSystemdUnits(?! *$)|cloudward\.hasDockerfile/, `${s.id}: ${e}`);
+      }
+    }
+  });
+});
+
 describe('walkthroughs: manifest', () => {
   it('contributes both walkthroughs, the first featured for Python web projects', () => {
     assert.deepStrictEqual(walkthroughs.map((w) => w.id), ['cloudward.localhostToCloud', 'cloudward.paasOrIaas']);
     const first = walkthroughs[0];
     for (const f of ['manage.py', 'requirements.txt', 'pyproject.toml']) assert.ok(first.featuredFor?.includes(f), `featuredFor lacks ${f}`);
-    assert.ok(first.steps.length >= 6 && first.steps.length <= 8, `${first.steps.length} steps`);
+    // Shown at once: the shared steps plus one path's; before a choice, only the steps up to the choice.
+    for (const path of ['vps', 'paas', 'container', 'kubernetes']) {
+      const shown = first.steps.filter((s) => visible(s.when, { 'cloudward.deployPath': path, 'cloudward.deployPathChosen': true }));
+      assert.ok(shown.length >= 6 && shown.length <= 12, `${path}: ${shown.length} steps`);
+    }
     for (const w of walkthroughs) assert.strictEqual(new Set(w.steps.map((s) => s.id)).size, w.steps.length, `${w.id}: duplicate step ids`);
   });
 

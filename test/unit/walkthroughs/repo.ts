@@ -15,6 +15,7 @@ export interface Step {
   description: string;
   media: { svg?: string; image?: string; markdown?: string; altText?: string };
   completionEvents?: string[];
+  when?: string;
 }
 
 export interface Walkthrough {
