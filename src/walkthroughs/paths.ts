@@ -115,8 +115,8 @@ export function registerPaths(ctx: Ctx): void {
       // Provisioning and deploying over SSH are Cloudward commands (not a shell's), when this build has them.
       const have = new Set(await vscode.commands.getCommands(true));
       const actions = [
-        { label: 'Provision Server', detail: 'packages, the app user, folders, firewall, the generated units and site', command: 'cloudward.provision' },
-        { label: 'Deploy', detail: 'upload a release, install, migrate, collectstatic, reload, health check', command: 'cloudward.deploy' },
+        { label: 'Provision Server', detail: 'packages, the app user, folders, firewall, the generated units and site', command: 'cloudward.provisionServer' },
+        { label: 'Deploy', detail: 'upload a release, install, migrate, collectstatic, reload, health check', command: 'cloudward.deployToServer' },
       ].filter((a) => have.has(a.command));
       let command = 'cloudward.servers.add';
       if (actions.length) {

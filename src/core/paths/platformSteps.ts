@@ -135,9 +135,9 @@ export function platformGuide(plan: DeployPlan, platform: PlatformId): PlatformG
       return {
         platform: 'vps',
         setup: [
-          { what: 'Provision the server: packages, the app user, folders, firewall, the generated units and site (Cloudward: Provision Server).', command: 'Cloudward: Provision Server' },
+          { what: 'Provision the server: packages, the app user, folders, firewall, the generated units and site (Cloudward: Provision Server…).', command: 'Cloudward: Provision Server…' },
         ],
-        deploy: [{ what: 'Upload a release, install, migrate, collectstatic, reload with a health check (Cloudward: Deploy).', command: 'Cloudward: Deploy' }],
+        deploy: [{ what: 'Upload a release, install, migrate, collectstatic, reload with a health check (Cloudward: Deploy to Server…).', command: 'Cloudward: Deploy to Server…' }],
         oneOff: run,
         logs: `journalctl -u ${n} -f   # nginx: /var/log/nginx/error.log`,
         backup: plan.database === 'postgresql' ? `sudo -u postgres pg_dump -Fc ${n.replace(/-/g, '_')} > /var/backups/${n}-$(date +%F).dump   # from a systemd timer, plus ${plan.mediaRoot}`
