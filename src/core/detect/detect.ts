@@ -239,13 +239,13 @@ function findPythonApp(files: ProjectFiles, root: string, fastapiEntrypoint: str
     const consider = (c: FoundApp, score: number) => {
       if (!best || score > best.score) best = { ...c, score };
     };
-    for (const m of text.matchAll(/^([A-Za-z_]\w*)\s*(?::[^=\n]+)?=\s*(?:[\w.]*\.)?(Flask|FastAPI|Starlette|Quart|Litestar|Sanic)\s*\(/gm)) {
+    for (const m of text.matchAll(/^([A-Za-z_]\w*)[ \t]*(?::[^=\n\r\u2028\u2029]{1,300})?=[ \t]*(?:[\w.]{0,200}\.)?(Flask|FastAPI|Starlette|Quart|Litestar|Sanic)[ \t]*\(/gm)) {
       consider({ target: `${module}:${m[1]}`, framework: APP_CLASSES[m[2]], file: rel(file), pythonPath, certain: false }, 20 + bonus);
     }
-    for (const m of text.matchAll(/^([A-Za-z_]\w*)\s*=\s*(create_app|make_app|app_factory|get_app)\s*\(/gm)) {
+    for (const m of text.matchAll(/^([A-Za-z_]\w*)[ \t]*=[ \t]*(create_app|make_app|app_factory|get_app)[ \t]*\(/gm)) {
       consider({ target: `${module}:${m[1]}`, framework: frameworkOf(text), file: rel(file), pythonPath, certain: false }, 20 + bonus);
     }
-    for (const m of text.matchAll(/^(?:async\s+)?def\s+(create_app|make_app|app_factory)\s*\(([^)]*)\)/gm)) {
+    for (const m of text.matchAll(/^(?:async[ \t]+)?def[ \t]+(create_app|make_app|app_factory)[ \t]*\(([^)]{0,2000})\)/gm)) {
       // A factory whose parameters all have defaults can be called by the server: `module:create_app()`.
       const params = m[2].split(',').map((p) => p.trim()).filter((p) => p && p !== '*' && !p.startsWith('*'));
       if (params.some((p) => !p.includes('='))) continue;

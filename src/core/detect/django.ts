@@ -106,7 +106,10 @@ export function analyseDjango(files: ProjectFiles, root: string): DjangoFacts {
   // Every assignment of the settings, following `from .base import *` (the importing module wins).
   const assignments = new Map<string, { expr: string; file: string }>();
   const texts: string[] = [];
-  if (settingsFile) collectSettings(files, at(pythonPath), settingsFile, assignments, texts, new Set());
+  if (settingsFile) {
+    const tooDeep = collectSettings(files, at(pythonPath), settingsFile, assignments, texts, new Set(), 0);
+    if (tooDeep) notes.push(`settings: a chain of star imports deeper than ${MAX_STAR_IMPORT_DEPTH} modules; the settings beyond it are not read.`);
+  }
   const all = texts.join('\n');
   const evaluator = new PathEvaluator(assignments, root);
 
@@ -168,13 +171,19 @@ export function analyseDjango(files: ProjectFiles, root: string): DjangoFacts {
   };
 }
 
+/** Settings split over modules (`from .base import *`) are a few levels deep; a chain of thousands is hostile. */
+const MAX_STAR_IMPORT_DEPTH = 64;
+
+/** Returns true when a star-import chain was cut at MAX_STAR_IMPORT_DEPTH (no stack overflow, said in a note). */
 function collectSettings(
-  files: ProjectFiles, importRoot: string, file: string, into: Map<string, { expr: string; file: string }>, texts: string[], seen: Set<string>,
-): void {
-  if (seen.has(file)) return;
+  files: ProjectFiles, importRoot: string, file: string, into: Map<string, { expr: string; file: string }>, texts: string[], seen: Set<string>, depth: number,
+): boolean {
+  if (seen.has(file)) return false;
+  if (depth >= MAX_STAR_IMPORT_DEPTH) return true;
   seen.add(file);
   const text = files.read(file);
-  if (text === null) return;
+  if (text === null) return false;
+  let cut = false;
   texts.push(text);
   const pkg = path.posix.relative(importRoot === '.' ? '' : importRoot, dirOf(file)).replace(/\//g, '.');
   for (const s of topLevelStatements(text)) {
@@ -188,11 +197,12 @@ function collectSettings(
         abs = [...up, mod.slice(dots)].filter(Boolean).join('.');
       } else abs = mod;
       const f = moduleFile(files, importRoot, abs);
-      if (f) collectSettings(files, importRoot, f, into, texts, seen);
+      if (f && collectSettings(files, importRoot, f, into, texts, seen, depth + 1)) cut = true;
       continue;
     }
     if (s.name) into.set(s.name, { expr: s.text, file });
   }
+  return cut;
 }
 
 /** The NAME of an SQLite database in DATABASES, e.g. `BASE_DIR / 'db.sqlite3'` → `db.sqlite3`. */

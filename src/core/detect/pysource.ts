@@ -79,8 +79,10 @@ function tripleQuoteOpen(text: string): boolean {
 
 /** The value of a plain string literal (`'x'`, `"x"`, `r'x'`), or null for anything else. */
 export function stringLiteral(expr: string): string | null {
-  const m = /^[rRuU]?(['"])((?:\\.|(?!\1).)*)\1$/s.exec(expr.trim());
-  return m ? m[2].replace(/\\(['"\\])/g, '$1') : null;
+  // Linear: each character is either a plain one or one escape, never both (the old form backtracked
+  // exponentially on backslashes when the expression was not a bare literal).
+  const m = /^[rRuU]?(?:'((?:[^'\\]|\\[^])*)'|"((?:[^"\\]|\\[^])*)")$/.exec(expr.trim());
+  return m ? (m[1] ?? m[2]).replace(/\\(['"\\])/g, '$1') : null;
 }
 
 /** Splits at a separator at bracket depth 0 and outside strings. */

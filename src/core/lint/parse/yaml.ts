@@ -88,7 +88,7 @@ function parseDocuments(path: string, text: string): Document.Parsed[] {
     const start = starts[i];
     const end = i + 1 < starts.length ? starts[i + 1] : text.length;
     const chunk = text.slice(start, end);
-    if (!chunk.trim() || /^(?:---|\.\.\.)?\s*(?:#[^\n]*\s*)*$/.test(chunk)) {
+    if (!chunk.trim() || onlyMarkerAndComments(chunk)) {
       if (i === 0 && starts.length > 1) continue; // comments or nothing before the first `---`
       if (!/^---/.test(chunk)) continue;
     }
@@ -199,4 +199,16 @@ export function isTrue(node: unknown): boolean {
 export function columnOf(file: LintFile, node: Node | null | undefined): number | undefined {
   const r = node?.range;
   return r ? file.lines.positionAt(r[0]).character : undefined;
+}
+
+/**
+ * Whether a document chunk holds only an optional `---`/`...` marker, blank lines and comments. Line by
+ * line, in linear time (a regex of nested quantifiers here took minutes on a `#####…` banner).
+ */
+function onlyMarkerAndComments(chunk: string): boolean {
+  const body = chunk.startsWith('---') || chunk.startsWith('...') ? chunk.slice(3) : chunk;
+  return body.split('\n').every((line) => {
+    const t = line.trim();
+    return t === '' || t.startsWith('#');
+  });
 }
