@@ -190,6 +190,9 @@ function outcome(events: DeployEvent[], runId: string, releaseId: string): Deplo
 /** Deploys the project's current commit. Throws DeployError (with the still-live release) when it fails. */
 export async function deploy(conn: ServerConnection, o: DeployOptions, hooks: DeployHooks = {}): Promise<DeployResult> {
   const deployUser = o.deployUser ?? 'deploy';
+  if (!o.plan.requirementsFile && o.plan.dependenciesDeclared) {
+    throw new DeployError('dependencies', `the server installs from a requirements file and the project has none (its dependencies are in ${o.plan.lockFile ?? 'pyproject.toml'}): export one and commit it, e.g. \`uv export --no-hashes -o requirements.txt\` or \`poetry export -o requirements.txt\``);
+  }
   const g = await gitState(o.projectDir);
   if (g.dirty && !o.allowDirty) {
     throw new DeployError('git', 'the project has uncommitted changes: commit them, or deploy them marked -dirty after saying yes (--allow-dirty)');
