@@ -770,6 +770,8 @@ export class ServerConnection {
   /** The last `lines` journal lines of a unit (`journalctl -u <unit> -n <lines> --no-pager`). */
   async logs(unit: string, lines = 200): Promise<string> {
     assertUnitName(unit);
+    // A non-number (a caller's bug, or JSON from elsewhere) is refused, never sent as `-n NaN`.
+    if (typeof lines !== 'number' || !Number.isFinite(lines)) throw new InvalidInputError(`the number of log lines must be a number, not ${JSON.stringify(lines)}`);
     const n = Math.max(1, Math.min(100_000, Math.floor(lines)));
     const r = await this.execChecked(shScript(asRootIfPossible(shCommand(['journalctl', '-u', unit, '-n', String(n), '--no-pager']))), `journalctl -u ${unit}`, { idempotent: true });
     return r.stdout;

@@ -50,6 +50,8 @@ describe('ssh e2e: hostile names never reach a shell unquoted', function () {
         await assert.rejects(conn.logs(unit, 5), InvalidInputError);
         await assert.rejects(conn.followLogs(unit, 5), InvalidInputError);
       }
+      // security review S6: a line count that is not a number is refused, not sent as -n NaN
+      await assert.rejects(conn.logs('gunicorn.service', 'x; id' as unknown as number), InvalidInputError);
       assert.strictEqual(conn.state, 'idle', 'no connection was even opened');
       await assert.rejects(conn.unitAction('gunicorn.service', `restart; touch ${PWNED}` as 'restart'), InvalidInputError);
       // a watched unit with a bad name makes the server entry invalid as a whole
