@@ -114,52 +114,96 @@ describe('Walkthroughs (real workbench)', function () {
     await wb?.close();
   });
 
-  it('opens "From localhost to the cloud" from the palette and draws the request diagram in every theme', async () => {
+  /** Cloudward: Choose Where to Deploy…: the three questions (typed answers), then the ranked paths; `path` picks by its title. */
+  async function choosePath(page, answers, path, shot) {
+    await runCommand(page, 'Cloudward: Choose Where to Deploy');
+    await page.waitForTimeout(500);
+    const input = page.locator('.quick-input-widget input.input');
+    const answer = async (text, row) => {
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: row }).first().waitFor({ state: 'visible', timeout: 30_000 });
+      await input.focus();
+      await page.keyboard.press('Control+A');
+      await page.keyboard.type(text, { delay: 5 });
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first().waitFor({ state: 'visible', timeout: 10_000 });
+      // Let the filter settle on the typed row before accepting it (a busy machine renders late).
+      await page.waitForTimeout(400);
+      await page.keyboard.press('Enter');
+      await page.waitForTimeout(400);
+    };
+    const firstRows = ['hobby', 'As little as possible', 'Nobody'];
+    for (const [i, a] of answers.entries()) await answer(a, firstRows[i]);
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'recommended' }).first().waitFor({ state: 'visible', timeout: 30_000 });
+    if (shot) await screenshot(page, shot);
+    await answer(path, 'recommended');
+  }
+
+  it('before a choice shows the shared steps only; the decision aid ranks the paths for the example (light and dark)', async () => {
     const { page } = wb;
     await runCommand(page, 'Cloudward: Open Walkthrough');
     await walkthroughTitle(page, 'From localhost to the cloud').waitFor({ timeout: 30_000 });
     await widenEditor(page);
+    await selectStep(page, 'choose');
+    await waitForText(page, 'Where will your app run?');
+    assert.strictEqual(await step(page, 'webServer').count(), 0, 'no server step before a path is chosen');
+    await screenshot(page, 'walkthrough-before-choice-light');
+    await choosePath(page, ['A hobby', 'As little as possible', 'Nobody'], 'container platform', 'decision-aid-light');
+    await waitForChecked(page, 'choose', 'the choose step stayed unchecked after a path was chosen');
+    await step(page, 'containerFiles').waitFor({ timeout: 20_000 });
+    assert.strictEqual(await step(page, 'webServer').count(), 0, 'the container path shows no nginx step');
+    for (const t of THEMES.slice(0, 2)) {
+      await useTheme(page, wb.workspace, t);
+      await selectStep(page, 'containerFiles');
+      await waitForText(page, 'A container platform');
+      await screenshot(page, `walkthrough-path-container-${t.name}`);
+    }
+  });
+
+  it('the platform path shows its own steps (light and dark)', async () => {
+    const { page } = wb;
+    await useTheme(page, wb.workspace, THEMES[1]);
+    await choosePath(page, ['A hobby', 'A moderate', 'Nobody'], 'builds your code', 'decision-aid-dark');
+    await step(page, 'paasFiles').waitFor({ timeout: 20_000 });
+    for (const t of THEMES.slice(0, 2)) {
+      await useTheme(page, wb.workspace, t);
+      await selectStep(page, 'paasSettings');
+      await waitForText(page, 'Static files and the database on a platform');
+      await screenshot(page, `walkthrough-path-paas-${t.name}`);
+    }
+  });
+
+  it('the Kubernetes path draws its diagram (light and dark)', async () => {
+    const { page } = wb;
+    await choosePath(page, ['Large', 'Whatever', 'People'], 'Kubernetes');
+    await step(page, 'kubernetes').waitFor({ timeout: 20_000 });
+    await selectStep(page, 'kubernetes');
+    for (const t of THEMES.slice(0, 2)) {
+      await useTheme(page, wb.workspace, t);
+      await waitForDiagram(page, 'k8-title');
+      await screenshot(page, `walkthrough-path-kubernetes-${t.name}`);
+    }
+  });
+
+  it('the VPS path draws the request diagram in every theme, and checks the nginx step when the project gets a site', async () => {
+    const { page } = wb;
+    await choosePath(page, ['A hobby', 'As little as possible', 'Me'], 'Your own server');
+    await step(page, 'webServer').waitFor({ timeout: 20_000 });
     await selectStep(page, 'webServer');
     for (const t of THEMES) {
       await useTheme(page, wb.workspace, t);
       const size = await waitForDiagram(page, 'rf-title');
       assert.ok(size.width > 300, `diagram only ${size.width}px wide`);
       colours[t.name] = await diagramTextColour(page, 'rf-title');
-      await screenshot(page, `walkthrough-request-flow-${t.name}`);
+      await screenshot(page, `walkthrough-path-vps-${t.name}`);
     }
-    // Text follows the theme: dark text on light, light text on dark.
     assert.notStrictEqual(colours.light, colours.dark, JSON.stringify(colours));
     await useTheme(page, wb.workspace, THEMES[0]);
-  });
-
-  it('checks the nginx step when the project gets an nginx site', async () => {
-    const { page } = wb;
     assert.strictEqual(await isChecked(page, 'webServer'), false, 'the example project has no nginx site yet');
     const dir = join(wb.workspace, 'deploy', 'nginx');
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'mysite.conf'), 'server {\n    listen 80;\n    server_name example.com;\n    location / {\n        proxy_pass http://unix:/run/mysite/gunicorn.sock;\n        proxy_set_header X-Forwarded-Proto $scheme;\n    }\n}\n');
+    writeFileSync(join(dir, 'mysite.conf'), 'server {\n    listen 80;\n    server_name example.com;\n    location / {\n        proxy_pass http://unix:/run/mysite/mysite.sock;\n        proxy_set_header X-Forwarded-Proto $scheme;\n    }\n}\n');
     await waitForChecked(page, 'webServer', 'the nginx step stayed unchecked after the site was written');
+    assert.strictEqual(await isChecked(page, 'vpsServer'), false, 'a site file does not tick "your server"');
     await screenshot(page, 'walkthrough-nginx-step-checked');
-  });
-
-  it('opens "PaaS or IaaS?" from the last step\'s button and draws the Kubernetes diagram in light and dark', async () => {
-    const { page } = wb;
-    await selectStep(page, 'chooseHost');
-    await waitForText(page, 'Where will your app run?');
-    await screenshot(page, 'walkthrough-choose-table-light');
-    await step(page, 'chooseHost').getByRole('button', { name: 'Compare PaaS and IaaS' }).click();
-    await walkthroughTitle(page, 'PaaS or IaaS? Choose where your app runs').waitFor({ timeout: 30_000 });
-    // The example project deploys with a Procfile: that path is already done.
-    await waitForChecked(page, 'procfilePlatform', 'the Procfile step is not checked although the project has a Procfile');
-    await selectStep(page, 'kubernetes');
-    for (const t of THEMES.slice(0, 2)) {
-      await useTheme(page, wb.workspace, t);
-      await waitForDiagram(page, 'k8-title');
-      await screenshot(page, `walkthrough-kubernetes-${t.name}`);
-    }
-    await selectStep(page, 'whoDoesWhat');
-    await waitForDiagram(page, 'pi-title');
-    await screenshot(page, 'walkthrough-paas-iaas-dark');
   });
 
   it('draws the first two diagrams too (for review in both themes)', async () => {
