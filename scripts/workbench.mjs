@@ -118,6 +118,33 @@ export async function runCommand(page, title, { timeout = 60_000 } = {}) {
   throw new Error(`command '${title}' never appeared in the command palette: ${lastError?.message?.split('\n')[0]}`);
 }
 
+/**
+ * Chooses a deploy path through "Cloudward: Choose Where to Deploy…" as a user does: `answers` are the
+ * three questions' rows (traffic, upkeep, who looks after it), `path` the row of the path to take
+ * ("Your own server", "Kubernetes", …); `shot` names a screenshot of the ranked list.
+ */
+export async function choosePath(page, answers, path, shot) {
+  await runCommand(page, 'Cloudward: Choose Where to Deploy');
+  await page.waitForTimeout(500);
+  const input = page.locator('.quick-input-widget input.input');
+  const answer = async (text, row) => {
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: row }).first().waitFor({ state: 'visible', timeout: 30_000 });
+    await input.focus();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type(text, { delay: 5 });
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first().waitFor({ state: 'visible', timeout: 10_000 });
+    // Let the filter settle on the typed row before accepting it (a busy machine renders late).
+    await page.waitForTimeout(400);
+    await page.keyboard.press('Enter');
+    await page.waitForTimeout(400);
+  };
+  const firstRows = ['hobby', 'As little as possible', 'Nobody'];
+  for (const [i, a] of answers.entries()) await answer(a, firstRows[i]);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'recommended' }).first().waitFor({ state: 'visible', timeout: 30_000 });
+  if (shot) await screenshot(page, shot);
+  await answer(path, 'recommended');
+}
+
 /** Saves a screenshot under test-results/ and returns its path. */
 export async function screenshot(page, name) {
   mkdirSync(resultsDir, { recursive: true });

@@ -9,7 +9,7 @@ import { createServer } from 'node:net';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { copyExample, openWorkbench, runCommand, screenshot, waitForWorkbench, writeWorkspaceSettings } from '../../scripts/workbench.mjs';
+import { choosePath, copyExample, openWorkbench, runCommand, screenshot, waitForWorkbench, writeWorkspaceSettings } from '../../scripts/workbench.mjs';
 import { setup } from '../integration/setup/sshd.mjs';
 
 const THEMES = [
@@ -83,6 +83,8 @@ describe('A newcomer\'s first hour (real workbench, loopback sshd)', function ()
     const { page, workspace } = wb;
     await runCommand(page, 'Cloudward: Open Walkthrough');
     await page.locator('h2.category-title', { hasText: 'From localhost to the cloud' }).waitFor({ timeout: 30_000 });
+    // The nginx step belongs to the own-server path: take that path first, as a user does.
+    await choosePath(page, ['A hobby', 'As little as possible', 'Me'], 'Your own server');
     for (const t of THEMES) {
       await useTheme(page, workspace, t);
       const step = page.locator('.getting-started-step[data-step-id$="#webServer"]');

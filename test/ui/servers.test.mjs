@@ -57,6 +57,13 @@ describe('Servers view (real workbench, loopback sshd)', function () {
     await answer(page, '127.0.0.1');
     await answer(page, env.CLOUDWARD_TEST_SSHD_USER);
     await answer(page, env.CLOUDWARD_TEST_SSHD_PORT);
+    // Key file: the first row (the agent and the SSH config's keys); project: none, so that the view
+    // lists what the server runs without a project's section first (newcomer.test.mjs covers that).
+    await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Key File' }).waitFor({ state: 'visible', timeout: 10_000 });
+    await page.keyboard.press('Enter');
+    await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Project' }).waitFor({ state: 'visible', timeout: 10_000 });
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'No project' }).first().click();
+    await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
 
     await runCommand(page, 'View: Show Cloudward');
     const server = page.getByRole('treeitem', { name: /loopback/ }).first();

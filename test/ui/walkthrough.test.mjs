@@ -4,7 +4,7 @@
 import assert from 'node:assert';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openWorkbench, runCommand, screenshot, waitForWorkbench, writeWorkspaceSettings } from '../../scripts/workbench.mjs';
+import { choosePath, openWorkbench, runCommand, screenshot, waitForWorkbench, writeWorkspaceSettings } from '../../scripts/workbench.mjs';
 
 const THEMES = [
   { name: 'light', theme: 'Default Light Modern', bodyClass: 'vs' },
@@ -115,28 +115,6 @@ describe('Walkthroughs (real workbench)', function () {
   });
 
   /** Cloudward: Choose Where to Deploy…: the three questions (typed answers), then the ranked paths; `path` picks by its title. */
-  async function choosePath(page, answers, path, shot) {
-    await runCommand(page, 'Cloudward: Choose Where to Deploy');
-    await page.waitForTimeout(500);
-    const input = page.locator('.quick-input-widget input.input');
-    const answer = async (text, row) => {
-      await page.locator('.quick-input-list .monaco-list-row', { hasText: row }).first().waitFor({ state: 'visible', timeout: 30_000 });
-      await input.focus();
-      await page.keyboard.press('Control+A');
-      await page.keyboard.type(text, { delay: 5 });
-      await page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first().waitFor({ state: 'visible', timeout: 10_000 });
-      // Let the filter settle on the typed row before accepting it (a busy machine renders late).
-      await page.waitForTimeout(400);
-      await page.keyboard.press('Enter');
-      await page.waitForTimeout(400);
-    };
-    const firstRows = ['hobby', 'As little as possible', 'Nobody'];
-    for (const [i, a] of answers.entries()) await answer(a, firstRows[i]);
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'recommended' }).first().waitFor({ state: 'visible', timeout: 30_000 });
-    if (shot) await screenshot(page, shot);
-    await answer(path, 'recommended');
-  }
-
   it('before a choice shows the shared steps only; the decision aid ranks the paths for the example (light and dark)', async () => {
     const { page } = wb;
     await runCommand(page, 'Cloudward: Open Walkthrough');
