@@ -92,7 +92,9 @@ describe('A newcomer\'s first hour (real workbench, loopback sshd)', function ()
       await step.getByRole('button', { name: 'Generate nginx Site' }).click();
       await quickTitle(page, 'Domain').waitFor({ state: 'visible', timeout: 30_000 });
       assert.ok(await focusInQuickInput(page), 'the first question has no focus');
-      await page.keyboard.type('polls.example.com');
+      // fill(), not typing: keystrokes sent while the box settles can be lost on a busy machine.
+      await page.locator('.quick-input-widget input').fill('polls.example.com');
+      await page.waitForFunction(() => document.querySelector('.quick-input-widget input')?.value === 'polls.example.com');
       await screenshot(page, `newcomer-generator-domain-${t.name}`);
       await page.keyboard.press('Enter');
       // The second question (the review list) replaces the first without giving focus back to the button.
