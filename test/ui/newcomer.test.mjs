@@ -96,7 +96,7 @@ describe('A newcomer\'s first hour (real workbench, loopback sshd)', function ()
       await page.locator('.quick-input-widget input').fill('polls.example.com');
       await page.waitForFunction(() => document.querySelector('.quick-input-widget input')?.value === 'polls.example.com');
       await screenshot(page, `newcomer-generator-domain-${t.name}`);
-      await page.keyboard.press('Enter');
+      await page.locator('.quick-input-widget input').press('Enter');
       // The second question (the review list) replaces the first without giving focus back to the button.
       const generate = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Generate nginx site' }).first();
       await generate.waitFor({ state: 'visible', timeout: 30_000 });
