@@ -15,6 +15,7 @@ export const debianPackages = {
   'python3-uvicorn': 'the FastAPI/ASGI sample project',
   'python3-dj-database-url': 'the SQLite quick fix (DATABASE_URL) checked by Django\'s own deployment checks',
   'python3-whitenoise': 'static files in the container-style plan',
+  'python3-dotenv': 'the development .env loaded by the settings (test/e2e/walkthroughs/devEnv.test.ts, without the local package index)',
   systemd: 'systemd-analyze verify for the generated units',
   iproute2: 'ss, for the Servers view snapshot',
   procps: 'ps and pgrep, for the Servers tests',

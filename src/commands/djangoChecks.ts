@@ -120,14 +120,41 @@ async function runChecks(ctx: Ctx, managePy: vscode.Uri, interpreter: Interprete
   const file = managePy.fsPath;
   const out = log();
   out.info(`Django deployment checks in ${path.dirname(file)}, with the interpreter from ${describeSource(interpreter)}:`);
-  const run = await core.runDjangoChecks({ python: interpreter.python, managePy: file, signal });
-  out.info(`$ ${run.command}`);
+  const production = await productionSettings(core, file);
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  if (production) {
+    // Django's checklist: run `check --deploy` against the production settings. The secrets they require
+    // get throwaway values (never real ones, never logged); DEBUG's variable is set off so that a
+    // development .env the settings load cannot turn it on (no loader overrides a variable already set).
+    const vars = core.settingsEnvVars(production.file);
+    const throwaway = core.throwawayCheckEnv(vars);
+    Object.assign(env, throwaway, { DJANGO_SETTINGS_MODULE: production.module });
+    const names = Object.keys(throwaway);
+    out.info(`Against the production settings ${production.module}${names.length ? `, with throwaway values for ${names.join(', ')}` : ''}.`);
+  }
+  const run = await core.runDjangoChecks({ python: interpreter.python, managePy: file, signal, env });
+  out.info(`$ ${production ? `DJANGO_SETTINGS_MODULE=${production.module} ` : ''}${run.command}`);
   for (const line of run.output.replace(/\s+$/, '').split(/\r?\n/)) out.info(line);
   if (run.problem) out.warn(run.detail ?? run.problem);
-  const settingsFile = await settingsFileOf(core, file);
+  const settingsFile = production?.file ?? (await settingsFileOf(core, file));
   const findings = run.problem || !settingsFile ? [] : core.placeDjangoChecks(run.messages, settingsFile);
   const passed = !run.problem && !run.messages.some((m) => (m.id.startsWith('security.') && m.level !== 'info' && m.level !== 'debug') || m.level === 'error' || m.level === 'critical');
   return { run, interpreter, settingsFile, findings, passed };
+}
+
+/** The production settings module of the project of manage.py (detection: wsgi.py's, a production sibling of a development module). */
+async function productionSettings(core: Ctx['core'], managePy: string): Promise<{ module: string; file: string } | undefined> {
+  const dir = path.dirname(managePy);
+  const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(managePy))?.uri.fsPath ?? dir;
+  try {
+    const detection = await core.detectProject(folder);
+    const module = detection.settingsModule;
+    const file = module ? core.settingsFileOfModule(dir, module) : undefined;
+    if (module && file) return { module, file };
+  } catch (e) {
+    log().warn(`Detection failed, the checks use manage.py's settings: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  return undefined;
 }
 
 /** DJANGO_SETTINGS_MODULE of the environment, else the one manage.py sets, as a file of the project. */
@@ -197,6 +224,15 @@ async function report(result: DjangoChecksResult): Promise<void> {
       else await vscode.commands.executeCommand('workbench.action.openSettings', query);
     }
     if (choice === 'Show Output') log().show(true);
+    return;
+  }
+  if (run.problem === 'missing-env') {
+    // Every variable Cloudward reads in the settings got a throwaway value: this one is read some other way.
+    const choice = await vscode.window.showErrorMessage(
+      `Django deployment checks could not import the production settings: they need ${run.variable}, which Cloudward did not find read in them (it gives throwaway values to the variables it finds). Set ${run.variable} in the environment VS Code runs in, or read it with os.environ["${run.variable}"] in the settings.`,
+      'Show Output',
+    );
+    if (choice) log().show(true);
     return;
   }
   if (run.problem) {

@@ -14,3 +14,4 @@ export * from './deploy';
 export * from './paths';
 export * from './verify';
 export * from './imageTags';
+export * from './project/envVars';

@@ -24,7 +24,12 @@ export class DeployCodeActions implements vscode.CodeActionProvider {
       const rule = ruleOf(d);
       if (!rule) continue;
       const finding = this.findingFor(doc, d, rule);
-      if (finding?.fix) actions.push(fixAction(finding.fix, d));
+      if (finding?.fix) {
+        const action = fixAction(finding.fix, d);
+        // After the secret key moves to the environment, runserver needs it on this machine: offer the .env.
+        if (rule === 'CW202') action.command = { title: 'Offer a development .env', command: 'cloudward.django.offerDevEnv', arguments: [doc.uri.fsPath] };
+        actions.push(action);
+      }
       if (rule === 'CW001') {
         const remove = removeSuppressionAction(doc, d, finding);
         if (remove) actions.push(remove);

@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import type { Ctx } from '../ctx';
 import { registerDjangoChecks } from '../commands/djangoChecks';
+import { registerDevEnv } from '../commands/devEnv';
 import { registerLintWorkspace } from '../commands/lintWorkspace';
 import { DeployCodeActions, ignoreFileTextEdit, ignoreLineTextEdit, SHOW_RULE_DOCS } from './codeActions';
 import { ruleDocsUri, toRange } from './convert';
@@ -24,6 +25,7 @@ export function registerDiagnostics(ctx: Ctx): void {
   ctx.command('cloudward.lint.ignore', (uri?: vscode.Uri | string, line?: number, rule?: string, scope?: 'line' | 'file') => ignoreRule(uri, line, rule, scope));
   registerLintWorkspace(ctx, diagnostics);
   registerDjangoChecks(ctx);
+  registerDevEnv(ctx);
   // Off the activation path: the first lint waits for the window to finish starting.
   const startup = setTimeout(() => diagnostics.start(), 0);
   ctx.own({ dispose: () => clearTimeout(startup) });

@@ -331,7 +331,7 @@ export interface DjangoCheckRunOptions {
   signal?: AbortSignal;
 }
 
-export type DjangoCheckProblem = 'python-missing' | 'django-missing' | 'timeout' | 'failed';
+export type DjangoCheckProblem = 'python-missing' | 'django-missing' | 'missing-env' | 'timeout' | 'failed';
 
 export interface DjangoCheckRun {
   /** The command line, for the log. */
@@ -343,6 +343,8 @@ export interface DjangoCheckRun {
   /** Set when the checks could not run; `detail` says why in one line. */
   problem?: DjangoCheckProblem;
   detail?: string;
+  /** missing-env: the environment variable the settings could not do without. */
+  variable?: string;
 }
 
 /**
@@ -394,10 +396,18 @@ export function runDjangoChecks(opts: DjangoCheckRunOptions): Promise<DjangoChec
   });
 }
 
-function diagnoseFailure(code: number | null, output: string, python: string): Pick<DjangoCheckRun, 'problem' | 'detail'> {
+function diagnoseFailure(code: number | null, output: string, python: string): Pick<DjangoCheckRun, 'problem' | 'detail' | 'variable'> {
   const text = output.replace(ANSI, '');
   if (/No module named ['"]?django['"]?\s*$|Couldn't import Django/m.test(text)) {
     return { problem: 'django-missing', detail: `Django is not installed for the Python interpreter "${python}".` };
+  }
+  // The settings read a variable that is not set: os.environ["X"], django-environ's env("X"), decouple's config("X").
+  const missing =
+    /^KeyError: ['"]([A-Za-z_]\w*)['"]\s*$/m.exec(text) ??
+    /ImproperlyConfigured: Set the ([A-Za-z_]\w*) environment variable/.exec(text) ??
+    /UndefinedValueError: ([A-Za-z_]\w*) not found/.exec(text);
+  if (missing && code !== 0) {
+    return { problem: 'missing-env', variable: missing[1], detail: `The settings need the environment variable ${missing[1]}, which is not set.` };
   }
   // Exit status 1 with "System check identified ..." is Django reporting errors: a successful run.
   if (code === 0 || /^System check identified /m.test(text)) return {};

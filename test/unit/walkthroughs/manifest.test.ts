@@ -205,7 +205,7 @@ describe('walkthroughs: diagrams', () => {
 describe('command titles', () => {
   it('are in one casing style, Title Case (tool names keep their own spelling), and the walkthrough buttons say the same', () => {
     const small = new Set(['a', 'an', 'and', 'as', 'at', 'for', 'from', 'in', 'of', 'on', 'or', 'the', 'to', 'with']);
-    const asWritten = new Set(['gunicorn', 'uWSGI', 'nginx', 'systemd', 'fly.toml', 'render.yaml', 'app.json']);
+    const asWritten = new Set(['gunicorn', 'uWSGI', 'nginx', 'systemd', 'fly.toml', 'render.yaml', 'app.json', '.env']);
     const titles = new Map(m.contributes.commands.map((c) => [c.command, (c as { title?: string }).title ?? '']));
     for (const [id, title] of titles) {
       for (const [i, word] of title.replace(/…$/, '').split(' ').entries()) {
