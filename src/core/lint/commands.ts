@@ -541,9 +541,9 @@ export function kubeContainers(file: LintFile): KubeContainer[] {
  * is inserted before it). parse/yaml.ts reuses an unchanged document's objects on the next version of
  * the file, so a keystroke in a large manifest walks only the edited document.
  */
-const docContainersCache = new WeakMap<Document.Parsed, Array<Omit<KubeContainer, 'doc'>>>();
+const docContainersCache = new WeakMap<Document, Array<Omit<KubeContainer, 'doc'>>>();
 
-function docContainers(d: Document.Parsed): Array<Omit<KubeContainer, 'doc'>> {
+function docContainers(d: Document): Array<Omit<KubeContainer, 'doc'>> {
   const cached = docContainersCache.get(d);
   if (cached) return cached;
   const out: Array<Omit<KubeContainer, 'doc'>> = [];
@@ -596,13 +596,13 @@ interface KubeCommand {
  * again when it was edited; when it moved, a shifted copy replaces the cached one (never mutated, as
  * the previous version's findings and fixes may still hold them).
  */
-const docCommandsCache = new WeakMap<Document.Parsed, { base: number; list: KubeCommand[] }>();
+const docCommandsCache = new WeakMap<Document, { base: number; list: KubeCommand[] }>();
 
 function shiftSpan<T extends { start: number; end: number }>(s: T, delta: number): T {
   return { ...s, start: s.start + delta, end: s.end + delta };
 }
 
-function docCommands(file: LintFile, y: YamlFile, d: Document.Parsed): KubeCommand[] {
+function docCommands(file: LintFile, y: YamlFile, d: Document): KubeCommand[] {
   const base = d.range[0];
   const cached = docCommandsCache.get(d);
   if (cached) {

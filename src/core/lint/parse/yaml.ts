@@ -1,21 +1,106 @@
-import { parseAllDocuments, parseDocument, isMap, isScalar, isSeq, isPair, Scalar, YAMLMap, YAMLSeq, Pair } from 'yaml';
-import type { Document, Node } from 'yaml';
+import { parseEvents, getScalarValue, EVENT_ID, SCALAR_STYLE, COLLECTION_STYLE } from 'js-yaml5';
+import type { Event, ScalarEvent } from 'js-yaml5';
 import type { LintFile } from '../file';
 import type { Range } from '../types';
 
-export { isMap, isScalar, isSeq, isPair, Scalar, YAMLMap, YAMLSeq, Pair };
-export type { Document, Node };
+/**
+ * The one YAML reader of the linter, detection and the project model: js-yaml 5's event stream
+ * (`parseEvents`: flat events with source offsets, about a tenth of the cost of the `yaml` library's
+ * document parse on a 1 MB manifest), assembled into a small tree of the shapes the rules need:
+ * maps, sequences, scalars with their YAML 1.2 core-schema values, each with its exact source range.
+ * The `yaml` library stays for writing YAML (the generators) and is not loaded to read it.
+ *
+ * Ranges follow the `yaml` library's convention, so that rules and quick fixes keep their exact ranges:
+ * `[start, valueEnd, nodeEnd]`; a quoted scalar's range includes its quotes; a block scalar's starts at
+ * its `|`/`>` header; a block collection's ends after the newline of its last line.
+ */
+
+export type ScalarType = 'PLAIN' | 'QUOTE_SINGLE' | 'QUOTE_DOUBLE' | 'BLOCK_LITERAL' | 'BLOCK_FOLDED';
+type NodeRange = [number, number, number];
+
+export class Scalar {
+  constructor(
+    /** The value under the YAML 1.2 core schema: string, number, boolean or null. */
+    public value: string | number | boolean | null,
+    /** The scalar's text after unquoting/folding, before its type was resolved. */
+    public source: string,
+    public type: ScalarType,
+    public range: NodeRange,
+  ) {}
+  toJSON(): unknown {
+    return this.value;
+  }
+}
+
+export class Pair {
+  constructor(
+    public key: Node | null,
+    public value: Node | null,
+  ) {}
+}
+
+export class YAMLMap {
+  items: Pair[] = [];
+  constructor(
+    public flow: boolean,
+    public range: NodeRange,
+  ) {}
+  toJSON(): unknown {
+    const o: Record<string, unknown> = {};
+    for (const p of this.items) o[String(p.key?.toJSON() ?? '')] = p.value ? p.value.toJSON() : null;
+    return o;
+  }
+}
+
+export class YAMLSeq {
+  items: Node[] = [];
+  constructor(
+    public flow: boolean,
+    public range: NodeRange,
+  ) {}
+  toJSON(): unknown {
+    return this.items.map((i) => i.toJSON());
+  }
+}
+
+/** `*name`: kept as itself (the rules read what is written, not what an anchor expands to). */
+export class Alias {
+  constructor(
+    public source: string,
+    public range: NodeRange,
+  ) {}
+  toJSON(): unknown {
+    return null;
+  }
+}
+
+export type Node = Scalar | YAMLMap | YAMLSeq | Alias;
+
+/** One document of a stream. */
+export class Document {
+  constructor(
+    public contents: Node | null,
+    public range: [number, number],
+  ) {}
+  toJS(): unknown {
+    return this.contents ? this.contents.toJSON() : null;
+  }
+}
+
+export const isMap = (n: unknown): n is YAMLMap => n instanceof YAMLMap;
+export const isSeq = (n: unknown): n is YAMLSeq => n instanceof YAMLSeq;
+export const isScalar = (n: unknown): n is Scalar => n instanceof Scalar;
+export const isPair = (n: unknown): n is Pair => n instanceof Pair;
 
 /**
- * A YAML file as the rules see it: every document of the stream (the `yaml` library's document API,
- * so nodes carry source offsets), and helpers that turn nodes into ranges of the exact token.
- * A document with a syntax error is skipped (what the library recovers from it is a guess, and rules
- * reading a guess report containers that do not exist); the other documents are linted, and the
- * engine reports the skipped one (see LintFile.notes).
+ * A YAML file as the rules see it: every document of the stream, and helpers that turn nodes into
+ * ranges of the exact token. A document with a syntax error is skipped (what a parser recovers from it
+ * is a guess, and rules reading a guess report containers that do not exist); the other documents are
+ * linted, and the engine reports the skipped one (see LintFile.notes).
  */
 export interface YamlFile {
   /** The documents that parsed cleanly: a document with a syntax error is skipped, not guessed at. */
-  docs: Document.Parsed[];
+  docs: Document[];
   /** One entry per skipped document: its first syntax error, with where it is. */
   skipped: { offset: number; message: string }[];
   /** The range of a node; for a quoted scalar, the text inside the quotes. */
@@ -24,7 +109,245 @@ export interface YamlFile {
   offsets(node: Node | null | undefined): [number, number] | undefined;
 }
 
-const PARSE_OPTIONS = { prettyErrors: false, uniqueKeys: false, strict: false } as const;
+// ---------- the core schema (YAML 1.2), for plain scalars ----------
+const NULL = /^(?:~|null|Null|NULL)?$/;
+const TRUE = /^(?:true|True|TRUE)$/;
+const FALSE = /^(?:false|False|FALSE)$/;
+const INT = /^[-+]?[0-9]+$/;
+const OCT = /^0o[0-7]+$/;
+const HEX = /^0x[0-9a-fA-F]+$/;
+const FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/;
+const INF = /^[-+]?\.(?:inf|Inf|INF)$/;
+const NAN = /^\.(?:nan|NaN|NAN)$/;
+
+function resolvePlain(s: string): string | number | boolean | null {
+  const c = s.charCodeAt(0);
+  // Most plain scalars start with a letter that no core-schema type starts with: skip the tests.
+  if (s.length && !(c === 0x7e || c === 0x6e || c === 0x4e || c === 0x74 || c === 0x54 || c === 0x66 || c === 0x46 || c === 0x2e || c === 0x2b || c === 0x2d || (c >= 0x30 && c <= 0x39))) return s;
+  if (NULL.test(s)) return null;
+  if (TRUE.test(s)) return true;
+  if (FALSE.test(s)) return false;
+  if (INT.test(s)) return Number(s);
+  if (OCT.test(s)) return parseInt(s.slice(2), 8);
+  if (HEX.test(s)) return parseInt(s.slice(2), 16);
+  if (FLOAT.test(s)) return Number(s);
+  if (INF.test(s)) return s[0] === '-' ? -Infinity : Infinity;
+  if (NAN.test(s)) return NaN;
+  return s;
+}
+
+const isSpace = (c: number) => c === 0x20 || c === 0x09;
+
+/** The end of the line holding `pos` when the rest of it is blank or a comment (after its newline), else `pos`. */
+function pastLineEnd(text: string, pos: number): number {
+  if (pos > 0 && text[pos - 1] === '\n') return pos;
+  let i = pos;
+  while (i < text.length && isSpace(text.charCodeAt(i))) i++;
+  if (text[i] === '#') {
+    const nl = text.indexOf('\n', i);
+    i = nl === -1 ? text.length : nl;
+  }
+  if (i >= text.length) return text.length;
+  if (text[i] === '\r' && text[i + 1] === '\n') return i + 2;
+  if (text[i] === '\n') return i + 1;
+  return pos;
+}
+
+/** Where a block scalar's `|`/`>` header is, before its content starting at `content` (else `content`). */
+function blockHeader(text: string, content: number, from: number): number {
+  // The header is the last `|`/`>` outside a comment between the node's key (or `-`) and the content.
+  for (let i = Math.min(content, text.length) - 1; i >= from; i--) {
+    const ch = text[i];
+    if (ch !== '|' && ch !== '>') continue;
+    const lineStart = text.lastIndexOf('\n', i - 1) + 1;
+    const hash = text.indexOf('#', lineStart);
+    if (hash !== -1 && hash < i && /[ \t]/.test(text[hash - 1] ?? ' ')) continue;
+    return i;
+  }
+  return content;
+}
+
+/** The offset after a flow collection's closing bracket, searching from `from` (skips spaces, commas, comments). */
+function flowEnd(text: string, from: number, close: string): number {
+  let i = from;
+  while (i < text.length) {
+    const ch = text[i];
+    if (ch === close) return i + 1;
+    if (ch === '#') {
+      const nl = text.indexOf('\n', i);
+      i = nl === -1 ? text.length : nl;
+      continue;
+    }
+    if (ch === ' ' || ch === '\t' || ch === '\n' || ch === '\r' || ch === ',') {
+      i++;
+      continue;
+    }
+    break;
+  }
+  return from;
+}
+
+/** The end of the token ending before `pos` plus its `:` (for an empty value: where the value would be). */
+function afterIndicator(text: string, pos: number): number {
+  let i = pos;
+  while (i < text.length && isSpace(text.charCodeAt(i))) i++;
+  if (text[i] !== ':' && text[i] !== '-' && text[i] !== '?') return pos;
+  i++;
+  while (i < text.length && isSpace(text.charCodeAt(i))) i++;
+  return i;
+}
+
+interface Frame {
+  node: YAMLMap | YAMLSeq | null;
+  /** A map's key waiting for its value. */
+  key: Node | null;
+  hasKey: boolean;
+  doc?: { contents: Node | null; start: number };
+}
+
+/**
+ * Parses one YAML document (or a stream) into documents, offsets relative to `text`.
+ * Throws js-yaml's YAMLException (with `mark.position`) on a syntax error.
+ */
+function build(text: string): Document[] {
+  const events: Event[] = parseEvents(text, { maxDepth: 1000 });
+  const docs: Document[] = [];
+  const stack: Frame[] = [];
+  /** The end of the last node completed: where an empty scalar that follows sits. */
+  let last = 0;
+  /** Whether the last node completed was an empty scalar. */
+  let lastEmpty = false;
+  const add = (node: Node) => {
+    const f = stack[stack.length - 1];
+    if (!f) return;
+    if (f.doc) f.doc.contents = node;
+    else if (f.node instanceof YAMLSeq) f.node.items.push(node);
+    else if (f.node instanceof YAMLMap) {
+      if (!f.hasKey) {
+        f.key = node;
+        f.hasKey = true;
+      } else {
+        f.node.items.push(new Pair(f.key, node));
+        f.key = null;
+        f.hasKey = false;
+      }
+    }
+  };
+  for (const e of events) {
+    switch (e.type) {
+      case EVENT_ID.DOCUMENT:
+        stack.push({ node: null, key: null, hasKey: false, doc: { contents: null, start: last } });
+        break;
+      case EVENT_ID.SCALAR:
+        lastEmpty = e.valueStart === -1;
+        add(scalarNode(text, e, last, (last = scalarEnd(text, e, last))));
+        break;
+      case EVENT_ID.ALIAS: {
+        const r: NodeRange = [e.anchorStart - 1, e.anchorEnd, e.anchorEnd];
+        last = e.anchorEnd;
+        lastEmpty = false;
+        add(new Alias(text.slice(e.anchorStart, e.anchorEnd), r));
+        break;
+      }
+      case EVENT_ID.MAPPING:
+      case EVENT_ID.SEQUENCE: {
+        const flow = e.style === COLLECTION_STYLE.FLOW;
+        const start = e.anchorStart !== -1 ? Math.min(e.start, e.anchorStart - 1) : e.start;
+        const node = e.type === EVENT_ID.MAPPING ? new YAMLMap(flow, [Math.max(0, e.start), start, start]) : new YAMLSeq(flow, [Math.max(0, e.start), start, start]);
+        last = Math.max(last, e.start + (flow ? 1 : 0));
+        stack.push({ node, key: null, hasKey: false });
+        break;
+      }
+      case EVENT_ID.POP: {
+        const f = stack.pop()!;
+        if (f.doc) {
+          docs.push(new Document(f.doc.contents, [f.doc.start, last]));
+          break;
+        }
+        const node = f.node!;
+        if (node instanceof YAMLMap && f.hasKey) node.items.push(new Pair(f.key, null));
+        let end: number;
+        if (node.flow) end = flowEnd(text, last, node instanceof YAMLMap ? '}' : ']');
+        else {
+          const items = node.items.length;
+          end = items ? last : node.range[0];
+          // Like the `yaml` library: a collection ending in an empty value (`key:`) ends there.
+          if (!lastEmpty) end = pastLineEnd(text, end);
+        }
+        node.range[1] = end;
+        node.range[2] = end;
+        last = node.flow ? end : last;
+        add(node);
+        if (!node.flow) last = end;
+        // A block collection ending in an empty value ends there, and so do the collections it ends.
+        if (node.flow) lastEmpty = false;
+        break;
+      }
+    }
+  }
+  return docs;
+}
+
+/** A block scalar's end: after its last line with content (the event's end includes trailing blank lines). */
+function blockEnd(text: string, start: number, end: number): number {
+  let e = end;
+  while (e > start && text[e - 1] === '\n') {
+    const ls = text.lastIndexOf('\n', e - 2) + 1;
+    if (ls <= start || text.slice(ls, e - 1).trim() !== '') break;
+    e = ls;
+  }
+  return e;
+}
+
+function scalarEnd(text: string, e: ScalarEvent, last: number): number {
+  if (e.valueStart === -1) return afterIndicator(text, last);
+  if (e.style === SCALAR_STYLE.LITERAL_BLOCK || e.style === SCALAR_STYLE.FOLDED_BLOCK) return blockEnd(text, e.valueStart, e.valueEnd);
+  if (e.style === SCALAR_STYLE.SINGLE_QUOTED || e.style === SCALAR_STYLE.DOUBLE_QUOTED) return e.valueEnd + 1;
+  return e.valueEnd;
+}
+
+function scalarNode(text: string, e: ScalarEvent, last: number, end: number): Scalar {
+  if (e.valueStart === -1) {
+    // An empty value (`key:`): null, placed where the value would be.
+    const at = end;
+    return new Scalar(null, '', 'PLAIN', [at, at, at]);
+  }
+  const source = getScalarValue(text, e);
+  const explicitTag = e.tagStart !== -1 ? text.slice(e.tagStart, e.tagEnd) : '';
+  switch (e.style) {
+    case SCALAR_STYLE.SINGLE_QUOTED:
+      return new Scalar(source, source, 'QUOTE_SINGLE', [e.valueStart - 1, e.valueEnd + 1, e.valueEnd + 1]);
+    case SCALAR_STYLE.DOUBLE_QUOTED:
+      return new Scalar(source, source, 'QUOTE_DOUBLE', [e.valueStart - 1, e.valueEnd + 1, e.valueEnd + 1]);
+    case SCALAR_STYLE.LITERAL_BLOCK:
+    case SCALAR_STYLE.FOLDED_BLOCK: {
+      const start = blockHeader(text, e.valueStart, last);
+      const end = blockEnd(text, e.valueStart, e.valueEnd);
+      return new Scalar(source, source, e.style === SCALAR_STYLE.LITERAL_BLOCK ? 'BLOCK_LITERAL' : 'BLOCK_FOLDED', [start, end, end]);
+    }
+    default: {
+      // `!!str 1` stays a string; other explicit tags are read as written.
+      const value = explicitTag === '!!str' || (explicitTag && explicitTag !== '!') ? source : resolvePlain(source);
+      return new Scalar(explicitTag === '!' ? source : value, source, 'PLAIN', [e.valueStart, e.valueEnd, e.valueEnd]);
+    }
+  }
+}
+
+interface Parsed {
+  doc: Document | undefined;
+  error?: { offset: number; message: string };
+}
+
+/** Parses one document's text (offsets relative to it); a syntax error gives no document. */
+function parseOne(chunk: string): Parsed {
+  try {
+    const docs = build(chunk);
+    return { doc: docs[0] ?? new Document(null, [0, chunk.length]) };
+  } catch (e) {
+    const err = e as { mark?: { position?: number }; reason?: string; message?: string };
+    return { doc: undefined, error: { offset: err.mark?.position ?? 0, message: err.reason ?? String(err.message ?? e) } };
+  }
+}
 
 /**
  * Documents of the previous version of each file, by document text: when one document of a large
@@ -32,38 +355,30 @@ const PARSE_OPTIONS = { prettyErrors: false, uniqueKeys: false, strict: false } 
  * reused with their source ranges moved to their new place. Keyed by path, so that two files never
  * share (and move) each other's nodes. Bounded: the oldest paths are dropped.
  */
-const documentCache = new Map<string, Map<string, Document.Parsed[]>>();
+const documentCache = new Map<string, Map<string, Parsed[]>>();
 const CACHE_PATHS = 64;
 /** Where each cached document currently starts in its file's text. */
-const documentBase = new WeakMap<Document.Parsed, number>();
+const documentBase = new WeakMap<Parsed, number>();
 
 /** Moves every source range of a document by `delta` characters. */
-function shiftDocument(doc: Document.Parsed, delta: number): void {
+function shiftDocument(p: Parsed, delta: number): void {
   if (!delta) return;
-  const move = (r: [number, number, number] | undefined | null) => {
-    if (r) {
-      r[0] += delta;
-      r[1] += delta;
-      r[2] += delta;
-    }
-  };
-  move(doc.range);
-  // An explicit stack rather than yaml's visit(): this runs over every node of every moved
-  // document on each keystroke, and must not recurse on deeply nested input.
-  const stack: unknown[] = [doc.contents];
+  if (p.error) p.error.offset += delta;
+  const doc = p.doc;
+  if (!doc) return;
+  doc.range[0] += delta;
+  doc.range[1] += delta;
+  // An explicit stack: this runs over every node of every moved document on each keystroke, and must
+  // not recurse on deeply nested input.
+  const stack: Array<Node | null> = [doc.contents];
   while (stack.length) {
     const node = stack.pop();
-    if (!node || typeof node !== 'object') continue;
-    if (isPair(node)) {
-      stack.push(node.key, node.value);
-      continue;
-    }
-    move((node as Node).range as [number, number, number] | undefined);
-    if (isMap(node) || isSeq(node)) for (const item of node.items) stack.push(item);
-  }
-  for (const e of [...doc.errors, ...doc.warnings]) {
-    e.pos[0] += delta;
-    e.pos[1] += delta;
+    if (!node) continue;
+    node.range[0] += delta;
+    node.range[1] += delta;
+    node.range[2] += delta;
+    if (node instanceof YAMLMap) for (const p of node.items) stack.push(p.key, p.value);
+    else if (node instanceof YAMLSeq) for (const item of node.items) stack.push(item);
   }
 }
 
@@ -72,8 +387,15 @@ function shiftDocument(doc: Document.Parsed, delta: number): void {
  * split is exact) and parses each document on its own, reusing unchanged ones from the cache.
  * Streams with directives (`%YAML`, `%TAG`) are parsed whole.
  */
-function parseDocuments(path: string, text: string): Document.Parsed[] {
-  if (/^%/m.test(text)) return parseAllDocuments(text, PARSE_OPTIONS) as Document.Parsed[];
+function parseDocuments(path: string, text: string): Parsed[] {
+  if (/^%/m.test(text)) {
+    try {
+      return build(text).map((doc) => ({ doc }));
+    } catch (e) {
+      const err = e as { mark?: { position?: number }; reason?: string; message?: string };
+      return [{ doc: undefined, error: { offset: err.mark?.position ?? 0, message: err.reason ?? String(err.message ?? e) } }];
+    }
+  }
   const starts: number[] = [0];
   const marker = /^(?:---|\.\.\.)(?=[ \t\r\n]|$)/gm;
   for (let m = marker.exec(text); m; m = marker.exec(text)) {
@@ -82,8 +404,8 @@ function parseDocuments(path: string, text: string): Document.Parsed[] {
     starts.push(m[0] === '...' ? text.indexOf('\n', m.index) + 1 || text.length : m.index);
   }
   const previous = documentCache.get(path);
-  const next = new Map<string, Document.Parsed[]>();
-  const docs: Document.Parsed[] = [];
+  const next = new Map<string, Parsed[]>();
+  const docs: Parsed[] = [];
   for (let i = 0; i < starts.length; i++) {
     const start = starts[i];
     const end = i + 1 < starts.length ? starts[i + 1] : text.length;
@@ -93,19 +415,19 @@ function parseDocuments(path: string, text: string): Document.Parsed[] {
       if (!/^---/.test(chunk)) continue;
     }
     const reused = previous?.get(chunk)?.pop();
-    let doc: Document.Parsed;
+    let p: Parsed;
     if (reused) {
       shiftDocument(reused, start - (documentBase.get(reused) ?? 0));
-      doc = reused;
+      p = reused;
     } else {
-      doc = parseDocument(chunk, PARSE_OPTIONS) as Document.Parsed;
-      shiftDocument(doc, start);
+      p = parseOne(chunk);
+      shiftDocument(p, start);
     }
-    documentBase.set(doc, start);
-    docs.push(doc);
+    documentBase.set(p, start);
+    docs.push(p);
     const list = next.get(chunk);
-    if (list) list.push(doc);
-    else next.set(chunk, [doc]);
+    if (list) list.push(p);
+    else next.set(chunk, [p]);
   }
   documentCache.delete(path);
   documentCache.set(path, next);
@@ -116,16 +438,15 @@ function parseDocuments(path: string, text: string): Document.Parsed[] {
 /** Parses a YAML file once per version (use it as `file.parse(parseYaml)`). */
 export function parseYaml(file: LintFile): YamlFile {
   const all = parseDocuments(file.path, file.text);
-  const list: Document.Parsed[] = [];
+  const list: Document[] = [];
   const skipped: YamlFile['skipped'] = [];
-  for (const d of all) {
-    if (!d.errors.length) {
-      list.push(d);
+  for (const p of all) {
+    if (p.doc) {
+      list.push(p.doc);
       continue;
     }
-    const e = d.errors[0];
-    const offset = Math.max(0, Math.min(e.pos[0], file.text.length));
-    const message = e.message.split('\n')[0];
+    const offset = Math.max(0, Math.min(p.error!.offset, file.text.length));
+    const message = p.error!.message.split('\n')[0];
     skipped.push({ offset, message });
     file.notes.push({ range: file.lines.range(offset, offset), message: `YAML syntax error, ${all.length > 1 ? 'document' : 'file'} skipped: ${message}` });
   }
@@ -146,8 +467,8 @@ export function parseYaml(file: LintFile): YamlFile {
     range(node) {
       if (!node) return undefined;
       if (isPair(node)) {
-        const k = offsets(node.key as Node);
-        const v = offsets(node.value as Node);
+        const k = offsets(node.key);
+        const v = offsets(node.value);
         if (!k) return undefined;
         return file.lines.range(k[0], v ? v[1] : k[1]);
       }
@@ -159,11 +480,11 @@ export function parseYaml(file: LintFile): YamlFile {
 
 /** The pair of a map with a string key (keys compared as written). */
 export function pairOf(map: unknown, key: string): Pair | undefined {
-  if (!isMap(map)) return undefined;
+  if (!(map instanceof YAMLMap)) return undefined;
   // Hot path (every rule looks keys up in every container): compare the scalar's value directly.
   for (const p of map.items) {
-    const k = p.key as { value?: unknown } | string | null;
-    if (k === key || (k !== null && typeof k === 'object' && k.value === key)) return p;
+    const k = p.key;
+    if (k instanceof Scalar && k.value === key) return p;
   }
   return undefined;
 }
@@ -171,7 +492,7 @@ export function pairOf(map: unknown, key: string): Pair | undefined {
 /** The value node of a map's key. */
 export function valueOf(map: unknown, key: string): Node | undefined {
   const v = pairOf(map, key)?.value;
-  return (v ?? undefined) as Node | undefined;
+  return v ?? undefined;
 }
 
 /** A scalar's value as a string (numbers and booleans as written), else undefined. */
@@ -186,19 +507,13 @@ export function scalarText(node: unknown): string | undefined {
 
 /** The items of a sequence (empty for anything else). */
 export function seqItems(node: unknown): Node[] {
-  return isSeq(node) ? (node.items as Node[]) : [];
+  return isSeq(node) ? node.items : [];
 }
 
 /** Whether a value is YAML-true (`true`, and the string spellings compose and Kubernetes users write). */
 export function isTrue(node: unknown): boolean {
   if (!isScalar(node)) return false;
   return node.value === true || (typeof node.value === 'string' && /^(?:true|yes|on)$/i.test(node.value));
-}
-
-/** The indentation (column) of a node's first character, for edits that insert sibling keys. */
-export function columnOf(file: LintFile, node: Node | null | undefined): number | undefined {
-  const r = node?.range;
-  return r ? file.lines.positionAt(r[0]).character : undefined;
 }
 
 /**

@@ -744,9 +744,9 @@ type DocPorts = { containers: Array<{ container: Node; ports: PortNode[]; probes
  * their offsets moved) on the next version of the file, so a keystroke walks only the edited document;
  * ranges are made from the nodes' current offsets, so a document that moved still reports where it is.
  */
-const docPortsCache = new WeakMap<Document.Parsed, DocPorts>();
+const docPortsCache = new WeakMap<Document, DocPorts>();
 
-function docPorts(doc: Document.Parsed): DocPorts {
+function docPorts(doc: Document): DocPorts {
   const cached = docPortsCache.get(doc);
   if (cached) return cached;
   const out: DocPorts = { containers: [], targets: [] };
