@@ -3,14 +3,12 @@
 // always refused) and the same exit codes for SSH failures.
 import type * as SshLayer from '../core/ssh';
 import { printable } from '../core/printable';
+import { loadSsh } from '../lazy';
 import { Exit, Io, UsageError, writeLine } from './command';
 
-type Ssh = typeof SshLayer;
-
-export function loadSsh(): Ssh {
-  // Lazily, like the extension: dist/cli.js bundles it, the tsc output requires the module.
-  return require('../core/ssh') as Ssh;
-}
+// The SSH layer (ssh2, the largest part of the tool) is its own file, dist/ssh.js, loaded by path on
+// first use like the extension does: `cloudward lint` or `detect` never compiles it.
+export { loadSsh };
 
 /** Asks on the terminal without echo; undefined when there is no terminal (then the step is skipped). */
 export function askHidden(question: string): Promise<string | undefined> {
