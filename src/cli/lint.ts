@@ -10,6 +10,7 @@ import type { Finding, LintOptions, LintProblem, Severity, SeveritySetting } fro
 import { VERSION } from '../core/version';
 import { printableLine } from '../core/printable';
 import { readRegularFile } from '../core/safeFs';
+import { isCandidatePath, isSkippedFolder, MAX_LINT_FILE_BYTES, VIRTUALENV_MARKER } from '../core/workspaceFiles';
 import { Exit, UsageError, writeLine } from './command';
 import type { Io } from './command';
 import { registerCliCommand } from './main';
@@ -33,12 +34,6 @@ path that does not exist). A file that cannot be read, or a YAML document with a
 reported on stderr as file:line:col: message and skipped (the other documents are linted); it does
 not change the exit code.`;
 
-/** Folders never walked: version control, dependencies, caches and virtualenvs (also any folder holding pyvenv.cfg). */
-const SKIP_DIRS = new Set(['.git', '.hg', '.svn', 'node_modules', '__pycache__', '.venv', 'venv', '.tox', '.nox', '.mypy_cache', '.pytest_cache', '.ruff_cache', 'site-packages', '.eggs', 'dist-packages']);
-/** Larger files are not deploy files anyone writes by hand: reported and skipped. */
-const MAX_BYTES = 16 * 1024 * 1024;
-/** Extensions of files that may be deploy files but are only recognised by their content. */
-const CONTENT_KINDS = /\.(?:py|ya?ml|conf|ini|json|toml|sh)$/i;
 
 interface Walked {
   /** Files to read (candidate deploy files). */
@@ -48,9 +43,9 @@ interface Walked {
   problems: LintProblem[];
 }
 
-function isCandidate(file: string): boolean {
-  const name = path.basename(file);
-  return classify(file) !== undefined || CONTENT_KINDS.test(name) || !name.includes('.');
+/** The shared workspace file policy (the editor reads the same files), on a path below the folder walked. */
+function isCandidate(file: string, root: string): boolean {
+  return isCandidatePath(path.relative(root, file) || path.basename(file));
 }
 
 function walk(root: string, out: Walked, explicit: boolean): void {
@@ -63,7 +58,7 @@ function walk(root: string, out: Walked, explicit: boolean): void {
     return;
   }
   if (st.isFile()) {
-    if (explicit || isCandidate(root)) out.files.push(root);
+    if (explicit || isCandidate(root, path.dirname(root))) out.files.push(root);
     else out.others.push(root);
     return;
   }
@@ -78,13 +73,13 @@ function walk(root: string, out: Walked, explicit: boolean): void {
       out.problems.push({ file: dir, message: `cannot read folder: ${(e as Error).message}` });
       continue;
     }
-    if (dir !== root && entries.some((e) => e.name === 'pyvenv.cfg')) continue; // a virtualenv, whatever its name
+    if (dir !== root && entries.some((e) => e.name === VIRTUALENV_MARKER)) continue; // a virtualenv, whatever its name
     for (const e of entries) {
       const p = path.join(dir, e.name);
       if (e.isDirectory()) {
-        if (!SKIP_DIRS.has(e.name)) stack.push(p);
+        if (!isSkippedFolder(e.name)) stack.push(p);
       } else if (e.isFile()) {
-        if (isCandidate(p)) out.files.push(p);
+        if (isCandidate(p, root)) out.files.push(p);
         else out.others.push(p);
       }
     }
@@ -97,7 +92,7 @@ function uriPath(p: string): string {
 }
 
 function readText(file: string): { text?: string; problem?: string } {
-  const r = readRegularFile(file, MAX_BYTES, true);
+  const r = readRegularFile(file, MAX_LINT_FILE_BYTES, true);
   if ('text' in r) return r;
   return { problem: r.code === 'unreadable' || r.code === 'missing' ? `cannot read: ${r.problem}` : `skipped: ${r.problem}` };
 }

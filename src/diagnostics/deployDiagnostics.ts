@@ -8,6 +8,7 @@ import { errorMessage, log } from '../log';
 import { toDiagnostic } from './convert';
 import { createLintIndex, type LintIndex, type LintSettings } from './engine';
 import { findDeployCandidates, isCandidatePath, isExcludedPath } from './files';
+import { MAX_LINT_FILE_BYTES } from '../core/workspaceFiles';
 
 /** Keystrokes within this time are linted once. */
 const TYPING_DELAY_MS = 200;
@@ -15,8 +16,6 @@ const TYPING_DELAY_MS = 200;
 const CROSS_FILE_DELAY_MS = 500;
 /** The workspace is indexed this long after start-up, off the activation path. */
 const STARTUP_DELAY_MS = 1500;
-/** Larger files are not deploy configuration: skip them rather than stall the extension host. */
-const MAX_FILE_BYTES = 5 * 1024 * 1024;
 
 export interface IndexSummary {
   files: number;
@@ -496,7 +495,7 @@ async function readText(uri: vscode.Uri): Promise<string | undefined> {
   try {
     const stat = await vscode.workspace.fs.stat(uri);
     // Regular files only (after links): never a device or a FIFO a repository may have planted.
-    if (!(stat.type & vscode.FileType.File) || stat.size > MAX_FILE_BYTES) return undefined;
+    if (!(stat.type & vscode.FileType.File) || stat.size > MAX_LINT_FILE_BYTES) return undefined;
     return new TextDecoder('utf-8').decode(await vscode.workspace.fs.readFile(uri));
   } catch {
     return undefined; // deleted meanwhile, or unreadable: not part of the index
