@@ -34,6 +34,17 @@ describe('CW606: static files with nothing to serve them', () => {
     assert.deepStrictEqual(lintFiles({ [SETTINGS]: settings + 'STATICFILES_STORAGE = "storages.backends.s3.S3Storage"\n', Procfile: PROCFILE }, 'CW606'), []);
   });
 
+  it('is silent when STATIC_URL puts the files on another host (a gateway or CDN serves them)', () => {
+    for (const url of ['"https://cdn.example.org/static/"', '"//static.example.org/"', 'f"{ APP_URL }/static/"', 'f"{APP_URL}/static/"']) {
+      const text = settings.replace(/^STATIC_URL = .*$/m, `STATIC_URL = ${url}`);
+      assert.notStrictEqual(text, settings);
+      assert.deepStrictEqual(lintFiles({ [SETTINGS]: text, Dockerfile: 'FROM python:3.13-slim\nCMD ["gunicorn", "mysite.wsgi"]\n' }, 'CW606'), [], url);
+    }
+    // A path, or an f-string that starts with text, is still this app's.
+    const local = settings.replace(/^STATIC_URL = .*$/m, 'STATIC_URL = f"/{PREFIX}static/"');
+    assert.strictEqual(lintFiles({ [SETTINGS]: local, Dockerfile: 'FROM python:3.13-slim\nCMD ["gunicorn", "mysite.wsgi"]\n' }, 'CW606').length, 1);
+  });
+
   it('the fix adds the middleware right after SecurityMiddleware and STORAGES after STATIC_ROOT, once', () => {
     const [f] = lintFiles({ [SETTINGS]: settings, Procfile: PROCFILE }, 'CW606');
     const fixed = applyFix(settings, f);

@@ -28,6 +28,17 @@ function usesWhitenoise(mod: PythonModule): boolean {
   return mod.assignments.some((a) => a.targets.some((t) => t.kind === 'name' && t.name === 'MIDDLEWARE') && isList(a.value) && a.value.items.some((i) => stringValue(i) === WHITENOISE));
 }
 
+/**
+ * Whether STATIC_URL puts the static files on another host: a full URL (`https://cdn…/static/`,
+ * `//host/static/`) or an f-string starting with a host variable (`f"{TAIGA_URL}/static/"`). Then a
+ * gateway or CDN serves them, not this app: nothing to add.
+ */
+function staticOnAnotherHost(mod: PythonModule): boolean {
+  const v = moduleAssignment(mod, 'STATIC_URL')?.value;
+  if (!v || v.kind !== 'string') return false;
+  return /^(?:https?:)?\/\//i.test(v.value) || (v.fstring && /^\{/.test(v.value.trim()));
+}
+
 function whitenoiseFix(file: LintFile, mod: PythonModule): Fix | undefined {
   const middleware = moduleAssignment(mod, 'MIDDLEWARE');
   if (!middleware || !isList(middleware.value)) return undefined;
@@ -75,7 +86,7 @@ registerRule({
       if (!a.topLevel || !a.targets.some((t) => t.kind === 'name' && t.name === 'INSTALLED_APPS')) continue;
       if (isList(a.value)) app = a.value.items.find((i) => stringValue(i) === 'django.contrib.staticfiles') ?? app;
     }
-    if (!app || usesWhitenoise(mod) || remoteStaticStorage(mod)) return [];
+    if (!app || usesWhitenoise(mod) || remoteStaticStorage(mod) || staticOnAnotherHost(mod)) return [];
     if (mod.imports.some((i) => i.names.includes('*'))) return []; // a settings package: the base may add it
     return [
       {
