@@ -10,7 +10,7 @@ import { printable } from '../core/printable';
 import type { ServersModel, ServerState } from '../views/servers/model';
 import { VirtualDocuments } from '../preview/virtualDocuments';
 import { pickWorkspaceFolder } from './generate/folder';
-import { previousPlanValues, rememberPlanValues } from './generate';
+import { previousPlanValues, rememberPlanValues, serverOptions } from './generate';
 
 const SECRETS_PREFIX = 'cloudward.productionEnv';
 const secretKey = (server: string, app: string) => `${SECRETS_PREFIX}/${server}/${app}`;
@@ -33,7 +33,7 @@ async function projectPlan(ctx: Ctx): Promise<{ plan: DeployPlan; projectDir: st
     overrides.domain = domain;
     await rememberPlanValues(ctx, folder, { domain });
   }
-  return { plan: core.buildPlan(detection, overrides), projectDir: projectRoot.fsPath };
+  return { plan: core.buildPlan(detection, overrides, serverOptions(ctx, folder)), projectDir: projectRoot.fsPath };
 }
 
 /** Plain text of a provision plan: what is fine, what changes, a diff per file (never a secret value). */

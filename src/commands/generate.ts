@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import type { DeployPlan, Detection, GeneratorKindId, PlanOverrides, PlanWarning } from '../core';
+import type { BuildPlanOptions, DeployPlan, Detection, GeneratorKindId, PlanOverrides, PlanWarning } from '../core';
+import { linkedServerCores } from '../views/servers/cores';
 import type { Ctx } from '../ctx';
 import { log } from '../log';
 import { FileProposer, PROPOSAL_CHOICES, ProposalChoice, ProposeResult } from '../preview/proposeFiles';
@@ -83,9 +84,9 @@ async function generate(ctx: Ctx, proposer: FileProposer, fixedKinds: GeneratorK
       if (missing.length) {
         throw new Error(`Give ${missing.map((g) => g.key).join(', ')} in overrides: ${missing.map((g) => g.reason).join(' ')}`);
       }
-      plan = core.buildPlan(detection, overrides);
+      plan = core.buildPlan(detection, overrides, serverOptions(ctx, folder));
     } else {
-      plan = await askPlan(ctx, relevantGaps(core.planGaps(detection), kinds), detection, overrides, fieldsForKinds(kinds), what, remembered);
+      plan = await askPlan(ctx, relevantGaps(core.planGaps(detection), kinds), detection, overrides, fieldsForKinds(kinds), what, remembered, serverOptions(ctx, folder));
       await rememberAnswers(ctx, folder, overrides);
     }
 
@@ -115,6 +116,16 @@ async function generate(ctx: Ctx, proposer: FileProposer, fixedKinds: GeneratorK
     if (e instanceof Cancelled) return undefined;
     throw e;
   }
+}
+
+/**
+ * What the plan knows of the server: the cores of the servers linked to the folder (the Servers view read
+ * them), for 2 × cores + 1 workers; nothing when none is linked (the plan's documented default).
+ */
+export function serverOptions(ctx: Ctx, folder: vscode.Uri): BuildPlanOptions {
+  const linked = linkedServerCores(ctx, folder.fsPath);
+  if (linked) log().info(`workers: 2 × ${linked.cores} cores of ${linked.server} (linked to ${folder.fsPath}) + 1`);
+  return linked ? { cores: linked.cores } : {};
 }
 
 /** "Procfile", "Procfile and nginx site", "Procfile, nginx site and Dockerfile". */
@@ -153,7 +164,7 @@ export async function rememberedPlan(ctx: Ctx, folder: vscode.Uri): Promise<Depl
   const overrides: PlanOverrides = {};
   for (const [k, v] of await previousAnswers(ctx, folder, projectRoot)) overrides[k] = v;
   try {
-    return core.buildPlan(detection, overrides);
+    return core.buildPlan(detection, overrides, serverOptions(ctx, folder));
   } catch {
     return undefined;
   }

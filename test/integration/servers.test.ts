@@ -230,6 +230,29 @@ describe('Servers view (loopback sshd)', function () {
     }
   });
 
+  it("sizes a linked project's workers from the server's cores (2 × cores + 1); the documented default when none is linked", async () => {
+    const state = a.model.get(server.serverId)!;
+    const cpus = await waitFor('the CPU count', () => state.snapshot?.cpus ?? undefined);
+    const folder = vscode.workspace.workspaceFolders![0].uri;
+    type Plan = { workers: number; workersSource: string };
+    const generate = async () => ((await vscode.commands.executeCommand('cloudward.generate.gunicorn', { folder, choice: 'preview', open: false })) as { plan: Plan }).plan;
+    const unlinked = await generate();
+    assert.deepStrictEqual([unlinked.workers, unlinked.workersSource], [3, 'default']);
+    const config = vscode.workspace.getConfiguration('cloudward');
+    const servers = config.inspect<Array<{ name: string }>>('servers')!.globalValue!;
+    await config.update('servers', servers.map((s) => (s.name === SERVER ? { ...s, project: folder.fsPath } : s)), vscode.ConfigurationTarget.Global);
+    try {
+      const linked = await generate();
+      assert.deepStrictEqual([linked.workers, linked.workersSource], [2 * cpus + 1, 'server']);
+      // The same plan reaches the files: gunicorn's default worker count.
+    } finally {
+      // The settings change reloads the list: bring the server's facts back for the tests that follow.
+      await config.update('servers', servers, vscode.ConfigurationTarget.Global);
+      const again = await waitFor('the unlinked server', () => a.model.servers().find((s) => s.spec.name === SERVER && !s.spec.project));
+      await a.model.refresh(again.id, true);
+    }
+  });
+
   it('shows the data as stale after the connection drops, and current again after a refresh', async function () {
     const daemonPid = Number(env.CLOUDWARD_TEST_SSHD_PID);
     assert.ok(daemonPid, 'the sshd set-up (test/integration/setup) did not pass CLOUDWARD_TEST_SSHD_PID');

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { DeployPlan, Detection, PlanField, PlanGap, PlanOverrides } from '../../core';
+import type { BuildPlanOptions, DeployPlan, Detection, PlanField, PlanGap, PlanOverrides } from '../../core';
 import type { Ctx } from '../../ctx';
 import { fieldApplies } from './fields';
 import { Back, Cancelled, MultiStep, runSteps } from '../../multiStep';
@@ -48,6 +48,7 @@ export async function askPlan(
   keys: (keyof DeployPlan)[],
   what: string,
   remembers?: Map<keyof DeployPlan, string | number | boolean>,
+  options: BuildPlanOptions = {},
 ): Promise<DeployPlan> {
   const flow = new MultiStep(`Cloudward: Generate ${what}`);
   const asked = gaps.filter((g) => overrides[g.key] !== undefined ? false : !!fieldByKey(ctx, g.key));
@@ -59,7 +60,7 @@ export async function askPlan(
       overrides[gap.key] = await askField(flow, field, previous !== undefined ? String(previous) : gap.suggestion, gap.reason);
     }),
     async () => {
-      plan = await reviewPlan(ctx, flow, detection, overrides, keys, what, remembers);
+      plan = await reviewPlan(ctx, flow, detection, overrides, keys, what, remembers, options);
     },
   ];
   if (!(await runSteps(flow, steps)) || !plan) throw new Cancelled();
@@ -85,11 +86,12 @@ async function reviewPlan(
   keys: (keyof DeployPlan)[],
   what: string,
   remembers?: Map<keyof DeployPlan, string | number | boolean>,
+  options: BuildPlanOptions = {},
 ): Promise<DeployPlan> {
   for (;;) {
     let plan: DeployPlan;
     try {
-      plan = ctx.core.buildPlan(detection, overrides);
+      plan = ctx.core.buildPlan(detection, overrides, options);
     } catch (e) {
       // A value that contradicts another (e.g. fewer max replicas than replicas): say so, ask it again.
       const key = (e as { key?: string }).key as keyof DeployPlan | undefined;

@@ -7,6 +7,7 @@ import { errorMessage, log } from '../../log';
 import { contextKeys, setContext } from '../../contextKeys';
 import type { ProjectFacts, RowCommand } from './nodes';
 import { projectFacts } from './project';
+import { rememberServerCpus } from './cores';
 import { SshPrompts } from './prompts';
 import { HostKeyTrustStore, ServerSecrets } from './trust';
 
@@ -281,6 +282,8 @@ export class ServersModel implements vscode.Disposable {
           );
           if (generation !== this.generation || this.states.get(id) !== state) return;
           state.snapshot = snapshot;
+          // The worker count of the plan of a linked project follows this server's cores.
+          void rememberServerCpus(this.ctx, state.spec.name, snapshot.cpus);
           state.stale = false;
           state.staleSince = undefined;
           state.staleReason = undefined;
