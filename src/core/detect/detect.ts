@@ -2,6 +2,7 @@
 import * as path from 'path';
 import type { AppInterface, Database, Detection, Framework } from './types';
 import { ProjectFiles, dirOf, joinRel } from './files';
+import { parse as parseToml } from 'smol-toml';
 import { readPackaging } from './dependencies';
 import { analyseDjango } from './django';
 import { classify } from '../lint/classify';
@@ -154,6 +155,24 @@ export function detectProjectSync(dir: string): Detection {
   };
 }
 
+/** The one member of a root uv workspace that has no [project] of its own, when exactly one member has a pyproject.toml. */
+function uvWorkspaceMember(files: ProjectFiles): string | undefined {
+  const text = files.read('pyproject.toml');
+  if (!text || !/^\[tool\.uv\.workspace\]/m.test(text)) return undefined;
+  let doc: Record<string, unknown>;
+  try {
+    doc = parseToml(text) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+  const project = doc.project as { dependencies?: unknown[] } | undefined;
+  if (project && Array.isArray(project.dependencies) && project.dependencies.length) return undefined;
+  const members = ((doc.tool as { uv?: { workspace?: { members?: unknown } } } | undefined)?.uv?.workspace?.members ?? []) as unknown[];
+  const dirs = members.filter((m): m is string => typeof m === 'string' && !/[*?[]/.test(m)).map((m) => m.replace(/^\.\//, '').replace(/\/+$/, ''));
+  const withProject = dirs.filter((d) => files.has(`${d}/pyproject.toml`));
+  return withProject.length === 1 ? withProject[0] : undefined;
+}
+
 /** The folder holding the project: the folder asked about, or the shallowest subfolder with project files. */
 function findProjectRoot(files: ProjectFiles, notes: string[]): string {
   const marked = (f: string) => {
@@ -161,7 +180,15 @@ function findProjectRoot(files: ProjectFiles, notes: string[]): string {
     return ROOT_MARKERS.includes(base) || isRequirements(base);
   };
   const base = (f: string) => f.slice(f.lastIndexOf('/') + 1);
-  if (files.inDir('.').some(marked)) {
+  // A uv workspace root with no project of its own (only tooling) and one member holding the app:
+  // the project is that member (its imports and its [tool.fastapi] entrypoint are relative to it).
+  const member = uvWorkspaceMember(files);
+  if (member) {
+    notes.push(`projectRoot: ${member}, the uv workspace member (pyproject.toml [tool.uv.workspace]) holding the application.`);
+    return member;
+  }
+  // A Procfile at the top is what Heroku-style platforms deploy: the project is the folder itself.
+  if (files.inDir('.').some(marked) || files.has('Procfile')) {
     // A root pyproject.toml of tooling only (linters, a monorepo) beside a Django project in its own folder
     // with its own dependency file: the project is that folder.
     const rootDeclaresApp = files.has('manage.py') || files.has('Pipfile') || files.inDir('.').some((f) => isRequirements(f));

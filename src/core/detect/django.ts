@@ -38,6 +38,25 @@ const PROD_SETTINGS = ['production', 'prod', 'live', 'deploy'];
 const SETTINGS_DEFAULT = /DJANGO_SETTINGS_MODULE['"]\s*(?:,|\]\s*=)\s*['"]([\w.]+)['"]/;
 
 /** `a.b.c` → the file that defines it, relative to the project root, or null. */
+/** A module (wsgi.py, or any module of a wsgi/ folder) assigning `<name> = get_wsgi_application()`, outside tests. */
+function wsgiModuleElsewhere(files: ProjectFiles, importRoot: string): { target: string; file: string } | undefined {
+  const prefix = importRoot === '.' ? '' : `${importRoot}/`;
+  const candidates = files
+    .under(importRoot)
+    .filter((f) => f.endsWith('.py') && (f.endsWith('/wsgi.py') || f === 'wsgi.py' || /(?:^|\/)wsgi\/[^/]+\.py$/.test(f)))
+    .filter((f) => !/(?:^|\/)(?:tests?|docs?|scripts|\.?devcontainer)\//.test(f.slice(prefix.length)))
+    .sort((a, b) => a.split('/').length - b.split('/').length || a.localeCompare(b));
+  for (const f of candidates) {
+    for (const st of topLevelStatements(files.read(f) ?? '')) {
+      const call = st.name ? asCall(st.text) : null;
+      if (!call || !/(?:^|\.)get_wsgi_application$/.test(call.callee)) continue;
+      const module = f.slice(prefix.length).replace(/\.py$/, '').replace(/\/__init__$/, '').split('/').join('.');
+      return { target: `${module}:${st.name}`, file: f };
+    }
+  }
+  return undefined;
+}
+
 function moduleFile(files: ProjectFiles, pythonPath: string, module: string): string | null {
   const base = joinRel(pythonPath, module.replace(/\./g, '/'));
   if (files.has(base + '.py')) return base + '.py';
@@ -125,6 +144,15 @@ export function analyseDjango(files: ProjectFiles, root: string): DjangoFacts {
   if (!wsgiTarget && wsgiFile) {
     wsgiTarget = `${projectPackage}.wsgi:application`;
     if (settingsFile) notes.push(`appTarget: no WSGI_APPLICATION in the settings; using ${wsgiTarget} (${rel(wsgiFile)}).`);
+  }
+  if (!wsgiTarget) {
+    // A WSGI module outside the settings package (kitsune's wsgi/app.py): the module that assigns
+    // `application = get_wsgi_application()`, named by its path from the import root.
+    const found = wsgiModuleElsewhere(files, at(pythonPath));
+    if (found) {
+      wsgiTarget = found.target;
+      notes.push(`appTarget: no WSGI_APPLICATION in the settings; using ${found.target}, which ${found.file} assigns with get_wsgi_application().`);
+    }
   }
 
   const str = (name: string): string | null => {

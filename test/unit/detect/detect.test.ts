@@ -346,4 +346,51 @@ describe('detect: the start command is the strongest evidence of the app', () =>
     });
     assert.strictEqual(detectProjectSync(factory).appTarget, 'site:create_app()');
   });
+  const made: string[] = [];
+  after(() => made.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+  const tmp = (files: Record<string, string>) => {
+    const d = project(files);
+    made.push(d);
+    return d;
+  };
+
+  it('a Procfile at the top makes the folder the project, even with a requirements file deeper down', () => {
+    const d = detectProjectSync(tmp({
+      Procfile: 'web: gunicorn app:app --log-file=-\n',
+      'app.py': 'from flask import Flask\napp = Flask(__name__)\n',
+      'skeleton/config/development/requirements.txt': 'flask\n',
+      'skeleton/config/development/__init__.py': '',
+    }));
+    assert.strictEqual(d.projectRoot, '.');
+    assert.strictEqual(d.appTarget, 'app:app');
+  });
+
+  it('Django: a WSGI module outside the settings package (wsgi/app.py) is the target when WSGI_APPLICATION is not set', () => {
+    const d = detectProjectSync(tmp({
+      'manage.py': 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "site_pkg.settings")\n',
+      'requirements.txt': 'django\ngunicorn\n',
+      'site_pkg/__init__.py': '',
+      'site_pkg/settings.py': 'INSTALLED_APPS = []\nROOT_URLCONF = "site_pkg.urls"\n',
+      'wsgi/__init__.py': '',
+      'wsgi/config.py': 'wsgi_app = "wsgi.app:application"\n',
+      'wsgi/app.py': 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "site_pkg.settings")\nfrom django.core.wsgi import get_wsgi_application\n\napplication = get_wsgi_application()\n',
+      'tests/wsgi.py': 'from django.core.wsgi import get_wsgi_application\ntest_app = get_wsgi_application()\n',
+    }));
+    assert.strictEqual(d.framework, 'django');
+    assert.strictEqual(d.appTarget, 'wsgi.app:application');
+    assert.ok(hasNote(d, /wsgi\/app\.py assigns with get_wsgi_application/));
+  });
+
+  it('a uv workspace root of tooling only: the project is its one member, imports relative to it', () => {
+    const d = detectProjectSync(tmp({
+      'pyproject.toml': '[dependency-groups]\ndev = ["ruff"]\n\n[tool.uv.workspace]\nmembers = ["backend"]\n',
+      'backend/pyproject.toml': '[project]\nname = "app"\nrequires-python = ">=3.12"\ndependencies = ["fastapi[standard]"]\n\n[tool.fastapi]\nentrypoint = "app.main:app"\n',
+      'backend/app/__init__.py': '',
+      'backend/app/main.py': 'from fastapi import FastAPI\napp = FastAPI()\n',
+      'compose.yml': 'services:\n  backend:\n    build:\n      context: ./backend\n',
+    }));
+    assert.strictEqual(d.projectRoot, 'backend');
+    assert.strictEqual(d.framework, 'fastapi');
+    assert.strictEqual(d.appTarget, 'app.main:app');
+  });
 });
