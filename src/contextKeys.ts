@@ -29,6 +29,10 @@ export const contextKeys = {
   oneOffShown: 'cloudward.oneOffShown',
   /** Verify Live Site passed (no check failed) for the folder's site. */
   siteVerified: 'cloudward.siteVerified',
+  /** Provision Server… finished on a server (changed it, or found it already provisioned). */
+  serverProvisioned: 'cloudward.serverProvisioned',
+  /** Deploy to Server… made a release live. */
+  releaseDeployed: 'cloudward.releaseDeployed',
   /** A server was added through Cloudward's Add Server (not merely present in ~/.ssh/config). */
   serverAdded: 'cloudward.serverAdded',
   hasProcfile: 'cloudward.hasProcfile',

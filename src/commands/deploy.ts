@@ -6,6 +6,7 @@ import type { Ctx } from '../ctx';
 import type { DeployPlan, PlanOverrides } from '../core/plan';
 import type { DeployEvent, ProvisionPlan } from '../core';
 import { log } from '../log';
+import { contextKeys, setContext } from '../contextKeys';
 import { printable } from '../core/printable';
 import type { ServersModel, ServerState } from '../views/servers/model';
 import { VirtualDocuments } from '../preview/virtualDocuments';
@@ -94,6 +95,7 @@ export function registerDeployCommands(ctx: Ctx, model: ServersModel, pickServer
       const changing = plan.steps.filter((s) => s.status === 'change');
       if (!changing.length) {
         void vscode.window.showInformationMessage(`Cloudward: ${state.spec.name} is already provisioned; nothing to change.`);
+        void setContext(contextKeys.serverProvisioned, true);
         return { changed: [] };
       }
       if (!opts?.yes) {
@@ -127,6 +129,7 @@ export function registerDeployCommands(ctx: Ctx, model: ServersModel, pickServer
         if (c === 'Deploy Now') void vscode.commands.executeCommand('cloudward.deployToServer', state.id);
       });
       void model.refresh(state.id, true);
+      void setContext(contextKeys.serverProvisioned, true);
       return { changed };
     } finally {
       release();
@@ -183,6 +186,7 @@ export function registerDeployCommands(ctx: Ctx, model: ServersModel, pickServer
       const conn = model.connection(state.id);
       const res = await runRelease(state, `Cloudward: deploying ${pp.plan.name} to ${state.spec.name}`, (hooks) => core.deploy(conn, { plan: pp.plan, projectDir: pp.projectDir, allowDirty }, hooks));
       if (res) void vscode.window.showInformationMessage(`Cloudward: ${res.live} is live on ${state.spec.name}.`);
+      if (res?.live) void setContext(contextKeys.releaseDeployed, true);
       void model.refresh(state.id, true);
       return res;
     } finally {

@@ -52,7 +52,7 @@ describe('walkthroughs: the chosen path decides the steps (when clauses)', () =>
   });
 
   const paths: Record<string, string[]> = {
-    vps: ['appServer', 'webServer', 'keepRunning', 'vpsServer', 'vpsDeploy', 'watchServer'],
+    vps: ['appServer', 'webServer', 'keepRunning', 'vpsServer', 'vpsProvision', 'vpsDeploy', 'watchServer'],
     paas: ['paasFiles', 'paasSettings', 'paasDeploy'],
     container: ['paasSettings', 'containerFiles', 'containerDeploy'],
     kubernetes: ['kubernetes', 'kubernetesDeploy'],
@@ -72,9 +72,19 @@ describe('walkthroughs: the chosen path decides the steps (when clauses)', () =>
     const verify = first.steps.find((s) => s.id === 'verify')!;
     assert.match(verify.description, /command:cloudward\.verifySite/);
     assert.deepStrictEqual(verify.completionEvents, ['onContext:cloudward.siteVerified']);
-    for (const id of ['vpsDeploy', 'paasDeploy', 'containerDeploy', 'kubernetesDeploy']) {
-      assert.match(first.steps.find((s) => s.id === id)!.description, /command:cloudward\.platform\.openDeployTerminal/, id);
+    for (const id of ['paasDeploy', 'containerDeploy', 'kubernetesDeploy']) {
+      assert.match(first.steps.find((s) => s.id === id)!.description, /command:cloudward\.platform\.openDeployTerminal\)$/, id);
     }
+    // The VPS path runs the editor's own commands over SSH, provision then deploy, each ticked by its own success.
+    const vps = (id: string) => first.steps.find((s) => s.id === id)!;
+    assert.match(vps('vpsProvision').description, /\n\[Provision Server…\]\(command:cloudward\.provisionServer\)$/);
+    assert.deepStrictEqual(vps('vpsProvision').completionEvents, ['onContext:cloudward.serverProvisioned']);
+    assert.match(vps('vpsDeploy').description, /\n\[Deploy to Server…\]\(command:cloudward\.deployToServer\)$/);
+    assert.deepStrictEqual(vps('vpsDeploy').completionEvents, ['onContext:cloudward.releaseDeployed']);
+    // HTTPS in order: DNS, the HTTP site, the certificate, the HTTPS site.
+    const text = vps('vpsDeploy').description;
+    const at = ['DNS', 'HTTP site', 'certificate', 'HTTPS site'].map((w) => text.indexOf(w));
+    assert.ok(at.every((i, k) => i >= 0 && (k === 0 || i > at[k - 1])), `HTTPS order: ${at.join(', ')}`);
   });
 
   it('no step completes on a stray file or an SSH config host', () => {
@@ -94,7 +104,8 @@ describe('walkthroughs: manifest', () => {
     // Shown at once: the shared steps plus one path's; before a choice, only the steps up to the choice.
     for (const path of ['vps', 'paas', 'container', 'kubernetes']) {
       const shown = first.steps.filter((s) => visible(s.when, { 'cloudward.deployPath': path, 'cloudward.deployPathChosen': true }));
-      assert.ok(shown.length >= 6 && shown.length <= 12, `${path}: ${shown.length} steps`);
+      // The VPS path is the longest (13: provision and deploy are two actions); beyond that, split the walkthrough.
+      assert.ok(shown.length >= 6 && shown.length <= 13, `${path}: ${shown.length} steps`);
     }
     for (const w of walkthroughs) assert.strictEqual(new Set(w.steps.map((s) => s.id)).size, w.steps.length, `${w.id}: duplicate step ids`);
   });
