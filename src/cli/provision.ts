@@ -12,6 +12,8 @@ import { openServer, sshErrorExit } from './session';
 const usage = `Usage:
   cloudward provision <server> [--project <dir>] [--ssh-config <file>] [--set key=value ...]
                                [--env-file <file>] [--package <name> ...] [--accept-new]
+                               [--email <addr>] [--acme-server <url>] [--acme-ca-bundle <path>]
+                               [--firewall] [--ssh-keys-only] [--revert-after <seconds>]
                                [--dry-run] [--yes] [--json]
 
 Prepares a Debian 12/13 or Ubuntu 22.04/24.04 server for the project: packages (nginx, python3-venv),
@@ -21,6 +23,15 @@ and nginx -t on the server before they go live), /etc/<app>/env with the secrets
 group the app, mode 640; a missing SECRET_KEY is generated on the server) and a sudoers drop-in with
 exactly the commands deploys need (checked with visudo -c). It connects as root or as a user with
 password-less sudo. Running it again changes nothing.
+
+With --set https=true: a preflight first (each domain resolves to this server; a token put in the
+ACME webroot comes back through the domain on port 80), and if it fails nothing is changed and no
+certificate is asked for. Then certbot certonly --webroot (certbot never edits the nginx site), the
+HTTPS site (HTTP redirects, HSTS) behind nginx -t, a renewal hook that reloads nginx, certbot.timer.
+
+--firewall and --ssh-keys-only change what could lock you out, so each is applied with its undo
+armed (a systemd timer): unless a NEW SSH connection logs in and confirms within --revert-after
+seconds, the change reverts by itself.
 
 <server> is a name as in \`cloudward servers status\`: an alias of the SSH config or a host name.
 
@@ -32,6 +43,12 @@ Options:
                        values are never printed)
   --package <name>     a Debian package the project needs besides nginx and python3-venv
   --accept-new         trust an unknown host key (a changed one is always refused)
+  --email <addr>       HTTPS: the certificate account's e-mail (expiry notices)
+  --acme-server <url>  HTTPS: an ACME directory other than Let's Encrypt (certbot --server)
+  --acme-ca-bundle <path>  HTTPS: a CA file on the server that certbot trusts for that ACME server
+  --firewall           a firewall (nftables): SSH (the port in use), HTTP, HTTPS in; the rest dropped
+  --ssh-keys-only      an sshd drop-in that turns password logins off (refused if no key is set up)
+  --revert-after <s>   seconds a new SSH connection has to confirm --firewall/--ssh-keys-only (60)
   --dry-run            show the plan (what is fine, what would change, a diff per file) and stop
   --yes                apply without asking (needed when there is no terminal)
   --json               machine-readable output: {"changed": [...], "steps": [...]}
@@ -127,6 +144,12 @@ const provision = {
           'env-file': { type: 'string' },
           package: { type: 'string', multiple: true },
           'accept-new': { type: 'boolean' },
+          email: { type: 'string' },
+          'acme-server': { type: 'string' },
+          'acme-ca-bundle': { type: 'string' },
+          firewall: { type: 'boolean' },
+          'ssh-keys-only': { type: 'boolean' },
+          'revert-after': { type: 'string' },
           'dry-run': { type: 'boolean' },
           yes: { type: 'boolean' },
           json: { type: 'boolean' },
@@ -140,6 +163,11 @@ const provision = {
     const { values: v, positionals } = parsed;
     if (positionals.length !== 1) throw new UsageError('name one server, e.g. cloudward provision myvps');
     for (const pk of v.package ?? []) if (!/^[a-z0-9][a-z0-9+.-]+$/.test(pk)) throw new UsageError(`--package ${pk}: not a Debian package name`);
+    const revertAfter = v['revert-after'] === undefined ? undefined : Number(v['revert-after']);
+    if (revertAfter !== undefined && !(Number.isInteger(revertAfter) && revertAfter >= 5 && revertAfter <= 3600)) throw new UsageError('--revert-after: whole seconds between 5 and 3600');
+    if (v['acme-server'] && !/^https:\/\/\S+$/.test(v['acme-server'])) throw new UsageError('--acme-server: an https:// URL of an ACME directory');
+    if (v['acme-ca-bundle'] && !v['acme-ca-bundle'].startsWith('/')) throw new UsageError('--acme-ca-bundle: an absolute path on the server');
+    if (v.email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v.email)) throw new UsageError(`--email ${v.email}: not an e-mail address`);
     const { plan } = await projectPlan(v.project, v.set ?? [], io);
     const secrets = readEnvFile(v['env-file'], io);
     const interactive = !!process.stdin.isTTY && !!process.stderr.isTTY;
@@ -150,7 +178,10 @@ const provision = {
     const { pool, conn } = openServer(positionals[0], { sshConfig: v['ssh-config'], acceptNew: v['accept-new'], timeoutSeconds: 60 }, io);
     const log = (t: string) => { if (!v.json) writeLine(io.err, t); };
     try {
-      const opts = { plan, secrets, packages: v.package ?? [] };
+      const opts: ProvisionCore.ProvisionOptions = {
+        plan, secrets, packages: v.package ?? [], firewall: v.firewall, sshKeysOnly: v['ssh-keys-only'], revertAfterSeconds: revertAfter,
+        acme: { server: v['acme-server'], caBundle: v['acme-ca-bundle'], email: v.email },
+      };
       const p = await core.previewProvision(conn, opts);
       const changing = p.steps.filter((s) => s.status === 'change');
       const stepsJson = () => p.steps.map((s) => ({ id: s.id, title: s.title, status: s.status, details: s.details, files: s.files.map((f) => ({ path: f.path, status: f.status })) }));

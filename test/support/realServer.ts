@@ -29,8 +29,9 @@ export function realServerSupported(): boolean {
   return process.platform === 'linux' && typeof process.getuid === 'function' && process.getuid() === 0 && fs.existsSync('/usr/bin/apt-get');
 }
 
-export function realServerUp(name: string, env: { sshPort: number; forwards?: string; reverse?: string }): RealServer {
-  const e = { ...process.env, RS_SSH_PORT: String(env.sshPort), RS_FORWARDS: env.forwards ?? '', RS_REVERSE: env.reverse ?? '' };
+/** `packages`: extra Debian packages baked into the image (RS_PACKAGES, comma separated; an image of its own). */
+export function realServerUp(name: string, env: { sshPort: number; forwards?: string; reverse?: string; packages?: string }): RealServer {
+  const e = { ...process.env, RS_SSH_PORT: String(env.sshPort), RS_FORWARDS: env.forwards ?? '', RS_REVERSE: env.reverse ?? '', RS_PACKAGES: env.packages ?? '' };
   execFileSync(SCRIPT, ['down', name], { env: e, stdio: 'ignore' });
   const out = execFileSync(SCRIPT, ['up', name], { env: e, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 15 * 60_000 });
   const vars = Object.fromEntries(out.trim().split('\n').map((l) => {

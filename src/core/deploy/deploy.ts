@@ -118,6 +118,7 @@ function jobFor(plan: DeployPlan, deployUser: string, keep: number, by: string) 
     healthPath: plan.healthPath,
     https: plan.https,
     listenPort: plan.listenPort,
+    httpsPort: plan.httpsPort,
     keep,
     by,
     drainSeconds: 2,

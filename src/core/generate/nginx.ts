@@ -73,10 +73,23 @@ export interface NginxSiteOptions {
   upstreamInclude?: string;
   /** Where nginx's file path goes (default: the generator's relative path). */
   path?: string;
+  /**
+   * The first phase of an HTTPS site, before its certificate exists: the app on HTTP plus the ACME webroot
+   * (certbot certonly --webroot answers its challenge there). Provisioning swaps in the HTTPS site once
+   * certbot has the certificate.
+   */
+  acmeBeforeCertificate?: boolean;
 }
+
+/** Where certbot's HTTP-01 challenge files go (certbot certonly --webroot -w ACME_WEBROOT). */
+export const ACME_WEBROOT = '/var/www/letsencrypt';
 
 /** The nginx site of a VPS: catch-all 444, static and media from disk, the app over its unix socket. */
 export function renderNginxSite(plan: DeployPlan, options: NginxSiteOptions = {}): GeneratedFile[] {
+  if (options.acmeBeforeCertificate && plan.https) {
+    const site = renderNginxSite({ ...plan, https: false }, { ...options, acmeBeforeCertificate: true })[0];
+    return [{ ...site, content: site.content.replace('# nginx site of', '# HTTP phase (until certbot has the certificate) of the HTTPS site.\n# nginx site of') }];
+  }
   const upstream = `${varName(plan)}_app`;
   const listen = (port: number, extra = '') => [`    listen ${port}${extra};`, `    listen [::]:${port}${extra};`];
   const lines: string[] = [
@@ -114,7 +127,7 @@ export function renderNginxSite(plan: DeployPlan, options: NginxSiteOptions = {}
       `    server_name ${plan.domain};`,
       '    # certbot answers its HTTP challenge here; everything else moves to HTTPS.',
       '    location /.well-known/acme-challenge/ {',
-      '        root /var/www/letsencrypt;',
+      `        root ${ACME_WEBROOT};`,
       '    }',
       '    location / {',
       '        return 301 https://$host$request_uri;',
@@ -132,10 +145,16 @@ export function renderNginxSite(plan: DeployPlan, options: NginxSiteOptions = {}
       '    ssl_protocols TLSv1.2 TLSv1.3;',
       '    ssl_session_cache shared:SSL:10m;',
       '    ssl_session_timeout 1d;',
+      '    # Browsers keep to HTTPS for a year once they saw this (a location with add_header of its own drops it there).',
+      '    add_header Strict-Transport-Security "max-age=31536000" always;',
       ...body,
       '}',
       '',
     );
+  } else if (options.acmeBeforeCertificate) {
+    lines.push('server {', ...listen(plan.listenPort), ...body.slice(0, 3),
+      '    # certbot answers its HTTP challenge here (certbot certonly --webroot).',
+      '    location /.well-known/acme-challenge/ {', `        root ${ACME_WEBROOT};`, '    }', '', ...body.slice(3), '}', '');
   } else {
     lines.push('server {', ...listen(plan.listenPort), ...body, '}', '');
   }

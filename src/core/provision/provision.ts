@@ -3,9 +3,11 @@
 // what it would change (with a diff per file), applies only that, and checks it (systemd-analyze verify,
 // nginx -t, visudo -c) with the previous files put back when a check fails. A second run changes nothing.
 import { createHmac, randomBytes } from 'crypto';
+import { lookup } from 'dns/promises';
 import type { DeployPlan } from '../plan/types';
 import type { ServerConnection } from '../ssh/connection';
-import { renderNginxSite } from '../generate/nginx';
+import { ACME_WEBROOT, renderNginxSite } from '../generate/nginx';
+import { primaryDomain } from '../generate/common';
 import { renderGunicornConf } from '../generate/gunicorn';
 import { COLORS, releaseLayout, renderReleaseUnits, type ReleaseLayout } from '../generate/releaseLayout';
 import { AgentError, callAgent } from '../remote/agent';
@@ -19,6 +21,21 @@ export interface ProvisionOptions {
   secrets?: Record<string, string>;
   /** Debian packages the project needs besides nginx and python3-venv (system libraries). */
   packages?: string[];
+  /** HTTPS (plan.https with a domain): the ACME server and how certbot registers. Default: Let's Encrypt. */
+  acme?: {
+    /** ACME directory URL (certbot --server), e.g. a staging or private CA. */
+    server?: string;
+    /** A CA bundle ON THE SERVER that certbot trusts for that ACME server (REQUESTS_CA_BUNDLE). */
+    caBundle?: string;
+    /** Account e-mail for expiry notices; none registers without one. */
+    email?: string;
+  };
+  /** A firewall (nftables table `inet cloudward`): SSH (the live port), 80 and 443 in, the rest dropped. Guarded. */
+  firewall?: boolean;
+  /** An sshd drop-in: logins by key only (no passwords). Guarded. */
+  sshKeysOnly?: boolean;
+  /** Seconds a guarded change waits for a new SSH connection to confirm it before it reverts itself. Default 60. */
+  revertAfterSeconds?: number;
 }
 
 export interface ServerFacts {
@@ -37,6 +54,16 @@ export interface ServerFacts {
   files: Record<string, { mode: number; owner: string; group: string; type: 'file' | 'dir' | 'link'; content?: string; target?: string } | null>;
   env?: { exists: boolean; keys: Record<string, string>; mode?: number; owner?: string; group?: string };
   units: Record<string, { enabled: string; active: string }>;
+  /** Each domain as the server resolves it (HTTPS preflight). */
+  resolved?: Record<string, { addresses: string[]; error: string | null }>;
+  /** The server's own interface addresses. */
+  addresses?: string[];
+  certs?: Record<string, { exists: boolean; renewalConf: boolean; notAfter?: string | null; domains?: string[]; expiresWithin30Days?: boolean }>;
+  /** Number of keys in each user's authorized_keys. */
+  authorizedKeys?: Record<string, number>;
+  /** `sshd -T`: the effective settings, lower-case keys. */
+  sshd?: Record<string, string>;
+  firewall?: { ufwActive: boolean; nft: boolean; table: string | null };
 }
 
 export interface FileChange {
@@ -46,7 +73,7 @@ export interface FileChange {
   diff: string;
 }
 
-export type StepId = 'packages' | 'users' | 'directories' | 'units' | 'nginx' | 'env' | 'sudoers';
+export type StepId = 'packages' | 'users' | 'directories' | 'units' | 'nginx' | 'env' | 'sudoers' | 'https' | 'firewall' | 'sshd';
 
 export interface ProvisionStep {
   id: StepId;
@@ -67,7 +94,14 @@ export interface ProvisionPlan {
   /** Worth knowing, not blocking. */
   warnings: string[];
   /** Internal: the agent calls of each step. */
-  readonly actions: Map<StepId, { op: string; args: Record<string, unknown> }[]>;
+  readonly actions: Map<StepId, StepAction[]>;
+}
+
+/** One agent call of a step. A guarded call returns a token that a new SSH connection must confirm (with `confirm`). */
+interface StepAction {
+  op: string;
+  args: Record<string, unknown>;
+  confirm?: Record<string, unknown>;
 }
 
 export interface StepResult {
@@ -88,6 +122,80 @@ export class ProvisionStepError extends Error {
   }
 }
 
+const FIREWALL_FILE = '/etc/cloudward/firewall.nft';
+const FIREWALL_UNIT = '/etc/systemd/system/cloudward-firewall.service';
+const SSHD_DROPIN = '/etc/ssh/sshd_config.d/10-cloudward.conf';
+const RENEW_HOOK = '/etc/letsencrypt/renewal-hooks/deploy/50-cloudward-reload-nginx';
+
+/** The live SSH port of the connection provisioning runs on (SSH_CONNECTION's 4th field), default 22. */
+export function liveSshPort(facts: ServerFacts): number {
+  const p = Number(facts.sshConnection.trim().split(/\s+/)[3]);
+  return Number.isInteger(p) && p > 0 ? p : 22;
+}
+
+export function firewallRuleset(sshPort: number, plan: DeployPlan): string {
+  const ports = [...new Set([sshPort, plan.listenPort, ...(plan.https ? [plan.httpsPort] : [])])];
+  return [
+    '#!/usr/sbin/nft -f',
+    `# Written by cloudward provision: the firewall of this server, in a table of its own (inet cloudward).`,
+    `# In: SSH on port ${sshPort} (the port provisioning came in on), HTTP${plan.https ? ' and HTTPS' : ''}; replies to what the server`,
+    '# sent out; ping. Everything else coming in is dropped. Loading this file replaces the table in one transaction.',
+    'table inet cloudward',
+    'delete table inet cloudward',
+    'table inet cloudward {',
+    '\tchain input {',
+    '\t\ttype filter hook input priority filter; policy drop;',
+    '\t\tiif "lo" accept',
+    '\t\tct state established,related accept',
+    '\t\tct state invalid drop',
+    '\t\tmeta l4proto { icmp, ipv6-icmp } accept',
+    `\t\ttcp dport { ${ports.join(', ')} } accept`,
+    '\t}',
+    '}',
+    '',
+  ].join('\n');
+}
+
+const FIREWALL_UNIT_TEXT = [
+  '# Written by cloudward provision: loads the firewall (nftables table inet cloudward) at boot.',
+  '[Unit]',
+  'Description=Cloudward firewall (nftables table inet cloudward)',
+  'Wants=network-pre.target',
+  'Before=network-pre.target',
+  'After=nftables.service',
+  'DefaultDependencies=no',
+  '',
+  '[Service]',
+  'Type=oneshot',
+  'RemainAfterExit=yes',
+  `ExecStart=/usr/sbin/nft -f ${FIREWALL_FILE}`,
+  '',
+  '[Install]',
+  'WantedBy=multi-user.target',
+  '',
+].join('\n');
+
+const SSHD_DROPIN_TEXT = [
+  '# Written by cloudward provision: logins by key only, never by password.',
+  '# sshd keeps the FIRST value it reads: this file comes before others in sshd_config.d (some cloud images',
+  '# allow passwords in 50-cloud-init.conf).',
+  'PasswordAuthentication no',
+  'KbdInteractiveAuthentication no',
+  'PermitRootLogin prohibit-password',
+  '',
+].join('\n');
+
+const RENEW_HOOK_TEXT = [
+  '#!/bin/sh',
+  '# Written by cloudward provision: certbot runs this after it renewed a certificate; nginx then serves it.',
+  'set -e',
+  'nginx -t -q',
+  'systemctl reload nginx',
+  '',
+].join('\n');
+
+const isLoopback = (a: string) => a.startsWith('127.') || a === '::1';
+
 const BASE_PACKAGES = ['nginx', 'python3-venv', 'sudo'];
 
 interface Desired {
@@ -97,6 +205,8 @@ interface Desired {
   dirs: { path: string; owner: string; group: string; mode: number }[];
   units: { path: string; content: string }[];
   site: string;
+  /** The HTTPS site once the certificate exists (= site without HTTPS). */
+  fullSite: string;
   upstream: string;
   sudoers: string;
   secrets: Record<string, string>;
@@ -130,7 +240,7 @@ function desiredState(o: ProvisionOptions, facts: ServerFacts | null): Desired {
   const nginx = facts?.tools.nginx ?? '/usr/sbin/nginx';
   return {
     layout,
-    packages: [...new Set([...BASE_PACKAGES, ...(o.packages ?? [])])],
+    packages: [...new Set([...BASE_PACKAGES, ...(plan.https ? ['certbot'] : []), ...(o.firewall ? ['nftables'] : []), ...(o.packages ?? [])])],
     // the plan's group (www-data) lets deploy reach a colour's socket for the health check
     deployGroups: [...new Set([app, 'systemd-journal', plan.group])],
     dirs: [
@@ -146,9 +256,12 @@ function desiredState(o: ProvisionOptions, facts: ServerFacts | null): Desired {
       { path: layout.envDir, owner: d, group: app, mode: 0o2750 },
       { path: '/etc/nginx/cloudward', owner: 'root', group: 'root', mode: 0o755 },
       { path: layout.upstreamFile.replace(/\/[^/]+$/, ''), owner: d, group: d, mode: 0o755 },
+      ...(plan.https ? [{ path: ACME_WEBROOT, owner: 'root', group: 'root', mode: 0o755 }] : []),
     ],
     units: renderReleaseUnits(plan, layout).map((f) => ({ path: f.path, content: f.content })),
-    site: renderNginxSite(sitePlan, { upstreamInclude: layout.upstreamFile, path: layout.nginxSite })[0].content,
+    site: renderNginxSite(sitePlan, { upstreamInclude: layout.upstreamFile, path: layout.nginxSite,
+      acmeBeforeCertificate: plan.https && !facts?.certs?.[primaryDomain(plan)]?.exists })[0].content,
+    fullSite: renderNginxSite(sitePlan, { upstreamInclude: layout.upstreamFile, path: layout.nginxSite })[0].content,
     upstream: `# Written by cloudward: no release is live yet (cloudward deploy writes the live colour here).\nserver unix:${layout.colorSocket.replace('%i', 'blue')} fail_timeout=0;\n`,
     sudoers: sudoersFor(plan, layout, systemctl, nginx),
     secrets: o.secrets ?? {},
@@ -169,11 +282,17 @@ export async function readFacts(conn: ServerConnection, o: ProvisionOptions, non
     packages: want.packages,
     users: [L.deployUser, L.appUser],
     groups: [L.appUser],
-    files: [...want.units.map((u) => u.path), L.nginxSite, L.nginxEnabled, '/etc/nginx/sites-enabled/default', L.upstreamFile, L.sudoersFile],
+    files: [...want.units.map((u) => u.path), L.nginxSite, L.nginxEnabled, '/etc/nginx/sites-enabled/default', L.upstreamFile, L.sudoersFile,
+      ...(o.plan.https ? [RENEW_HOOK] : []), ...(o.firewall ? [FIREWALL_FILE, FIREWALL_UNIT] : []), ...(o.sshKeysOnly ? [SSHD_DROPIN] : [])],
     dirs: want.dirs.map((x) => x.path),
     envFile: L.envFile,
     nonce,
-    units: COLORS.map((c) => `${o.plan.name}@${c}.service`),
+    units: [...COLORS.map((c) => `${o.plan.name}@${c}.service`), ...(o.plan.https ? ['certbot.timer'] : []), ...(o.firewall ? ['cloudward-firewall.service'] : [])],
+    resolve: o.plan.https ? o.plan.domain.split(' ').filter(Boolean) : [],
+    certs: o.plan.https ? [primaryDomain(o.plan)] : [],
+    authorizedKeys: o.sshKeysOnly ? ['root', L.deployUser] : [],
+    sshd: !!o.sshKeysOnly,
+    firewall: !!o.firewall,
   }, { root: true, idempotent: true });
 }
 
@@ -188,11 +307,11 @@ function fileChange(path: string, current: ServerFacts['files'][string] | undefi
 const SUPPORTED: Record<string, string[]> = { debian: ['12', '13'], ubuntu: ['22.04', '24.04'] };
 
 /** Computes the steps from the facts: nothing is changed on the server. */
-export function planProvision(o: ProvisionOptions, facts: ServerFacts, nonce: string): ProvisionPlan {
+export function planProvision(o: ProvisionOptions, facts: ServerFacts, nonce: string, clientAddresses: string[] = []): ProvisionPlan {
   const want = desiredState(o, facts);
   const L = want.layout;
   const steps: ProvisionStep[] = [];
-  const actions = new Map<StepId, { op: string; args: Record<string, unknown> }[]>();
+  const actions = new Map<StepId, StepAction[]>();
   const blockers: string[] = [];
   const warnings: string[] = [];
   const id = facts.osRelease.ID ?? '?';
@@ -300,13 +419,132 @@ export function planProvision(o: ProvisionOptions, facts: ServerFacts, nonce: st
     details: sudo.status === 'ok' ? [`${L.deployUser} may start/stop the app's colours and reload nginx, nothing else`] : ['write the drop-in after visudo -c accepts it'] });
   if (sudo.status !== 'ok') actions.set('sudoers', [{ op: 'files', args: { files: [{ path: L.sudoersFile, content: want.sudoers, mode: 0o440, owner: 'root', group: 'root', validate: 'visudo' }] } }]);
 
+  if (o.plan.https) httpsStep(o, facts, want, clientAddresses, steps, actions, blockers, warnings);
+  if (o.firewall) firewallStep(o, facts, steps, actions, blockers);
+  if (o.sshKeysOnly) sshdStep(o, facts, L, steps, actions, blockers);
   return { facts, layout: L, steps, blockers, warnings, actions };
+}
+
+/**
+ * HTTPS: the DNS part of the preflight runs here, on the facts (a domain that points elsewhere blocks
+ * provisioning before anything changes); the HTTP part (a token fetched back through the domain) runs first in
+ * the step, before certbot. Then `certbot certonly --webroot` (never --nginx: the site stays ours), the HTTPS
+ * site behind nginx -t, the renewal hook and timer.
+ */
+function httpsStep(o: ProvisionOptions, facts: ServerFacts, want: Desired, clientAddresses: string[], steps: ProvisionStep[], actions: Map<StepId, StepAction[]>, blockers: string[], warnings: string[]): void {
+  const plan = o.plan;
+  const L = want.layout;
+  const domains = plan.domain.split(' ').filter(Boolean);
+  const certName = primaryDomain(plan);
+  const cert = facts.certs?.[certName];
+  const details: string[] = [];
+  const acts: StepAction[] = [];
+  const mine = new Set([...(facts.addresses ?? []), facts.sshConnection.trim().split(/\s+/)[2] ?? '', ...clientAddresses].filter(Boolean));
+  const missingDomains = cert?.exists && cert.domains ? domains.filter((d) => !cert.domains!.includes(d)) : [];
+  const needCert = !cert?.exists || missingDomains.length > 0 || !!cert.expiresWithin30Days;
+  if (needCert) {
+    for (const d of domains) {
+      const r = facts.resolved?.[d];
+      if (!r || r.error || !r.addresses.length) {
+        blockers.push(`DNS: ${d} does not resolve${r?.error ? ` (${r.error})` : ''}: add an A record (and AAAA for IPv6) for it pointing at this server, then provision again; nothing was changed.`);
+        continue;
+      }
+      const elsewhere = r.addresses.filter((a) => !mine.has(a));
+      if (elsewhere.length) {
+        blockers.push(`DNS points elsewhere: ${d} resolves to ${elsewhere.join(', ')}, which ${elsewhere.length > 1 ? 'are' : 'is'} not this server (${[...mine].filter((a) => !isLoopback(a) || r.addresses.every(isLoopback)).join(', ') || 'unknown'}): Let's Encrypt would validate there. Fix the A/AAAA records of ${d}, wait for them to spread, then provision again; nothing was changed.`);
+      }
+    }
+    if (!o.acme?.email) warnings.push('No e-mail for the certificate account (--email): certbot registers without one, so nobody gets expiry notices if renewal ever fails.');
+    details.push(`preflight: a token in ${ACME_WEBROOT} fetched back through http://${domains.join(', http://')}/ on port 80`);
+    details.push(cert?.exists ? `renew the certificate ${certName}${missingDomains.length ? ` to cover ${missingDomains.join(', ')}` : ' (expires within 30 days)'}` : `get a certificate for ${domains.join(', ')} (certbot certonly --webroot${o.acme?.server ? ` --server ${o.acme.server}` : ''})`);
+    acts.push({ op: 'acme_preflight', args: { domains, webroot: ACME_WEBROOT } });
+    acts.push({ op: 'certbot', args: { domains, certName, webroot: ACME_WEBROOT, server: o.acme?.server, caBundle: o.acme?.caBundle, email: o.acme?.email } });
+  }
+  const files: FileChange[] = [];
+  const siteNow = facts.files[L.nginxSite]?.content ?? '';
+  if (siteNow !== want.fullSite || !cert?.exists) {
+    files.push({ path: L.nginxSite, status: 'change', diff: unifiedDiff(cert?.exists ? siteNow : want.site, want.fullSite, L.nginxSite, L.nginxSite) });
+    details.push('the HTTPS site (HTTP redirects to it, HSTS), nginx -t, then a graceful reload (put back when the test fails)');
+    acts.push({ op: 'files', args: { files: [{ path: L.nginxSite, content: want.fullSite, mode: 0o644, owner: 'root', group: 'root' }], verify: [{ kind: 'nginx' }], after: [['systemctl', 'reload', 'nginx']] } });
+  }
+  const hook = fileChange(RENEW_HOOK, facts.files[RENEW_HOOK], RENEW_HOOK_TEXT, 0o755, 'root', 'root');
+  if (hook.status !== 'ok') {
+    files.push(hook);
+    details.push('a renewal hook that reloads nginx after certbot renewed the certificate');
+    acts.push({ op: 'files', args: { files: [{ path: RENEW_HOOK, content: RENEW_HOOK_TEXT, mode: 0o755, owner: 'root', group: 'root' }] } });
+  }
+  const timer = facts.units['certbot.timer'];
+  if (!timer || timer.enabled !== 'enabled' || timer.active !== 'active') {
+    details.push('enable and start certbot.timer (renews twice a day when a certificate nears its end)');
+    acts.push({ op: 'systemctl', args: { commands: [['enable', '--now', 'certbot.timer']] } });
+  }
+  steps.push({ id: 'https', title: 'HTTPS certificate', status: acts.length ? 'change' : 'ok', files, details: acts.length ? details
+    : [`certificate ${certName} valid until ${cert?.notAfter ?? '?'}; renewed by certbot.timer, nginx reloaded by ${RENEW_HOOK}`] });
+  if (acts.length) actions.set('https', acts);
+}
+
+function firewallStep(o: ProvisionOptions, facts: ServerFacts, steps: ProvisionStep[], actions: Map<StepId, StepAction[]>, blockers: string[]): void {
+  const port = liveSshPort(facts);
+  const rules = firewallRuleset(port, o.plan);
+  const fw = facts.firewall;
+  if (fw?.ufwActive) {
+    blockers.push('ufw is active on this server and manages its firewall: leave the firewall option off (or disable ufw first) so two firewalls do not fight.');
+    return;
+  }
+  const file = fileChange(FIREWALL_FILE, facts.files[FIREWALL_FILE], rules, 0o644, 'root', 'root');
+  const unit = fileChange(FIREWALL_UNIT, facts.files[FIREWALL_UNIT], FIREWALL_UNIT_TEXT, 0o644, 'root', 'root');
+  const u = facts.units['cloudward-firewall.service'];
+  const live = !!fw?.table;
+  const ok = file.status === 'ok' && unit.status === 'ok' && u?.enabled === 'enabled' && live;
+  const after = o.revertAfterSeconds ?? 60;
+  steps.push({ id: 'firewall', title: 'Firewall (nftables)', status: ok ? 'ok' : 'change', files: ok ? [file, unit] : [file, unit].filter((f) => f.status !== 'ok'),
+    details: ok ? [`in: SSH ${port}, HTTP${o.plan.https ? ', HTTPS' : ''}; the rest dropped`]
+      : [`allow SSH on port ${port} (this connection's) first, then HTTP${o.plan.https ? ' and HTTPS' : ''}; drop the rest`,
+        `reverts itself after ${after} s unless a new SSH connection logs in and confirms`] });
+  if (!ok) {
+    actions.set('firewall', [{ op: 'guarded', args: { kind: 'firewall', ruleset: rules, revertAfter: after }, confirm: {
+      files: [{ path: FIREWALL_FILE, content: rules, mode: 0o644, owner: 'root', group: 'root' }, { path: FIREWALL_UNIT, content: FIREWALL_UNIT_TEXT, mode: 0o644, owner: 'root', group: 'root' }],
+      after: [['systemctl', 'daemon-reload'], ['systemctl', 'enable', '--now', 'cloudward-firewall.service']],
+    } }]);
+  }
+}
+
+function sshdStep(o: ProvisionOptions, facts: ServerFacts, L: ReleaseLayout, steps: ProvisionStep[], actions: Map<StepId, StepAction[]>, blockers: string[]): void {
+  const file = fileChange(SSHD_DROPIN, facts.files[SSHD_DROPIN], SSHD_DROPIN_TEXT, 0o644, 'root', 'root');
+  const eff = facts.sshd ?? {};
+  const effective = eff.passwordauthentication === 'no' && eff.kbdinteractiveauthentication !== 'yes';
+  const ok = file.status === 'ok' && effective;
+  const loginUser = facts.uid === 0 ? 'root' : L.deployUser;
+  if (!ok && !(facts.authorizedKeys?.[loginUser] ?? 0) && !(facts.authorizedKeys?.[L.deployUser] ?? 0)) {
+    blockers.push(`Neither ${loginUser} nor ${L.deployUser} has a key in ~/.ssh/authorized_keys: turning passwords off would lock everyone out. Add your public key first (ssh-copy-id).`);
+    return;
+  }
+  const after = o.revertAfterSeconds ?? 60;
+  steps.push({ id: 'sshd', title: 'SSH: keys only', status: ok ? 'ok' : 'change', files: ok ? [file] : [file],
+    details: ok ? ['password logins are off (sshd -T: passwordauthentication no)']
+      : [`${SSHD_DROPIN}: no password logins (sshd -t first)`, `reverts itself after ${after} s unless a new SSH connection logs in and confirms`] });
+  if (!ok) actions.set('sshd', [{ op: 'guarded', args: { kind: 'sshd', path: SSHD_DROPIN, content: SSHD_DROPIN_TEXT, revertAfter: after }, confirm: {} }]);
 }
 
 export interface RunHooks {
   onStep?(step: ProvisionStep, phase: 'start' | 'done' | 'skipped', result?: StepResult): void;
   /** Checked between steps (the safe points): true stops before the next step. */
   cancelled?(): boolean;
+  /**
+   * Confirms a guarded change (firewall, sshd) from a NEW SSH connection. Default: a fresh connection to the
+   * same server runs the agent's `confirm`. A rejection leaves the change to revert itself.
+   */
+  confirm?(step: StepId, token: string, confirmArgs: Record<string, unknown>): Promise<void>;
+}
+
+/** The default confirmation: a new connection (new TCP, new login) runs `confirm`; proves the change let us in. */
+export async function confirmOnNewConnection(conn: ServerConnection, token: string, confirmArgs: Record<string, unknown>): Promise<void> {
+  const fresh = conn.fresh();
+  try {
+    await callAgent(fresh, 'confirm', { ...confirmArgs, token }, { root: true, timeoutMs: 30_000 });
+  } finally {
+    fresh.dispose();
+  }
 }
 
 /** Applies the steps that need a change, in order; stops at the first failure (which puts back what it touched). */
@@ -324,10 +562,20 @@ export async function applyProvision(conn: ServerConnection, p: ProvisionPlan, h
     let changed = false;
     for (const a of acts) {
       try {
-        const r = await callAgent<{ changed: boolean; what?: string[] }>(conn, a.op, a.args, { root: true, timeoutMs: 30 * 60_000 });
+        const r = await callAgent<{ changed: boolean; what?: string[]; token?: string; revertAt?: number }>(conn, a.op, a.args, { root: true, timeoutMs: 30 * 60_000 });
         changed ||= r.changed;
         what.push(...(r.what ?? []));
+        if (a.confirm && r.token) {
+          try {
+            await (hooks.confirm ? hooks.confirm(step.id, r.token, a.confirm) : confirmOnNewConnection(conn, r.token, a.confirm));
+            what.splice(0, what.length, `${step.id} confirmed by a new SSH connection`);
+          } catch (e) {
+            const at = r.revertAt ? new Date(r.revertAt * 1000).toISOString().slice(11, 19) : '?';
+            throw new ProvisionStepError(step.id, `a new SSH connection could not confirm the change (${(e as Error).message}): it reverts by itself at ${at} UTC`, '', done);
+          }
+        }
       } catch (e) {
+        if (e instanceof ProvisionStepError) throw e;
         if (e instanceof AgentError) throw new ProvisionStepError(step.id, e.message, e.output, done);
         throw e;
       }
@@ -343,7 +591,13 @@ export async function applyProvision(conn: ServerConnection, p: ProvisionPlan, h
 export async function previewProvision(conn: ServerConnection, o: ProvisionOptions): Promise<ProvisionPlan> {
   const nonce = randomBytes(16).toString('hex');
   const facts = await readFacts(conn, o, nonce);
-  return planProvision(o, facts, nonce);
+  // the address this client reached the server at counts as the server's (behind 1:1 NAT it is on no interface)
+  let client: string[] = [];
+  if (o.plan.https) {
+    const host = (await conn.resolve()).host;
+    client = await lookup(host, { all: true }).then((r) => r.map((x) => x.address), () => []);
+  }
+  return planProvision(o, facts, nonce, client);
 }
 
 /** `systemd-analyze security` of a colour of the app unit: its exposure score (lower is safer). */

@@ -132,7 +132,7 @@ def op_facts(h, ssh_connection):
         r["pid1"] = None
     r["python"] = "%d.%d.%d" % sys.version_info[:3]
     r["tools"] = dict((t, shutil.which(t, path="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")) for t in
-                      ["systemctl", "nginx", "visudo", "systemd-analyze", "apt-get", "dpkg-query", "useradd", "certbot", "ufw", "sshd"])
+                      ["systemctl", "nginx", "visudo", "systemd-analyze", "apt-get", "dpkg-query", "useradd", "certbot", "ufw", "sshd", "nft", "systemd-run", "openssl"])
     pk = h.get("packages", [])
     installed = []
     if pk and r["tools"]["dpkg-query"]:
@@ -180,6 +180,51 @@ def op_facts(h, ssh_connection):
         _, act = run(["systemctl", "is-active", u], check=False)
         units[u] = {"enabled": out.strip(), "active": act.strip()}
     r["units"] = units
+    resolved = {}
+    for d in h.get("resolve", []):
+        try:
+            addrs = sorted(set(ai[4][0] for ai in socket.getaddrinfo(d, 80, 0, socket.SOCK_STREAM)))
+            resolved[d] = {"addresses": addrs, "error": None}
+        except socket.gaierror as e:
+            resolved[d] = {"addresses": [], "error": str(e.strerror or e)}
+    r["resolved"] = resolved
+    if h.get("resolve"):
+        _, out = run(["ip", "-o", "addr", "show"], check=False) if shutil.which("ip") else (1, "")
+        r["addresses"] = sorted(set(m.group(1) for m in re.finditer(r"\binet6? ([0-9a-fA-F.:]+)/", out)))
+    certs = {}
+    for name in h.get("certs", []):
+        path = "/etc/letsencrypt/live/%s/fullchain.pem" % name
+        c = {"exists": os.path.exists(path), "renewalConf": os.path.exists("/etc/letsencrypt/renewal/%s.conf" % name)}
+        if c["exists"] and shutil.which("openssl"):
+            _, out = run(["openssl", "x509", "-noout", "-enddate", "-ext", "subjectAltName", "-in", path], check=False)
+            m = re.search(r"notAfter=(.+)", out)
+            c["notAfter"] = m.group(1).strip() if m else None
+            c["domains"] = re.findall(r"DNS:([^,\s]+)", out)
+            code, _ = run(["openssl", "x509", "-noout", "-checkend", str(30 * 86400), "-in", path], check=False)
+            c["expiresWithin30Days"] = code != 0
+        certs[name] = c
+    r["certs"] = certs
+    keys = {}
+    for u in h.get("authorizedKeys", []):
+        try:
+            home = pwd.getpwnam(u).pw_dir
+            with open(os.path.join(home, ".ssh", "authorized_keys")) as f:
+                keys[u] = len([l for l in f if l.strip() and not l.lstrip().startswith("#")])
+        except (KeyError, OSError):
+            keys[u] = 0
+    r["authorizedKeys"] = keys
+    if h.get("sshd"):
+        code, out = run([which("sshd", "/usr/sbin/sshd"), "-T"], check=False)
+        r["sshd"] = dict((l.split(None, 1) + [""])[:2] for l in out.splitlines() if l.strip()) if code == 0 else {}
+    if h.get("firewall"):
+        fw = {"ufwActive": False, "nft": r["tools"].get("nft") is not None, "table": None}
+        if r["tools"].get("ufw"):
+            _, out = run(["ufw", "status"], check=False)
+            fw["ufwActive"] = "Status: active" in out
+        if fw["nft"]:
+            code, out = run(["nft", "list", "table", "inet", "cloudward"], check=False)
+            fw["table"] = out if code == 0 else None
+        r["firewall"] = fw
     return r
 
 def file_fact(p, content):
@@ -404,6 +449,159 @@ def op_security(h):
     code, out = run([which("systemd-analyze", "/usr/bin/systemd-analyze"), "security", "--no-pager", h["unit"]], check=False)
     m = re.search(r"Overall exposure level for \S+:\s*([0-9.]+)", out)
     return {"score": float(m.group(1)) if m else None, "output": out}
+
+# ---------------------------------------------------------------- HTTPS (as root)
+
+def op_acme_preflight(h):
+    """Proves that Let's Encrypt will reach this server's webroot for each domain over HTTP, before certbot runs
+    (a failed certbot burns rate limit): a token written to the webroot must come back through the domain on
+    port 80 of every address the domain has. Changes nothing (the token is removed)."""
+    import http.client
+    webroot = h["webroot"]
+    d = os.path.join(webroot, ".well-known", "acme-challenge")
+    os.makedirs(d, mode=0o755, exist_ok=True)
+    name = "cloudward-preflight-" + secrets.token_hex(8)
+    token = secrets.token_urlsafe(24)
+    path = os.path.join(d, name)
+    write_atomic(path, token, 0o644)
+    problems = []
+    try:
+        for domain in h["domains"]:
+            try:
+                addrs = sorted(set(ai[4][0] for ai in socket.getaddrinfo(domain, 80, 0, socket.SOCK_STREAM)))
+            except socket.gaierror as e:
+                problems.append("DNS: %s does not resolve (%s): add an A record (and AAAA for IPv6) pointing at this server" % (domain, e.strerror or e))
+                continue
+            for a in addrs:
+                url = "http://%s/.well-known/acme-challenge/%s" % (domain, name)
+                c = http.client.HTTPConnection(a, 80, timeout=h.get("timeout", 10))
+                try:
+                    c.request("GET", "/.well-known/acme-challenge/" + name, headers={"Host": domain, "User-Agent": "cloudward-preflight"})
+                    resp = c.getresponse()
+                    body = resp.read(4096).decode("utf-8", "replace").strip()
+                    if resp.status != 200 or body != token:
+                        problems.append("HTTP: %s (address %s) answered %d without the token: another web server or site answers for %s there, not the nginx site Cloudward set up (its webroot is %s)" % (url, a, resp.status, domain, webroot))
+                except ConnectionRefusedError:
+                    problems.append("port 80 closed: nothing accepts connections on %s port 80 for %s (nginx not running, or a firewall rejects port 80)" % (a, domain))
+                except socket.timeout:
+                    problems.append("port 80 filtered: %s port 80 did not answer within %ds for %s (a firewall, the server's or the provider's, drops it)" % (a, h.get("timeout", 10), domain))
+                except OSError as e:
+                    problems.append("HTTP: %s (address %s) could not be fetched: %s" % (url, a, e))
+                finally:
+                    c.close()
+    finally:
+        os.unlink(path)
+    if problems:
+        raise Fail("the HTTPS preflight failed, so certbot was not run (no Let's Encrypt rate limit used) and nothing was changed: " + "; ".join(problems))
+    return {"changed": False, "what": []}
+
+def op_certbot(h):
+    argv = [which("certbot", "/usr/bin/certbot"), "certonly", "--webroot", "-w", h["webroot"], "--cert-name", h["certName"],
+            "--non-interactive", "--agree-tos", "--keep-until-expiring", "--expand"]
+    for d in h["domains"]:
+        argv += ["-d", d]
+    argv += ["--email", h["email"]] if h.get("email") else ["--register-unsafely-without-email"]
+    if h.get("server"):
+        argv += ["--server", h["server"]]
+    env = dict(os.environ)
+    if h.get("caBundle"):
+        env["REQUESTS_CA_BUNDLE"] = h["caBundle"]
+    code, out = run(argv, check=False, env=env, timeout=900)
+    if code != 0:
+        raise Fail("certbot could not get the certificate (its log: /var/log/letsencrypt/letsencrypt.log)", tail(out, 30))
+    return {"changed": True, "what": ["certificate " + h["certName"]]}
+
+# ---------------------------------------------------------------- guarded changes: revert unless confirmed
+
+RUN_DIR = "/run/cloudward"
+
+def op_guarded(h):
+    """Applies a change that could lock the user out (firewall, sshd) with its undo armed first: a transient
+    systemd timer runs the undo after h["revertAfter"] seconds unless op_confirm (from a NEW SSH connection)
+    disarms it. Only the live part is applied here; what makes it last (files read at boot, enabled units) is
+    done by op_confirm, so a reboot before the confirmation also reverts it."""
+    token = secrets.token_hex(8)
+    os.makedirs(RUN_DIR, mode=0o700, exist_ok=True)
+    base = os.path.join(RUN_DIR, token)
+    kind = h["kind"]
+    if kind == "firewall":
+        nft = which("nft", "/usr/sbin/nft")
+        new = base + ".nft"
+        write_atomic(new, h["ruleset"], 0o600)
+        code, out = run([nft, "-c", "-f", new], check=False)
+        if code != 0:
+            raise Fail("nft -c rejected the firewall rules; nothing was changed", out)
+        code, old = run([nft, "list", "table", "inet", "cloudward"], check=False)
+        if code == 0:
+            write_atomic(base + ".old.nft", "table inet cloudward\ndelete table inet cloudward\n" + old, 0o600)
+            undo = "%s -f %s" % (nft, base + ".old.nft")
+        else:
+            undo = "%s delete table inet cloudward" % nft
+        apply_argv = [nft, "-f", new]
+    elif kind == "sshd":
+        path = h["path"]
+        if os.path.exists(path):
+            shutil.copy2(path, base + ".old")
+            undo = "cp -p %s %s && systemctl try-reload-or-restart ssh" % (base + ".old", path)
+        else:
+            undo = "rm -f %s && systemctl try-reload-or-restart ssh" % path
+        write_atomic(path + ".cw-new", h["content"], 0o644, "root", "root")
+        # sshd -t on the whole config with the new drop-in in place (renamed in only when sshd accepts it)
+        os.rename(path + ".cw-new", path)
+        code, out = run([which("sshd", "/usr/sbin/sshd"), "-t"], check=False)
+        if code != 0:
+            restore_cmd = undo.split(" && ")[0]
+            run(["sh", "-c", restore_cmd], check=False)
+            raise Fail("sshd -t rejected the configuration with %s; it was put back" % path, out)
+        apply_argv = ["systemctl", "try-reload-or-restart", "ssh"]
+    else:
+        raise Fail("unknown guarded change %s" % kind)
+    # the undo, serialized with the confirmation by a lock: exactly one of them wins
+    script = "\n".join([
+        "#!/bin/sh",
+        "# Written by cloudward provision: undoes the %s change unless a new SSH connection confirmed it." % kind,
+        "exec 9>%s.lock" % base, "flock 9",
+        "[ -e %s.confirmed ] && exit 0" % base,
+        undo,
+        "date -u +%%FT%%TZ > %s.reverted" % base,
+        "logger -t cloudward 'the %s change was not confirmed by a new SSH connection: reverted'" % kind, ""])
+    write_atomic(base + ".revert", script, 0o700)
+    after = int(h.get("revertAfter", 60))
+    code, out = run(["systemd-run", "--unit", "cloudward-revert-" + token, "--on-active=%ds" % after,
+                     "--timer-property=AccuracySec=1s", "/bin/sh", base + ".revert"], check=False)
+    if code != 0:
+        raise Fail("could not arm the automatic revert (systemd-run); the %s change was not applied" % kind, out)
+    code, out = run(apply_argv, check=False)
+    if code != 0:
+        run(["sh", base + ".revert"], check=False)
+        raise Fail("applying the %s change failed; it was reverted at once" % kind, out)
+    return {"changed": True, "token": token, "revertAt": time.time() + after, "what": [kind + " (reverts itself unless confirmed)"]}
+
+def op_confirm(h):
+    """Run from a NEW SSH connection: disarms the revert and makes the change last."""
+    token = h["token"]
+    if not re.match(r"^[0-9a-f]{16}$", token):
+        raise Fail("bad token")
+    base = os.path.join(RUN_DIR, token)
+    if not os.path.exists(base + ".revert"):
+        raise Fail("no change waits for confirmation under this token")
+    with open(base + ".lock", "w") as lk:
+        fcntl.flock(lk, fcntl.LOCK_EX)
+        if os.path.exists(base + ".reverted"):
+            raise Fail("too late: the change was already reverted by its timer")
+        open(base + ".confirmed", "w").close()
+    run(["systemctl", "stop", "cloudward-revert-%s.timer" % token], check=False)
+    what = []
+    for f in h.get("files", []):
+        os.makedirs(os.path.dirname(f["path"]), exist_ok=True)
+        write_atomic(f["path"], f["content"], f["mode"], f["owner"], f["group"])
+        what.append(f["path"])
+    for a in h.get("after", []):
+        run(a)
+    for p in os.listdir(RUN_DIR):
+        if p.startswith(token + "."):
+            os.unlink(os.path.join(RUN_DIR, p))
+    return {"changed": True, "what": what}
 
 # ---------------------------------------------------------------- deploy (as the deploy user)
 
@@ -775,7 +973,7 @@ except BaseException:
         os.symlink(target, tmp)
         os.rename(tmp, path)
 
-    def probe(self, url_host, path, via_socket=None, port=None, tries=30):
+    def probe(self, url_host, path, via_socket=None, port=None, tries=30, tls=False):
         """GET with the real Host and X-Forwarded-Proto; classifies what is wrong in plain words."""
         import http.client
         j = self.job
@@ -788,6 +986,15 @@ except BaseException:
                     s.settimeout(10)
                     s.connect(via_socket)
                     c.sock = s
+                elif tls:
+                    # through nginx's HTTPS site, with the domain as SNI (the catch-all rejects other names);
+                    # the certificate is nginx's business here, not the app's: not verified
+                    import ssl
+                    ctx = ssl.create_default_context()
+                    ctx.check_hostname = False
+                    ctx.verify_mode = ssl.CERT_NONE
+                    c = http.client.HTTPConnection("localhost", timeout=10)
+                    c.sock = ctx.wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=10), server_hostname=url_host)
                 else:
                     c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
                 c.request("GET", path, headers={"Host": url_host, "X-Forwarded-Proto": "https" if j.get("https") else "http", "User-Agent": "cloudward-health"})
@@ -855,7 +1062,10 @@ except BaseException:
             self.sctl("enable", "%s@%s.socket" % (j["name"], new))
             write_state(self.app, dict(st, color=new, release=rid))
             self.begin("live-check", "checking the site through nginx")
-            self.probe(j["host"], j["healthPath"], port=j["listenPort"], tries=10)
+            if j.get("https") and j.get("httpsPort"):
+                self.probe(j["host"], j["healthPath"], port=j["httpsPort"], tries=10, tls=True)
+            else:
+                self.probe(j["host"], j["healthPath"], port=j["listenPort"], tries=10)
         except Fail as e:
             self.log("rolling back the switch: %s" % e)
             if prev_current:
@@ -993,7 +1203,8 @@ def runner_main(job_path):
     return code
 
 OPS = {"facts": None, "packages": op_packages, "users": op_users, "dirs": op_dirs, "files": op_files, "env": op_env,
-       "systemctl": op_systemctl, "security": op_security, "start": op_start, "tail": op_tail, "releases": op_releases}
+       "systemctl": op_systemctl, "security": op_security,
+       "acme_preflight": op_acme_preflight, "certbot": op_certbot, "guarded": op_guarded, "confirm": op_confirm, "start": op_start, "tail": op_tail, "releases": op_releases}
 
 def main(stream, argv):
     global AGENT_TEXT

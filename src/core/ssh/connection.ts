@@ -891,6 +891,14 @@ export class ServerConnection {
     if (!this.disposed) this.setState('idle');
   }
 
+  /**
+   * A separate connection to the same server (its own TCP connection and login), sharing nothing with this
+   * one: proves that a change to sshd or the firewall still lets a new login in. Dispose it after use.
+   */
+  fresh(): ServerConnection {
+    return new ServerConnection(this.spec, { ...this.opts, reconnectAttempts: 0 });
+  }
+
   /** Closes everything, shells and follows included; the object cannot be used again. */
   dispose(): void {
     this.disposed = true;

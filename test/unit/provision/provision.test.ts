@@ -7,7 +7,7 @@ import { detectProjectSync } from '../../../src/core/detect';
 import { buildPlan } from '../../../src/core/plan';
 import type { DeployPlan } from '../../../src/core/plan';
 import { HARDENING, releaseLayout, renderReleaseUnits } from '../../../src/core/generate';
-import { parseEnvFile, planProvision, unifiedDiff, type ServerFacts } from '../../../src/core/provision';
+import { firewallRuleset, liveSshPort, parseEnvFile, planProvision, unifiedDiff, type ServerFacts } from '../../../src/core/provision';
 import { agentCommand, agentInput } from '../../../src/core/remote/agent';
 
 const repo = path.resolve(__dirname, '../../../..');
@@ -127,6 +127,65 @@ describe('parseEnvFile', () => {
     assert.deepStrictEqual(r.values, { A: '1', B: 'two words', C: 'x', D: 'plain' });
     assert.strictEqual(r.errors.length, 2);
     assert.ok(!r.errors.join(' ').includes('zzhidden'), 'an error quoted a value');
+  });
+});
+
+describe('provision plan: HTTPS, firewall, sshd', () => {
+  const httpsPlan: DeployPlan = { ...plan, https: true };
+  const withDns = (addresses: string[]): ServerFacts => ({
+    ...freshFacts(), sshConnection: '198.51.100.9 50000 10.0.0.5 2222', addresses: ['127.0.0.1', '10.0.0.5', '::1'],
+    resolved: { 'polls.example.com': { addresses, error: null } }, certs: { 'polls.example.com': { exists: false, renewalConf: false } },
+  });
+
+  it('DNS pointing elsewhere blocks everything, naming the addresses; pointing here (or at the address SSH reached) does not', () => {
+    const away = planProvision({ plan: httpsPlan }, withDns(['203.0.113.7']), NONCE);
+    assert.strictEqual(away.blockers.length, 1);
+    assert.match(away.blockers[0], /^DNS points elsewhere: polls\.example\.com resolves to 203\.0\.113\.7, which is not this server \(10\.0\.0\.5\)/);
+    assert.deepStrictEqual(planProvision({ plan: httpsPlan }, withDns(['10.0.0.5']), NONCE).blockers, []);
+    // behind 1:1 NAT the public address is on no interface: the address the client connected to counts
+    assert.deepStrictEqual(planProvision({ plan: httpsPlan }, withDns(['192.0.2.44']), NONCE, ['192.0.2.44']).blockers, []);
+    const f = withDns([]);
+    f.resolved = { 'polls.example.com': { addresses: [], error: 'Name or service not known' } };
+    assert.match(planProvision({ plan: httpsPlan }, f, NONCE).blockers[0], /^DNS: polls\.example\.com does not resolve \(Name or service not known\)/);
+  });
+
+  it('HTTPS before the certificate: nginx gets the HTTP phase with the ACME webroot; the https step runs preflight, certbot, the HTTPS site', () => {
+    const p = planProvision({ plan: httpsPlan, acme: { server: 'https://acme.test/dir' } }, withDns(['10.0.0.5']), NONCE);
+    const site = (p.actions.get('nginx')![0].args.files as { content: string }[])[0].content;
+    assert.match(site, /location \/\.well-known\/acme-challenge\/ \{\n\s+root \/var\/www\/letsencrypt;/);
+    assert.doesNotMatch(site, /ssl_certificate/);
+    assert.deepStrictEqual(p.actions.get('https')!.map((a) => a.op), ['acme_preflight', 'certbot', 'files', 'files', 'systemctl']);
+    const full = (p.actions.get('https')![2].args.files as { content: string }[])[0].content;
+    assert.match(full, /ssl_certificate \/etc\/letsencrypt\/live\/polls\.example\.com\/fullchain\.pem;/);
+    assert.match(full, /add_header Strict-Transport-Security "max-age=31536000" always;/);
+    assert.match(full, /return 301 https:\/\/\$host\$request_uri;/);
+    assert.ok(p.steps.find((s) => s.id === 'packages')!.details[0].includes('certbot'));
+  });
+
+  it('the firewall lets the live SSH port in (not just 22), and refuses to fight an active ufw', () => {
+    const f = freshFacts();
+    f.sshConnection = '198.51.100.9 50000 10.0.0.5 2222';
+    f.firewall = { ufwActive: false, nft: true, table: null };
+    assert.strictEqual(liveSshPort(f), 2222);
+    assert.match(firewallRuleset(2222, plan), /tcp dport \{ 2222, 80 \} accept/);
+    assert.match(firewallRuleset(22, httpsPlan), /tcp dport \{ 22, 80, 443 \} accept/);
+    const p = planProvision({ plan, firewall: true, revertAfterSeconds: 30 }, f, NONCE);
+    const fw = p.steps.find((s) => s.id === 'firewall')!;
+    assert.match(fw.details.join(' '), /allow SSH on port 2222 .* reverts itself after 30 s unless a new SSH connection/);
+    assert.ok(p.actions.get('firewall')![0].confirm, 'the firewall is not guarded');
+    f.firewall.ufwActive = true;
+    assert.match(planProvision({ plan, firewall: true }, f, NONCE).blockers.join(' '), /ufw is active/);
+  });
+
+  it('sshd keys-only is refused when nobody has an authorized key (it would lock everyone out)', () => {
+    const f = freshFacts();
+    f.authorizedKeys = { root: 0, deploy: 0 };
+    f.sshd = { passwordauthentication: 'yes' };
+    assert.match(planProvision({ plan, sshKeysOnly: true }, f, NONCE).blockers.join(' '), /would lock everyone out/);
+    f.authorizedKeys.root = 1;
+    const p = planProvision({ plan, sshKeysOnly: true }, f, NONCE);
+    assert.deepStrictEqual(p.blockers, []);
+    assert.strictEqual(p.steps.find((s) => s.id === 'sshd')!.status, 'change');
   });
 });
 
