@@ -148,7 +148,8 @@ export function firewallRuleset(sshPort: number, plan: DeployPlan): string {
     '\t\tiif "lo" accept',
     '\t\tct state established,related accept',
     '\t\tct state invalid drop',
-    '\t\tmeta l4proto { icmp, ipv6-icmp } accept',
+    // numbers, not names: nft reads protocol names from /etc/protocols, which a minimal image may lack
+    '\t\tmeta l4proto { 1, 58 } accept comment "ICMP and ICMPv6 (ping, path MTU, IPv6 neighbours)"',
     `\t\ttcp dport { ${ports.join(', ')} } accept`,
     '\t}',
     '}',

@@ -203,12 +203,13 @@ describe('provision HTTPS (certbot + pebble), firewall and sshd on a real Debian
     const before = (await get(httpsPort, '/')).serial;
     const renew = await srv!.exec('env', [`REQUESTS_CA_BUNDLE=${CA}`, 'certbot', 'renew', '--force-renewal', '--no-random-sleep-on-renew']);
     assert.strictEqual(renew.code, 0, renew.stdout + renew.stderr);
-    assert.match(renew.stdout + renew.stderr, /Running deploy-hook command: \/etc\/letsencrypt\/renewal-hooks\/deploy\/50-cloudward-reload-nginx/);
+    const log = fs.readFileSync(path.join(srv!.root, 'var', 'log', 'letsencrypt', 'letsencrypt.log'), 'utf8');
+    assert.match(log, /Running deploy-hook command: \/etc\/letsencrypt\/renewal-hooks\/deploy\/50-cloudward-reload-nginx/);
     const after = (await get(httpsPort, '/')).serial;
     assert.ok(before && after && before !== after, `served serial ${before} → ${after}`);
   });
 
-  it('a firewall change that no new SSH connection confirms reverts by itself', async () => {
+  it('a firewall change (and an sshd one) that no new SSH connection confirms reverts by itself', async () => {
     const p = pool();
     try {
       const conn = p.get({ name: 'srv', host: 'srv' });
@@ -222,12 +223,18 @@ describe('provision HTTPS (certbot + pebble), firewall and sshd on a real Debian
       assert.ok(!fs.existsSync(path.join(srv!.root, 'etc', 'cloudward', 'firewall.nft')), 'the unconfirmed firewall was made permanent');
       const log = await sh('journalctl -t cloudward --no-pager -o cat');
       assert.match(log.stdout, /the firewall change was not confirmed by a new SSH connection: reverted/);
+      // the sshd drop-in the same way: put back (here: removed) and sshd reloaded
+      const sshd = await previewProvision(conn, await options({ sshKeysOnly: true, revertAfterSeconds: 5 }));
+      await assert.rejects(applyProvision(conn, { ...sshd, steps: sshd.steps.filter((s) => s.id === 'sshd') }, { confirm: async () => { throw new Error('no'); } }), /step "sshd" failed/);
+      const dropIn = path.join(srv!.root, 'etc', 'ssh', 'sshd_config.d', '10-cloudward.conf');
+      assert.ok(fs.existsSync(dropIn), 'the sshd drop-in was not applied');
+      await until('the sshd drop-in reverted', async () => !fs.existsSync(dropIn), 30);
     } finally {
       p.dispose();
     }
   });
 
-  it('a confirmed firewall stays (the live SSH port open), loads at boot; sshd keys-only likewise', async () => {
+  it('a confirmed firewall stays (the live SSH port open) and is enabled for boot; sshd keys-only likewise', async () => {
     const r = await cli('provision', 'srv', ...withHttps(), '--firewall', '--ssh-keys-only', '--revert-after', '5', '--yes', '--json');
     assert.strictEqual(r.code, 0, r.stderr);
     assert.deepStrictEqual(JSON.parse(r.stdout).changed.sort(), ['firewall', 'sshd']);
