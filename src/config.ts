@@ -28,6 +28,10 @@ export class Config {
   async setServers(servers: ServerSetting[]): Promise<void> {
     await this.c.update('servers', servers, vscode.ConfigurationTarget.Global);
   }
+  /** Provision Server…: the certificate account's e-mail, the guarded firewall and sshd options. */
+  get provisionOptions(): { email: string; firewall: boolean; sshKeysOnly: boolean } {
+    return { email: this.c.get<string>('provision.certificateEmail', '').trim(), firewall: this.c.get<boolean>('provision.firewall', false), sshKeysOnly: this.c.get<boolean>('provision.sshKeysOnly', false) };
+  }
   get sshConfigFile(): string {
     return this.c.get<string>('serversView.sshConfigFile', '');
   }

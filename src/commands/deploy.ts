@@ -87,7 +87,10 @@ export function registerDeployCommands(ctx: Ctx, model: ServersModel, pickServer
       const conn = model.connection(state.id);
       const secrets = await secretsOf(state.spec.name, pp.plan.name);
       const plan = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Cloudward: reading ${state.spec.name}` },
-        () => core.previewProvision(conn, { plan: pp.plan, secrets }));
+        () => {
+          const po = ctx.config.provisionOptions;
+          return core.previewProvision(conn, { plan: pp.plan, secrets, firewall: po.firewall, sshKeysOnly: po.sshKeysOnly, acme: { email: po.email || undefined } });
+        });
       const uri = docs.set(`provision-${state.spec.name}.diff`, provisionPlanText(state.spec.name, plan));
       await vscode.window.showTextDocument(uri, { preview: true });
       log().info(provisionPlanText(state.spec.name, plan));
