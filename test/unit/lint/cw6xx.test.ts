@@ -144,6 +144,13 @@ describe('CW6xx: files that must agree', () => {
       assert.strictEqual(applyFix(procfile, f), procfile.replace('mysit.wsgi', 'mysite.wsgi'));
     });
 
+    it('reads the parsed start commands, not text: a server named in an echo or a comment is no start command', () => {
+      const script = '#!/bin/sh\necho "then run: gunicorn mysite.wsgy:app"\n# gunicorn mysit.wsgi\nexec gunicorn mysite.wsgi:application --bind 0.0.0.0:8000\n';
+      assert.deepStrictEqual(lintFiles({ ...files, 'start.sh': script }, 'CW604'), []);
+      const wrong = script.replace('exec gunicorn mysite.wsgi:application', 'exec gunicorn "mysite.wsgy:application"');
+      one(lintFiles({ ...files, 'start.sh': wrong }, 'CW604'), 'start.sh', wrong, 'mysite.wsgy:application');
+    });
+
     it('reads exec-form Dockerfiles, Kubernetes args and systemd units', () => {
       const docker = 'FROM python:3.12-slim\nCMD ["gunicorn", "--bind", "0.0.0.0:8000", "-k", "uvicorn.workers.UvicornWorker", "app.main:app"]\n';
       one(lintFiles({ ...files, Dockerfile: docker }, 'CW604'), 'Dockerfile', docker, 'app.main:app');

@@ -27,6 +27,7 @@ import { systemdUnitOf } from '../parse/systemd';
 import { parseYaml, isMap, isScalar, valueOf, seqItems, type Document, type Node } from '../parse/yaml';
 import { parseDockerfile } from '../parse/dockerfile';
 import { proxyPasses, sendsForwardedProto } from './cw5xx';
+import { appOperand, invocations } from '../commands';
 
 const COMMAND_KINDS: readonly FileKind[] = ['procfile', 'dockerfile', 'compose', 'kubernetes', 'systemd', 'shell', 'platform'];
 
@@ -573,18 +574,6 @@ registerRule({
 
 // --- CW604 -------------------------------------------------------------------------------------------
 
-const SERVERS = ['gunicorn', 'uvicorn', 'hypercorn', 'daphne'];
-/** Options of these servers that take a separate value (so the value is not mistaken for the app). */
-const VALUE_OPTIONS = new Set([
-  '-b', '--bind', '-w', '--workers', '-k', '--worker-class', '-c', '--config', '-t', '--timeout', '--graceful-timeout', '--keep-alive',
-  '--log-level', '--access-logfile', '--error-logfile', '--log-file', '--log-config', '--chdir', '--pythonpath', '-e', '--env', '-n', '--name',
-  '--threads', '--max-requests', '--max-requests-jitter', '--worker-connections', '-u', '--user', '-g', '--group', '-m', '--umask',
-  '--forwarded-allow-ips', '--host', '--port', '--uds', '--fd', '--app-dir', '--root-path', '--env-file', '--log-config', '--loop', '--http',
-  '--ws', '--interface', '--limit-concurrency', '--backlog', '--timeout-keep-alive', '--ssl-keyfile', '--ssl-certfile', '--keyfile',
-  '--certfile', '-p', '--pid', '--statsd-host', '--worker-tmp-dir', '--access-logformat', '--capture-output', '--proxy-protocol',
-  '--paste', '--limit-request-line', '--reload-extra-file', '--proxy-headers-host', '--settings', '--workers-kill-timeout',
-]);
-const BOOLEAN_OPTIONS = new Set(['--capture-output', '--proxy-protocol', '--preload', '--reload', '--daemon', '-D', '--factory', '--proxy-headers', '--no-access-log', '--check-config', '--print-config', '--spew', '--enable-stdio-inheritance', '--no-sendfile', '--reuse-port', '--use-colors', '--no-use-colors', '--no-server-header', '--no-date-header', '--access-log', '--no-proxy-headers', '-v', '--verbose']);
 const MODULE = /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*(?::[A-Za-z_][A-Za-z0-9_.]*(?:\(.*\))?)?$/;
 
 export interface StartModule {
@@ -593,53 +582,24 @@ export interface StartModule {
   end: number;
 }
 
-/** Application modules named after gunicorn/uvicorn/... in a file that starts processes. */
+/**
+ * Application modules of the file's start commands, read from the parsed start commands
+ * (lint/commands.ts: the shell, exec lists, compose and Kubernetes commands, systemd ExecStart…), never
+ * from raw text: `echo "… gunicorn mysite.wsgy:app"` is an echo, not a server.
+ */
 export const startModulesOf = (file: LintFile): StartModule[] => {
   const out: StartModule[] = [];
-  const text = file.text;
-  for (const server of SERVERS) {
-    for (const i of wordsIn(text, server)) {
-      if (inCommentLine(file, i)) continue;
-      // `uvicorn.workers.UvicornWorker`, `gunicorn.conf.py`: not the command.
-      const next = text[i + server.length];
-      if (next === '.' || next === ':' || next === '/' || next === '=') continue;
-      let j = i + server.length;
-      let expectValue = false;
-      for (let words = 0; words < 40; words++) {
-        const v = valueAfter(text, j);
-        if (!v) {
-          // an option right after (`--workers`): read it as a word of its own
-          let k = j;
-          while (k < text.length && /[ \t"',=]/.test(text[k])) k++;
-          if (text[k] === '-' && text[k + 1] !== ' ') {
-            let e = k;
-            while (e < text.length && !WORD_BREAK.has(text[e]) && text[e] !== '=') e++;
-            const opt = text.slice(k, e);
-            expectValue = text[e] === '=' ? false : VALUE_OPTIONS.has(opt) && !BOOLEAN_OPTIONS.has(opt);
-            if (text[e] === '=') {
-              while (e < text.length && !WORD_BREAK.has(text[e])) e++;
-            }
-            j = e;
-            continue;
-          }
-          break;
-        }
-        // Stop at the end of the command: a newline outside a list, a shell operator.
-        const between = text.slice(j, v.start);
-        if (/\n/.test(between) && !/\\\s*\n|,\s*\n|^\s*\n\s*-\s/.test(between) && file.kind !== 'kubernetes') break;
-        if (['&&', '||', '|', ';'].includes(v.value)) break;
-        j = v.end;
-        if (expectValue) {
-          expectValue = false;
-          continue;
-        }
-        if (v.value === 'run' || v.value === 'serve') continue; // hypercorn/uvicorn subcommands are rare, harmless
-        if (MODULE.test(v.value) && (v.value.includes(':') || v.value.includes('.'))) {
-          out.push({ module: v.value, start: v.start, end: v.end });
-        }
-        break;
-      }
+  for (const { inv } of invocations(file)) {
+    const w = appOperand(inv);
+    if (!w || !MODULE.test(w.value) || !(w.value.includes(':') || w.value.includes('.'))) continue;
+    let { start, end } = w;
+    // A quoted operand (`"app:create_app()"`): the range is the module inside the quotes.
+    const q = file.text[start];
+    if ((q === '"' || q === "'") && file.text[end - 1] === q && end - start >= 2) {
+      start++;
+      end--;
     }
+    out.push({ module: w.value, start, end });
   }
   return out;
 };
