@@ -1,4 +1,4 @@
-import { contextKeys, getContext } from '../contextKeys';
+import { contextKeys, getContext, setContext } from '../contextKeys';
 import type { Ctx } from '../ctx';
 import { ProjectFiles } from './projectFiles';
 import { StepCompletion, stepConditions } from './stepCompletion';
@@ -35,4 +35,13 @@ export function registerWalkthroughs(ctx: Ctx): void {
     for (const key of Object.values(contextKeys)) all[key] = getContext(key) ?? false;
     return { ...all, ...project.snapshot() };
   });
+
+  // Tests only: the keys the steps' actions set, back to false, so a test can see what one action sets
+  // (the path choice and the file keys stay: they say which steps are shown and what the project holds).
+  if (process.env.CLOUDWARD_TEST === '1') {
+    ctx.command('_cloudward.walkthroughs.resetActionKeys', async () => {
+      const keep = new Set<string>([contextKeys.deployPath, contextKeys.deployPlatform, contextKeys.deployPathChosen, contextKeys.hasServers]);
+      for (const key of Object.values(contextKeys)) if (!keep.has(key) && !key.startsWith('cloudward.has')) await setContext(key, false);
+    });
+  }
 }
