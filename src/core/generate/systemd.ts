@@ -1,6 +1,7 @@
 import type { DeployPlan } from '../plan/types';
 import type { GeneratedFile } from './types';
 import { celeryArgs, gunicornArgs, header, publicEnv } from './common';
+import { hardening } from './hardening';
 
 export function systemdPaths(plan: DeployPlan): { service: string; socket: string; worker?: string } {
   return {
@@ -8,24 +9,6 @@ export function systemdPaths(plan: DeployPlan): { service: string; socket: strin
     socket: `deploy/systemd/${plan.name}.socket`,
     ...(plan.celery ? { worker: `deploy/systemd/${plan.name}-worker.service` } : {}),
   };
-}
-
-/** The hardening lines both services share: no privileges to gain, the system read-only. */
-function hardening(plan: DeployPlan): string[] {
-  return [
-    '# Hardening: the app cannot gain privileges, and sees the system read-only.',
-    'NoNewPrivileges=true',
-    'ProtectSystem=strict',
-    `ReadWritePaths=${writablePaths(plan).map((p) => `-${p}`).join(' ')}`,
-    plan.appDir.startsWith('/home/') ? 'ProtectHome=read-only' : 'ProtectHome=true',
-    'PrivateTmp=true',
-    'PrivateDevices=true',
-    'ProtectKernelTunables=true',
-    'ProtectKernelModules=true',
-    'ProtectControlGroups=true',
-    'RestrictSUIDSGID=true',
-    'LockPersonality=true',
-  ];
 }
 
 /** `<name>-worker.service`: the Celery worker, as the app's user, with the app's environment. */
@@ -56,7 +39,7 @@ function renderWorkerUnit(plan: DeployPlan): string {
     'Restart=on-failure',
     'RestartSec=5',
     '',
-    ...hardening(plan),
+    ...hardening(plan, writablePaths(plan).map((p) => `-${p}`)),
     '',
     '[Install]',
     'WantedBy=multi-user.target',
@@ -130,7 +113,7 @@ export function renderSystemdUnits(plan: DeployPlan): GeneratedFile[] {
     'Restart=on-failure',
     'RestartSec=5',
     '',
-    ...hardening(plan),
+    ...hardening(plan, writablePaths(plan).map((p) => `-${p}`)),
     '',
     '[Install]',
     'WantedBy=multi-user.target',
