@@ -4,11 +4,14 @@
 import * as vscode from 'vscode';
 import type { Ctx } from '../ctx';
 import type { DeployPlan, PlanOverrides } from '../core/plan';
-import type { DeployEvent, ProvisionPlan } from '../core';
+import type { DeployEvent, DeployHooks, ProvisionPlan } from '../core';
+import type { ServerConnection } from '../core/ssh';
 import { log } from '../log';
 import { contextKeys, setContext } from '../contextKeys';
 import { printable } from '../core/printable';
 import type { ServersModel, ServerState } from '../views/servers/model';
+import type { LeafNode } from '../views/servers/nodes';
+import { rememberDeployedApp } from '../views/servers/project';
 import { VirtualDocuments } from '../preview/virtualDocuments';
 import { pickWorkspaceFolder } from './generate/folder';
 import { previousPlanValues, rememberPlanValues, serverOptions } from './generate';
@@ -56,40 +59,53 @@ export function registerDeployCommands(ctx: Ctx, model: ServersModel, pickServer
     return raw ? (JSON.parse(raw) as Record<string, string>) : {};
   }
 
-  ctx.command('cloudward.setProductionSecret', async (target?: unknown) => {
-    const state = await pickServer(target, 'Server the secret is for');
-    if (!state) return;
-    const pp = await projectPlan(ctx);
-    if (!pp) return;
-    const name = await vscode.window.showInputBox({
-      title: `Production secret of ${pp.plan.name} on ${state.spec.name}`, prompt: 'Name (an environment variable, e.g. DATABASE_URL)', ignoreFocusOut: true,
-      validateInput: (v) => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(v) ? undefined : 'letters, digits and _, not starting with a digit'),
-    });
-    if (!name) return;
-    const value = await vscode.window.showInputBox({ title: `${name} for ${pp.plan.name} on ${state.spec.name}`, prompt: 'Value (kept in VS Code\'s secret storage; sent to the server only on stdin when you provision)', password: true, ignoreFocusOut: true,
-      validateInput: (v) => (/[\r\n\0]/.test(v) ? 'one line only' : undefined) });
-    if (value === undefined) return;
-    const all = await secretsOf(state.spec.name, pp.plan.name);
-    all[name] = value;
-    await ctx.secrets.store(secretKey(state.spec.name, pp.plan.name), JSON.stringify(all));
-    log().info(`production secret ${name} of ${pp.plan.name} on ${state.spec.name} stored (value not logged)`);
-    void vscode.window.showInformationMessage(`Cloudward: ${name} stored for ${pp.plan.name} on ${state.spec.name}. "Provision Server…" puts it in /etc/${pp.plan.name}/env.`);
-  });
+  interface OnServer {
+    state: ServerState;
+    plan: DeployPlan;
+    projectDir: string;
+    /** The server's pooled connection (connects on first use). */
+    conn(): ServerConnection;
+  }
 
-  ctx.command('cloudward.provisionServer', async (target?: unknown, opts?: { yes?: boolean }) => {
-    const state = await pickServer(target, 'Server to provision');
+  /** What every command here starts with: the server (row or pick), the project's plan, prompts allowed meanwhile. */
+  async function onServer<T>(target: unknown, placeHolder: string, f: (o: OnServer) => Promise<T>): Promise<T | undefined> {
+    const state = await pickServer(target, placeHolder);
     if (!state) return undefined;
     const pp = await projectPlan(ctx);
     if (!pp) return undefined;
-    const core = ctx.core;
     const release = model.prompts.allow(state.spec.name);
     try {
-      const conn = model.connection(state.id);
-      const secrets = await secretsOf(state.spec.name, pp.plan.name);
+      return await f({ state, plan: pp.plan, projectDir: pp.projectDir, conn: () => model.connection(state.id) });
+    } finally {
+      release();
+    }
+  }
+
+  ctx.command('cloudward.setProductionSecret', (target?: unknown) =>
+    onServer(target, 'Server the secret is for', async ({ state, plan }) => {
+      const name = await vscode.window.showInputBox({
+        title: `Production secret of ${plan.name} on ${state.spec.name}`, prompt: 'Name (an environment variable, e.g. DATABASE_URL)', ignoreFocusOut: true,
+        validateInput: (v) => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(v) ? undefined : 'letters, digits and _, not starting with a digit'),
+      });
+      if (!name) return;
+      const value = await vscode.window.showInputBox({ title: `${name} for ${plan.name} on ${state.spec.name}`, prompt: 'Value (kept in VS Code\'s secret storage; sent to the server only on stdin when you provision)', password: true, ignoreFocusOut: true,
+        validateInput: (v) => (/[\r\n\0]/.test(v) ? 'one line only' : undefined) });
+      if (value === undefined) return;
+      const all = await secretsOf(state.spec.name, plan.name);
+      all[name] = value;
+      await ctx.secrets.store(secretKey(state.spec.name, plan.name), JSON.stringify(all));
+      log().info(`production secret ${name} of ${plan.name} on ${state.spec.name} stored (value not logged)`);
+      void vscode.window.showInformationMessage(`Cloudward: ${name} stored for ${plan.name} on ${state.spec.name}. "Provision Server…" puts it in /etc/${plan.name}/env.`);
+    }));
+
+  ctx.command('cloudward.provisionServer', (target?: unknown, opts?: { yes?: boolean }) =>
+    onServer(target, 'Server to provision', async ({ state, plan: deployPlan, conn }) => {
+      const core = ctx.core;
+      const secrets = await secretsOf(state.spec.name, deployPlan.name);
       const plan = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Cloudward: reading ${state.spec.name}` },
         () => {
           const po = ctx.config.provisionOptions;
-          return core.previewProvision(conn, { plan: pp.plan, secrets, firewall: po.firewall, sshKeysOnly: po.sshKeysOnly, acme: { email: po.email || undefined } });
+          return core.previewProvision(conn(), { plan: deployPlan, secrets, firewall: po.firewall, sshKeysOnly: po.sshKeysOnly, acme: { email: po.email || undefined } });
         });
       const uri = docs.set(`provision-${state.spec.name}.diff`, provisionPlanText(state.spec.name, plan));
       await vscode.window.showTextDocument(uri, { preview: true });
@@ -109,7 +125,7 @@ export function registerDeployCommands(ctx: Ctx, model: ServersModel, pickServer
         { location: vscode.ProgressLocation.Notification, title: `Cloudward: provisioning ${state.spec.name}`, cancellable: true },
         async (progress, token) => {
           try {
-            return await core.applyProvision(conn, plan, {
+            return await core.applyProvision(conn(), plan, {
               cancelled: () => token.isCancellationRequested,
               onStep: (s, phase, r) => {
                 if (phase === 'start') {
@@ -134,99 +150,133 @@ export function registerDeployCommands(ctx: Ctx, model: ServersModel, pickServer
       void model.refresh(state.id, true);
       void setContext(contextKeys.serverProvisioned, true);
       return { changed };
-    } finally {
-      release();
-    }
-  });
+    }));
 
-  async function runRelease(state: ServerState, title: string, f: (hooks: { onEvent(e: DeployEvent): void; log(l: string): void; cancelled(): boolean }) => Promise<{ live: string | null }>): Promise<{ live: string | null } | undefined> {
+  /**
+   * Runs a deploy or rollback with a progress notification naming each step, Cancel (stop following: the run goes
+   * on on the server under its lock), every event in the output channel, and on failure the failed step's lines
+   * opened in an editor. The one place the editor turns deploy events into progress and log lines.
+   */
+  async function followRun(state: ServerState, title: string, f: (hooks: DeployHooks) => Promise<{ live: string | null }>): Promise<{ live: string | null } | undefined> {
     const core = ctx.core;
-    return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
-      try {
-        return await f({
+    const events: DeployEvent[] = [];
+    try {
+      return await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) =>
+        f({
           cancelled: () => token.isCancellationRequested,
           log: (l) => log().info(l),
           onEvent: (e) => {
-            if (e.event === 'step') {
-              progress.report({ message: e.text ?? e.step });
-              log().info(`--> ${e.text ?? e.step}`);
-            } else if (e.event === 'log' && e.text) log().info(e.text);
-            else if (e.event === 'warning') {
-              log().warn(e.text ?? '');
+            events.push(e);
+            const line = printable(core.formatDeployEvent(e));
+            if (e.event === 'step') progress.report({ message: printable(e.text ?? e.step ?? '') });
+            if (e.event === 'warning') {
+              log().warn(line);
               void vscode.window.showWarningMessage(`Cloudward: ${printable(e.text ?? '')}`);
-            } else if (e.event === 'failed') log().error(`${e.step}: ${e.error}\n${e.output ?? ''}`);
+            } else if (e.event === 'failed') log().error(line);
+            else if (e.event !== 'log' || e.text) log().info(line);
           },
-        });
-      } catch (e) {
-        if (e instanceof core.DeployError) {
-          if (e.step === 'detached') {
-            void vscode.window.showInformationMessage(`Cloudward: stopped following; ${e.reason}`);
-            return undefined;
-          }
-          log().show(true);
-          throw new Error(`${e.step} failed: ${e.reason}${e.live ? ` ${e.live} still serves.` : ''}`);
-        }
-        throw e;
+        }),
+      );
+    } catch (e) {
+      if (!(e instanceof core.DeployError)) throw e;
+      if (e.step === 'detached') {
+        void vscode.window.showInformationMessage(`Cloudward: stopped following; ${e.reason}`);
+        return undefined;
       }
-    });
+      const summary = `${e.step} failed: ${e.reason}${e.live ? ` ${e.live} still serves.` : ''}`;
+      if (events.length) {
+        const lines = core.deployFailureLines(events, e.step);
+        const text = [`# ${title.replace(/^Cloudward: /, '')}: ${summary}`, '# The full log: Output ▸ Cloudward.', '', ...lines].join('\n') + '\n';
+        await vscode.window.showTextDocument(docs.set(`deploy-failed-${state.spec.name}.log`, printable(text)), { preview: true });
+      } else log().show(true);
+      throw new Error(summary);
+    }
   }
 
-  ctx.command('cloudward.deployToServer', async (target?: unknown, opts?: { yes?: boolean }) => {
-    const state = await pickServer(target, 'Server to deploy to');
-    if (!state) return undefined;
-    const pp = await projectPlan(ctx);
-    if (!pp) return undefined;
-    const core = ctx.core;
-    const g = await core.gitState(pp.projectDir);
-    let allowDirty = false;
-    if (g.dirty) {
-      const c = opts?.yes ? undefined : await vscode.window.showWarningMessage(`The project has uncommitted changes. Deploy them, marked ${g.commit.slice(0, 7)}-dirty?`, { modal: true }, 'Deploy Uncommitted Changes');
-      if (c !== 'Deploy Uncommitted Changes') return undefined;
-      allowDirty = true;
-    }
-    const release = model.prompts.allow(state.spec.name);
-    try {
-      const conn = model.connection(state.id);
-      const res = await runRelease(state, `Cloudward: deploying ${pp.plan.name} to ${state.spec.name}`, (hooks) => core.deploy(conn, { plan: pp.plan, projectDir: pp.projectDir, allowDirty }, hooks));
-      if (res) void vscode.window.showInformationMessage(`Cloudward: ${res.live} is live on ${state.spec.name}.`);
-      if (res?.live) void setContext(contextKeys.releaseDeployed, true);
-      void model.refresh(state.id, true);
-      return res;
-    } finally {
-      release();
-    }
-  });
+  ctx.command('cloudward.deployToServer', (target?: unknown, opts?: { yes?: boolean }) =>
+    onServer(target, 'Server to deploy to', async ({ state, plan, projectDir, conn }) => {
+      const core = ctx.core;
+      const g = await core.gitState(projectDir);
+      let allowDirty = false;
+      if (g.dirty) {
+        const c = opts?.yes ? undefined : await vscode.window.showWarningMessage(`The project has uncommitted changes. Deploy them, marked ${g.commit.slice(0, 7)}-dirty?`, { modal: true }, 'Deploy Uncommitted Changes');
+        if (c !== 'Deploy Uncommitted Changes') return undefined;
+        allowDirty = true;
+      }
+      // From now on the Servers view shows this app's releases on this server, even without a linked project.
+      await rememberDeployedApp(ctx, state.spec.name, { app: plan.name, appDir: plan.appDir });
+      try {
+        const res = await followRun(state, `Cloudward: deploying ${plan.name} to ${state.spec.name}`, (hooks) => core.deploy(conn(), { plan, projectDir, allowDirty }, hooks));
+        if (res) void vscode.window.showInformationMessage(`Cloudward: ${res.live} is live on ${state.spec.name}.`);
+        if (res?.live) void setContext(contextKeys.releaseDeployed, true);
+        return res;
+      } finally {
+        void model.refresh(state.id, true);
+      }
+    }));
 
-  ctx.command('cloudward.rollbackServer', async (target?: unknown, opts?: { to?: string; yes?: boolean }) => {
-    const state = await pickServer(target, 'Server to roll back');
-    if (!state) return undefined;
-    const pp = await projectPlan(ctx);
-    if (!pp) return undefined;
-    const core = ctx.core;
-    const release = model.prompts.allow(state.spec.name);
-    try {
-      const conn = model.connection(state.id);
+  ctx.command('cloudward.rollbackServer', (target?: unknown, opts?: { to?: string; yes?: boolean; app?: string }) =>
+    onServer(target, 'Server to roll back', async ({ state, plan, conn }) => {
+      const core = ctx.core;
+      if (opts?.app && opts.app !== plan.name) {
+        throw new Error(`that release is of ${opts.app}, and the workspace's app is ${plan.name}: open ${opts.app}'s folder to roll it back (the rollback installs that app's units and nginx upstream).`);
+      }
       let to = opts?.to;
       if (!to) {
-        const list = await core.listReleases(conn, { plan: pp.plan });
+        const list = await core.listReleases(conn(), { plan });
         const items = [...list.releases].reverse().map((r) => ({
           label: `${r.live ? '$(pass-filled) ' : ''}${r.id}`,
           description: `${r.status ?? '?'}${r.commit ? ` · ${r.commit.slice(0, 7)}${r.dirty ? '-dirty' : ''}` : ''}${r.by ? ` · ${r.by}` : ''}`,
           detail: r.live ? 'live now' : r.error ? `${r.step}: ${r.error}` : r.updated,
           id: r.id, usable: r.exists && (r.status === 'good' || r.status === 'rolled-back') && !r.live,
         }));
-        if (!items.length) throw new Error(`no releases of ${pp.plan.name} on ${state.spec.name} yet.`);
-        const pick = await vscode.window.showQuickPick(items.filter((i) => i.usable), { title: `Roll Back ${pp.plan.name} on ${state.spec.name} to This Release`, placeHolder: `live: ${list.live ?? 'none'}` });
+        if (!items.length) throw new Error(`no releases of ${plan.name} on ${state.spec.name} yet.`);
+        const pick = await vscode.window.showQuickPick(items.filter((i) => i.usable), { title: `Roll Back ${plan.name} on ${state.spec.name} to This Release`, placeHolder: `live: ${list.live ?? 'none'}` });
         if (!pick) return undefined;
         to = pick.id;
       }
       if (!opts?.yes) {
-        const ok = await vscode.window.showWarningMessage(`Roll ${pp.plan.name} on ${state.spec.name} back to ${to}? Migrations are not reversed.`, { modal: true }, 'Roll Back');
+        const ok = await vscode.window.showWarningMessage(`Roll ${plan.name} on ${state.spec.name} back to ${to}? Migrations are not reversed.`, { modal: true }, 'Roll Back');
         if (ok !== 'Roll Back') return undefined;
       }
-      const res = await runRelease(state, `Cloudward: rolling ${pp.plan.name} back on ${state.spec.name}`, (hooks) => core.rollback(conn, { plan: pp.plan, to }, hooks));
-      if (res) void vscode.window.showInformationMessage(`Cloudward: ${res.live} is live again on ${state.spec.name}.`);
-      return res;
+      try {
+        const res = await followRun(state, `Cloudward: rolling ${plan.name} back on ${state.spec.name}`, (hooks) => core.rollback(conn(), { plan, to }, hooks));
+        if (res) void vscode.window.showInformationMessage(`Cloudward: ${res.live} is live again on ${state.spec.name}.`);
+        return res;
+      } finally {
+        void model.refresh(state.id, true);
+      }
+    }));
+
+  function releaseOf(target: unknown): (LeafNode & { release: NonNullable<LeafNode['release']> }) | undefined {
+    const n = target as LeafNode | undefined;
+    if (n && typeof n === 'object' && n.kind === 'leaf' && n.release) return n as LeafNode & { release: NonNullable<LeafNode['release']> };
+    void vscode.window.showInformationMessage('Cloudward: pick a release under Releases in the Servers view.');
+    return undefined;
+  }
+
+  // A release row: roll back to it (through the command above, so the plan is the workspace's and checked against it).
+  ctx.command('cloudward.servers.rollbackToRelease', async (target?: unknown, opts?: { yes?: boolean }) => {
+    const n = releaseOf(target);
+    if (!n) return undefined;
+    return vscode.commands.executeCommand('cloudward.rollbackServer', n.serverId, { to: n.release.id, yes: opts?.yes, app: n.release.app });
+  });
+
+  // A release row: the log of the deploy that built it, from the server (kept there after the release is pruned).
+  ctx.command('cloudward.servers.showDeployLog', async (target?: unknown) => {
+    const n = releaseOf(target);
+    const state = n && model.get(n.serverId);
+    if (!n || !state) return undefined;
+    const release = model.prompts.allow(state.spec.name);
+    try {
+      const core = ctx.core;
+      const events = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Reading the deploy log of ${n.release.id}` },
+        () => core.deployLog(model.connection(state.id), { appDir: n.release.appDir, releaseId: n.release.id }));
+      const text = [`# Deploy of ${n.release.app} ${n.release.id} on ${state.spec.name} (${n.release.appDir}/.cloudward/deploys/${core.deployRunId(n.release.id)}.jsonl)`, '',
+        ...events.map((e) => core.formatDeployEvent(e))].join('\n') + '\n';
+      const uri = docs.set(`deploy-${state.spec.name}-${n.release.id}.log`, printable(text));
+      await vscode.window.showTextDocument(uri, { preview: true });
+      return uri;
     } finally {
       release();
     }

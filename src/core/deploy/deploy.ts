@@ -232,12 +232,68 @@ export interface ReleaseRecord {
   migrations?: string[];
 }
 
-export async function listReleases(conn: ServerConnection, o: { plan: DeployPlan; deployUser?: string }): Promise<{ releases: ReleaseRecord[]; live: string | null; lock: unknown }> {
+/** Where an app's releases live: its plan, or its folder on the server (the Servers view knows only that). */
+export type AppRef = { plan: DeployPlan; deployUser?: string } | { appDir: string; deployUser?: string };
+
+const appDirOf = (o: AppRef) => ('plan' in o ? releaseLayout(o.plan, o.deployUser ?? 'deploy').appDir : o.appDir);
+
+export async function listReleases(conn: ServerConnection, o: AppRef): Promise<{ releases: ReleaseRecord[]; live: string | null; lock: unknown }> {
   const deployUser = o.deployUser ?? 'deploy';
   try {
-    return await callAgent(conn, 'releases', { appDir: releaseLayout(o.plan, deployUser).appDir }, { asUser: deployUser, idempotent: true });
+    return await callAgent(conn, 'releases', { appDir: appDirOf(o) }, { asUser: deployUser, idempotent: true });
   } catch (e) {
     if (e instanceof AgentError) throw new DeployError('releases', e.message, e.output);
     throw e;
   }
+}
+
+/** The run that built a release: `deploy-<id>` (its events are kept on the server after the release is pruned). */
+export const deployRunId = (releaseId: string) => `deploy-${releaseId}`;
+
+/** The events of the deploy that built `releaseId`, from the server's `.cloudward/deploys/` log. */
+export async function deployLog(conn: ServerConnection, o: AppRef & { releaseId: string }): Promise<DeployEvent[]> {
+  const deployUser = o.deployUser ?? 'deploy';
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(o.releaseId)) throw new DeployError('log', `"${o.releaseId}" is not a release id`);
+  try {
+    const r = await callAgent<{ events: DeployEvent[] }>(conn, 'tail', { appDir: appDirOf(o), runId: deployRunId(o.releaseId), offset: 0, waitSeconds: 0 },
+      { asUser: deployUser, idempotent: true, timeoutMs: 60_000 });
+    return r.events;
+  } catch (e) {
+    if (e instanceof AgentError && /FileNotFoundError/.test(e.message)) {
+      throw new DeployError('log', `the server keeps no deploy log for ${o.releaseId} (it was built before logs were kept, or by another tool)`);
+    }
+    if (e instanceof AgentError) throw new DeployError('log', e.message, e.output);
+    throw e;
+  }
+}
+
+/** One event as a log line (the output channel, Show Deploy Log, the CLI): plain text, not yet made printable. */
+export function formatDeployEvent(e: DeployEvent): string {
+  const at = e.t ? `[${new Date(e.t * 1000).toISOString().slice(11, 19)}] ` : '';
+  switch (e.event) {
+    case 'step':
+      return `${at}--> ${e.text ?? e.step ?? ''}`;
+    case 'log':
+      return e.text ?? '';
+    case 'warning':
+      return `${at}warning: ${e.text ?? ''}`;
+    case 'failed':
+      return `${at}FAILED at ${e.step ?? '?'}: ${e.error ?? ''}${e.output ? `\n${e.output}` : ''}`;
+    case 'done':
+      return `${at}${e.ok ? `done: ${e.live ?? '?'} is live${e.unchanged ? ' (unchanged)' : ''}` : `done: failed; ${e.live ? `${e.live} still serves` : 'no release serves'}`}`;
+    default:
+      return JSON.stringify(e);
+  }
+}
+
+/**
+ * The lines of a failed run worth opening first: from the start of the step that failed (the last one of that
+ * name, a deploy's checks run several) to the end, at most `max` lines (the last ones). Plain text, not yet printable.
+ */
+export function deployFailureLines(events: readonly DeployEvent[], step: string | undefined, max = 200): string[] {
+  let from = -1;
+  for (let i = events.length - 1; i >= 0 && from < 0; i--) if (events[i].event === 'step' && events[i].step === step) from = i;
+  if (from < 0) for (let i = events.length - 1; i >= 0 && from < 0; i--) if (events[i].event === 'step') from = i;
+  const lines = events.slice(Math.max(0, from)).flatMap((e) => formatDeployEvent(e).split('\n'));
+  return lines.length > max ? [`… (${lines.length - max} earlier lines in the full log)`, ...lines.slice(-max)] : lines;
 }

@@ -5,8 +5,8 @@ import type { Ctx } from '../../ctx';
 import type { ConnectionState, ServerConnection, ServerSpec, SshPool, Snapshot } from '../../core/ssh';
 import { errorMessage, log } from '../../log';
 import { contextKeys, setContext } from '../../contextKeys';
-import type { ProjectFacts, RowCommand } from './nodes';
-import { projectFacts } from './project';
+import type { ProjectFacts, ReleasesInfo, RowCommand } from './nodes';
+import { deployedApp, projectFacts } from './project';
 import { rememberServerCpus } from './cores';
 import { SshPrompts } from './prompts';
 import { HostKeyTrustStore, ServerSecrets } from './trust';
@@ -33,6 +33,8 @@ export interface ServerState {
   staleReason?: string;
   /** The linked project's facts (spec.project), or why there are none. */
   project?: ProjectFacts | { problem: string };
+  /** The releases of the linked project's app, or of the app last deployed there from this editor. */
+  releases?: ReleasesInfo;
   problem?: ServerProblem;
   connection?: ConnectionState;
 }
@@ -280,8 +282,10 @@ export class ServersModel implements vscode.Disposable {
           const snapshot = await this.connection(id).snapshot(
             p ? { units: p.units, appDir: p.appDir, paths: [p.nginxSite, p.socket, ...(p.certificate ? [p.certificate] : [])] } : {},
           );
+          const releases = await this.readReleases(state, p);
           if (generation !== this.generation || this.states.get(id) !== state) return;
           state.snapshot = snapshot;
+          state.releases = releases;
           // The worker count of the plan of a linked project follows this server's cores.
           void rememberServerCpus(this.ctx, state.spec.name, snapshot.cpus);
           state.stale = false;
@@ -306,6 +310,18 @@ export class ServersModel implements vscode.Disposable {
       });
     this.inflight.set(state, p);
     return p;
+  }
+
+  /** The app's releases from the server's journal (one agent call); undefined when no app is known for it. */
+  private async readReleases(state: ServerState, project: ProjectFacts | undefined): Promise<ReleasesInfo | undefined> {
+    const app = project ? { app: project.name, appDir: project.appDir } : deployedApp(this.ctx, state.spec.name);
+    if (!app) return undefined;
+    try {
+      const r = await this.ctx.core.listReleases(this.connection(state.id), { appDir: app.appDir });
+      return { ...app, releases: r.releases, live: r.live };
+    } catch (e) {
+      return { ...app, releases: [], live: null, error: errorMessage(e) };
+    }
   }
 
   /**

@@ -1,6 +1,7 @@
 // What the Servers tree shows, as plain data: the provider turns these into TreeItems. Kept apart from
 // the provider so that the mapping from a snapshot to rows reads in one place.
 import type { Certificate, Disk, ListeningPort, Service, ServerSpec, Snapshot, SnapshotError, UnixSocket } from '../../core/ssh/types';
+import type { ReleaseRecord } from '../../core/deploy/deploy';
 import { formatAgo, formatBytes, formatDuration, formatTime, percent } from './format';
 
 /** A codicon and, optionally, a theme color id. */
@@ -9,7 +10,7 @@ export interface Icon {
   color?: string;
 }
 
-export type SectionId = 'project' | 'system' | 'services' | 'ports' | 'app' | 'nginx' | 'tls';
+export type SectionId = 'project' | 'releases' | 'system' | 'services' | 'ports' | 'app' | 'nginx' | 'tls';
 
 /** What the linked workspace folder's deploy plan says the server runs (see project.ts). */
 export interface ProjectFacts {
@@ -71,6 +72,8 @@ export interface LeafNode extends NodeBase {
   serverId: string;
   /** For unit rows: the systemd unit the actions apply to. */
   unit?: string;
+  /** For release rows: the release and the app folder it belongs to. */
+  release?: { id: string; appDir: string; app: string; live: boolean };
   /** Rows with their own children (the disks under System, nginx output lines). */
   children?: Node[];
 }
@@ -96,10 +99,15 @@ export const contextValues = {
   unitChanging: 'unit:changing',
   nginx: 'nginx',
   error: 'error',
+  /** A good release that is not live: it can be rolled back to. */
+  releaseGood: 'release:good',
+  releaseLive: 'release:live',
+  releaseOther: 'release:other',
 } as const;
 
 const sectionTitles: Record<SectionId, string> = {
   project: 'Project',
+  releases: 'Releases',
   system: 'System',
   services: 'Services',
   ports: 'Ports',
@@ -110,6 +118,7 @@ const sectionTitles: Record<SectionId, string> = {
 
 const sectionIcons: Record<SectionId, string> = {
   project: 'rocket',
+  releases: 'history',
   system: 'dashboard',
   services: 'layers',
   ports: 'plug',
@@ -349,6 +358,7 @@ function sectionSummary(section: SectionId, s: Snapshot): { description?: string
     case 'ports':
       return { description: `${s.ports.length + (s.unixSockets?.length ?? 0)} listening`, warn: false };
     case 'project':
+    case 'releases':
       return { warn: false };
     case 'app':
       return { description: s.app?.lastDeploy ? `deployed ${formatAgo(s.app.lastDeploy)}` : s.app?.dir, warn: !!s.app && !s.app.exists };
@@ -418,7 +428,7 @@ function projectRows(serverId: string, s: Snapshot, p: ProjectFacts): { rows: No
   return { rows, warn: problems > 0, description: `${p.folderName}${problems ? ` · ${problems} to look at` : ''}` };
 }
 
-type OtherSection = Exclude<SectionId, 'project'>;
+type OtherSection = Exclude<SectionId, 'project' | 'releases'>;
 
 const sectionRows: Record<OtherSection, (serverId: string, s: Snapshot, project?: ProjectFacts) => Node[]> = {
   system: systemRows,
@@ -437,8 +447,67 @@ function dimmed<T extends Node>(n: T): T {
   return out;
 }
 
+/** The releases of the app deployed on a server, from its journal there (`cloudward releases`). */
+export interface ReleasesInfo {
+  app: string;
+  appDir: string;
+  releases: ReleaseRecord[];
+  live: string | null;
+  /** Why they could not be read. */
+  error?: string;
+}
+
+const releaseIcons: Record<string, Icon> = {
+  good: { id: 'circle-large-outline' },
+  failed: { id: 'error', color: RED },
+  'rolled-back': { id: 'discard' },
+  building: { id: 'loading~spin' },
+  abandoned: { id: 'circle-slash', color: DIM },
+};
+
+/** One row per release, newest first: commit, live mark, status, age; the tooltip has the rest. */
+export function releasesSection(serverId: string, info: ReleasesInfo, now = Date.now()): SectionNode {
+  const rows: Node[] = [...info.releases].reverse().map((r) => {
+    const commit = r.commit ? `${r.commit.slice(0, 7)}${r.dirty ? '-dirty' : ''}` : r.id;
+    const when = r.started ?? r.updated;
+    const status = r.status ?? 'unknown';
+    const description = [r.live ? 'live' : undefined, status, when ? formatAgo(when, now) : undefined, r.exists ? undefined : 'removed'].filter(Boolean).join(' · ');
+    const tooltip = [
+      `Release ${r.id}${r.live ? ' (live)' : ''}`,
+      `Status: ${status}${r.error ? ` at ${r.step ?? '?'}: ${r.error}` : ''}`,
+      r.commit ? `Commit: ${r.commit}${r.dirty ? ' with uncommitted changes' : ''}` : undefined,
+      r.by ? `By: ${r.by}` : undefined,
+      when ? `Started: ${formatTime(when)}` : undefined,
+      r.migrations?.length ? `Migrations applied: ${r.migrations.join(', ')}` : undefined,
+      r.exists ? undefined : 'Its folder was removed (kept: the last good releases); the deploy log is still on the server.',
+    ].filter(Boolean).join('\n');
+    const usable = r.exists && !r.live && (r.status === 'good' || r.status === 'rolled-back');
+    return leaf(serverId, `releases/${r.id}`, commit, {
+      description,
+      tooltip,
+      icon: r.live ? { id: 'pass-filled', color: GREEN } : releaseIcons[status] ?? { id: 'circle-large-outline' },
+      contextValue: r.live ? contextValues.releaseLive : usable ? contextValues.releaseGood : contextValues.releaseOther,
+      release: { id: r.id, appDir: info.appDir, app: info.app, live: r.live },
+    });
+  });
+  if (info.error) rows.push(leaf(serverId, 'releases/error', `Releases could not be read: ${info.error}`, { icon: { id: 'warning', color: YELLOW }, tooltip: info.error }));
+  const live = info.releases.find((r) => r.live);
+  return {
+    kind: 'section',
+    serverId,
+    section: 'releases',
+    id: `${serverId}/releases`,
+    label: `Releases of ${info.app}`,
+    description: info.error ? 'not read' : live ? `live: ${live.commit?.slice(0, 7) ?? live.id}` : info.releases.length ? 'none live' : undefined,
+    tooltip: `The releases of ${info.app} in ${info.appDir}, from the server's journal (newest first). Right-click one to roll back to it or to read its deploy log.`,
+    icon: info.error ? { id: sectionIcons.releases, color: YELLOW } : { id: sectionIcons.releases },
+    contextValue: 'section:releases',
+    children: rows,
+  };
+}
+
 /** The sections under a server, from its last snapshot: the linked project's first, then the rest. */
-export function snapshotSections(serverId: string, s: Snapshot, stale: boolean, project?: ProjectFacts): SectionNode[] {
+export function snapshotSections(serverId: string, s: Snapshot, stale: boolean, project?: ProjectFacts, releases?: ReleasesInfo): SectionNode[] {
   const sections: SectionNode[] = [];
   if (project) {
     const p = projectRows(serverId, s, project);
@@ -455,6 +524,7 @@ export function snapshotSections(serverId: string, s: Snapshot, stale: boolean, 
       children: p.rows,
     });
   }
+  if (releases && (releases.releases.length || releases.error)) sections.push(releasesSection(serverId, releases));
   for (const section of Object.keys(sectionRows) as OtherSection[]) {
     const { description, warn } = sectionSummary(section, s);
     sections.push({

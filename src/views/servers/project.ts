@@ -30,3 +30,22 @@ export async function projectFacts(ctx: Ctx, folder: string): Promise<ProjectFac
     appDir: plan.appDir,
   };
 }
+
+/** The app this editor last deployed to each server (by server name): its releases show without a linked project. */
+const DEPLOYED_APPS = 'cloudward.deployedApps';
+
+export interface DeployedApp {
+  app: string;
+  appDir: string;
+}
+
+export function deployedApp(ctx: Ctx, server: string): DeployedApp | undefined {
+  return ctx.extension.globalState.get<Record<string, DeployedApp>>(DEPLOYED_APPS)?.[server];
+}
+
+export async function rememberDeployedApp(ctx: Ctx, server: string, app: DeployedApp): Promise<void> {
+  const all = { ...ctx.extension.globalState.get<Record<string, DeployedApp>>(DEPLOYED_APPS) };
+  if (all[server]?.app === app.app && all[server]?.appDir === app.appDir) return;
+  all[server] = app;
+  await ctx.extension.globalState.update(DEPLOYED_APPS, all);
+}

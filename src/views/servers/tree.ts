@@ -111,7 +111,7 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<Node>, vscod
     if (s.project && 'problem' in s.project) {
       rows.push({ kind: 'leaf', serverId: s.id, id: `${s.id}/project-problem`, label: s.project.problem, icon: { id: 'info' }, tooltip: `Linked project: ${s.spec.project}` });
     }
-    if (s.snapshot) rows.push(...snapshotSections(s.id, s.snapshot, s.stale, project));
+    if (s.snapshot) rows.push(...snapshotSections(s.id, s.snapshot, s.stale, project, s.releases));
     else if (!s.problem) rows.push({ kind: 'leaf', serverId: s.id, id: `${s.id}/loading`, label: 'loading…', icon: { id: 'loading~spin' } });
     return rows;
   }

@@ -1,7 +1,8 @@
 // What the Servers tree shows for a snapshot (src/views/servers/nodes.ts is free of vscode on purpose).
 import * as assert from 'assert';
 import type { Snapshot } from '../../../src/core/ssh/types';
-import { contextValues, type LeafNode, snapshotNeedsAttention, snapshotSections } from '../../../src/views/servers/nodes';
+import { contextValues, type LeafNode, releasesSection, snapshotNeedsAttention, snapshotSections } from '../../../src/views/servers/nodes';
+import { deployFailureLines, formatDeployEvent } from '../../../src/core/deploy/deploy';
 import { formatBytes, formatDuration } from '../../../src/views/servers/format';
 
 const GiB = 1024 ** 3;
@@ -114,5 +115,69 @@ describe('Servers tree rows', () => {
     assert.strictEqual(formatBytes(40 * GiB), '40.0 GiB');
     assert.strictEqual(formatDuration(3 * 86400 + 4 * 3600 + 59), '3 days 4 h');
     assert.strictEqual(formatDuration(59), '59 s');
+  });
+});
+
+describe('Releases rows', () => {
+  const now = Date.parse('2026-12-03T12:00:00Z');
+  const info = {
+    app: 'mysite', appDir: '/srv/mysite', live: 'r2',
+    releases: [
+      { id: 'r1', status: 'rolled-back' as const, commit: 'aaaaaaa1111', live: false, exists: true, started: '2026-12-03T10:00:00Z' },
+      { id: 'r2', status: 'good' as const, commit: 'bbbbbbb2222', live: true, exists: true, started: '2026-12-03T11:00:00Z', by: 'me@laptop' },
+      { id: 'r3', status: 'failed' as const, commit: 'ccccccc3333', dirty: true, live: false, exists: false, started: '2026-12-03T11:55:00Z', step: 'health', error: '400: ALLOWED_HOSTS lacks mysite.test' },
+      { id: 'r0', status: 'good' as const, commit: 'ddddddd4444', live: false, exists: false, started: '2026-12-03T09:00:00Z' },
+    ],
+  };
+
+  it('lists them newest first: commit, live mark, status, age; only kept good ones can be rolled back to', () => {
+    const sec = releasesSection('s', info, now);
+    assert.strictEqual(sec.label, 'Releases of mysite');
+    assert.strictEqual(sec.description, 'live: bbbbbbb');
+    const rows = sec.children as LeafNode[];
+    assert.deepStrictEqual(rows.map((r) => r.label), ['ddddddd', 'ccccccc-dirty', 'bbbbbbb', 'aaaaaaa']);
+    assert.strictEqual(rows[2].description, 'live · good · 1 h 0 min ago');
+    assert.strictEqual(rows[2].icon?.id, 'pass-filled');
+    assert.strictEqual(rows[2].contextValue, contextValues.releaseLive);
+    assert.strictEqual(rows[3].contextValue, contextValues.releaseGood, 'a rolled-back release that is still there');
+    assert.strictEqual(rows[1].contextValue, contextValues.releaseOther, 'a failed release');
+    assert.strictEqual(rows[0].contextValue, contextValues.releaseOther, 'a good release whose folder was pruned');
+    assert.match(rows[0].description!, /removed/);
+    assert.match(rows[1].tooltip!, /failed at health: 400: ALLOWED_HOSTS lacks mysite.test/);
+    assert.deepStrictEqual(rows[2].release, { id: 'r2', appDir: '/srv/mysite', app: 'mysite', live: true });
+  });
+
+  it('shows why they could not be read, and comes right after the project in the server', () => {
+    const sec = releasesSection('s', { ...info, releases: [], error: 'Permission denied' }, now);
+    assert.strictEqual(sec.description, 'not read');
+    assert.match((sec.children[0] as LeafNode).label, /Permission denied/);
+    const sections = snapshotSections('s', snapshot(), false, undefined, info);
+    assert.strictEqual(sections[0].section, 'releases');
+    assert.ok(!snapshotSections('s', snapshot(), false, undefined, { ...info, releases: [] }).some((x) => x.section === 'releases'), 'no section for an app never deployed');
+  });
+});
+
+describe('deploy log lines', () => {
+  const events = [
+    { event: 'step' as const, step: 'upload', text: 'uploading abc' },
+    { event: 'step' as const, step: 'health', text: 'checking the new release' },
+    { event: 'log' as const, step: 'health', text: 'attempt 1' },
+    { event: 'step' as const, step: 'health', text: 'checking again' },
+    { event: 'failed' as const, step: 'health', error: '400: ALLOWED_HOSTS lacks mysite.test', output: 'DisallowedHost' },
+    { event: 'done' as const, ok: false, live: 'r1' },
+  ];
+  it('a failure opens from the last start of the failed step, with the reason, its output and what still serves', () => {
+    assert.deepStrictEqual(deployFailureLines(events, 'health'), [
+      '--> checking again', 'FAILED at health: 400: ALLOWED_HOSTS lacks mysite.test', 'DisallowedHost', 'done: failed; r1 still serves',
+    ]);
+    assert.strictEqual(deployFailureLines(events, 'no-such-step')[0], '--> checking again');
+    const many = Array.from({ length: 300 }, (_, i) => ({ event: 'log' as const, text: `l${i}` }));
+    const cut = deployFailureLines([events[0], ...many], 'upload', 50);
+    assert.strictEqual(cut.length, 51);
+    assert.match(cut[0], /251 earlier lines/);
+  });
+  it('formats each event as one readable line', () => {
+    assert.strictEqual(formatDeployEvent({ event: 'done', ok: true, live: 'r2', t: Date.parse('2026-12-03T12:00:05Z') / 1000 }), '[12:00:05] done: r2 is live');
+    assert.strictEqual(formatDeployEvent({ event: 'warning', text: 'db ahead' }), 'warning: db ahead');
   });
 });
