@@ -20,13 +20,17 @@ const deployUsage = `Usage:
 Puts the project's current git commit live on a server prepared by \`cloudward provision\`:
 uploads \`git archive\` of the commit, builds releases/<id> beside the live release (the virtualenv is
 reused while requirements are unchanged), imports the app with the real environment, runs
-collectstatic, \`manage.py check --deploy\`, plans and runs the migrations once before the switch,
-starts the release beside the live one and checks it with the real Host header, then switches nginx
-to it and stops the old one (no request dropped). Any failure leaves the previous release serving.
+collectstatic (and \`compress\` when django-compressor's COMPRESS_OFFLINE is on), \`manage.py check
+--deploy\`, plans the migrations (stopping at ones that drop or rename what the live release uses,
+unless --yes) and runs them once before the switch, starts the release beside the live one and
+checks it with the real Host header, then switches nginx to it and stops the old one (no request
+dropped). Any failure leaves the previous release serving.
 One deploy at a time per server (a lock the kernel frees if a deploy dies).
 
   --allow-dirty   deploy uncommitted changes too, marked <commit>-dirty (asks unless --yes)
   --keep <n>      good releases to keep (default 5)
+  --yes           also accept migrations that drop or rename a column or table while a release is live
+                  (without it the deploy stops before migrating, nothing changed; a terminal asks instead)
 
 ${common}`;
 
@@ -114,9 +118,19 @@ async function runKind(kind: Kind, argv: string[], io: Io): Promise<number> {
       }
       return Exit.ok;
     }
-    const res = kind === 'deploy'
-      ? await core.deploy(conn, { plan, projectDir, allowDirty: !!v['allow-dirty'], keep }, hooks)
-      : await core.rollback(conn, { plan, to: v.to }, hooks);
+    let res;
+    if (kind === 'deploy') {
+      // --yes also accepts destructive migrations; at a terminal, the question comes when the server finds them.
+      const once = (allowDestructive: boolean) => core.deploy(conn, { plan, projectDir, allowDirty: !!v['allow-dirty'], allowDestructive, keep }, hooks);
+      try {
+        res = await once(!!v.yes);
+      } catch (e) {
+        if (!(e instanceof core.DeployError && e.step === core.DESTRUCTIVE_STEP && interactive && !v.json)) throw e;
+        writeLine(io.err, `cloudward deploy: ${e.reason}`);
+        if (!(await askYesNo('Deploy with these migrations anyway?'))) throw e;
+        res = await once(true);
+      }
+    } else res = await core.rollback(conn, { plan, to: v.to }, hooks);
     if (v.json) writeLine(io.out, JSON.stringify({ ok: true, live: res.live, release: kind === 'deploy' ? res.releaseId : res.live, runId: res.runId }, null, 2));
     else writeLine(io.out, `${res.live} is live on ${positionals[0]}.`);
     return Exit.ok;

@@ -40,6 +40,17 @@ async function projectPlan(ctx: Ctx): Promise<{ plan: DeployPlan; projectDir: st
   return { plan: core.buildPlan(detection, overrides, serverOptions(ctx, folder)), projectDir: projectRoot.fsPath };
 }
 
+/** A deploy or rollback that failed, as the user is told (the step kept, for the callers that act on it). */
+class DeployFailed extends Error {
+  constructor(
+    readonly step: string,
+    readonly reason: string,
+    summary: string,
+  ) {
+    super(summary);
+  }
+}
+
 /** Plain text of a provision plan: what is fine, what changes, a diff per file (never a secret value). */
 export function provisionPlanText(server: string, p: ProvisionPlan): string {
   const f = p.facts;
@@ -189,11 +200,11 @@ export function registerDeployCommands(ctx: Ctx, model: ServersModel, pickServer
         const text = [`# ${title.replace(/^Cloudward: /, '')}: ${summary}`, '# The full log: Output ▸ Cloudward.', '', ...lines].join('\n') + '\n';
         await vscode.window.showTextDocument(docs.set(`deploy-failed-${state.spec.name}.log`, printable(text)), { preview: true });
       } else log().show(true);
-      throw new Error(summary);
+      throw new DeployFailed(e.step, e.reason, summary);
     }
   }
 
-  ctx.command('cloudward.deployToServer', (target?: unknown, opts?: { yes?: boolean }) =>
+  ctx.command('cloudward.deployToServer', (target?: unknown, opts?: { yes?: boolean; allowDestructive?: boolean }) =>
     onServer(target, 'Server to deploy to', async ({ state, plan, projectDir, conn }) => {
       const core = ctx.core;
       const g = await core.gitState(projectDir);
@@ -205,8 +216,19 @@ export function registerDeployCommands(ctx: Ctx, model: ServersModel, pickServer
       }
       // From now on the Servers view shows this app's releases on this server, even without a linked project.
       await rememberDeployedApp(ctx, state.spec.name, { app: plan.name, appDir: plan.appDir });
+      const run = (allowDestructive: boolean) =>
+        followRun(state, `Cloudward: deploying ${plan.name} to ${state.spec.name}`, (hooks) => core.deploy(conn(), { plan, projectDir, allowDirty, allowDestructive }, hooks));
       try {
-        const res = await followRun(state, `Cloudward: deploying ${plan.name} to ${state.spec.name}`, (hooks) => core.deploy(conn(), { plan, projectDir, allowDirty }, hooks));
+        let res;
+        try {
+          res = await run(!!opts?.allowDestructive);
+        } catch (e) {
+          // Migrations that drop or rename what the live release uses: nothing was changed; the user decides.
+          if (!(e instanceof DeployFailed && e.step === core.DESTRUCTIVE_STEP)) throw e;
+          const c = await vscode.window.showWarningMessage(`Deploy ${plan.name} with migrations that drop or rename columns or tables?`, { modal: true, detail: printable(e.reason) }, 'Deploy Anyway');
+          if (c !== 'Deploy Anyway') return undefined;
+          res = await run(true);
+        }
         if (res) void vscode.window.showInformationMessage(`Cloudward: ${res.live} is live on ${state.spec.name}.`);
         if (res?.live) void setContext(contextKeys.releaseDeployed, true);
         return res;

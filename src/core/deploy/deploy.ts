@@ -41,6 +41,9 @@ export async function gitArchive(projectDir: string, tree: string): Promise<Buff
   return r.stdout as unknown as Buffer;
 }
 
+/** The step a deploy stops at when its migrations drop or rename what the live release uses (see allowDestructive). */
+export const DESTRUCTIVE_STEP = 'destructive-migrations';
+
 /** A deploy, rollback or release listing that failed: the step and why, in plain words. */
 export class DeployError extends Error {
   constructor(
@@ -81,6 +84,11 @@ export interface DeployOptions {
   deployUser?: string;
   /** Deploy the working tree with its uncommitted changes, marked `-dirty` (after an explicit yes). */
   allowDirty?: boolean;
+  /**
+   * Apply migrations that drop or rename columns or tables while a release is live (after an explicit yes).
+   * Without it such a deploy stops before migrating, with step DESTRUCTIVE_STEP and nothing changed.
+   */
+  allowDestructive?: boolean;
   /** Releases kept besides the live one. Default 5. */
   keep?: number;
   /** Who deploys (journal). Default user@host of this machine. */
@@ -199,7 +207,7 @@ export async function deploy(conn: ServerConnection, o: DeployOptions, hooks: De
     throw new DeployError('git', 'the project has uncommitted changes: commit them, or deploy them marked -dirty after saying yes (--allow-dirty)');
   }
   const archive = await gitArchive(o.projectDir, g.tree);
-  const job = { ...jobFor(o.plan, deployUser, o.keep ?? 5, o.by ?? who()), kind: 'deploy', commit: g.commit, dirty: g.dirty };
+  const job = { ...jobFor(o.plan, deployUser, o.keep ?? 5, o.by ?? who()), kind: 'deploy', commit: g.commit, dirty: g.dirty, allowDestructive: !!o.allowDestructive };
   const appDir = releaseLayout(o.plan, deployUser).appDir;
   hooks.onEvent?.({ event: 'step', step: 'upload', text: `uploading ${g.commit.slice(0, 7)}${g.dirty ? '-dirty' : ''} (${Math.ceil(archive.length / 1024)} KiB)` });
   const { runId, releaseId } = await startRun(conn, appDir, deployUser, job, archive);

@@ -891,9 +891,16 @@ try:
         import django
         django.setup()
         from django.core.management import call_command
+        from django.conf import settings
         if COLLECT:
             stage = "collectstatic"; mark("stage", stage)
             call_command("collectstatic", interactive=False, verbosity=1)
+            # django-compressor's offline compression, decided by the production settings themselves: the
+            # templates' {% compress %} blocks are rendered now, into the release, after the files they name.
+            if "compressor" in settings.INSTALLED_APPS and getattr(settings, "COMPRESS_OFFLINE", False) \
+                    and getattr(settings, "COMPRESS_ENABLED", not settings.DEBUG):
+                stage = "compress"; mark("stage", stage)
+                call_command("compress", verbosity=1)
         stage = "check"; mark("stage", stage)
         call_command("check", deploy=True, fail_level="ERROR")
         stage = "migrate-plan"; mark("stage", stage)
@@ -901,8 +908,39 @@ try:
         from django.db.migrations.executor import MigrationExecutor
         ex = MigrationExecutor(connections[DEFAULT_DB_ALIAS])
         plan = ex.migration_plan(ex.loader.graph.leaf_nodes())
+        # What the live release may still use and these migrations take away: dropped or renamed columns and tables
+        # of models that exist before this deploy (a model the same deploy creates is nobody's yet).
+        created = set()
+        def destructive(app, label, ops):
+            out = []
+            for op in ops:
+                n = type(op).__name__
+                if n == "CreateModel":
+                    created.add((app, op.name.lower()))
+                elif getattr(op, "model_name", None) and (app, op.model_name.lower()) in created \
+                        or n in ("DeleteModel", "AlterModelTable") and (app, op.name.lower()) in created \
+                        or n == "RenameModel" and (app, op.old_name.lower()) in created:
+                    continue
+                if n == "SeparateDatabaseAndState":
+                    out += destructive(app, label, op.database_operations)
+                elif n == "RemoveField":
+                    out.append("%s drops the column %s.%s" % (label, op.model_name, op.name))
+                elif n == "DeleteModel":
+                    out.append("%s drops the table of %s" % (label, op.name))
+                elif n == "RenameField":
+                    out.append("%s renames the column %s.%s to %s" % (label, op.model_name, op.old_name, op.new_name))
+                elif n == "RenameModel":
+                    out.append("%s renames the table of %s to %s" % (label, op.old_name, op.new_name))
+                elif n == "AlterModelTable":
+                    out.append("%s renames the table of %s to %s" % (label, op.name, op.table))
+            return out
+        risky = []
+        for mg, back in plan:
+            if not back:
+                risky += destructive(mg.app_label, "%s.%s" % (mg.app_label, mg.name), mg.operations)
         mark("result", json.dumps({"planned": ["%s.%s" % (mg.app_label, mg.name) for mg, back in plan],
-                                   "applied": sorted("%s.%s" % k for k in ex.loader.applied_migrations)}))
+                                   "applied": sorted("%s.%s" % k for k in ex.loader.applied_migrations),
+                                   "destructive": risky}))
 except BaseException:
     traceback.print_exc()
     mark("failed", stage)
@@ -910,6 +948,7 @@ except BaseException:
 """
 
     STAGE_TEXT = {"import": "importing %s with the production environment", "collectstatic": "collecting static files into the release",
+                  "compress": "compressing the templates' CSS and JavaScript offline (django-compressor, COMPRESS_OFFLINE)",
                   "check": "manage.py check --deploy", "migrate-plan": "planning migrations"}
 
     def checks(self):
@@ -922,7 +961,7 @@ except BaseException:
         code, out = self.py(self.rel, ["-c", self.CHECKS, args], check=False)
         buf = []
         failed = None
-        self.planned, self.applied = [], []
+        self.planned, self.applied, self.destructive = [], [], []
         for line in out.splitlines():
             if line.startswith("@@CW stage "):
                 self.log("\n".join(buf)); buf = []
@@ -931,7 +970,7 @@ except BaseException:
                     self.begin(st, self.STAGE_TEXT[st])
             elif line.startswith("@@CW result "):
                 r = json.loads(line[len("@@CW result "):])
-                self.planned, self.applied = r["planned"], r["applied"]
+                self.planned, self.applied, self.destructive = r["planned"], r["applied"], r.get("destructive", [])
             elif line.startswith("@@CW failed "):
                 failed = line.split()[2]
             else:
@@ -939,11 +978,22 @@ except BaseException:
         if failed or code != 0:
             why = {"import": "the app could not be imported with the production environment",
                    "collectstatic": "collectstatic failed", "check": "manage.py check --deploy found errors",
+                   "compress": "manage.py compress failed (COMPRESS_OFFLINE is on: a {% compress %} block could not be rendered offline; the traceback names the template)",
                    "migrate-plan": "the migrations could not be planned"}.get(failed or self.step, "the checks failed")
             raise Fail(why, "\n".join(buf))
         self.log("\n".join(buf))
         if django:
             self.log("%d migration(s) to apply" % len(self.planned) if self.planned else "no migrations to apply")
+        live = read_state(self.app).get("release")
+        if self.destructive and live and j.get("migrate"):
+            what = "; ".join(self.destructive)
+            if not j.get("allowDestructive"):
+                self.begin("destructive-migrations", "checking the migrations against the live release")
+                raise Fail("the migrations drop or rename what the live release %s may still use (%s). Migrations run before the switch, so "
+                           "%s would run against the migrated database until then, and since migrations are never reversed, no earlier release "
+                           "would be a safe rollback target either. Nothing was changed. To go ahead, deploy again and say yes (the editor's "
+                           "\"Deploy Anyway\", or --yes); safer: first deploy code that no longer uses them, then the migration that drops them." % (live, what, live))
+            self.ev(event="warning", step="migrate-plan", text="destructive migrations accepted: %s; %s runs against the migrated database until the switch, and no earlier release is a safe rollback target" % (what, live))
 
     def migrate(self):
         j = self.job

@@ -275,6 +275,37 @@ describe('provision and deploy on a real Debian server (e2e)', function () {
       fs.writeFileSync(f, fs.readFileSync(f, 'utf8').replace("'django.contrib.staticfiles',", "'django.contrib.staticfiles',\n    'shop',"));
     }, /migrate failed/, /this migration fails/));
 
+  it('a migration that drops a column the live release uses stops before migrating without --yes; with --yes it goes live', async () => {
+    const app = path.join(project, 'catalog');
+    const migration = (n: string, deps: string, ops: string) => fs.writeFileSync(path.join(app, 'migrations', `${n}.py`),
+      ['from django.db import migrations, models', '', 'class Migration(migrations.Migration):', `    dependencies = [${deps}]`, `    operations = [${ops}]`, ''].join('\n'));
+    fs.mkdirSync(path.join(app, 'migrations'), { recursive: true });
+    fs.writeFileSync(path.join(app, '__init__.py'), '');
+    fs.writeFileSync(path.join(app, 'migrations', '__init__.py'), '');
+    // created and dropped in the same deploy: nobody used it, no question
+    migration('0001_initial', '', "migrations.CreateModel('Item', [('id', models.AutoField(primary_key=True)), ('note', models.TextField(default=''))]), migrations.RemoveField('item', 'note'), migrations.AddField('item', 'note', models.TextField(default=''))");
+    const f = path.join(project, 'mysite', 'settings.py');
+    fs.writeFileSync(f, fs.readFileSync(f, 'utf8').replace("'django.contrib.staticfiles',", "'django.contrib.staticfiles',\n    'catalog',"));
+    git('add', '-A');
+    git('commit', '-qm', 'catalog');
+    const first = await cli('deploy', 'srv', ...common());
+    assert.strictEqual(first.code, 0, first.stderr);
+    const live = (await releases()).live;
+    migration('0002_drop_note', "('catalog', '0001_initial')", "migrations.RemoveField('item', 'note')");
+    git('add', '-A');
+    git('commit', '-qm', 'drop the note');
+    const refused = await cli('deploy', 'srv', ...common());
+    assert.strictEqual(refused.code, 1, refused.stderr);
+    assert.match(refused.stderr, /destructive-migrations failed: the migrations drop or rename what the live release .* may still use \(catalog\.0002_drop_note drops the column item\.note\)/);
+    assert.strictEqual((await releases()).live, live);
+    const cols = await srv!.exec('sh', ['-c', "python3 -c \"import sqlite3; print([r[1] for r in sqlite3.connect('/srv/mysite/shared/data/db.sqlite3').execute('pragma table_info(catalog_item)')])\""]);
+    assert.match(cols.stdout, /'note'/, 'the column was dropped by a refused deploy');
+    const yes = await cli('deploy', 'srv', ...common(), '--yes');
+    assert.strictEqual(yes.code, 0, yes.stderr);
+    assert.match(yes.stderr, /warning: destructive migrations accepted: catalog\.0002_drop_note drops the column item\.note/);
+    assert.notStrictEqual((await releases()).live, live);
+  });
+
   it('rollback puts the previous good release back; releases lists them in journal order with statuses', async () => {
     const before = await releases();
     const good = before.releases.filter((x) => x.status === 'good').map((x) => x.id);

@@ -7,7 +7,7 @@ import { DockerfileParser } from 'dockerfile-ast';
 import { detectProjectSync } from '../../../src/core/detect';
 import { buildPlan } from '../../../src/core/plan';
 import type { DeployPlan, PlanOverrides } from '../../../src/core/plan';
-import { GENERATOR_KINDS, GENERATOR_KIND_IDS, renderFiles, unsupportedKinds } from '../../../src/core/generate';
+import { GENERATOR_KINDS, GENERATOR_KIND_IDS, HARDENING, renderFiles, unsupportedKinds } from '../../../src/core/generate';
 import type { GeneratedFile, GeneratorKindId } from '../../../src/core/generate';
 import { LintWorkspace } from '../../../src/core/lint';
 
@@ -153,6 +153,10 @@ describe('generators', () => {
       'Environment=DJANGO_SETTINGS_MODULE=mysite.settings', 'ExecReload=/bin/kill -s HUP $MAINPID', 'Restart=on-failure', 'NoNewPrivileges=true',
       'ProtectSystem=strict', 'PrivateTmp=true', 'WantedBy=multi-user.target',
     ]) assert.ok(service.includes(line), line);
+    // the one hardening list, shared with the release units deploy installs (no IP egress filter: see hardening.ts)
+    for (const line of HARDENING) assert.ok(service.includes(line), line);
+    assert.ok(service.includes('ProtectHome=true') && service.includes('ReadWritePaths=-/srv/mysite/media -/srv/mysite'));
+    assert.ok(!service.some((l) => l.startsWith('IPAddressDeny=')));
     assert.ok(service.some((l) => l.startsWith('ExecStart=/srv/mysite/.venv/bin/gunicorn --config /srv/mysite/gunicorn.conf.py ') && l.endsWith(' mysite.wsgi:application')));
     for (const line of ['ListenStream=/run/mysite/mysite.sock', 'SocketGroup=www-data', 'SocketMode=0660', 'WantedBy=sockets.target']) assert.ok(socket.includes(line), line);
   });

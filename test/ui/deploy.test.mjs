@@ -1,0 +1,200 @@
+// Issue 14's "done when", in the real workbench against a REAL Debian server (scripts/real-server.sh: systemd,
+// sshd, nginx): the example project (examples/django-polls, made ready for production as a user would) is
+// provisioned and deployed once from the CLI in the set-up (to save time); then, in the editor, the user deploys
+// a new commit from the server's row, sees it live under Releases in the Servers view, reads its deploy log, and
+// rolls back to the first release from that release's row. Screenshots in the dark and the light theme.
+// Django and gunicorn come from this machine's local package index, served through the script's reverse forward.
+import assert from 'node:assert';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { copyExample, openWorkbench, repoRoot, runCommand, screenshot, waitForWorkbench, writeWorkspaceSettings } from '../../scripts/workbench.mjs';
+
+const require = createRequire(import.meta.url);
+const HOST = 'mysite.test';
+// Names and the SSH port are global on a machine: CW_UI_DEPLOY_SERVER/_PORT let two checkouts run it side by side.
+const SERVER = process.env.CW_UI_DEPLOY_SERVER || 'cw-ui-deploy';
+const SSH_PORT = Number(process.env.CW_UI_DEPLOY_PORT) || 2431;
+
+describe('Deploy, releases and rollback in the Servers view (real workbench, real Debian server)', function () {
+  this.timeout(15 * 60_000);
+  let wb;
+  let srv;
+  let indexServer;
+  let tmp;
+  let workspace;
+  let httpPort;
+  let first = '';
+  let second = '';
+
+  const git = (...a) => execFileSync('git', ['-c', 'user.email=ui@cloudward.test', '-c', 'user.name=ui', ...a], { cwd: workspace, encoding: 'utf8' }).trim();
+  const page = () => wb.page;
+  const row = (level, text) => page().locator(`.monaco-list-row[aria-level="${level}"]`, { hasText: text }).first();
+
+  // node:http, not fetch: fetch may not set the Host header, which nginx's site needs.
+  function get(path) {
+    return new Promise((resolve) => {
+      const req = http.get({ host: '127.0.0.1', port: httpPort, path, headers: { Host: HOST }, timeout: 15_000, agent: false }, (res) => {
+        let body = '';
+        res.on('data', (d) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on('error', (e) => resolve({ status: 0, body: String(e.code ?? e.message) }));
+      req.on('timeout', () => req.destroy());
+    });
+  }
+
+  /** Waits for a notification's text; on a timeout, the screenshot says what showed instead. */
+  async function notification(text, timeout) {
+    await page().locator('.notification-toast, .notifications-center', { hasText: text }).first().waitFor({ state: 'visible', timeout }).catch(async (e) => {
+      throw new Error(`${e.message.split('\n')[0]} (see ${await screenshot(page(), 'deploy-ui-timeout')})`);
+    });
+  }
+
+  /** Right-clicks a row and runs a context-menu item; a background refresh may re-render it meanwhile: retry. */
+  async function contextMenu(rowLocator, item) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await rowLocator().click({ button: 'right' });
+        const entry = page().locator('.context-view .action-label', { hasText: item }).first();
+        await entry.waitFor({ state: 'visible', timeout: 5000 });
+        await entry.click();
+        return;
+      } catch (e) {
+        await page().keyboard.press('Escape').catch(() => {});
+        if (attempt === 3) throw new Error(`${e.message.split('\n')[0]} (see ${await screenshot(page(), 'deploy-ui-menu')})`);
+      }
+    }
+  }
+
+  before(async function () {
+    this.timeout(30 * 60_000);
+    const { realServerSupported, realServerUp } = require(join(repoRoot, 'out', 'test', 'support', 'realServer.js'));
+    const { LOCAL_INDEX, localIndexReady } = require(join(repoRoot, 'out', 'test', 'support', 'djangoProject.js'));
+    const missing = !realServerSupported() ? 'root on a Debian host (real-server.sh boots a systemd-nspawn server)'
+      : !localIndexReady() ? `a local package index with Django and gunicorn at ${LOCAL_INDEX} (pip config list shows none here)` : '';
+    if (missing) {
+      if (process.env.CI) throw new Error(`missing tool: ${missing}`);
+      console.log(`      skipped: needs ${missing}`);
+      this.skip();
+    }
+    tmp = mkdtempSync(join(tmpdir(), 'cw-ui-deploy-'));
+
+    // The example project, made ready for production the way the walkthrough and the quick fixes leave it.
+    workspace = copyExample();
+    const settings = join(workspace, 'mysite', 'settings.py');
+    const s = readFileSync(settings, 'utf8');
+    writeFileSync(settings, s
+      .replace('from pathlib import Path', 'import os\nfrom pathlib import Path')
+      .replace(/^DEBUG = True$/m, 'DEBUG = False')
+      .replace(/^ALLOWED_HOSTS = \[\]$/m, `ALLOWED_HOSTS = ['${HOST}']`)
+      .replace(/'NAME': BASE_DIR \/ 'db\.sqlite3',/, "'NAME': os.environ.get('SQLITE_PATH', BASE_DIR / 'db.sqlite3'),")
+      + "\nSECURE_PROXY_SSL_HEADER = ('HTTP_X_FORWARDED_PROTO', 'https')\n");
+    assert.match(readFileSync(settings, 'utf8'), /SQLITE_PATH/, 'the example\'s settings changed: adapt this set-up');
+    writeFileSync(join(workspace, '.gitignore'), `${readFileSync(join(workspace, '.gitignore'), 'utf8')}\n.vscode/\n`);
+    git('init', '-q', '.');
+    git('add', '-A');
+    git('commit', '-qm', 'polls, ready for production');
+    first = git('rev-parse', 'HEAD');
+
+    // The server, its package index through the reverse forward, and an SSH config whose known_hosts has its key.
+    const { freePort } = require(join(repoRoot, 'out', 'test', 'support', 'ports.js'));
+    const indexPort = await freePort();
+    indexServer = spawn('/usr/bin/python3', ['-m', 'http.server', String(indexPort), '--bind', '127.0.0.1', '--directory', LOCAL_INDEX], { stdio: 'ignore' });
+    httpPort = await freePort();
+    srv = realServerUp(SERVER, { sshPort: SSH_PORT, forwards: `${httpPort}:80`, reverse: `3141:${indexPort}` });
+    await srv.exec('sh', ['-c', 'printf "[global]\\nindex-url = http://127.0.0.1:3141/simple/\\n" > /etc/pip.conf']);
+    const sshConfig = join(tmp, 'ssh_config');
+    srv.sshConfig('prod', sshConfig);
+
+    // Provision and a first deploy from the CLI (the e2e tests cover both; here they are the starting point).
+    const envFile = join(tmp, 'prod.env');
+    writeFileSync(envFile, 'SQLITE_PATH=/srv/mysite/shared/data/db.sqlite3\n');
+    const cli = (...a) => execFileSync(process.execPath, [join(repoRoot, 'out', 'src', 'cli.js'), ...a, '--project', workspace, '--ssh-config', sshConfig, '--set', `domain=${HOST}`],
+      { encoding: 'utf8', env: { ...process.env, HOME: tmp, SSH_AUTH_SOCK: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    cli('provision', 'prod', '--env-file', envFile, '--yes');
+    cli('deploy', 'prod');
+    const page1 = await get('/polls/');
+    assert.strictEqual(page1.status, 200, `the first release does not serve /polls/: ${page1.body.slice(0, 300)}`);
+
+    // A second commit for the editor to deploy.
+    const index = join(workspace, 'polls', 'templates', 'polls', 'index.html');
+    writeFileSync(index, readFileSync(index, 'utf8').replace('<h1>Latest polls</h1>', '<h1>Latest polls (release two)</h1>'));
+    git('commit', '-qam', 'release two');
+    second = git('rev-parse', 'HEAD');
+
+    // The server as a user adds it (its host key is trusted in the editor's modal, below).
+    wb = await openWorkbench({ workspace, env: { SSH_AUTH_SOCK: '' }, settings: {
+      'cloudward.servers': [{ name: 'prod', host: '127.0.0.1', port: SSH_PORT, user: srv.user, identityFile: srv.key }],
+      'cloudward.serversView.showSshConfigHosts': false,
+    } });
+    await waitForWorkbench(wb.page);
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed' && wb) console.log(`      screenshot of the failure: ${await screenshot(wb.page, 'deploy-ui-failed')}`);
+  });
+
+  after(async () => {
+    try {
+      await wb?.close();
+    } finally {
+      srv?.down();
+      if (indexServer?.pid) process.kill(indexServer.pid);
+      if (tmp) rmSync(tmp, { recursive: true, force: true });
+      if (workspace) rmSync(join(workspace, '..'), { recursive: true, force: true });
+    }
+  });
+
+  it('deploys from the server\'s row, shows the release live under Releases, its deploy log, and rolls back from a release row', async () => {
+    const p = page();
+    await runCommand(p, 'View: Show Cloudward');
+    await row(1, 'prod').waitFor({ state: 'visible', timeout: 60_000 });
+
+    // Deploy from the server's context menu; the domain is asked once; the host key is trusted on first use.
+    await contextMenu(() => row(1, 'prod'), 'Deploy to Server…');
+    const input = p.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: 30_000 });
+    await input.fill(HOST);
+    await p.keyboard.press('Enter');
+    const dialog = p.locator('.monaco-dialog-box');
+    await dialog.waitFor({ state: 'visible', timeout: 60_000 });
+    assert.match(await dialog.innerText(), /SHA256:/);
+    await dialog.getByRole('button', { name: 'Trust and Connect' }).click();
+    await notification('is live on prod', 5 * 60_000);
+    assert.match((await get('/polls/')).body, /release two/, 'the new release does not serve');
+
+    // The Releases section: the new commit first, marked live; the first one below it.
+    if ((await row(1, 'prod').getAttribute('aria-expanded')) !== 'true') await row(1, 'prod').click();
+    const live = row(3, second.slice(0, 7));
+    await live.waitFor({ state: 'visible', timeout: 60_000 });
+    assert.match(await live.innerText(), /live · good/);
+    assert.match(await row(3, first.slice(0, 7)).innerText(), /good/);
+    await screenshot(p, 'deploy-releases-live');
+
+    // Its deploy log, from the server, in an editor.
+    await contextMenu(() => row(3, second.slice(0, 7)), 'Show Deploy Log');
+    await p.locator('.monaco-editor .view-lines', { hasText: 'is live' }).first().waitFor({ state: 'visible', timeout: 60_000 });
+    await screenshot(p, 'deploy-log');
+
+    // Roll back from the first release's row (a modal asks).
+    await contextMenu(() => row(3, first.slice(0, 7)), 'Roll Back to This Release');
+    await dialog.waitFor({ state: 'visible', timeout: 30_000 });
+    assert.match(await dialog.innerText(), /Migrations are not reversed/);
+    await dialog.getByRole('button', { name: 'Roll Back' }).click();
+    await notification('is live again on prod', 5 * 60_000);
+    assert.doesNotMatch((await get('/polls/')).body, /release two/, 'the first release does not serve again');
+    await p.locator(`.monaco-list-row[aria-level="3"]`, { hasText: first.slice(0, 7) }).filter({ hasText: 'live' }).first().waitFor({ state: 'visible', timeout: 60_000 });
+    assert.match(await row(3, second.slice(0, 7)).innerText(), /rolled-back/);
+    // The editor group closed, so that the view and its rows fill the picture.
+    await p.keyboard.press('Control+K').then(() => p.keyboard.press('Control+W')).catch(() => {});
+    console.log(`      screenshot: ${await screenshot(p, 'deploy-rolled-back-dark')}`);
+    writeWorkspaceSettings(workspace, { 'workbench.colorTheme': 'Default Light Modern' });
+    await p.locator('.monaco-workbench.vs').first().waitFor({ state: 'attached', timeout: 20_000 }).catch(() => {});
+    await p.waitForTimeout(1000);
+    console.log(`      screenshot: ${await screenshot(p, 'deploy-rolled-back-light')}`);
+  });
+});
