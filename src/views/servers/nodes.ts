@@ -478,7 +478,7 @@ export function releasesSection(serverId: string, info: ReleasesInfo, now = Date
       r.commit ? `Commit: ${r.commit}${r.dirty ? ' with uncommitted changes' : ''}` : undefined,
       r.by ? `By: ${r.by}` : undefined,
       when ? `Started: ${formatTime(when)}` : undefined,
-      r.migrations?.length ? `Migrations applied: ${r.migrations.join(', ')}` : undefined,
+      r.migrations?.length ? `Migrations applied by this deploy: ${r.migrations.slice(0, 6).join(', ')}${r.migrations.length > 6 ? ` and ${r.migrations.length - 6} more` : ''}` : undefined,
       r.exists ? undefined : 'Its folder was removed (kept: the last good releases); the deploy log is still on the server.',
     ].filter(Boolean).join('\n');
     const usable = r.exists && !r.live && (r.status === 'good' || r.status === 'rolled-back');
