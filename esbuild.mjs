@@ -2,6 +2,7 @@
 //   dist/extension.js  what VS Code loads at activation: wiring only, kept small
 //   dist/core.js       detection, plan, generators and linter (yaml, dockerfile-ast): loaded on first use
 //   dist/ssh.js        the SSH layer (ssh2): loaded on first use
+//   dist/lintWorker.js the editor's lint worker (a worker_thread running dist/core.js off the host thread)
 //   dist/cli.js        the `cloudward` command, all of the above
 // `node esbuild.mjs [--production] [--watch]`
 import * as esbuild from 'esbuild';
@@ -43,6 +44,7 @@ const builds = [
   { ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', external: [...common.external, ...lazyChunks], plugins: [vscodeOnce] },
   { ...common, entryPoints: { core: 'src/core/index.ts' }, outdir: 'dist' },
   { ...common, entryPoints: { ssh: 'src/core/ssh/index.ts' }, outdir: 'dist' },
+  { ...common, entryPoints: { lintWorker: 'src/diagnostics/lintWorker.ts' }, outdir: 'dist', external: [...common.external, ...lazyChunks] },
   { ...common, entryPoints: { cli: 'src/cli.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
 ];
 

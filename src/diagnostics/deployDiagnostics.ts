@@ -5,8 +5,10 @@ import type { Ctx } from '../ctx';
 import type { Finding } from '../core/lint/types';
 import { contextKeys, setContext } from '../contextKeys';
 import { errorMessage, log } from '../log';
+import { printable } from '../core/printable';
 import { toDiagnostic } from './convert';
 import { createLintIndex, type LintIndex, type LintSettings } from './engine';
+import type { LintWorkerClient } from './workerClient';
 import { findDeployCandidates, isCandidatePath, isExcludedPath } from './files';
 import { MAX_LINT_FILE_BYTES } from '../core/workspaceFiles';
 
@@ -45,11 +47,19 @@ export class DeployDiagnostics implements vscode.Disposable {
   private watcher: vscode.FileSystemWatcher | undefined;
   private appTarget: Pick<LintSettings, 'appTarget' | 'interface'> = {};
   private detected = false;
+  /** Per file, the latest lint asked for: an older answer arriving later is not published. */
+  private readonly generations = new Map<string, number>();
 
-  constructor(private readonly ctx: Ctx) {
+  constructor(
+    private readonly ctx: Ctx,
+    private readonly worker: LintWorkerClient,
+  ) {
     this.disposables.push(
       this.collection,
       vscode.workspace.onDidOpenTextDocument((doc) => this.lintDocumentSoon(doc, 0)),
+      worker.onTooSlow((e) => {
+        if (e.file) this.tooSlow(e.file, e.budgetMs);
+      }),
       vscode.workspace.onDidChangeTextDocument((e) => {
         if (e.contentChanges.length > 0) this.lintDocumentSoon(e.document, TYPING_DELAY_MS);
       }),
@@ -111,7 +121,20 @@ export class DeployDiagnostics implements vscode.Disposable {
     this.typingTimers.clear();
     if (this.crossFileTimer) clearTimeout(this.crossFileTimer);
     this.watcher?.dispose();
+    this.index?.dispose();
+    this.index = undefined;
     for (const d of this.disposables) d.dispose();
+  }
+
+  private readonly toldTooSlow = new Set<string>();
+
+  /** One notice per file and session: the file's own diagnostic says the rest. */
+  private tooSlow(file: string, budgetMs: number): void {
+    log().warn(`Deploy lint: ${file} took longer than ${budgetMs / 1000} s; the lint worker was restarted and skips that file until it changes.`);
+    if (this.toldTooSlow.has(file)) return;
+    this.toldTooSlow.add(file);
+    const name = vscode.workspace.asRelativePath(vscode.Uri.file(file), false);
+    void vscode.window.showWarningMessage(`Cloudward skipped ${printable(name)}: checking it took longer than ${budgetMs / 1000} s. Other files are still checked; this one is tried again when it changes.`);
   }
 
   // ---- the index ----------------------------------------------------------------------------
@@ -125,7 +148,7 @@ export class DeployDiagnostics implements vscode.Disposable {
   }
 
   private getIndex(): LintIndex {
-    return (this.index ??= createLintIndex(this.ctx, this.settings()));
+    return (this.index ??= createLintIndex(this.worker, this.settings()));
   }
 
   private scheduleIndex(delay: number): void {
@@ -162,10 +185,18 @@ export class DeployDiagnostics implements vscode.Disposable {
       this.detected = true;
     }
     // A fresh index with the current settings; the open editors' text goes back in on top.
-    const index = createLintIndex(this.ctx, this.settings());
+    const index = createLintIndex(this.worker, this.settings());
+    try {
+      await this.fillIndex(index, token, started);
+    } finally {
+      if (this.index !== index) index.dispose();
+    }
+  }
+
+  private async fillIndex(index: LintIndex, token: vscode.CancellationToken, started: number): Promise<void> {
     const candidates = await findDeployCandidates(token);
     if (token.isCancellationRequested) return;
-    index.addKnownPaths(candidates.allPaths);
+    await index.addKnownPaths(candidates.allPaths);
     const indexed = new Set<string>();
     const open = new Map(vscode.workspace.textDocuments.filter((d) => d.uri.scheme === 'file').map((d) => [d.uri.fsPath, d]));
     // Read in small batches so the extension host stays responsive on a large project.
@@ -175,32 +206,32 @@ export class DeployDiagnostics implements vscode.Disposable {
         candidates.deploy.slice(i, i + 32).map(async (uri) => {
           const doc = open.get(uri.fsPath);
           const text = doc ? doc.getText() : await readText(uri);
-          if (text !== undefined && index.isDeployFile(uri.fsPath, text)) {
-            index.setFile(uri.fsPath, text);
-            indexed.add(uri.fsPath);
-          }
+          if (text !== undefined && (await index.setFile(uri.fsPath, text))) indexed.add(uri.fsPath);
         }),
       );
     }
     if (token.isCancellationRequested) return;
-    this.index = index;
-    this.overlaid.clear();
     // The editors' text as it is now (typing may have gone on while the files were read).
+    const overlaid = new Set<string>();
     for (const [file, doc] of open) {
       if (!this.isWorkspaceFile(doc.uri)) continue;
-      const text = doc.getText();
-      if (indexed.has(file) || index.isDeployFile(file, text)) {
-        index.setFile(file, text);
-        this.overlaid.add(file);
-      }
+      if ((await index.setFile(file, doc.getText())) || indexed.has(file)) overlaid.add(file);
     }
+    if (token.isCancellationRequested) return;
+    const all = await index.lintAll();
+    if (token.isCancellationRequested) return;
+    const previous = this.index;
+    this.index = index;
+    previous?.dispose();
+    this.overlaid.clear();
+    for (const f of overlaid) this.overlaid.add(f);
     const stale = [...this.findings.keys()].filter((f) => !indexed.has(f) && !this.overlaid.has(f) && !open.has(f));
     this.indexed.clear();
     for (const f of indexed) this.indexed.add(f);
     for (const f of stale) this.clear(f);
-    this.publishAll();
+    this.publishFindings(all);
     // Open editors outside the index (other folders, excluded folders) keep their own findings.
-    for (const doc of open.values()) if (!this.inIndex(doc.uri.fsPath)) this.lintDocument(doc);
+    for (const doc of open.values()) if (!this.inIndex(doc.uri.fsPath)) void this.lintDocument(doc);
     this.indexedOnce = true;
     this.ensureWatcher();
     this.updateContextKeys();
@@ -210,10 +241,10 @@ export class DeployDiagnostics implements vscode.Disposable {
   /** The detected application (e.g. `mysite.wsgi:application`) so CW101's fix writes a working command. */
   private async detectAppTarget(): Promise<Pick<LintSettings, 'appTarget' | 'interface'>> {
     const folder = vscode.workspace.workspaceFolders?.[0];
-    const detect = (this.ctx.core as { detectProject?: (dir: string) => unknown }).detectProject;
-    if (!folder || folder.uri.scheme !== 'file' || typeof detect !== 'function') return {};
+    if (!folder || folder.uri.scheme !== 'file') return {};
     try {
-      const d = (await detect(folder.uri.fsPath)) as { appTarget?: string | null; interface?: 'wsgi' | 'asgi' | null } | undefined;
+      // In the worker, like the rules: detection reads the project's files, whatever they hold.
+      const d = (await this.worker.call({ op: 'detect', dir: folder.uri.fsPath })) as { appTarget?: string | null; interface?: 'wsgi' | 'asgi' | null } | undefined;
       return { appTarget: d?.appTarget ?? undefined, interface: d?.interface ?? undefined };
     } catch (e) {
       log().warn(`Deploy lint: project detection failed, the engine derives the app itself: ${errorMessage(e)}`);
@@ -242,42 +273,49 @@ export class DeployDiagnostics implements vscode.Disposable {
       key,
       setTimeout(() => {
         this.typingTimers.delete(key);
-        if (!doc.isClosed) this.lintDocument(doc);
+        if (!doc.isClosed) void this.lintDocument(doc);
       }, delay),
     );
   }
 
   /** Lints an editor's current text (no disk read); a workspace file also updates the index. */
-  lintDocument(doc: vscode.TextDocument): void {
+  async lintDocument(doc: vscode.TextDocument): Promise<void> {
     if (doc.uri.scheme !== 'file' || !this.ctx.config.lintEnabled) return;
     const file = doc.uri.fsPath;
-    // Most files opened are no deploy files: judged by name, without loading the engine.
+    // Most files opened are no deploy files: judged by name, without starting the worker.
     if (!isCandidatePath(file) && !this.inIndex(file)) return;
     const text = doc.getText();
+    const generation = (this.generations.get(file) ?? 0) + 1;
+    this.generations.set(file, generation);
+    const stale = () => this.generations.get(file) !== generation || this.index !== index;
+    const index = this.getIndex();
     try {
-      const index = this.getIndex();
       // Before the workspace is indexed, cross-file rules would judge from a partial picture: lint
       // the file alone (lintText runs no cross-file rule) until the index is complete.
       if (this.indexedOnce && this.isWorkspaceFile(doc.uri)) {
-        if (index.isDeployFile(file, text)) {
-          index.setFile(file, text);
+        const wasIn = this.inIndex(file);
+        const deploy = await index.setFile(file, text);
+        if (stale()) return;
+        if (deploy) {
           this.overlaid.add(file);
-          this.publish(file, index.lintFile(file));
+          const list = await index.lintFile(file);
+          if (stale()) return;
+          this.publish(file, list);
           this.scheduleCrossFile(file);
-        } else if (this.inIndex(file)) {
+        } else if (wasIn) {
           // It stopped being a deploy file (INSTALLED_APPS removed, say): the index keeps its path
           // only (it still exists), and closing the editor re-reads what the disk holds.
-          index.setFile(file, text);
           this.overlaid.add(file);
           this.clear(file);
           this.scheduleCrossFile(file);
         } else {
           this.clear(file); // linted alone before the index was ready
         }
-      } else if (index.isDeployFile(file, text)) {
-        this.publish(file, index.lintText(file, text));
       } else {
-        this.clear(file);
+        const list = await index.lintText(file, text);
+        if (stale()) return;
+        if (list) this.publish(file, list);
+        else this.clear(file);
       }
     } catch (e) {
       log().error(`Deploy lint of ${file} failed: ${e instanceof Error && e.stack ? e.stack : errorMessage(e)}`);
@@ -294,7 +332,7 @@ export class DeployDiagnostics implements vscode.Disposable {
     if (this.indexedOnce && this.isWorkspaceFile(doc.uri) && (wasOverlaid || this.indexed.has(file))) {
       // Back to what the disk holds (unsaved edits went with the editor): a deploy file of the
       // workspace keeps its diagnostics, anything else loses them.
-      void this.refreshFromDisk(doc.uri);
+      this.refreshFromDisk(doc.uri).catch((e) => log().error(`Deploy lint of ${file} failed: ${errorMessage(e)}`));
       return;
     }
     this.clear(file);
@@ -318,10 +356,10 @@ export class DeployDiagnostics implements vscode.Disposable {
     if (this.overlaid.has(uri.fsPath) || (!isCandidatePath(rel) && !this.indexed.has(uri.fsPath))) {
       // An open editor is the truth for its file (its change events lint it); other files matter
       // only by their path.
-      this.index?.addKnownPaths([uri.fsPath]);
+      void this.index?.addKnownPaths([uri.fsPath]).catch(() => undefined);
       return;
     }
-    void this.refreshFromDisk(uri);
+    this.refreshFromDisk(uri).catch((e) => log().error(`Deploy lint of ${uri.fsPath} failed: ${errorMessage(e)}`));
   }
 
   private async refreshFromDisk(uri: vscode.Uri): Promise<void> {
@@ -330,24 +368,30 @@ export class DeployDiagnostics implements vscode.Disposable {
       // A folder created (or moved in) with files inside: the watcher may report only the folder.
       const inside = await findDeployCandidates(undefined, uri);
       await Promise.all(inside.deploy.map((u) => this.refreshFromDisk(u)));
-      this.index?.addKnownPaths(inside.allPaths);
+      await this.index?.addKnownPaths(inside.allPaths);
       if (inside.allPaths.length) this.scheduleCrossFile(file);
       return;
     }
     const text = await readText(uri);
     // An editor opened meanwhile is the truth for the file.
-    if (this.overlaid.has(file) || !this.index) return;
-    const wasKnown = this.index.isKnown(file);
+    const index = this.index;
+    if (this.overlaid.has(file) || !index) return;
+    const generation = (this.generations.get(file) ?? 0) + 1;
+    this.generations.set(file, generation);
+    const stale = () => this.generations.get(file) !== generation || this.index !== index || this.overlaid.has(file);
+    const wasKnown = index.isKnown(file);
     const wasDeploy = this.indexed.has(file);
-    const isDeploy = text !== undefined && this.index.isDeployFile(file, text);
+    let isDeploy = false;
+    if (text === undefined) await index.removeFile(file);
+    else isDeploy = await index.setFile(file, text);
+    if (stale()) return;
     if (isDeploy) {
-      this.index.setFile(file, text);
       this.indexed.add(file);
-      this.publish(file, this.index.lintFile(file));
+      const list = await index.lintFile(file);
+      if (stale()) return;
+      this.publish(file, list);
     } else {
       // Not (or no longer) a deploy file: known by path only, or forgotten when it is gone.
-      if (text === undefined) this.index.removeFile(file);
-      else this.index.setFile(file, text);
       this.indexed.delete(file);
       this.clear(file);
     }
@@ -364,10 +408,10 @@ export class DeployDiagnostics implements vscode.Disposable {
       if (file !== gone && !file.startsWith(prefix)) continue;
       this.indexed.delete(file);
       if (this.overlaid.has(file)) continue; // the editor still holds it
-      this.index.removeFile(file);
+      void this.index.removeFile(file).catch(() => undefined);
       this.clear(file);
     }
-    this.index.forgetPaths(gone);
+    void this.index.forgetPaths(gone).catch(() => undefined);
     this.scheduleCrossFile(gone);
   }
 
@@ -386,23 +430,37 @@ export class DeployDiagnostics implements vscode.Disposable {
       this.changedFiles.clear();
       const index = this.index;
       if (!index) return;
-      try {
-        // Each changed file's dependents (a file changed in the same batch included: it was linted
-        // before the others changed).
-        const dependents = new Set(changedFiles.flatMap((f) => index.dependentsOf(f)));
-        for (const f of dependents) if (this.inIndex(f)) this.publish(f, index.lintFile(f), false);
-        this.updateContextKeys();
-      } catch (e) {
-        log().error(`Deploy lint failed: ${errorMessage(e)}`);
-      }
+      void (async () => {
+        try {
+          // Each changed file's dependents (a file changed in the same batch included: it was linted
+          // before the others changed).
+          const dependents = new Set((await Promise.all(changedFiles.map((f) => index.dependentsOf(f)))).flat());
+          for (const f of dependents) {
+            if (!this.inIndex(f)) continue;
+            const generation = this.generations.get(f);
+            const list = await index.lintFile(f);
+            // A newer lint of that file (typing there) wins.
+            if (this.index === index && this.generations.get(f) === generation && this.inIndex(f)) this.publish(f, list, false);
+          }
+          this.updateContextKeys();
+        } catch (e) {
+          log().error(`Deploy lint failed: ${errorMessage(e)}`);
+        }
+      })();
     }, CROSS_FILE_DELAY_MS);
   }
 
-  private publishAll(): void {
-    if (!this.index) return;
+  private async publishAll(): Promise<void> {
+    const index = this.index;
+    if (!index) return;
+    const all = await index.lintAll();
+    if (this.index === index) this.publishFindings(all);
+  }
+
+  private publishFindings(all: Finding[]): void {
     const byFile = new Map<string, Finding[]>();
     for (const f of [...this.indexed, ...this.overlaid]) byFile.set(f, []);
-    for (const finding of this.index.lintAll()) byFile.get(finding.file)?.push(finding);
+    for (const finding of all) byFile.get(finding.file)?.push(finding);
     for (const [file, list] of byFile) this.publish(file, list, false);
   }
 
@@ -431,6 +489,7 @@ export class DeployDiagnostics implements vscode.Disposable {
       this.clearStartupTimer();
       this.watcher?.dispose();
       this.watcher = undefined;
+      this.index?.dispose();
       this.index = undefined;
       this.indexed.clear();
       this.overlaid.clear();
@@ -445,10 +504,17 @@ export class DeployDiagnostics implements vscode.Disposable {
       return;
     }
     // New severities or development globs: the same files, linted again with the new settings.
-    this.index.setSettings(this.settings());
-    this.publishAll();
-    for (const doc of vscode.workspace.textDocuments) if (doc.uri.scheme === 'file' && !this.inIndex(doc.uri.fsPath)) this.lintDocument(doc);
-    this.updateContextKeys();
+    const index = this.index;
+    void (async () => {
+      try {
+        await index.setSettings(this.settings());
+        await this.publishAll();
+        for (const doc of vscode.workspace.textDocuments) if (doc.uri.scheme === 'file' && !this.inIndex(doc.uri.fsPath)) void this.lintDocument(doc);
+        this.updateContextKeys();
+      } catch (e) {
+        log().error(`Deploy lint failed: ${errorMessage(e)}`);
+      }
+    })();
   }
 
   /** The walkthroughs' completion events: no dev server anywhere, production settings clean. */

@@ -8,6 +8,8 @@ import { registerLintWorkspace } from '../commands/lintWorkspace';
 import { DeployCodeActions, ignoreFileTextEdit, ignoreLineTextEdit, SHOW_RULE_DOCS } from './codeActions';
 import { ruleDocsUri, toRange } from './convert';
 import { DeployDiagnostics } from './deployDiagnostics';
+import { LintWorkerClient } from './workerClient';
+import { log } from '../log';
 
 let current: DeployDiagnostics | undefined;
 
@@ -16,8 +18,23 @@ export function deployDiagnostics(): DeployDiagnostics | undefined {
   return current;
 }
 
+let worker: LintWorkerClient | undefined;
+
+/**
+ * The lint worker (a worker_thread started on first use, disposed on deactivation): the rules and
+ * project detection run there, never on the extension host's thread, each request within a budget.
+ */
+export function lintWorker(ctx: Ctx): LintWorkerClient {
+  if (!worker) {
+    const w = new LintWorkerClient(undefined, { log: (line) => log().warn(line) });
+    worker = w;
+    ctx.own({ dispose: () => (w.dispose(), worker === w && (worker = undefined)) });
+  }
+  return worker;
+}
+
 export function registerDiagnostics(ctx: Ctx): void {
-  const diagnostics = ctx.own(new DeployDiagnostics(ctx));
+  const diagnostics = ctx.own(new DeployDiagnostics(ctx, lintWorker(ctx)));
   current = diagnostics;
   ctx.own({ dispose: () => (current = undefined) });
   ctx.own(vscode.languages.registerCodeActionsProvider({ scheme: 'file' }, new DeployCodeActions(diagnostics), DeployCodeActions.metadata));
@@ -26,6 +43,15 @@ export function registerDiagnostics(ctx: Ctx): void {
   registerLintWorkspace(ctx, diagnostics);
   registerDjangoChecks(ctx);
   registerDevEnv(ctx);
+  if (process.env.CLOUDWARD_TEST === '1') {
+    // The integration tests' handle on the worker's budget (test/integration/lintBudget.test.ts).
+    ctx.command('cloudward.lint.testApi', (req?: { budgetMs?: number; stallOn?: string | null }) => {
+      const w = lintWorker(ctx);
+      if (req?.budgetMs) w.budgetMs = req.budgetMs;
+      if (req && 'stallOn' in req) w.setStallMarker(req.stallOn ?? undefined);
+      return { budgetMs: w.budgetMs, restarts: w.restarts, lastError: w.lastError, ping: Date.now() };
+    });
+  }
   // Off the activation path: the first lint waits for the window to finish starting.
   const startup = setTimeout(() => diagnostics.start(), 0);
   ctx.own({ dispose: () => clearTimeout(startup) });
