@@ -156,6 +156,14 @@ registerCliCommand({
           untouched.push(f.path);
           continue;
         }
+        // A hard-linked file: replacing it by rename would leave the other names holding the old text
+        // (silently breaking, say, a link into /etc/nginx), and writing in place would change a file
+        // elsewhere that the output folder's checks never saw. Neither: refused, with what to do.
+        if (now.kind === 'file' && now.links > 1) {
+          writeLine(io.err, `cloudward generate: ${f.path} has ${now.links - 1} other hard link${now.links > 2 ? 's' : ''}; --force does not replace a hard-linked file (the other names would keep the old text). Remove or copy it first (cp --remove-destination), or write elsewhere with --out.`);
+          untouched.push(f.path);
+          continue;
+        }
         writeFileAtomic(dir, name, f.content, now.kind === 'file' ? now : undefined);
         written.push({ kind: f.kind, path: f.path });
       } catch (e) {

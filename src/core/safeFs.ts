@@ -104,7 +104,8 @@ export type TargetState =
   | { kind: 'folder' }
   /** A symlink (dangling or not) or something that is not a regular file: never compared, never read. */
   | { kind: 'other'; what: string }
-  | { kind: 'file'; text: string | null; mode: number; uid: number; gid: number };
+  /** `links`: the file's hard link count (more than 1: other names share its content). */
+  | { kind: 'file'; text: string | null; mode: number; uid: number; gid: number; links: number };
 
 /** What is at `target` now, without following a link at the target itself and without blocking. */
 export function targetState(target: string, maxBytes: number): TargetState {
@@ -119,7 +120,7 @@ export function targetState(target: string, maxBytes: number): TargetState {
   if (st.isSymbolicLink()) return { kind: 'other', what: 'a symbolic link' };
   if (!st.isFile()) return { kind: 'other', what: 'not a regular file' };
   const r = readRegularFile(target, maxBytes);
-  return { kind: 'file', text: 'text' in r ? r.text : null, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid };
+  return { kind: 'file', text: 'text' in r ? r.text : null, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, links: st.nlink };
 }
 
 /**

@@ -129,6 +129,25 @@ describe('security: special files and links', function () {
       assert.notStrictEqual(fs.readFileSync(path.join(out, 'Procfile'), 'utf8'), 'web: x\n');
     });
 
+    it('F5: --force never breaks a hard link: a hard-linked target is left untouched (exit 3), both names keep one inode', async () => {
+      const other = path.join(tmp, 'elsewhere-Procfile');
+      fs.writeFileSync(path.join(out, 'Procfile'), 'web: linked\n');
+      fs.rmSync(other, { force: true });
+      fs.linkSync(path.join(out, 'Procfile'), other);
+      const ino = fs.statSync(other).ino;
+      const r = await runCli(['generate', 'procfile', 'gunicorn', '--project', 'proj', '--out', 'out', '--force'], tmp);
+      assert.strictEqual(r.code, 3, r.err);
+      assert.match(r.err, /Procfile has 1 other hard link; --force does not replace a hard-linked file/);
+      assert.strictEqual(fs.statSync(path.join(out, 'Procfile')).ino, ino);
+      assert.strictEqual(fs.statSync(path.join(out, 'Procfile')).nlink, 2);
+      assert.strictEqual(fs.readFileSync(other, 'utf8'), 'web: linked\n');
+      // The other files are still written; once the link is gone, --force replaces the file.
+      assert.ok(fs.existsSync(path.join(out, 'gunicorn.conf.py')));
+      fs.rmSync(other);
+      assert.strictEqual((await runCli(['generate', 'procfile', '--project', 'proj', '--out', 'out', '--force'], tmp)).code, 0);
+      assert.notStrictEqual(fs.readFileSync(path.join(out, 'Procfile'), 'utf8'), 'web: linked\n');
+    });
+
     it('R-F3: a write that fails (file size limit) leaves no temp file, keeps the old file, exits 6 saying what was not written', () => {
       fs.writeFileSync(path.join(out, 'Dockerfile'), 'OLD\n');
       const r = spawnSync('sh', ['-c', 'ulimit -f 1; exec "$0" "$@"', process.execPath, CLI, 'generate', 'dockerfile', 'compose', '--project', proj, '--out', out, '--force'], { encoding: 'utf8', timeout: 60_000 });
