@@ -198,7 +198,9 @@ export class DeployDiagnostics implements vscode.Disposable {
     if (token.isCancellationRequested) return;
     await index.addKnownPaths(candidates.allPaths);
     const indexed = new Set<string>();
-    const open = new Map(vscode.workspace.textDocuments.filter((d) => d.uri.scheme === 'file').map((d) => [d.uri.fsPath, d]));
+    // Editors' text wins over the disk's where an editor shows it or holds unsaved edits; a document VS
+    // Code merely keeps loaded holds what the disk holds (or a file deleted since).
+    const open = new Map(vscode.workspace.textDocuments.filter((d) => d.uri.scheme === 'file' && (d.isDirty || shownInTab(d.uri.fsPath))).map((d) => [d.uri.fsPath, d]));
     // Read in small batches so the extension host stays responsive on a large project.
     for (let i = 0; i < candidates.deploy.length; i += 32) {
       if (token.isCancellationRequested) return;
@@ -372,12 +374,13 @@ export class DeployDiagnostics implements vscode.Disposable {
       if (inside.allPaths.length) this.scheduleCrossFile(file);
       return;
     }
+    // Taken before the read: a deletion or an edit meanwhile makes this refresh stale.
+    const generation = (this.generations.get(file) ?? 0) + 1;
+    this.generations.set(file, generation);
     const text = await readText(uri);
     // An editor opened meanwhile is the truth for the file.
     const index = this.index;
-    if (this.overlaid.has(file) || !index) return;
-    const generation = (this.generations.get(file) ?? 0) + 1;
-    this.generations.set(file, generation);
+    if (this.overlaid.has(file) || !index || this.generations.get(file) !== generation) return;
     const stale = () => this.generations.get(file) !== generation || this.index !== index || this.overlaid.has(file);
     const wasKnown = index.isKnown(file);
     const wasDeploy = this.indexed.has(file);
@@ -404,10 +407,14 @@ export class DeployDiagnostics implements vscode.Disposable {
     if (!this.indexedOnce || !this.index) return;
     const gone = uri.fsPath;
     const prefix = gone.endsWith('/') ? gone : `${gone}/`;
-    for (const file of [...this.indexed]) {
+    // A refresh or lint of these files still on its way must not bring them back.
+    for (const file of [...this.generations.keys(), gone]) if (file === gone || file.startsWith(prefix)) this.generations.set(file, (this.generations.get(file) ?? 0) + 1);
+    for (const file of new Set([...this.indexed, ...this.overlaid])) {
       if (file !== gone && !file.startsWith(prefix)) continue;
       this.indexed.delete(file);
-      if (this.overlaid.has(file)) continue; // the editor still holds it
+      // An editor tab still showing it holds its text; a document VS Code merely keeps loaded does not.
+      if (this.overlaid.has(file) && shownInTab(file)) continue;
+      this.overlaid.delete(file);
       void this.index.removeFile(file).catch(() => undefined);
       this.clear(file);
     }
@@ -547,6 +554,11 @@ function sameDiagnostics(a: readonly Finding[], b: readonly Finding[]): boolean 
   if (a.length !== b.length) return false;
   const key = (f: Finding) => JSON.stringify([f.rule, f.severity, f.message, f.range, f.related ?? null]);
   return a.every((f, i) => key(f) === key(b[i]));
+}
+
+/** Whether an editor tab shows the file. */
+function shownInTab(file: string): boolean {
+  return vscode.window.tabGroups.all.some((g) => g.tabs.some((t) => t.input instanceof vscode.TabInputText && t.input.uri.scheme === 'file' && t.input.uri.fsPath === file));
 }
 
 async function isDirectory(uri: vscode.Uri): Promise<boolean> {

@@ -54,6 +54,8 @@ describe('Deploy lint budget (the lint worker)', function () {
     await vscode.commands.executeCommand('cloudward.lint.testApi', { budgetMs: 5000, stallOn: null });
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await vscode.workspace.fs.delete(file('budget'), { recursive: true, useTrash: false }).then(undefined, () => undefined);
+    // The tests after this one see the workspace as it was.
+    await waitFor('the budget/ files forgotten', () => ours(slow).length === 0 && ours(other).length === 0);
   });
 
   it('a file whose checks never finish: the host still answers, the file is named, other files keep their findings and fixes', async () => {
