@@ -17,6 +17,26 @@ export function homeDir(env: Env = process.env): string {
   return env.HOME || os.homedir();
 }
 
+/** The home directory of the passwd entry (what OpenSSH uses for `~`), or undefined when there is none. */
+export function passwdHome(): string | undefined {
+  try {
+    return os.userInfo().homedir || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * ssh -G prints `~` already expanded to the passwd home; Cloudward's home is $HOME (S7): a path under the
+ * passwd home is moved under $HOME when the two differ, so keys and known_hosts come from one home.
+ */
+function fromPasswdHome(p: string, env: Env): string {
+  const pw = passwdHome();
+  const home = homeDir(env);
+  if (!pw || pw === home) return p;
+  return p === pw ? home : p.startsWith(`${pw}/`) ? path.join(home, p.slice(pw.length + 1)) : p;
+}
+
 /** `~` and `~/…` → the home directory. */
 export function expandHome(p: string, env: Env = process.env): string {
   if (p === '~') return homeDir(env);
@@ -156,9 +176,13 @@ export function assertHostValue(host: string): string {
 
 function runSshG(ssh: string, alias: string, o: ResolveHostOptions): Promise<Map<string, string[]>> {
   const args = ['-G'];
-  if (o.configFile) {
+  // ssh reads ~/.ssh/config from the passwd home, whatever $HOME says; Cloudward lists hosts and reads
+  // known_hosts from $HOME (security review S7). When the two differ, ssh is told which file the list
+  // came from, so the list and the resolution agree (ssh then skips /etc/ssh/ssh_config, as -F does).
+  const file = o.configFile ?? (homeDir(o.env) !== passwdHome() ? defaultSshConfigFile(o.env) : undefined);
+  if (file) {
     // A configured file that does not exist means "no config" here, not an error (ssh -F would fail).
-    const f = expandHome(o.configFile, o.env);
+    const f = expandHome(file, o.env);
     args.push('-F', fs.existsSync(f) ? f : '/dev/null');
   }
   if (o.port) args.push('-p', String(o.port));
@@ -277,7 +301,7 @@ export async function resolveSshHost(alias: string, o: ResolveHostOptions = {}):
   const tokens = { host, port, user, env };
   const identitiesRaw = o.identityFile ? [o.identityFile] : (map.get('identityfile') ?? DEFAULT_IDENTITIES);
   const identityFiles = [
-    ...new Set(identitiesRaw.map((f) => path.resolve(expandHome(expandTokens(f, tokens), env)))),
+    ...new Set(identitiesRaw.map((f) => fromPasswdHome(path.resolve(expandHome(expandTokens(f, tokens), env)), env))),
   ].filter((f) => fs.existsSync(f));
   const explicitIdentity = !!o.identityFile || identitiesRaw.some((f) => !DEFAULT_IDENTITIES.includes(f.replace(homeDir(env), '~')));
   const knownFiles = [
@@ -286,7 +310,7 @@ export async function resolveSshHost(alias: string, o: ResolveHostOptions = {}):
   ]
     .flatMap((v) => v.split(/\s+/))
     .filter((f) => f && f !== 'none' && f !== '/dev/null')
-    .map((f) => path.resolve(expandHome(expandTokens(f, tokens), env)));
+    .map((f) => fromPasswdHome(path.resolve(expandHome(expandTokens(f, tokens), env)), env));
   const userKnown = path.join(homeDir(env), '.ssh', 'known_hosts');
   const knownHostsFiles = [...new Set([...knownFiles, userKnown])];
   const pj = one('proxyjump');

@@ -146,3 +146,28 @@ describe('SSH config', () => {
     assert.deepStrictEqual(validateServer({ name: 'a', host: 'h', port: 22, user: 'deploy' }), []);
   });
 });
+
+describe('SSH config when $HOME is not the passwd home (security review S7)', function () {
+  this.timeout(30_000);
+  it('the real ssh -G resolves from the same ~/.ssh/config the list read ($HOME), and known_hosts comes from there too', async function () {
+    const { spawnSync } = await import('child_process');
+    const { needTool } = await import('../../support/need');
+    needTool(this, spawnSync('ssh', ['-V']).status === 0, 'the OpenSSH client (ssh)', 'apt-get install openssh-client');
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'cw-home-'));
+    try {
+      assert.notStrictEqual(home, os.userInfo().homedir);
+      fs.mkdirSync(path.join(home, '.ssh'), { mode: 0o700 });
+      fs.writeFileSync(path.join(home, '.ssh', 'config'), 'Host cw-s7-elsewhere\n  HostName 192.0.2.77\n  Port 2277\n  User deployer\n', { mode: 0o600 });
+      const env = { ...process.env, HOME: home };
+      const listed = listSshConfigHosts(undefined, env).map((h) => h.alias);
+      assert.ok(listed.includes('cw-s7-elsewhere'), `listed: ${listed.join(', ')}`);
+      // Without -F, ssh would read the passwd home's config and resolve the alias as a bare host name.
+      const r = await resolveSshHost('cw-s7-elsewhere', { env });
+      assert.deepStrictEqual([r.host, r.port, r.user], ['192.0.2.77', 2277, 'deployer']);
+      assert.ok(r.knownHostsFiles.includes(path.join(home, '.ssh', 'known_hosts')), r.knownHostsFiles.join(', '));
+      assert.ok(!r.knownHostsFiles.some((f) => f.startsWith(path.join(os.userInfo().homedir, '.ssh'))), r.knownHostsFiles.join(', '));
+    } finally {
+      fs.rmSync(home, { recursive: true, force: true });
+    }
+  });
+});
