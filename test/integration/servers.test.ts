@@ -321,7 +321,10 @@ describe('Servers view (loopback sshd)', function () {
     assert.ok(state, `no server ${LOCKED}`);
     const keyFile = env.CLOUDWARD_TEST_SSHD_LOCKED_KEY!;
     // What "Keep" after a successful prompt stores (SecretStorage, never settings).
-    await a.model.secrets.store(LOCKED, 'passphrase', env.CLOUDWARD_TEST_SSHD_PASSPHRASE!, keyFile);
+    const entry = JSON.parse(env.CLOUDWARD_TEST_SSHD_SERVER_SETTING!) as { host: string; port: number; user: string };
+    // Kept under what it opens (user@host:port and the key file), not under the display name (S8).
+    const target = `${entry.user}@${entry.host}:${entry.port}`;
+    await a.model.secrets.store(LOCKED, target, 'passphrase', env.CLOUDWARD_TEST_SSHD_PASSPHRASE!, keyFile);
     await a.model.refresh(state.id, false);
     assert.strictEqual(state.problem, undefined, `the kept passphrase was not used: ${state.problem?.message}`);
     assert.ok(state.snapshot);
@@ -330,7 +333,7 @@ describe('Servers view (loopback sshd)', function () {
 
     const serverNode = a.provider.getChildren().find((n) => n.kind === 'server' && n.serverId === state.id)!;
     await vscode.commands.executeCommand('cloudward.servers.forgetSecrets', serverNode);
-    assert.strictEqual(await a.model.secrets.get(LOCKED, 'passphrase', keyFile), undefined);
+    assert.strictEqual(await a.model.secrets.get(LOCKED, target, 'passphrase', keyFile), undefined);
     assert.strictEqual(a.model.secrets.has(LOCKED), false);
 
     a.model.connection(state.id).disconnect();

@@ -11,6 +11,8 @@ export const DONT_CONNECT = "Don't Connect";
 /** A secret typed by the user, waiting for the SSH layer to say whether it worked. */
 interface Pending {
   server: string;
+  /** `user@host:port` the secret opens: what it is kept under. */
+  target: string;
   kind: SecretKind;
   detail: string;
   value: string;
@@ -23,7 +25,7 @@ export class SshPrompts implements vscode.Disposable {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly pending = new Map<string, Pending>();
   /** Secrets read from SecretStorage for the current attempt, so a rejected one can be forgotten. */
-  private readonly usedStored = new Map<string, { kind: SecretKind; detail: string }>();
+  private readonly usedStored = new Map<string, { kind: SecretKind; detail: string; target: string }>();
 
   constructor(private readonly secrets: ServerSecrets) {}
 
@@ -86,9 +88,9 @@ export class SshPrompts implements vscode.Disposable {
     const key = `${p.server}\0${p.target}\0${kind}`;
     // A stored secret is tried once, silently; after it fails the user is asked.
     if (p.attempt === 1) {
-      const stored = await this.secrets.get(p.server, kind, detail);
+      const stored = await this.secrets.get(p.server, p.target, kind, detail);
       if (stored !== undefined) {
-        this.usedStored.set(key, { kind, detail });
+        this.usedStored.set(key, { kind, detail, target: p.target });
         return stored;
       }
     }
@@ -102,7 +104,7 @@ export class SshPrompts implements vscode.Disposable {
       }),
     );
     if (value === undefined) return undefined;
-    this.pending.set(key, { server: p.server, kind, detail, value });
+    this.pending.set(key, { server: p.server, target: p.target, kind, detail, value });
     return value;
   }
 
@@ -136,7 +138,7 @@ export class SshPrompts implements vscode.Disposable {
     this.usedStored.delete(key);
     if (stored && !p.ok) {
       // A kept secret that no longer works is forgotten, so that it is asked for next time.
-      void this.secrets.delete(p.server, stored.kind, stored.detail);
+      void this.secrets.delete(p.server, stored.target, stored.kind, stored.detail);
       return;
     }
     const pending = this.pending.get(key);
@@ -147,7 +149,7 @@ export class SshPrompts implements vscode.Disposable {
     void vscode.window
       .showInformationMessage(`Keep ${what} in VS Code's secret storage, so that ${pending.server} connects without asking?`, 'Keep', 'Not Now')
       .then((c) => {
-        if (c === 'Keep') return this.secrets.store(pending.server, pending.kind, pending.value, pending.detail);
+        if (c === 'Keep') return this.secrets.store(pending.server, pending.target, pending.kind, pending.value, pending.detail);
       });
   }
 

@@ -57,12 +57,24 @@ export class HostKeyTrustStore implements TrustStore {
 
 export type SecretKind = 'password' | 'passphrase';
 
-const SECRET_INDEX_KEY = 'cloudward.storedSecrets';
+/** The index of the first format (keys by display name), read only to migrate and forget. */
+const LEGACY_INDEX_KEY = 'cloudward.storedSecrets';
+const SECRET_INDEX_KEY = 'cloudward.storedSecrets.v2';
+
+/** One kept secret: its SecretStorage key and the server (display name) it was kept for. */
+interface IndexEntry {
+  key: string;
+  server: string;
+}
 
 /**
  * Passwords and key passphrases the user chose to keep, in VS Code's SecretStorage (the OS keychain),
- * never in settings nor logs. SecretStorage cannot list its keys, so an index of *names* (no values)
- * lives in global state to make "Forget Stored Secrets" complete.
+ * never in settings nor logs. A secret is keyed by what it opens (security review S8): the `user@host:port`
+ * of the hop and, for a passphrase, the key file, encoded as JSON so that no name can collide with
+ * another key. A server entry with the same display name but another host gets nothing. SecretStorage
+ * cannot list its keys, so an index of keys and server names (no values) lives in global state to make
+ * "Forget Stored Secrets" complete. Secrets kept by display name (the first format) move to their new key
+ * the first time that server asks for them, bound to the host it is then connecting to.
  */
 export class ServerSecrets {
   constructor(
@@ -70,44 +82,69 @@ export class ServerSecrets {
     private readonly state: vscode.Memento,
   ) {}
 
-  private static key(serverId: string, kind: SecretKind, detail = ''): string {
+  /** The key of a secret: `target` is the `user@host:port` being authenticated. */
+  static key(target: string, kind: SecretKind, detail = ''): string {
+    return `cloudward.secret:${JSON.stringify([kind, target, detail])}`;
+  }
+
+  private static legacyKey(serverId: string, kind: SecretKind, detail = ''): string {
     return `cloudward.server:${serverId}:${kind}${detail ? `:${detail}` : ''}`;
   }
 
-  private index(): string[] {
-    return this.state.get<string[]>(SECRET_INDEX_KEY, []);
+  private index(): IndexEntry[] {
+    return this.state.get<IndexEntry[]>(SECRET_INDEX_KEY, []);
   }
 
-  async get(serverId: string, kind: SecretKind, detail?: string): Promise<string | undefined> {
-    return this.secrets.get(ServerSecrets.key(serverId, kind, detail));
+  private legacyIndex(): string[] {
+    return this.state.get<string[]>(LEGACY_INDEX_KEY, []);
   }
 
-  async store(serverId: string, kind: SecretKind, value: string, detail?: string): Promise<void> {
-    const key = ServerSecrets.key(serverId, kind, detail);
+  async get(serverId: string, target: string, kind: SecretKind, detail?: string): Promise<string | undefined> {
+    const value = await this.secrets.get(ServerSecrets.key(target, kind, detail));
+    if (value !== undefined) return value;
+    // The first format: moved once, to the host this server connects to now, and deleted.
+    const legacy = ServerSecrets.legacyKey(serverId, kind, detail);
+    const legacyIndex = this.legacyIndex();
+    if (!legacyIndex.includes(legacy)) return undefined;
+    const old = await this.secrets.get(legacy);
+    await this.secrets.delete(legacy);
+    await this.state.update(LEGACY_INDEX_KEY, legacyIndex.filter((k) => k !== legacy));
+    if (old === undefined) return undefined;
+    await this.store(serverId, target, kind, old, detail);
+    return old;
+  }
+
+  async store(serverId: string, target: string, kind: SecretKind, value: string, detail?: string): Promise<void> {
+    const key = ServerSecrets.key(target, kind, detail);
     await this.secrets.store(key, value);
     const index = this.index();
-    if (!index.includes(key)) await this.state.update(SECRET_INDEX_KEY, [...index, key]);
+    if (!index.some((e) => e.key === key && e.server === serverId)) await this.state.update(SECRET_INDEX_KEY, [...index, { key, server: serverId }]);
   }
 
-  async delete(serverId: string, kind: SecretKind, detail?: string): Promise<void> {
-    const key = ServerSecrets.key(serverId, kind, detail);
+  async delete(serverId: string, target: string, kind: SecretKind, detail?: string): Promise<void> {
+    const key = ServerSecrets.key(target, kind, detail);
     await this.secrets.delete(key);
-    await this.state.update(SECRET_INDEX_KEY, this.index().filter((k) => k !== key));
+    await this.state.update(SECRET_INDEX_KEY, this.index().filter((e) => e.key !== key));
   }
 
   /** Whether anything is stored for the server. */
   has(serverId: string): boolean {
     const prefix = `cloudward.server:${serverId}:`;
-    return this.index().some((k) => k.startsWith(prefix));
+    return this.index().some((e) => e.server === serverId) || this.legacyIndex().some((k) => k.startsWith(prefix));
   }
 
   /** Deletes every secret of one server (or of all servers); returns how many were removed. */
   async forget(serverId?: string): Promise<number> {
-    const prefix = serverId === undefined ? 'cloudward.server:' : `cloudward.server:${serverId}:`;
     const index = this.index();
-    const gone = index.filter((k) => k.startsWith(prefix));
-    for (const k of gone) await this.secrets.delete(k);
-    await this.state.update(SECRET_INDEX_KEY, index.filter((k) => !k.startsWith(prefix)));
-    return gone.length;
+    const gone = index.filter((e) => serverId === undefined || e.server === serverId);
+    const goneKeys = new Set(gone.map((e) => e.key));
+    for (const k of goneKeys) await this.secrets.delete(k);
+    await this.state.update(SECRET_INDEX_KEY, index.filter((e) => !goneKeys.has(e.key)));
+    const legacyPrefix = serverId === undefined ? 'cloudward.server:' : `cloudward.server:${serverId}:`;
+    const legacyIndex = this.legacyIndex();
+    const legacyGone = legacyIndex.filter((k) => k.startsWith(legacyPrefix));
+    for (const k of legacyGone) await this.secrets.delete(k);
+    if (legacyGone.length) await this.state.update(LEGACY_INDEX_KEY, legacyIndex.filter((k) => !legacyGone.includes(k)));
+    return goneKeys.size + legacyGone.length;
   }
 }

@@ -65,21 +65,65 @@ describe('Host key trust store (extension side)', () => {
 });
 
 describe('Stored secrets', () => {
-  it('keeps values only in the secret storage, and forgets all of one server', async () => {
+  const WEB = 'deploy@203.0.113.5:22';
+  const DB = 'admin@203.0.113.6:2222';
+  const make = () => {
     const memento = new MemoryMemento();
     const secrets = new MemorySecrets();
-    const s = new ServerSecrets(secrets as unknown as vscode.SecretStorage, memento as unknown as vscode.Memento);
-    await s.store('web', 'password', 'hunter2');
-    await s.store('web', 'passphrase', 'open sesame', '/home/u/.ssh/id_ed25519');
-    await s.store('db', 'password', 'pw');
-    assert.strictEqual(await s.get('web', 'passphrase', '/home/u/.ssh/id_ed25519'), 'open sesame');
-    assert.ok(!JSON.stringify(memento.get('cloudward.storedSecrets', [])).includes('hunter2'), 'a value reached global state');
+    return { memento, secrets, s: new ServerSecrets(secrets as unknown as vscode.SecretStorage, memento as unknown as vscode.Memento) };
+  };
+
+  it('keeps values only in the secret storage, and forgets all of one server', async () => {
+    const { memento, secrets, s } = make();
+    await s.store('web', WEB, 'password', 'hunter2');
+    await s.store('web', WEB, 'passphrase', 'open sesame', '/home/u/.ssh/id_ed25519');
+    await s.store('db', DB, 'password', 'pw');
+    assert.strictEqual(await s.get('web', WEB, 'passphrase', '/home/u/.ssh/id_ed25519'), 'open sesame');
+    assert.ok(!JSON.stringify(memento.get('cloudward.storedSecrets.v2', [])).includes('hunter2'), 'a value reached global state');
     assert.strictEqual(s.has('web'), true);
     assert.strictEqual(await s.forget('web'), 2);
     assert.strictEqual(s.has('web'), false);
-    assert.strictEqual(await s.get('web', 'password'), undefined);
-    assert.strictEqual(await s.get('db', 'password'), 'pw');
+    assert.strictEqual(await s.get('web', WEB, 'password'), undefined);
+    assert.strictEqual(await s.get('db', DB, 'password'), 'pw');
     assert.strictEqual(await s.forget(), 1);
     assert.strictEqual(secrets.data.size, 0);
+  });
+
+  it('S8: a server entry with the same name but another host gets nothing', async () => {
+    const { s } = make();
+    await s.store('prod', WEB, 'password', 'hunter2');
+    await s.store('prod', WEB, 'passphrase', 'open sesame', '/home/u/.ssh/id_ed25519');
+    assert.strictEqual(await s.get('prod', 'deploy@198.51.100.66:22', 'password'), undefined);
+    assert.strictEqual(await s.get('prod', 'deploy@203.0.113.5:2222', 'password'), undefined, 'another port is another server');
+    assert.strictEqual(await s.get('prod', 'root@203.0.113.5:22', 'password'), undefined, 'another user too');
+    assert.strictEqual(await s.get('prod', 'deploy@198.51.100.66:22', 'passphrase', '/home/u/.ssh/id_ed25519'), undefined);
+    assert.strictEqual(await s.get('renamed', WEB, 'password'), 'hunter2', 'the secret follows the host, not the label');
+  });
+
+  it("S8: names holding ':' cannot collide with another server's key", async () => {
+    const { s } = make();
+    // First format: server "b" + passphrase detail "x:password" and server "b:passphrase:x" + password
+    // gave the same key. Now each key is a JSON array of kind, target and detail.
+    await s.store('b', 'u@b:22', 'passphrase', 'secret-one', 'x:password');
+    assert.strictEqual(await s.get('b:passphrase:x', 'u@b:passphrase:x:22', 'password'), undefined);
+    assert.notStrictEqual(ServerSecrets.key('u@b:22', 'passphrase', 'x:password'), ServerSecrets.key('u@b:22:passphrase:x', 'password'));
+  });
+
+  it('migrates a secret kept by display name once, to the host the server connects to then', async () => {
+    const { memento, secrets, s } = make();
+    // What the first format left behind.
+    await secrets.store('cloudward.server:web:password', 'hunter2');
+    await secrets.store('cloudward.server:web:passphrase:/home/u/.ssh/id_ed25519', 'open sesame');
+    await memento.update('cloudward.storedSecrets', ['cloudward.server:web:password', 'cloudward.server:web:passphrase:/home/u/.ssh/id_ed25519']);
+    assert.strictEqual(s.has('web'), true);
+    assert.strictEqual(await s.get('web', WEB, 'password'), 'hunter2');
+    assert.strictEqual(await secrets.get('cloudward.server:web:password'), undefined, 'the old key is deleted');
+    assert.strictEqual(await secrets.get(ServerSecrets.key(WEB, 'password')), 'hunter2');
+    // Bound to that host from now on: the same name elsewhere gets nothing.
+    assert.strictEqual(await s.get('web', 'deploy@198.51.100.66:22', 'password'), undefined);
+    // Forget covers both formats.
+    assert.strictEqual(await s.forget('web'), 2);
+    assert.strictEqual(secrets.data.size, 0);
+    assert.deepStrictEqual(memento.get('cloudward.storedSecrets', []), []);
   });
 });
