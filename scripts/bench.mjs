@@ -158,6 +158,8 @@ const extra = existsSync(join(root, 'scripts', 'bench-core.mjs')) ? await import
 if (extra) Object.assign(sections, extra.sections({ figure, time, notes, root, require, RUNS, stats }));
 const sshBench = existsSync(join(root, 'scripts', 'bench-ssh.mjs')) ? await import('./bench-ssh.mjs') : undefined;
 if (sshBench) Object.assign(sections, sshBench.sections({ figure, time, notes, root, require, RUNS, stats }));
+const hostileBench = existsSync(join(root, 'scripts', 'bench-hostile.mjs')) ? await import('./bench-hostile.mjs') : undefined;
+if (hostileBench) Object.assign(sections, hostileBench.sections({ figure, time, notes, root, require, RUNS, stats }));
 const deployBench = existsSync(join(root, 'scripts', 'bench-deploy.mjs')) ? await import('./bench-deploy.mjs') : undefined;
 if (deployBench) Object.assign(sections, deployBench.sections({ figure, time, notes, root, require, RUNS, stats }));
 
