@@ -145,6 +145,31 @@ export async function choosePath(page, answers, path, shot) {
   await answer(path, 'recommended');
 }
 
+/**
+ * Answers the question the quick input shows (a step of a multi-question flow: Add Server, a generator):
+ * fills `value`, presses Enter, and waits until that question is gone: the next one shown in its place
+ * (another title or value) or the flow closed. A validation message keeps the question: that fails here.
+ */
+export async function answer(page, value, { timeout = 30_000 } = {}) {
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout });
+  const title = await page.locator('.quick-input-widget .quick-input-title').innerText().catch(() => '');
+  await input.fill(value);
+  await page.waitForFunction((v) => document.querySelector('.quick-input-widget input')?.value === v, value, { timeout });
+  await input.press('Enter');
+  await page.waitForFunction(([t, v]) => {
+    const w = document.querySelector('.quick-input-widget');
+    if (!w || w.style.display === 'none' || !w.offsetParent) return true;
+    const shownTitle = w.querySelector('.quick-input-title')?.textContent ?? '';
+    return shownTitle !== t || w.querySelector('input')?.value !== v;
+  }, [title, value], { timeout });
+}
+
+/** Resolves after the browser painted twice: the DOM changes made so far are on screen. */
+export async function painted(page) {
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+}
+
 /** Saves a screenshot under test-results/ and returns its path. */
 export async function screenshot(page, name) {
   mkdirSync(resultsDir, { recursive: true });

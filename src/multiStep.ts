@@ -48,6 +48,7 @@ export interface PickQuestion<T extends vscode.QuickPickItem> {
 export class MultiStep implements vscode.Disposable {
   private current: vscode.QuickInput | undefined;
   private listeners: vscode.Disposable[] = [];
+  private refocus: ReturnType<typeof setTimeout> | undefined;
   /** Step numbers shown in the title ("2/4"), when the caller knows them. */
   step: number | undefined;
   totalSteps: number | undefined;
@@ -72,7 +73,27 @@ export class MultiStep implements vscode.Disposable {
     next.show();
     for (const l of previousListeners) l.dispose();
     previous?.dispose();
+    this.takeFocus(next);
   }
+
+  /**
+   * Keyboard focus goes into the question, even when something else took it meanwhile: a quick input that
+   * stays open (ignoreFocusOut) does not take focus back by itself, and a walkthrough focuses the step the
+   * user clicked 250 ms after the click (VS Code's slide animation), which can be after a fast command
+   * showed its first question; Enter on that step would run it again. So: at once, and once more after
+   * that delay, as long as this question is still the one shown.
+   */
+  private takeFocus(input: vscode.QuickInput): void {
+    const focus = () => {
+      if (this.current === input) void vscode.commands.executeCommand('workbench.action.focusQuickOpen').then(undefined, () => undefined);
+    };
+    focus();
+    clearTimeout(this.refocus);
+    this.refocus = setTimeout(focus, MultiStep.REFOCUS_AFTER_MS);
+  }
+
+  /** A little longer than the walkthrough's delayed focus of a clicked step (250 ms). */
+  static readonly REFOCUS_AFTER_MS = 400;
 
   /** After an answer, while the caller works out the next question: the input stays, greyed. */
   private hold(input: vscode.QuickInput): void {
@@ -152,6 +173,7 @@ export class MultiStep implements vscode.Disposable {
   }
 
   dispose(): void {
+    clearTimeout(this.refocus);
     for (const l of this.listeners) l.dispose();
     this.listeners = [];
     this.current?.dispose();

@@ -3,7 +3,7 @@
 import assert from 'node:assert';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { copyExample, openWorkbench, repoRoot, runCommand, screenshot, waitForWorkbench } from '../../scripts/workbench.mjs';
+import { answer, copyExample, openWorkbench, repoRoot, runCommand, screenshot, waitForWorkbench } from '../../scripts/workbench.mjs';
 import { setup } from '../integration/setup/sshd.mjs';
 
 const require = createRequire(import.meta.url);
@@ -40,15 +40,6 @@ describe('Servers view (real workbench, loopback sshd)', function () {
       }
     }
   });
-
-  async function answer(page, value) {
-    const input = page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible' });
-    await input.fill(value);
-    await page.keyboard.press('Enter');
-    // The next box replaces this one: wait until the value is gone from the field.
-    await page.waitForFunction((v) => document.querySelector('.quick-input-widget input')?.value !== v, value).catch(() => undefined);
-  }
 
   it('adds the server, asks to trust its host key with the right fingerprint, and shows its services', async () => {
     const { page } = wb;

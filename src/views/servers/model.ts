@@ -16,6 +16,8 @@ export interface ServerProblem {
   /** The SSH layer's error code, when the error came from it. */
   code?: string;
   actions: RowCommand[];
+  /** Found by a background refresh, which never asks: the user has not been asked yet. */
+  background?: boolean;
 }
 
 export interface ServerState {
@@ -295,7 +297,7 @@ export class ServersModel implements vscode.Disposable {
         } catch (e) {
           if (generation !== this.generation) return;
           this.lastErrors.set(id, e);
-          state.problem = this.describeProblem(state, e, interactive);
+          state.problem = { ...this.describeProblem(state, e, interactive), ...(interactive ? {} : { background: true }) };
           log().warn(`${state.spec.name}: ${errorMessage(e)}`);
           if (state.snapshot && !state.stale) this.markStale(state, shortReason(e));
         } finally {

@@ -33,7 +33,8 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<Node>, vscod
     this.subscription = model.onDidChange((id) => {
       const node = id === undefined ? undefined : this.serverNodes.get(id);
       if (id !== undefined && !node) return;
-      if (id === undefined) this.requested.clear();
+      // A reload keeps what the user was already asked (a refused key is not asked again unbidden).
+      if (id === undefined) for (const r of [...this.requested]) if (!model.get(r)) this.requested.delete(r);
       this.changed.fire(node);
     });
   }
@@ -100,8 +101,10 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<Node>, vscod
   private serverChildren(node: ServerNode): Node[] {
     const s = this.model.get(node.serverId);
     if (!s) return [];
-    if (!s.snapshot && !s.loading && !s.problem && !this.requested.has(s.id)) {
-      // Expanding a server the first time is the user asking for it: prompts are welcome.
+    if (!s.snapshot && (!s.problem || s.problem.background) && !this.requested.has(s.id)) {
+      // Expanding a server the first time is the user asking for it: prompts are welcome. The same whether
+      // a background refresh is still running (refresh() asks once it ends) or already found the key
+      // unknown: the first expansion always asks (one behaviour, not a race with the background refresh).
       this.requested.add(s.id);
       void this.model.refresh(s.id, true);
     }
