@@ -35,6 +35,10 @@ export const contextKeys = {
   releaseDeployed: 'cloudward.releaseDeployed',
   /** A server was added through Cloudward's Add Server (not merely present in ~/.ssh/config). */
   serverAdded: 'cloudward.serverAdded',
+  /** A proposed file waits for an answer on its preview: 'new' or 'existing' (false when none). */
+  proposal: 'cloudward.proposal',
+  /** The pending proposal is a new file with more new files after it ("Create All New Files"). */
+  proposalMore: 'cloudward.proposalMore',
   hasProcfile: 'cloudward.hasProcfile',
   hasGunicornConfig: 'cloudward.hasGunicornConfig',
   hasUwsgiConfig: 'cloudward.hasUwsgiConfig',

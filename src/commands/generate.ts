@@ -3,7 +3,7 @@ import type { BuildPlanOptions, DeployPlan, Detection, GeneratorKindId, PlanOver
 import { linkedServerCores } from '../views/servers/cores';
 import type { Ctx } from '../ctx';
 import { log } from '../log';
-import { FileProposer, PROPOSAL_CHOICES, ProposalChoice, ProposeResult } from '../preview/proposeFiles';
+import { FileProposer, PROPOSAL_CHOICES, ProposalAction, ProposalChoice, ProposeResult } from '../preview/proposeFiles';
 import { askPlan, Cancelled } from './generate/ask';
 import { fieldsForKinds, relevantGaps } from './generate/fields';
 import { pickWorkspaceFolder } from './generate/folder';
@@ -48,6 +48,9 @@ export function registerGenerate(ctx: Ctx): void {
     ctx.command(`cloudward.generate.${kind}`, (args?: GenerateArgs | vscode.Uri) => generate(ctx, proposer, [kind], normalise(args)));
   }
   ctx.command('cloudward.generate.all', (args?: GenerateArgs | vscode.Uri) => generate(ctx, proposer, undefined, normalise(args)));
+  // The answers to a proposed file, from its diff editor's title bar, keys and status bar item.
+  const actions: Record<string, ProposalAction> = { create: 'write', overwrite: 'write', writeNew: 'writeNew', skip: 'skip', createAll: 'createAll', cancel: 'cancel', choose: 'choose' };
+  for (const [id, action] of Object.entries(actions)) ctx.command(`cloudward.proposal.${id}`, () => proposer.act(action));
 }
 
 /** From the Explorer's context menu the argument is the clicked folder. */

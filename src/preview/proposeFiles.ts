@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { VirtualDocuments } from './virtualDocuments';
+import { contextKeys } from '../contextKeys';
 
 /**
  * "Propose files": show each file before it is written (a diff against the existing file, or the new
@@ -61,15 +62,134 @@ type Decision =
   | { action: 'skip'; target: vscode.Uri; existed: boolean }
   | { action: 'unchanged'; target: vscode.Uri };
 
+/** What the proposal's buttons and keys answer (see package.json: editor/title, keybindings). */
+export type ProposalAction = 'write' | 'writeNew' | 'skip' | 'createAll' | 'cancel' | 'choose';
+
+interface Question {
+  kind: 'new' | 'existing';
+  path: string;
+  proposed: vscode.Uri;
+  /** The answers in the order of the list (`choose`); the first is the list's default. */
+  choices: { label: string; description: string; value: string }[];
+  /** Whether "Create All New Files" applies (more new files follow). */
+  more: boolean;
+  title: string;
+  placeHolder: string;
+}
+
+/**
+ * The question about one proposed file is asked ON the proposal, not over it: a quick pick or a dialog
+ * would cover the top of the diff, all of a short file. While it is pending, the diff editor's title
+ * bar has the answers as buttons (Create or Overwrite, Write as .new, Skip, and Cancel), Ctrl+Enter
+ * (Cmd+Enter) writes, Escape in the proposal writes nothing, Alt+Enter lists every answer in a quick
+ * pick for those who prefer a list, and the status bar says so. Closing the proposal's tab is Escape.
+ */
+class PendingQuestion implements vscode.Disposable {
+  private resolve!: (value: string | undefined) => void;
+  readonly answer = new Promise<string | undefined>((r) => (this.resolve = r));
+  private readonly disposables: vscode.Disposable[] = [];
+  private done = false;
+
+  constructor(readonly q: Question) {
+    const bar = vscode.window.createStatusBarItem('cloudward.proposal', vscode.StatusBarAlignment.Left, 1000);
+    bar.name = 'Cloudward proposal';
+    const write = q.kind === 'new' ? 'create it' : 'overwrite yours';
+    bar.text = `$(diff) ${q.path}: ${keys.write} ${write} · ${keys.choose} more · Escape writes nothing`;
+    bar.tooltip = `${q.title}. The answers are also on the proposal's title bar.`;
+    bar.command = 'cloudward.proposal.choose';
+    bar.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
+    bar.show();
+    this.disposables.push(bar);
+    // Closing the proposal (its tab) is declining everything, as Escape.
+    this.disposables.push(
+      vscode.window.tabGroups.onDidChangeTabs((e) => {
+        if (e.closed.some((t) => showsProposal(t, q.proposed))) this.settle(undefined);
+      }),
+    );
+    void vscode.commands.executeCommand('setContext', PROPOSAL_CONTEXT, q.kind);
+    void vscode.commands.executeCommand('setContext', PROPOSAL_MORE_CONTEXT, q.more);
+  }
+
+  settle(value: string | undefined): void {
+    if (this.done) return;
+    this.done = true;
+    this.resolve(value);
+    this.dispose();
+  }
+
+  async act(action: ProposalAction): Promise<void> {
+    const { q } = this;
+    const byValue = (v: string) => q.choices.find((c) => c.value === v)?.value;
+    switch (action) {
+      case 'write':
+        return this.settle(q.kind === 'new' ? 'create' : 'Overwrite');
+      case 'skip':
+        return this.settle(q.kind === 'new' ? 'skip' : 'Skip');
+      case 'writeNew':
+        if (q.kind === 'existing') this.settle(q.choices.find((c) => c.label.startsWith('Write as'))?.value);
+        return;
+      case 'createAll':
+        if (byValue('all')) this.settle('all');
+        return;
+      case 'cancel':
+        return this.settle(undefined);
+      case 'choose': {
+        // The list on demand: Escape in it goes back to the proposal, still undecided.
+        const pick = await vscode.window.showQuickPick(q.choices, { title: q.title, placeHolder: q.placeHolder });
+        if (pick) this.settle(pick.value);
+        return;
+      }
+    }
+  }
+
+  dispose(): void {
+    for (const d of this.disposables.splice(0)) d.dispose();
+    void vscode.commands.executeCommand('setContext', PROPOSAL_CONTEXT, false);
+    void vscode.commands.executeCommand('setContext', PROPOSAL_MORE_CONTEXT, false);
+  }
+}
+
+/** Context keys of package.json's proposal menus and keybindings. */
+const PROPOSAL_CONTEXT = contextKeys.proposal;
+const PROPOSAL_MORE_CONTEXT = contextKeys.proposalMore;
+const keys = process.platform === 'darwin' ? { write: '⌘Enter', choose: '⌥Enter' } : { write: 'Ctrl+Enter', choose: 'Alt+Enter' };
+
+function showsProposal(tab: vscode.Tab, proposed: vscode.Uri): boolean {
+  const key = proposed.toString();
+  const input = tab.input;
+  if (input instanceof vscode.TabInputText) return input.uri.toString() === key;
+  if (input instanceof vscode.TabInputTextDiff) return input.modified.toString() === key;
+  return false;
+}
+
 /** Owns the `cloudward-proposed` documents; one per extension lifetime (created on first use). */
 export class FileProposer implements vscode.Disposable {
   private docs: VirtualDocuments | undefined;
+  private pending: PendingQuestion | undefined;
+
+  /** An answer from the proposal's buttons or keys; nothing when no proposal waits. */
+  act(action: ProposalAction): Promise<void> {
+    return this.pending?.act(action) ?? Promise.resolve();
+  }
+
+  /** Asks about one file on its proposal (see PendingQuestion); undefined: Escape, write nothing. */
+  private async decide(q: Question): Promise<string | undefined> {
+    this.pending?.settle(undefined);
+    const pending = (this.pending = new PendingQuestion(q));
+    try {
+      return await pending.answer;
+    } finally {
+      if (this.pending === pending) this.pending = undefined;
+      await closePreviews(q.proposed);
+    }
+  }
 
   private get proposed(): VirtualDocuments {
     return (this.docs ??= new VirtualDocuments(PROPOSED_SCHEME));
   }
 
   dispose(): void {
+    this.pending?.settle(undefined);
     this.docs?.dispose();
     this.docs = undefined;
   }
@@ -104,15 +224,13 @@ export class FileProposer implements vscode.Disposable {
           continue;
         }
         await showPreview(target, proposedUri, false, file.path);
-        // A quick pick, not a modal dialog: the proposal stays visible (and scrollable) while the user decides.
         const choices = [
           { label: 'Create', description: file.path, value: 'create' },
           ...(newAfter(i) > 0 ? [{ label: 'Create All New Files', description: `this one and the ${newAfter(i)} other new file${newAfter(i) === 1 ? '' : 's'}`, value: 'all' }] : []),
           { label: 'Skip', description: 'do not write this file', value: 'skip' },
         ];
-        const answer = await ask(choices, `Cloudward proposes a new file: ${file.path}`,
-          'The proposal is open in the editor · Undo removes a created file · Escape writes nothing');
-        await closePreviews(proposedUri);
+        const answer = await this.decide({ kind: 'new', path: file.path, proposed: proposedUri, choices, more: newAfter(i) > 0,
+          title: `Cloudward proposes a new file: ${file.path}`, placeHolder: 'Undo removes a created file · Escape writes nothing' });
         if (answer === undefined) return this.cancel(result, files, opts);
         if (answer === 'skip') decisions.push({ action: 'skip', target, existed: false });
         else {
@@ -131,17 +249,20 @@ export class FileProposer implements vscode.Disposable {
       else if (opts.choice === 'new') answer = newLabel;
       else {
         await showPreview(target, proposedUri, true, file.path);
-        // The safe choice first (Enter keeps the user's file); the diff stays visible behind the quick pick.
-        answer = await ask(
-          [
+        answer = await this.decide({
+          kind: 'existing',
+          path: file.path,
+          proposed: proposedUri,
+          // The safe choice first (Enter in the list keeps the user's file).
+          choices: [
             { label: 'Skip', description: 'keep your file as it is', value: 'Skip' },
             { label: newLabel, description: 'keep your file, write the proposal next to it', value: newLabel },
             { label: 'Overwrite', description: 'replace your file with the proposal (Undo restores it)', value: 'Overwrite' },
           ],
-          `${file.path} already exists and differs from Cloudward's proposal`,
-          'Diff: your file (left), the proposal (right) · Enter keeps your file · Escape writes nothing',
-        );
-        await closePreviews(proposedUri);
+          more: false,
+          title: `${file.path} already exists and differs from Cloudward's proposal`,
+          placeHolder: 'Diff: your file (left), the proposal (right) · Enter keeps your file · Escape writes nothing',
+        });
         if (answer === undefined) return this.cancel(result, files, opts);
       }
       if (answer === 'Overwrite') decisions.push({ action: 'overwrite', target, content: file.content, shown: existing });
@@ -279,12 +400,6 @@ async function freeNewName(target: vscode.Uri): Promise<vscode.Uri> {
   }
 }
 
-/** A choice for one file; the first item is what Enter picks. Undefined when the user pressed Escape. */
-async function ask(items: { label: string; description: string; value: string }[], title: string, placeHolder: string): Promise<string | undefined> {
-  const pick = await vscode.window.showQuickPick(items, { title, placeHolder, ignoreFocusOut: true });
-  return pick?.value;
-}
-
 /** `preview`: in the preview tab (replaced by the next one); false keeps every proposal open side by side. */
 async function showPreview(target: vscode.Uri, proposed: vscode.Uri, exists: boolean, label: string, preview = true): Promise<void> {
   if (exists) {
@@ -296,14 +411,6 @@ async function showPreview(target: vscode.Uri, proposed: vscode.Uri, exists: boo
 
 /** Closes the tabs that show a proposed document (alone or as the right side of a diff). */
 async function closePreviews(proposed: vscode.Uri): Promise<void> {
-  const key = proposed.toString();
-  const tabs = vscode.window.tabGroups.all
-    .flatMap((g) => g.tabs)
-    .filter((t) => {
-      const input = t.input;
-      if (input instanceof vscode.TabInputText) return input.uri.toString() === key;
-      if (input instanceof vscode.TabInputTextDiff) return input.modified.toString() === key;
-      return false;
-    });
+  const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => showsProposal(t, proposed));
   if (tabs.length) await vscode.window.tabGroups.close(tabs);
 }

@@ -1,10 +1,12 @@
 // The interactive generate flow in the real workbench, as a user meets it: Detect Project's notification,
 // then "Generate nginx site": the domain (a detection gap) is asked, the values list is reviewed, the
-// proposed file is previewed and created only after "Create" (a quick pick that leaves the preview visible).
+// proposed file is previewed and created only after a yes given on the proposal itself (its title bar's
+// buttons, Ctrl+Enter), nothing covering it; an existing file's diff stays in view while the user decides,
+// and Escape there writes nothing (screenshots in the light and dark themes).
 import assert from 'node:assert';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openWorkbench, runCommand, screenshot, waitForWorkbench } from '../../scripts/workbench.mjs';
+import { openWorkbench, painted, runCommand, screenshot, waitForWorkbench, writeWorkspaceSettings } from '../../scripts/workbench.mjs';
 
 describe('Generate, interactively (real workbench)', function () {
   this.timeout(180_000);
@@ -56,13 +58,13 @@ describe('Generate, interactively (real workbench)', function () {
     await screenshot(page, 'generate-values-list');
     await generate.click();
 
-    // The proposal is shown, then a quick pick (not a modal: the proposal stays visible) asks before anything is written.
-    const question = page.locator('.quick-input-widget', { hasText: 'Cloudward proposes a new file: deploy/nginx/mysite.conf' });
-    await question.waitFor({ state: 'visible', timeout: 15_000 });
+    // The proposal is shown with the answers on its title bar and in the status bar; nothing covers it.
+    await proposalWaiting(page, 'mysite.conf');
     assert.ok(!existsSync(target), 'nothing is written before the answer');
-    await page.locator('.tab', { hasText: 'mysite.conf' }).first().waitFor({ state: 'visible', timeout: 10_000 });
     await screenshot(page, 'generate-create-question');
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: /^Create/ }).first().click();
+    await page.locator('.editor-actions .action-label[aria-label^="Create the Proposed File"]').first().waitFor({ state: 'visible', timeout: 10_000 });
+    // The yes from the keyboard, in the proposal.
+    await page.keyboard.press('Control+Enter');
 
     // Created, then its text inserted and saved: wait for the saved content.
     const written = () => existsSync(target) && /server_name polls\.example\.com;/.test(readFileSync(target, 'utf8'));
@@ -70,4 +72,43 @@ describe('Generate, interactively (real workbench)', function () {
     while (!written() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
     assert.ok(written(), `the site was not written: ${existsSync(target) ? readFileSync(target, 'utf8').slice(0, 200) : 'missing'}`);
   });
+
+  it('an existing file that differs: the diff stays in view while deciding; Escape writes nothing; the title bar\'s Skip keeps it', async () => {
+    const page = wb.page;
+    const procfile = join(wb.workspace, 'Procfile');
+    const before = readFileSync(procfile, 'utf8');
+    const themes = [['light', 'Default Light Modern', 'vs'], ['dark', 'Default Dark Modern', 'vs-dark']];
+    for (const [name, theme, cls] of themes) {
+      writeWorkspaceSettings(wb.workspace, { 'workbench.colorTheme': theme });
+      await page.waitForFunction((c) => document.querySelector('.monaco-workbench')?.classList.contains(c), cls, { timeout: 60_000 });
+      await runCommand(page, 'Cloudward: Generate Procfile');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Generate Procfile' }).first().waitFor({ state: 'visible', timeout: 30_000 });
+      await page.keyboard.press('Enter');
+      // The diff, both sides, with nothing over it (a one-line file was hidden by the old question).
+      await proposalWaiting(page, 'Procfile');
+      await page.locator('.monaco-diff-editor').first().waitFor({ state: 'visible', timeout: 15_000 });
+      await page.locator('.editor-actions .action-label[aria-label^="Overwrite Your File with the Proposal"]').first().waitFor({ state: 'visible', timeout: 10_000 });
+      await painted(page);
+      await screenshot(page, `generate-diff-question-${name}`);
+      if (name === 'light') {
+        // Escape in the proposal: nothing written, the proposal closed.
+        await page.locator('.monaco-diff-editor .modified-in-monaco-diff-editor .view-lines').first().click();
+        await page.keyboard.press('Escape');
+      } else {
+        await page.locator('.editor-actions .action-label[aria-label^="Skip This File"]').first().click();
+      }
+      await page.locator('.statusbar-item', { hasText: 'Escape writes nothing' }).waitFor({ state: 'hidden', timeout: 15_000 });
+      await page.locator('.tab', { hasText: 'yours ↔ proposed' }).waitFor({ state: 'hidden', timeout: 15_000 });
+      assert.strictEqual(readFileSync(procfile, 'utf8'), before, `${name}: the Procfile changed`);
+      assert.ok(!existsSync(`${procfile}.new`), `${name}: a .new file was written`);
+    }
+    writeWorkspaceSettings(wb.workspace, { 'workbench.colorTheme': 'Default Light Modern' });
+  });
 });
+
+/** A proposal waits for its answer: its tab is open, the status bar says how to answer, no quick input covers it. */
+async function proposalWaiting(page, tab) {
+  await page.locator('.statusbar-item', { hasText: 'Escape writes nothing' }).waitFor({ state: 'visible', timeout: 30_000 });
+  await page.locator('.tab', { hasText: tab }).first().waitFor({ state: 'visible', timeout: 10_000 });
+  assert.ok(!(await page.locator('.quick-input-widget').isVisible()), 'a question covers the proposal');
+}
