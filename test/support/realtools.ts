@@ -198,10 +198,10 @@ export type HttpResult =
   /** The server closed the connection without an answer (nginx's `return 444`). */
   | { closed: true; error: string };
 
-/** One HTTP/1.1 GET to 127.0.0.1:port with the given Host header; no keep-alive, no proxy. */
-export function httpGet(port: number, urlPath: string, host: string, timeoutMs = 10_000): Promise<HttpResult> {
+/** One HTTP/1.1 GET to 127.0.0.1:port with the given Host header (and `headers`); no keep-alive, no proxy. */
+export function httpGet(port: number, urlPath: string, host: string, timeoutMs = 10_000, headers: Record<string, string> = {}): Promise<HttpResult> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path: urlPath, method: 'GET', headers: { Host: host, Connection: 'close' }, agent: false }, (res) => {
+    const req = http.request({ host: '127.0.0.1', port, path: urlPath, method: 'GET', headers: { ...headers, Host: host, Connection: 'close' }, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ closed: false, status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));

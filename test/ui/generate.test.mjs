@@ -82,7 +82,8 @@ describe('Generate, interactively (real workbench)', function () {
       writeWorkspaceSettings(wb.workspace, { 'workbench.colorTheme': theme });
       await page.waitForFunction((c) => document.querySelector('.monaco-workbench')?.classList.contains(c), cls, { timeout: 60_000 });
       await runCommand(page, 'Cloudward: Generate Procfile');
-      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Generate Procfile' }).first().waitFor({ state: 'visible', timeout: 30_000 });
+      // The values list (not the palette's row of the same name): "Generate" is its first row.
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'with the values below' }).first().waitFor({ state: 'visible', timeout: 30_000 });
       await page.keyboard.press('Enter');
       // The diff, both sides, with nothing over it (a one-line file was hidden by the old question).
       await proposalWaiting(page, 'Procfile');
@@ -108,7 +109,9 @@ describe('Generate, interactively (real workbench)', function () {
 
 /** A proposal waits for its answer: its tab is open, the status bar says how to answer, no quick input covers it. */
 async function proposalWaiting(page, tab) {
-  await page.locator('.statusbar-item', { hasText: 'Escape writes nothing' }).waitFor({ state: 'visible', timeout: 30_000 });
+  await page.locator('.statusbar-item', { hasText: 'Escape writes nothing' }).waitFor({ state: 'visible', timeout: 30_000 }).catch(async (e) => {
+    throw new Error(`${e.message.split('\n')[0]} (see ${await screenshot(page, `generate-no-proposal-${tab}`)})`);
+  });
   await page.locator('.tab', { hasText: tab }).first().waitFor({ state: 'visible', timeout: 10_000 });
   assert.ok(!(await page.locator('.quick-input-widget').isVisible()), 'a question covers the proposal');
 }

@@ -247,4 +247,30 @@ describe('A newcomer\'s first hour (real workbench, loopback sshd)', function ()
     // Still refused, and the file is as it was.
     assert.match(readFileSync(knownHosts, 'utf8'), /before its reinstall/);
   });
+
+  it('"Open Settings" from a Django checks error lands on the interpreter setting, in this remote window\'s workspace settings', async () => {
+    const { page, workspace } = wb;
+    // The workbench is a remote window (the VS Code server, vscode-remote:// folder): the project's Python
+    // is on that machine, so its workspace settings are where the interpreter belongs.
+    writeWorkspaceSettings(workspace, { 'cloudward.python.interpreter': '/nonexistent/venv/bin/python3' });
+    await runCommand(page, 'Cloudward: Run Django Deployment Checks');
+    await runCommand(page, 'Notifications: Show Notifications');
+    const note = page.locator('.notification-list-item', { hasText: 'was not found' }).first();
+    await note.waitFor({ state: 'visible', timeout: 60_000 }).catch(async (e) => {
+      throw new Error(`${e.message.split('\n')[0]} (see ${await screenshot(page, 'newcomer-checks-no-error')})`);
+    });
+    await note.getByRole('button', { name: 'Open Settings' }).click();
+    const editor = page.locator('.settings-editor');
+    await editor.waitFor({ state: 'visible', timeout: 30_000 });
+    // The search holds the setting's id, the Workspace tab is the one shown, and the setting is there.
+    await page.waitForFunction(() => {
+      const search = document.querySelector('.settings-editor .settings-header .monaco-editor .view-lines')?.textContent ?? '';
+      return search.replace(/\u00a0/g, ' ').includes('@id:cloudward.python.interpreter');
+    }, undefined, { timeout: 15_000 });
+    await page.locator('.settings-editor .settings-tabs-widget .action-item.checked', { hasText: 'Workspace' }).waitFor({ state: 'visible', timeout: 15_000 });
+    const row = page.locator('.settings-editor .setting-item-contents', { hasText: 'manage.py check --deploy' }).first();
+    await row.waitFor({ state: 'visible', timeout: 15_000 });
+    assert.strictEqual(await row.locator('input').first().inputValue(), '/nonexistent/venv/bin/python3');
+    await screenshot(page, 'newcomer-checks-open-settings');
+  });
 });

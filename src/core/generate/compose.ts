@@ -9,9 +9,25 @@ const POSTGRES_IMAGE = imageRef('postgres', 'alpine');
 const MYSQL_IMAGE = imageRef('mysql');
 const REDIS_IMAGE = imageRef('redis', 'alpine');
 
-/** The nginx config of the compose stack: like the VPS site, but the app is the `web` service on its port. */
+/**
+ * The nginx config of the compose stack: like the VPS site, but the app is the `web` service on its port.
+ * With HTTPS on, TLS ends in front of the stack (the host's nginx with certbot, a load balancer): that
+ * front says `X-Forwarded-Proto: https`, and this nginx must pass it on. Passing its own `$scheme`
+ * (http, the hop from the front) made Django, whose SECURE_PROXY_SSL_HEADER reads that header, see every
+ * request as HTTP and redirect it to HTTPS again, for ever.
+ */
 function composeNginxConf(plan: DeployPlan): string {
   const lines = [
+    ...(plan.https
+      ? [
+          '# The scheme the visitor used: "https" from the TLS front in front of this stack, else this hop\'s own.',
+          '# Only the value "https" passes; the front must set the header itself (overwriting any the client sent).',
+          'map $http_x_forwarded_proto $visitor_scheme {',
+          '    default $scheme;',
+          '    https https;',
+          '}',
+        ]
+      : []),
     'upstream app {',
     `    server web:${plan.port} fail_timeout=0;`,
     '}',
@@ -33,7 +49,7 @@ function composeNginxConf(plan: DeployPlan): string {
     '        proxy_pass http://app;',
     '        proxy_set_header Host $host;',
     '        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;',
-    '        proxy_set_header X-Forwarded-Proto $scheme;',
+    `        proxy_set_header X-Forwarded-Proto ${plan.https ? '$visitor_scheme' : '$scheme'};`,
     '        proxy_redirect off;',
   );
   if (plan.interface === 'asgi') lines.push('        proxy_http_version 1.1;', '        proxy_set_header Upgrade $http_upgrade;', '        proxy_set_header Connection "upgrade";');
@@ -186,7 +202,13 @@ function envTemplate(plan: DeployPlan): string {
       'DJANGO_SECRET_KEY=',
       // The settings fix (CW206) turns HTTPS on unless DJANGO_HTTPS=0: this stack's nginx speaks plain HTTP.
       ...(plan.https
-        ? ['# HTTPS ends in front of this stack (a load balancer, or the host\'s nginx with certbot). To try the stack', '# on http://localhost/ without one, set DJANGO_HTTPS=0.', 'DJANGO_HTTPS=1']
+        ? [
+            '# HTTPS ends in front of this stack (a load balancer, or the host\'s nginx with certbot) which must send',
+            '# X-Forwarded-Proto: https (and overwrite one a client sent); this stack\'s nginx passes it on to the app.',
+            '# Keep the published port reachable only from that front (a firewall, or publish it on 127.0.0.1).',
+            '# To try the stack on http://localhost/ without a front, set DJANGO_HTTPS=0.',
+            'DJANGO_HTTPS=1',
+          ]
         : []),
     );
   } else lines.push('SECRET_KEY=');
