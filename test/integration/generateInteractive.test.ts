@@ -1,6 +1,9 @@
 // The interactive generate flow in the real VS Code, answered the way a user who presses Enter does:
-// Enter never overwrites (the diff stays visible), earlier answers and the existing nginx site are the
-// defaults next time, warnings are returned, and requirement lines can be appended (Undo works).
+// Enter in the questions, then on each proposal (asked on the proposal itself, nothing covering it) the
+// answer of its title bar: Create for a new file, Skip for an existing one. Never an overwrite without
+// that very answer (the diff stays visible), closing the proposal or Escape writes nothing, earlier answers
+// and the existing nginx site are the defaults next time, warnings are returned, and requirement lines
+// can be appended (Undo works).
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -23,20 +26,39 @@ function copyOfWorkspace(): string {
   return dir;
 }
 
+/** The proposal waiting for an answer in the active tab: a new file, an existing one (a diff), or none. */
+function activeProposal(): 'new' | 'existing' | undefined {
+  const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+  if (input instanceof vscode.TabInputTextDiff && input.modified.scheme === 'cloudward-proposed') return 'existing';
+  if (input instanceof vscode.TabInputText && input.uri.scheme === 'cloudward-proposed') return 'new';
+  return undefined;
+}
+
 /**
  * Runs a command and presses Enter in every quick pick and input box it opens (the first item, the value
- * shown), until it finishes. `seen` gets what was open each time (tabs with a diff, quick pick titles).
+ * shown), and answers each proposal (`answer`: by default Create for a new file, Skip for an existing one),
+ * until it finishes. `onOpen` looks at what is open each time (tabs with a diff).
  */
-async function pressEnterThrough(command: string, args: object, onOpen?: () => void): Promise<Result> {
+async function pressEnterThrough(
+  command: string,
+  args: object,
+  onOpen?: () => void,
+  answer: (kind: 'new' | 'existing') => string = (kind) => (kind === 'new' ? 'cloudward.proposal.create' : 'cloudward.proposal.skip'),
+): Promise<Result | undefined> {
   let done = false;
   const p = Promise.resolve(vscode.commands.executeCommand(command, args)).finally(() => (done = true));
   for (let i = 0; i < 200 && !done; i++) {
     await new Promise((r) => setTimeout(r, 250));
     if (done) break;
     onOpen?.();
-    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    const proposal = activeProposal();
+    await vscode.commands.executeCommand(proposal ? answer(proposal) : 'workbench.action.acceptSelectedQuickOpenItem');
   }
-  const r = (await p) as Result | undefined;
+  return (await p) as Result | undefined;
+}
+
+async function enterThrough(command: string, args: object, onOpen?: () => void): Promise<Result> {
+  const r = await enterThrough(command, args, onOpen);
   assert.ok(r, `${command} returned nothing`);
   return r;
 }
@@ -53,30 +75,51 @@ describe('Generate, answered with Enter (interactive flow)', function () {
     for (const d of made) fs.rmSync(path.dirname(d), { recursive: true, force: true });
   });
 
-  it('Enter on an existing, different file keeps it; the diff is visible while asking and closed after', async () => {
+  it('Skip on an existing, different file keeps it; the diff is visible while asking and closed after', async () => {
     const dir = copyOfWorkspace();
     made.push(dir);
     const procfile = path.join(dir, 'Procfile');
     const before = fs.readFileSync(procfile, 'utf8');
     let sawDiff = false;
-    const r = await pressEnterThrough('cloudward.generate.procfile', { folder: vscode.Uri.file(dir) }, () => {
+    const r = await enterThrough('cloudward.generate.procfile', { folder: vscode.Uri.file(dir) }, () => {
       sawDiff ||= vscode.window.tabGroups.all.flatMap((g) => g.tabs).some((t) => t.input instanceof vscode.TabInputTextDiff && t.input.original.fsPath === procfile);
     });
-    assert.strictEqual(fs.readFileSync(procfile, 'utf8'), before, 'Enter must not overwrite');
+    assert.strictEqual(fs.readFileSync(procfile, 'utf8'), before, 'Skip must not overwrite');
     assert.ok(r.kept.some((u) => u.fsPath === procfile));
     assert.ok(sawDiff, 'the diff was shown while asking');
     const left = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputTextDiff);
     assert.deepStrictEqual(left.map((t) => t.label), [], 'the preview tabs are closed');
   });
 
+  it('closing the proposal or Escape in it writes nothing; Overwrite on the diff replaces the file', async () => {
+    const dir = copyOfWorkspace();
+    made.push(dir);
+    const procfile = path.join(dir, 'Procfile');
+    const before = fs.readFileSync(procfile, 'utf8');
+    // Closing the diff's tab is declining: the command ends with nothing written.
+    const closed = await pressEnterThrough('cloudward.generate.procfile', { folder: vscode.Uri.file(dir) }, undefined, () => 'workbench.action.closeActiveEditor');
+    assert.strictEqual(closed, undefined, 'closing the proposal did not cancel');
+    assert.strictEqual(fs.readFileSync(procfile, 'utf8'), before);
+    // The proposal's Escape (Cancel: Write Nothing).
+    const escaped = await pressEnterThrough('cloudward.generate.procfile', { folder: vscode.Uri.file(dir) }, undefined, () => 'cloudward.proposal.cancel');
+    assert.strictEqual(escaped, undefined, 'Escape did not cancel');
+    assert.strictEqual(fs.readFileSync(procfile, 'utf8'), before);
+    assert.ok(!fs.existsSync(`${procfile}.new`));
+    // The yes for this very file.
+    const r = await pressEnterThrough('cloudward.generate.procfile', { folder: vscode.Uri.file(dir), open: false }, undefined, () => 'cloudward.proposal.overwrite');
+    assert.ok(r?.written.some((u) => u.fsPath === procfile), 'Overwrite did not write');
+    assert.notStrictEqual(fs.readFileSync(procfile, 'utf8'), before);
+    assert.match(fs.readFileSync(procfile, 'utf8'), /gunicorn/);
+  });
+
   it('remembers the answers per folder: domain and HTTPS stay as given last time', async () => {
     const dir = copyOfWorkspace();
     made.push(dir);
-    const first = await pressEnterThrough('cloudward.generate.nginx', { folder: vscode.Uri.file(dir), overrides: { domain: 'shop.example.com', https: true }, open: false });
+    const first = await enterThrough('cloudward.generate.nginx', { folder: vscode.Uri.file(dir), overrides: { domain: 'shop.example.com', https: true }, open: false });
     assert.strictEqual(first.plan.domain, 'shop.example.com');
     fs.rmSync(path.join(dir, 'deploy'), { recursive: true, force: true });
     // Nothing given this time: the remembered values are the defaults (not asked again, not reset).
-    const again = await pressEnterThrough('cloudward.generate.kubernetes', { folder: vscode.Uri.file(dir), open: false });
+    const again = await enterThrough('cloudward.generate.kubernetes', { folder: vscode.Uri.file(dir), open: false });
     assert.strictEqual(again.plan.domain, 'shop.example.com');
     assert.strictEqual(again.plan.https, true);
   });
@@ -89,7 +132,7 @@ describe('Generate, answered with Enter (interactive flow)', function () {
       'server {', '    listen 80 default_server;', '    server_name _;', '    return 444;', '}',
       'server {', '    listen 443 ssl;', '    server_name polls.example.net www.polls.example.net;', '}', '',
     ].join('\n'));
-    const r = await pressEnterThrough('cloudward.generate.compose', { folder: vscode.Uri.file(dir), open: false });
+    const r = await enterThrough('cloudward.generate.compose', { folder: vscode.Uri.file(dir), open: false });
     assert.strictEqual(r.plan.domain, 'polls.example.net www.polls.example.net');
     assert.strictEqual(r.plan.https, true);
     assert.deepStrictEqual(parseNginxSite('server {\n    listen 80;\n    server_name a.example;\n}\n'), { domain: 'a.example', https: false });
