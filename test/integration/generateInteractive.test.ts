@@ -58,7 +58,7 @@ async function pressEnterThrough(
 }
 
 async function enterThrough(command: string, args: object, onOpen?: () => void): Promise<Result> {
-  const r = await enterThrough(command, args, onOpen);
+  const r = await pressEnterThrough(command, args, onOpen);
   assert.ok(r, `${command} returned nothing`);
   return r;
 }
@@ -91,7 +91,8 @@ describe('Generate, answered with Enter (interactive flow)', function () {
     assert.deepStrictEqual(left.map((t) => t.label), [], 'the preview tabs are closed');
   });
 
-  it('closing the proposal or Escape in it writes nothing; Overwrite on the diff replaces the file', async () => {
+  it('closing the proposal or Escape in it writes nothing; Overwrite on the diff replaces the file', async function () {
+    this.timeout(180_000);
     const dir = copyOfWorkspace();
     made.push(dir);
     const procfile = path.join(dir, 'Procfile');

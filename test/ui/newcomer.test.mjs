@@ -267,7 +267,11 @@ describe('A newcomer\'s first hour (real workbench, loopback sshd)', function ()
       const search = document.querySelector('.settings-editor .settings-header .monaco-editor .view-lines')?.textContent ?? '';
       return search.replace(/\u00a0/g, ' ').includes('@id:cloudward.python.interpreter');
     }, undefined, { timeout: 15_000 });
-    await page.locator('.settings-editor .settings-tabs-widget .action-item.checked', { hasText: 'Workspace' }).waitFor({ state: 'visible', timeout: 15_000 });
+    // The tab shown: "Workspace" (named after the folder in some versions), not User nor Remote.
+    const checked = page.locator('.settings-editor .settings-tabs-widget .action-label.checked').first();
+    await checked.waitFor({ state: 'visible', timeout: 15_000 });
+    const tab = await checked.innerText();
+    if (!/Workspace|django-polls/i.test(tab)) assert.fail(`the settings open in the "${tab}" tab, not the workspace's (see ${await screenshot(page, 'newcomer-checks-settings-tab')})`);
     const row = page.locator('.settings-editor .setting-item-contents', { hasText: 'manage.py check --deploy' }).first();
     await row.waitFor({ state: 'visible', timeout: 15_000 });
     assert.strictEqual(await row.locator('input').first().inputValue(), '/nonexistent/venv/bin/python3');
