@@ -172,11 +172,15 @@ export class FileProposer implements vscode.Disposable {
     return this.pending?.act(action) ?? Promise.resolve();
   }
 
-  /** Asks about one file on its proposal (see PendingQuestion); undefined: Escape, write nothing. */
-  private async decide(q: Question): Promise<string | undefined> {
+  /**
+   * Asks about one file on its proposal (see PendingQuestion); undefined: Escape, write nothing. The
+   * question exists before `show` opens the proposal: a key pressed, or the tab closed, at once counts.
+   */
+  private async decide(q: Question, show: () => Promise<void>): Promise<string | undefined> {
     this.pending?.settle(undefined);
     const pending = (this.pending = new PendingQuestion(q));
     try {
+      await show();
       return await pending.answer;
     } finally {
       if (this.pending === pending) this.pending = undefined;
@@ -223,14 +227,14 @@ export class FileProposer implements vscode.Disposable {
           decisions.push({ action: 'create', target, content: file.content });
           continue;
         }
-        await showPreview(target, proposedUri, false, file.path);
         const choices = [
           { label: 'Create', description: file.path, value: 'create' },
           ...(newAfter(i) > 0 ? [{ label: 'Create All New Files', description: `this one and the ${newAfter(i)} other new file${newAfter(i) === 1 ? '' : 's'}`, value: 'all' }] : []),
           { label: 'Skip', description: 'do not write this file', value: 'skip' },
         ];
         const answer = await this.decide({ kind: 'new', path: file.path, proposed: proposedUri, choices, more: newAfter(i) > 0,
-          title: `Cloudward proposes a new file: ${file.path}`, placeHolder: 'Undo removes a created file · Escape writes nothing' });
+          title: `Cloudward proposes a new file: ${file.path}`, placeHolder: 'Undo removes a created file · Escape writes nothing' },
+        () => showPreview(target, proposedUri, false, file.path));
         if (answer === undefined) return this.cancel(result, files, opts);
         if (answer === 'skip') decisions.push({ action: 'skip', target, existed: false });
         else {
@@ -248,7 +252,6 @@ export class FileProposer implements vscode.Disposable {
       else if (opts.choice === 'skip') answer = 'Skip';
       else if (opts.choice === 'new') answer = newLabel;
       else {
-        await showPreview(target, proposedUri, true, file.path);
         answer = await this.decide({
           kind: 'existing',
           path: file.path,
@@ -262,7 +265,7 @@ export class FileProposer implements vscode.Disposable {
           more: false,
           title: `${file.path} already exists and differs from Cloudward's proposal`,
           placeHolder: 'Diff: your file (left), the proposal (right) · Enter keeps your file · Escape writes nothing',
-        });
+        }, () => showPreview(target, proposedUri, true, file.path));
         if (answer === undefined) return this.cancel(result, files, opts);
       }
       if (answer === 'Overwrite') decisions.push({ action: 'overwrite', target, content: file.content, shown: existing });
