@@ -13,11 +13,10 @@ import type { ServersModel, ServerState } from '../views/servers/model';
 import type { LeafNode } from '../views/servers/nodes';
 import { rememberDeployedApp } from '../views/servers/project';
 import { VirtualDocuments } from '../preview/virtualDocuments';
+import { ProductionSecrets } from '../views/servers/productionSecrets';
 import { pickWorkspaceFolder } from './generate/folder';
 import { previousPlanValues, rememberPlanValues, serverOptions } from './generate';
 
-const SECRETS_PREFIX = 'cloudward.productionEnv';
-const secretKey = (server: string, app: string) => `${SECRETS_PREFIX}/${server}/${app}`;
 
 /** The project's plan for a server: detection + the answers remembered for the folder; the domain asked once. */
 async function projectPlan(ctx: Ctx): Promise<{ plan: DeployPlan; projectDir: string } | undefined> {
@@ -65,10 +64,7 @@ export function provisionPlanText(server: string, p: ProvisionPlan): string {
 export function registerDeployCommands(ctx: Ctx, model: ServersModel, pickServer: (target: unknown, placeHolder: string) => Promise<ServerState | undefined>): void {
   const docs = ctx.own(new VirtualDocuments('cloudward-plan'));
 
-  async function secretsOf(server: string, app: string): Promise<Record<string, string>> {
-    const raw = await ctx.secrets.get(secretKey(server, app));
-    return raw ? (JSON.parse(raw) as Record<string, string>) : {};
-  }
+  const productionSecrets = new ProductionSecrets(ctx.secrets);
 
   interface OnServer {
     state: ServerState;
@@ -102,9 +98,7 @@ export function registerDeployCommands(ctx: Ctx, model: ServersModel, pickServer
       const value = await vscode.window.showInputBox({ title: `${name} for ${plan.name} on ${state.spec.name}`, prompt: 'Value (kept in VS Code\'s secret storage; sent to the server only on stdin when you provision)', password: true, ignoreFocusOut: true,
         validateInput: (v) => (/[\r\n\0]/.test(v) ? 'one line only' : undefined) });
       if (value === undefined) return;
-      const all = await secretsOf(state.spec.name, plan.name);
-      all[name] = value;
-      await ctx.secrets.store(secretKey(state.spec.name, plan.name), JSON.stringify(all));
+      await productionSecrets.set(state.spec, plan.name, name, value);
       log().info(`production secret ${name} of ${plan.name} on ${state.spec.name} stored (value not logged)`);
       void vscode.window.showInformationMessage(`Cloudward: ${name} stored for ${plan.name} on ${state.spec.name}. "Provision Server…" puts it in /etc/${plan.name}/env.`);
     }));
@@ -112,7 +106,7 @@ export function registerDeployCommands(ctx: Ctx, model: ServersModel, pickServer
   ctx.command('cloudward.provisionServer', (target?: unknown, opts?: { yes?: boolean }) =>
     onServer(target, 'Server to provision', async ({ state, plan: deployPlan, conn }) => {
       const core = ctx.core;
-      const secrets = await secretsOf(state.spec.name, deployPlan.name);
+      const secrets = await productionSecrets.get(state.spec, deployPlan.name);
       const plan = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Cloudward: reading ${state.spec.name}` },
         () => {
           const po = ctx.config.provisionOptions;
