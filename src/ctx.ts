@@ -3,6 +3,7 @@ import { Config } from './config';
 import { errorMessage, log } from './log';
 import { loadCore, loadSsh } from './lazy';
 import { printable } from './core/printable';
+import type { Detection } from './core';
 
 /** Owns the extension's lifetime: everything registered here is disposed on deactivation. */
 export class Ctx {
@@ -19,6 +20,17 @@ export class Ctx {
 
   get ssh() {
     return loadSsh();
+  }
+
+  /**
+   * Where the commands' project detection runs: the diagnostics feature points it at the lint worker (off the
+   * extension host's thread, within the worker's budget); until then, and if the worker cannot start, here.
+   */
+  detector: ((dir: string) => Promise<Detection>) | undefined;
+
+  /** Detects the project in `dir` (see {@link detector}): what `cloudward detect --json` prints. */
+  detectProject(dir: string): Promise<Detection> {
+    return this.detector ? this.detector(dir) : this.core.detectProject(dir);
   }
 
   get secrets(): vscode.SecretStorage {

@@ -23,7 +23,7 @@ async function projectPlan(ctx: Ctx): Promise<{ plan: DeployPlan; projectDir: st
   const folder = await pickWorkspaceFolder(undefined, 'deploy');
   if (!folder) return undefined;
   const core = ctx.core;
-  const detection = await core.detectProject(folder.fsPath);
+  const detection = await ctx.detectProject(folder.fsPath);
   const projectRoot = detection.projectRoot && detection.projectRoot !== '.' ? vscode.Uri.joinPath(folder, ...detection.projectRoot.split('/')) : folder;
   const overrides: PlanOverrides = Object.fromEntries(await previousPlanValues(ctx, folder, projectRoot));
   if (overrides.domain === undefined) {

@@ -25,7 +25,7 @@ export function registerDetect(ctx: Ctx): void {
     const opts: DetectArgs = args instanceof vscode.Uri ? { folder: args } : (args ?? {});
     const folder = await pickWorkspaceFolder(opts.folder, 'detect the project in');
     if (!folder) return undefined;
-    const detection: Detection = await ctx.core.detectProject(folder.fsPath);
+    const detection: Detection = await ctx.detectProject(folder.fsPath);
     void setContext(contextKeys.projectDetected, detection.framework !== null);
     log().info(`detect ${folder.fsPath}: ${JSON.stringify(detection)}`);
     if (!opts.quiet) void notify(detection, folder, details);

@@ -71,7 +71,7 @@ async function generate(ctx: Ctx, proposer: FileProposer, fixedKinds: GeneratorK
     const folder = await pickWorkspaceFolder(args.folder, 'generate deployment files for');
     if (!folder) return undefined;
     const core = ctx.core;
-    const detection: Detection = await core.detectProject(folder.fsPath);
+    const detection: Detection = await ctx.detectProject(folder.fsPath);
     const kinds = fixedKinds ?? (await chooseKinds(ctx, args.kinds, scripted));
     if (!kinds) return undefined;
 
@@ -162,7 +162,7 @@ async function previousAnswers(ctx: Ctx, folder: vscode.Uri, projectRoot: vscode
  */
 export async function rememberedPlan(ctx: Ctx, folder: vscode.Uri): Promise<DeployPlan | undefined> {
   const core = ctx.core;
-  const detection: Detection = await core.detectProject(folder.fsPath);
+  const detection: Detection = await ctx.detectProject(folder.fsPath);
   const projectRoot = detection.projectRoot && detection.projectRoot !== '.' ? vscode.Uri.joinPath(folder, ...detection.projectRoot.split('/')) : folder;
   const overrides: PlanOverrides = {};
   for (const [k, v] of await previousAnswers(ctx, folder, projectRoot)) overrides[k] = v;

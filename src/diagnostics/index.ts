@@ -8,8 +8,9 @@ import { registerLintWorkspace } from '../commands/lintWorkspace';
 import { DeployCodeActions, ignoreFileTextEdit, ignoreLineTextEdit, SHOW_RULE_DOCS } from './codeActions';
 import { ruleDocsUri, toRange } from './convert';
 import { DeployDiagnostics } from './deployDiagnostics';
-import { LintWorkerClient } from './workerClient';
-import { log } from '../log';
+import { LintWorkerClient, TooSlowError } from './workerClient';
+import { errorMessage, log } from '../log';
+import type { Detection } from '../core';
 
 let current: DeployDiagnostics | undefined;
 
@@ -35,6 +36,9 @@ export function lintWorker(ctx: Ctx): LintWorkerClient {
 
 export function registerDiagnostics(ctx: Ctx): void {
   const diagnostics = ctx.own(new DeployDiagnostics(ctx, lintWorker(ctx)));
+  // The commands' detection (Detect Project, Generate, Deploy, the walkthrough's paths) in the worker too.
+  ctx.detector = (dir) => detectInWorker(ctx, dir);
+  ctx.own({ dispose: () => (ctx.detector = undefined) });
   current = diagnostics;
   ctx.own({ dispose: () => (current = undefined) });
   ctx.own(vscode.languages.registerCodeActionsProvider({ scheme: 'file' }, new DeployCodeActions(diagnostics), DeployCodeActions.metadata));
@@ -55,6 +59,23 @@ export function registerDiagnostics(ctx: Ctx): void {
   // Off the activation path: the first lint waits for the window to finish starting.
   const startup = setTimeout(() => diagnostics.start(), 0);
   ctx.own({ dispose: () => clearTimeout(startup) });
+}
+
+/**
+ * Project detection in the lint worker, within its budget: a project file that would take detection
+ * forever costs the user a clear error, never a frozen editor. A worker that cannot run at all (stopped,
+ * failed to start) falls back to detection here, as before the worker existed.
+ */
+async function detectInWorker(ctx: Ctx, dir: string): Promise<Detection> {
+  try {
+    return (await lintWorker(ctx).call({ op: 'detect', dir })) as Detection;
+  } catch (e) {
+    if (e instanceof TooSlowError) {
+      throw new Error(`project detection in ${dir} took longer than ${e.budgetMs / 1000} s and was stopped (a project file too slow to read?); see the log`);
+    }
+    log().warn(`project detection in the lint worker failed, detecting on the host instead: ${errorMessage(e)}`);
+    return ctx.core.detectProject(dir);
+  }
 }
 
 async function showRuleDocs(ctx: Ctx, rule?: string): Promise<void> {

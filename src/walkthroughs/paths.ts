@@ -77,7 +77,7 @@ export function registerPaths(ctx: Ctx): void {
     if (!path) {
       answers ??= await askAnswers();
       if (!answers) return undefined;
-      const detection = await core.detectProject(folder.fsPath);
+      const detection = await ctx.detectProject(folder.fsPath);
       const ranking = core.recommendPaths(core.factsFromDetection(detection), answers);
       const picked = await pickPath(ranking, core.COSTS_CHECKED);
       if (!picked) return undefined;
@@ -109,7 +109,7 @@ export function registerPaths(ctx: Ctx): void {
     const fc = await folderAndChoice(args?.folder);
     if (!fc) return undefined;
     const core = ctx.core;
-    const plan = core.buildPlan(await core.detectProject(fc.folder.fsPath));
+    const plan = core.buildPlan(await ctx.detectProject(fc.folder.fsPath));
     const guide = core.platformGuide(plan, fc.choice.platform);
     if (fc.choice.platform === 'vps') {
       // Provisioning and deploying over SSH are Cloudward commands (not a shell's), when this build has them.
@@ -155,7 +155,7 @@ export function registerPaths(ctx: Ctx): void {
       { title: 'Run a management command on the platform', placeHolder: 'manage.py …' },
     ))?.label;
     if (!command) return undefined;
-    const guide = core.platformGuide(core.buildPlan(await core.detectProject(fc.folder.fsPath)), fc.choice.platform);
+    const guide = core.platformGuide(core.buildPlan(await ctx.detectProject(fc.folder.fsPath)), fc.choice.platform);
     const line = guide.oneOff(command);
     const terminal = vscode.window.createTerminal({ name: `Cloudward: ${command}`, cwd: fc.folder });
     terminal.show();
@@ -173,7 +173,7 @@ export function registerPaths(ctx: Ctx): void {
       const choice = folder ? chosen(folder) : undefined;
       if (folder && choice) {
         try {
-          suggestion = core.platformGuide(core.buildPlan(await core.detectProject(folder.fsPath)), choice.platform).url;
+          suggestion = core.platformGuide(core.buildPlan(await ctx.detectProject(folder.fsPath)), choice.platform).url;
         } catch {
           /* no plan: no suggestion */
         }
