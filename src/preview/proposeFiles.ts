@@ -90,16 +90,19 @@ class PendingQuestion implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private done = false;
 
-  constructor(readonly q: Question) {
-    const bar = vscode.window.createStatusBarItem('cloudward.proposal', vscode.StatusBarAlignment.Left, 1000);
-    bar.name = 'Cloudward proposal';
+  constructor(
+    readonly q: Question,
+    bar: vscode.StatusBarItem,
+  ) {
     const write = q.kind === 'new' ? 'create it' : 'overwrite yours';
     bar.text = `$(diff) ${q.path}: ${keys.write} ${write} · ${keys.choose} more · Escape writes nothing`;
     bar.tooltip = `${q.title}. The answers are also on the proposal's title bar.`;
     bar.command = 'cloudward.proposal.choose';
     bar.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
     bar.show();
-    this.disposables.push(bar);
+    // One status bar item for every question, shown and hidden (an item created and disposed per question
+    // could leave the previous question's text on the status bar).
+    this.disposables.push({ dispose: () => bar.hide() });
     // Closing the proposal (its tab) is declining everything, as Escape.
     this.disposables.push(
       vscode.window.tabGroups.onDidChangeTabs((e) => {
@@ -166,6 +169,7 @@ function showsProposal(tab: vscode.Tab, proposed: vscode.Uri): boolean {
 export class FileProposer implements vscode.Disposable {
   private docs: VirtualDocuments | undefined;
   private pending: PendingQuestion | undefined;
+  private bar: vscode.StatusBarItem | undefined;
 
   /** An answer from the proposal's buttons or keys; nothing when no proposal waits. */
   act(action: ProposalAction): Promise<void> {
@@ -178,7 +182,11 @@ export class FileProposer implements vscode.Disposable {
    */
   private async decide(q: Question, show: () => Promise<void>): Promise<string | undefined> {
     this.pending?.settle(undefined);
-    const pending = (this.pending = new PendingQuestion(q));
+    if (!this.bar) {
+      this.bar = vscode.window.createStatusBarItem('cloudward.proposal', vscode.StatusBarAlignment.Left, 1000);
+      this.bar.name = 'Cloudward proposal';
+    }
+    const pending = (this.pending = new PendingQuestion(q, this.bar));
     try {
       await show();
       return await pending.answer;
@@ -194,6 +202,8 @@ export class FileProposer implements vscode.Disposable {
 
   dispose(): void {
     this.pending?.settle(undefined);
+    this.bar?.dispose();
+    this.bar = undefined;
     this.docs?.dispose();
     this.docs = undefined;
   }

@@ -10,6 +10,9 @@ const require = createRequire(import.meta.url);
 
 describe('Servers view (real workbench, loopback sshd)', function () {
   this.timeout(180_000);
+  // One retry: under load (2 cores shared by several VS Code instances) a click or a focus change can be lost;
+  // a failure that repeats still fails. Seen in a loaded CI run of 2026-12-03, said in the closing note.
+  this.retries(1);
   let wb;
   let teardown;
   let agent;
