@@ -48,7 +48,7 @@ export interface PickQuestion<T extends vscode.QuickPickItem> {
 export class MultiStep implements vscode.Disposable {
   private current: vscode.QuickInput | undefined;
   private listeners: vscode.Disposable[] = [];
-  private refocus: ReturnType<typeof setTimeout> | undefined;
+  private refocus: ReturnType<typeof setTimeout>[] = [];
   /** Step numbers shown in the title ("2/4"), when the caller knows them. */
   step: number | undefined;
   totalSteps: number | undefined;
@@ -80,20 +80,21 @@ export class MultiStep implements vscode.Disposable {
    * Keyboard focus goes into the question, even when something else took it meanwhile: a quick input that
    * stays open (ignoreFocusOut) does not take focus back by itself, and a walkthrough focuses the step the
    * user clicked 250 ms after the click (VS Code's slide animation), which can be after a fast command
-   * showed its first question; Enter on that step would run it again. So: at once, and once more after
-   * that delay, as long as this question is still the one shown.
+   * showed its first question; Enter on that step would run it again. So: at once, and again a few times
+   * over the next seconds (the workbench's 250 ms timer runs late on a loaded machine), as long as this
+   * question is still the one shown. Focusing the input that has focus changes nothing (caret, text).
    */
   private takeFocus(input: vscode.QuickInput): void {
     const focus = () => {
       if (this.current === input) void vscode.commands.executeCommand('workbench.action.focusQuickOpen').then(undefined, () => undefined);
     };
     focus();
-    clearTimeout(this.refocus);
-    this.refocus = setTimeout(focus, MultiStep.REFOCUS_AFTER_MS);
+    for (const t of this.refocus.splice(0)) clearTimeout(t);
+    this.refocus = MultiStep.REFOCUS_AFTER_MS.map((ms) => setTimeout(focus, ms));
   }
 
-  /** A little longer than the walkthrough's delayed focus of a clicked step (250 ms). */
-  static readonly REFOCUS_AFTER_MS = 400;
+  /** After the walkthrough's delayed focus of a clicked step (250 ms), also when that timer runs late. */
+  static readonly REFOCUS_AFTER_MS = [400, 1000, 2000, 4000];
 
   /** After an answer, while the caller works out the next question: the input stays, greyed. */
   private hold(input: vscode.QuickInput): void {
@@ -173,7 +174,7 @@ export class MultiStep implements vscode.Disposable {
   }
 
   dispose(): void {
-    clearTimeout(this.refocus);
+    for (const t of this.refocus.splice(0)) clearTimeout(t);
     for (const l of this.listeners) l.dispose();
     this.listeners = [];
     this.current?.dispose();
