@@ -2,13 +2,12 @@
 // to get it there (the chosen path's commands, from the project's plan).
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseArgs } from 'node:util';
 import { detectProject } from '../core/detect';
 import { buildPlan, PlanError } from '../core/plan';
 import { COSTS_CHECKED, factsFromDetection, platformGuide, recommendPaths, PLATFORM_TITLES, type ChoiceAnswers } from '../core/paths';
 import { registerCliCommand } from './main';
 import { Exit, UsageError, writeLine } from './command';
-import { usageErrorFromParse } from './parseError';
+import { parseCommandArgs } from './parseError';
 
 const USAGE = `Usage: cloudward choose [dir] [--traffic hobby|steady|large] [--budget minimal|moderate|flexible]
                         [--upkeep none|some|expert] [--json]
@@ -36,12 +35,7 @@ registerCliCommand({
   summary: 'recommend where to deploy the project (PaaS, container platform, VPS, Kubernetes), with reasons',
   usage: USAGE,
   async run(argv, io) {
-    let parsed;
-    try {
-      parsed = parseArgs({ args: argv, options: { traffic: { type: 'string' }, budget: { type: 'string' }, upkeep: { type: 'string' }, json: { type: 'boolean' } }, allowPositionals: true, strict: true });
-    } catch (e) {
-      throw usageErrorFromParse(e, 'choose');
-    }
+    const parsed = parseCommandArgs('choose', argv, { traffic: { type: 'string' }, budget: { type: 'string' }, upkeep: { type: 'string' }, json: { type: 'boolean' } });
     const { values, positionals } = parsed;
     if (positionals.length > 1) throw new UsageError('give at most one project folder');
     const answers: ChoiceAnswers = {

@@ -1,9 +1,8 @@
 // `cloudward deploy|rollback|releases <server>`: releases over SSH on a provisioned server (src/core/deploy).
-import { parseArgs } from 'node:util';
 import type * as DeployCore from '../core/deploy';
 import { CliCommand, Exit, Io, UsageError, writeLine } from './command';
 import { registerCliCommand } from './main';
-import { usageErrorFromParse } from './parseError';
+import { parseCommandArgs } from './parseError';
 import { askYesNo, projectPlan } from './provision';
 import { openServer, sshErrorExit } from './session';
 
@@ -76,12 +75,7 @@ function printEvent(io: Io, e: DeployCore.DeployEvent): void {
 }
 
 async function runKind(kind: Kind, argv: string[], io: Io): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
-  } catch (e) {
-    throw usageErrorFromParse(e, kind);
-  }
+  const parsed = parseCommandArgs(kind, argv, options);
   const { values: v, positionals } = parsed;
   if (positionals.length !== 1) throw new UsageError(`name one server, e.g. cloudward ${kind} myvps`);
   if (kind !== 'deploy' && (v['allow-dirty'] || v.keep)) throw new UsageError(`--allow-dirty and --keep are options of deploy`);

@@ -1,12 +1,11 @@
 // `cloudward detect [dir] [--json]`: what Cloudward reads from a project, as a table or one JSON object.
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseArgs } from 'node:util';
 import { detectProject } from '../core/detect';
 import type { Detection } from '../core/detect';
 import { registerCliCommand } from './main';
 import { Exit, UsageError, writeLine } from './command';
-import { usageErrorFromParse } from './parseError';
+import { parseCommandArgs } from './parseError';
 
 const USAGE = `Usage: cloudward detect [dir] [--json]
 
@@ -60,12 +59,7 @@ registerCliCommand({
   summary: 'show what Cloudward detects in a Python web project',
   usage: USAGE,
   async run(argv, io) {
-    let parsed;
-    try {
-      parsed = parseArgs({ args: argv, options: { json: { type: 'boolean' } }, allowPositionals: true, strict: true });
-    } catch (e) {
-      throw usageErrorFromParse(e, 'detect');
-    }
+    const parsed = parseCommandArgs('detect', argv, { json: { type: 'boolean' } });
     if (parsed.positionals.length > 1) throw new UsageError(`expected one folder, got ${parsed.positionals.length}: ${parsed.positionals.join(' ')}`);
     const dir = path.resolve(io.cwd, parsed.positionals[0] ?? '.');
     if (!fs.existsSync(dir)) throw new UsageError(`no such folder: ${dir}`);

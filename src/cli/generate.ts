@@ -2,7 +2,6 @@
 // an existing file unless --force is given; files left untouched are reported and make the exit code 3.
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseArgs } from 'node:util';
 import { detectProject, projectNotFound } from '../core/detect';
 import { PlanError, buildPlan, parseSetArgument } from '../core/plan';
 import type { PlanOverrides } from '../core/plan';
@@ -10,7 +9,7 @@ import { ALL_GENERATOR_KIND_IDS, GENERATOR_KINDS, GENERATOR_KIND_IDS, isGenerato
 import type { GeneratorKindId } from '../core/generate';
 import { registerCliCommand } from './main';
 import { Exit, UsageError, writeLine } from './command';
-import { usageErrorFromParse } from './parseError';
+import { parseCommandArgs } from './parseError';
 import { planWarnings } from '../core/plan';
 import { mkdirLevels, safeTargetFolder, targetState, UnsafeTargetError, writeFileAtomic } from '../core/safeFs';
 
@@ -43,23 +42,13 @@ registerCliCommand({
   summary: 'write deployment files (Procfile, gunicorn, nginx, systemd, Docker, compose, Kubernetes)',
   usage: USAGE,
   async run(argv, io) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: argv,
-        options: {
-          project: { type: 'string' },
-          out: { type: 'string' },
-          set: { type: 'string', multiple: true },
-          force: { type: 'boolean' },
-          json: { type: 'boolean' },
-        },
-        allowPositionals: true,
-        strict: true,
-      });
-    } catch (e) {
-      throw usageErrorFromParse(e, 'generate');
-    }
+    const parsed = parseCommandArgs('generate', argv, {
+      project: { type: 'string' },
+      out: { type: 'string' },
+      set: { type: 'string', multiple: true },
+      force: { type: 'boolean' },
+      json: { type: 'boolean' },
+    });
     const { values, positionals } = parsed;
     if (positionals.length === 0) throw new UsageError(`name what to generate: ${ALL_GENERATOR_KIND_IDS.join(', ')} or all`);
     const kinds: GeneratorKindId[] = [];

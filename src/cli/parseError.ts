@@ -1,5 +1,6 @@
 // Node's parseArgs errors speak to programmers ("To specify a positional argument starting with a '-'…"):
 // say what was wrong in the user's words, as a usage error (exit 2).
+import { parseArgs } from 'node:util';
 import { UsageError } from './command';
 
 export function usageErrorFromParse(e: unknown, command: string): UsageError {
@@ -17,5 +18,19 @@ export function usageErrorFromParse(e: unknown, command: string): UsageError {
       return new UsageError(`unexpected argument for cloudward ${command}`);
     default:
       return new UsageError(message);
+  }
+}
+
+type Options = NonNullable<import('node:util').ParseArgsConfig['options']>;
+
+/**
+ * Node's parseArgs with every command's settings (positionals allowed, unknown options refused), its errors
+ * turned into usage errors in the user's words.
+ */
+export function parseCommandArgs<O extends Options>(command: string, argv: string[], options: O) {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw usageErrorFromParse(e, command);
   }
 }

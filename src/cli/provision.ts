@@ -1,12 +1,11 @@
 // `cloudward provision <server>`: a fresh Debian/Ubuntu server → a host ready for the app (see src/core/provision).
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseArgs } from 'node:util';
 import type * as ProvisionCore from '../core/provision';
 import type { DeployPlan, PlanOverrides } from '../core/plan';
 import { Exit, Io, UsageError, writeLine } from './command';
 import { registerCliCommand } from './main';
-import { usageErrorFromParse } from './parseError';
+import { parseCommandArgs } from './parseError';
 import { openServer, sshErrorExit } from './session';
 
 const usage = `Usage:
@@ -133,33 +132,23 @@ const provision = {
   summary: 'prepare a fresh Debian/Ubuntu server for the project (users, units, nginx, secrets)',
   usage,
   async run(argv: string[], io: Io): Promise<number> {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: argv,
-        options: {
-          project: { type: 'string' },
-          'ssh-config': { type: 'string' },
-          set: { type: 'string', multiple: true },
-          'env-file': { type: 'string' },
-          package: { type: 'string', multiple: true },
-          'accept-new': { type: 'boolean' },
-          email: { type: 'string' },
-          'acme-server': { type: 'string' },
-          'acme-ca-bundle': { type: 'string' },
-          firewall: { type: 'boolean' },
-          'ssh-keys-only': { type: 'boolean' },
-          'revert-after': { type: 'string' },
-          'dry-run': { type: 'boolean' },
-          yes: { type: 'boolean' },
-          json: { type: 'boolean' },
-        },
-        allowPositionals: true,
-        strict: true,
-      });
-    } catch (e) {
-      throw usageErrorFromParse(e, 'provision');
-    }
+    const parsed = parseCommandArgs('provision', argv, {
+      project: { type: 'string' },
+      'ssh-config': { type: 'string' },
+      set: { type: 'string', multiple: true },
+      'env-file': { type: 'string' },
+      package: { type: 'string', multiple: true },
+      'accept-new': { type: 'boolean' },
+      email: { type: 'string' },
+      'acme-server': { type: 'string' },
+      'acme-ca-bundle': { type: 'string' },
+      firewall: { type: 'boolean' },
+      'ssh-keys-only': { type: 'boolean' },
+      'revert-after': { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      yes: { type: 'boolean' },
+      json: { type: 'boolean' },
+    });
     const { values: v, positionals } = parsed;
     if (positionals.length !== 1) throw new UsageError('name one server, e.g. cloudward provision myvps');
     for (const pk of v.package ?? []) if (!/^[a-z0-9][a-z0-9+.-]+$/.test(pk)) throw new UsageError(`--package ${pk}: not a Debian package name`);

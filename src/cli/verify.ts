@@ -1,10 +1,9 @@
 // `cloudward verify <url>`: fetch the live site and check what a visitor and an attacker would see.
 import * as fs from 'fs';
-import { parseArgs } from 'node:util';
 import { formatVerifyReport, verifySite } from '../core/verify';
 import { registerCliCommand } from './main';
 import { Exit, UsageError, writeLine } from './command';
-import { usageErrorFromParse } from './parseError';
+import { parseCommandArgs } from './parseError';
 
 const USAGE = `Usage: cloudward verify <url> [--resolve host:address] [--http-url url] [--cacert file] [--admin] [--json]
 
@@ -25,23 +24,13 @@ registerCliCommand({
   summary: 'check the live site: page, static files, HTTPS redirect, HSTS, secure cookies, DEBUG off',
   usage: USAGE,
   async run(argv, io) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: argv,
-        options: {
-          resolve: { type: 'string', multiple: true },
-          'http-url': { type: 'string' },
-          cacert: { type: 'string' },
-          admin: { type: 'boolean' },
-          json: { type: 'boolean' },
-        },
-        allowPositionals: true,
-        strict: true,
-      });
-    } catch (e) {
-      throw usageErrorFromParse(e, 'verify');
-    }
+    const parsed = parseCommandArgs('verify', argv, {
+      resolve: { type: 'string', multiple: true },
+      'http-url': { type: 'string' },
+      cacert: { type: 'string' },
+      admin: { type: 'boolean' },
+      json: { type: 'boolean' },
+    });
     const { values, positionals } = parsed;
     if (positionals.length !== 1) throw new UsageError('give the one URL to verify, e.g. cloudward verify https://example.com/');
     const resolve: Record<string, string> = {};
