@@ -293,15 +293,31 @@ export async function resolveSshHost(alias: string, o: ResolveHostOptions = {}):
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     }
   }
+  // ssh -G expands `~` to the passwd home; when $HOME differs (S7), the paths written with `~` or `%d` (and the
+  // defaults) move under $HOME, but a path the config spells out in full stays where it says.
+  let spelledOut = (_key: string) => false;
+  if (map && passwdHome() !== homeDir(env)) {
+    let raw: Map<string, string[]> | undefined;
+    try {
+      raw = fallbackCompute(alias, o);
+    } catch {
+      raw = undefined;
+    }
+    spelledOut = (key) => {
+      const v = raw?.get(key);
+      return !!v?.length && v.every((x) => x.split(/\s+/).every((f) => !f || f.startsWith('/')) && !/%d/.test(x));
+    };
+  }
   map ??= fallbackCompute(alias, o);
   const one = (k: string) => map!.get(k)?.[0];
+  const inHome = (key: string) => (f: string) => (spelledOut(key) ? f : fromPasswdHome(f, env));
   const host = one('hostname') ?? alias;
   const port = Number(one('port') ?? 22) || 22;
   const user = one('user') ?? localUser(env);
   const tokens = { host, port, user, env };
   const identitiesRaw = o.identityFile ? [o.identityFile] : (map.get('identityfile') ?? DEFAULT_IDENTITIES);
   const identityFiles = [
-    ...new Set(identitiesRaw.map((f) => fromPasswdHome(path.resolve(expandHome(expandTokens(f, tokens), env)), env))),
+    ...new Set(identitiesRaw.map((f) => path.resolve(expandHome(expandTokens(f, tokens), env))).map(o.identityFile ? (f: string) => f : inHome('identityfile'))),
   ].filter((f) => fs.existsSync(f));
   const explicitIdentity = !!o.identityFile || identitiesRaw.some((f) => !DEFAULT_IDENTITIES.includes(f.replace(homeDir(env), '~')));
   const knownFiles = [
@@ -310,7 +326,8 @@ export async function resolveSshHost(alias: string, o: ResolveHostOptions = {}):
   ]
     .flatMap((v) => v.split(/\s+/))
     .filter((f) => f && f !== 'none' && f !== '/dev/null')
-    .map((f) => fromPasswdHome(path.resolve(expandHome(expandTokens(f, tokens), env)), env));
+    .map((f) => path.resolve(expandHome(expandTokens(f, tokens), env)))
+    .map((f) => (f.startsWith('/etc/') ? f : inHome('userknownhostsfile')(f)));
   const userKnown = path.join(homeDir(env), '.ssh', 'known_hosts');
   const knownHostsFiles = [...new Set([...knownFiles, userKnown])];
   const pj = one('proxyjump');

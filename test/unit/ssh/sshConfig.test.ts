@@ -170,4 +170,32 @@ describe('SSH config when $HOME is not the passwd home (security review S7)', fu
       fs.rmSync(home, { recursive: true, force: true });
     }
   });
+
+  it('a path the config spells out in full stays where it says, even under the passwd home; ~ paths move to $HOME', async function () {
+    const { spawnSync } = await import('child_process');
+    const { needTool } = await import('../../support/need');
+    needTool(this, spawnSync('ssh', ['-V']).status === 0, 'the OpenSSH client (ssh)', 'apt-get install openssh-client');
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'cw-home-'));
+    // A file under the passwd home, named in full (a test server's known_hosts under ~/.cache, a key in /root/keys).
+    const pw = os.userInfo().homedir;
+    const spelled = fs.mkdtempSync(path.join(pw, '.cw-s7-'));
+    try {
+      const known = path.join(spelled, 'known_hosts');
+      const key = path.join(spelled, 'id_test');
+      fs.writeFileSync(known, '');
+      fs.writeFileSync(key, '', { mode: 0o600 });
+      const file = path.join(home, 'ssh_config');
+      fs.writeFileSync(file, `Host spelled\n  HostName 192.0.2.78\n  UserKnownHostsFile ${known}\n  IdentityFile ${key}\nHost tilde\n  HostName 192.0.2.79\n  UserKnownHostsFile ~/kh\n`);
+      const env = { ...process.env, HOME: home };
+      const a = await resolveSshHost('spelled', { env, configFile: file });
+      assert.ok(a.knownHostsFiles.includes(known), a.knownHostsFiles.join(', '));
+      assert.deepStrictEqual(a.identityFiles, [key]);
+      const b = await resolveSshHost('tilde', { env, configFile: file });
+      assert.ok(b.knownHostsFiles.includes(path.join(home, 'kh')), b.knownHostsFiles.join(', '));
+      assert.ok(!b.knownHostsFiles.some((f) => f.startsWith(`${pw}/`)), b.knownHostsFiles.join(', '));
+    } finally {
+      fs.rmSync(home, { recursive: true, force: true });
+      fs.rmSync(spelled, { recursive: true, force: true });
+    }
+  });
 });
