@@ -62,7 +62,7 @@ export class MultiStep implements vscode.Disposable {
   }
 
   /** Shows `next` in place of the current input (shown first, so there is no moment without one). */
-  private swap(next: vscode.QuickInput, listeners: vscode.Disposable[]): void {
+  private swap(next: vscode.QuickInput, listeners: vscode.Disposable[], reshow?: () => void): void {
     const previous = this.current;
     const previousListeners = this.listeners;
     this.current = next;
@@ -73,23 +73,31 @@ export class MultiStep implements vscode.Disposable {
     next.show();
     for (const l of previousListeners) l.dispose();
     previous?.dispose();
-    this.takeFocus(next);
+    this.takeFocus(next, reshow);
   }
 
   /**
    * Keyboard focus goes into the question, even when something else took it meanwhile: a quick input that
    * stays open (ignoreFocusOut) does not take focus back by itself, and a walkthrough focuses the step the
    * user clicked 250 ms after the click (VS Code's slide animation), which can be after a fast command
-   * showed its first question; Enter on that step would run it again. So: at once, and again a few times
-   * over the next seconds (the workbench's 250 ms timer runs late on a loaded machine), as long as this
-   * question is still the one shown. Focusing the input that has focus changes nothing (caret, text).
+   * showed its first question (later on a loaded machine); Enter on that step would run it again. So: again
+   * a few times over the next seconds, as long as this question is still the one shown.
+   *
+   * How: VS Code's `workbench.action.focusQuickOpen` focuses the input only when the widget's input box
+   * reports `enabled`, which it never does (VS Code 1.139: that property has a setter and no getter), so it
+   * focuses the list, which an input box hides: focus stays where it was. A pick's list is shown, so for a
+   * pick that command works (the list takes focus; Enter and the arrows answer). An input box is hidden and
+   * shown again instead (`reshow`), in one go: the workbench focuses an input box when it shows it, and keeps
+   * the text typed so far (it is the workbench's own copy that is shown again, not the extension's).
    */
-  private takeFocus(input: vscode.QuickInput): void {
-    const focus = () => {
-      if (this.current === input) void vscode.commands.executeCommand('workbench.action.focusQuickOpen').then(undefined, () => undefined);
-    };
-    focus();
+  private takeFocus(input: vscode.QuickInput, reshow?: () => void): void {
     for (const t of this.refocus.splice(0)) clearTimeout(t);
+    const focus = () => {
+      if (this.current !== input) return;
+      if (reshow) reshow();
+      else void vscode.commands.executeCommand('workbench.action.focusQuickOpen').then(undefined, () => undefined);
+    };
+    if (!reshow) focus();
     this.refocus = MultiStep.REFOCUS_AFTER_MS.map((ms) => setTimeout(focus, ms));
   }
 
@@ -117,6 +125,8 @@ export class MultiStep implements vscode.Disposable {
         settled = true;
         f();
       };
+      // The hides that a reshow causes (each reshow's hide is reported once, after it): not an Escape.
+      let ownHides = 0;
       const check = (v: string) => (box.validationMessage = q.validate?.(v.trim()));
       if (box.value) check(box.value);
       this.swap(box, [
@@ -135,8 +145,16 @@ export class MultiStep implements vscode.Disposable {
             resolve(box.value.trim());
           });
         }),
-        box.onDidHide(() => settle(() => reject(new Cancelled()))),
-      ]);
+        box.onDidHide(() => {
+          if (ownHides > 0) ownHides--;
+          else settle(() => reject(new Cancelled()));
+        }),
+      ], () => {
+        if (settled) return;
+        ownHides++;
+        box.hide();
+        box.show();
+      });
     });
   }
 
