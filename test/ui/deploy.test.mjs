@@ -23,7 +23,7 @@ describe('Deploy, releases and rollback in the Servers view (real workbench, rea
   this.timeout(15 * 60_000);
   // One retry: under load (2 cores shared by several VS Code instances) a click or a focus change can be lost;
   // a failure that repeats still fails. Seen in a loaded CI run of 2026-12-03, said in the closing note.
-  this.retries(1);
+  this.retries(Number(process.env.CW_UI_RETRIES ?? 1));
   let wb;
   let srv;
   let indexServer;
@@ -140,8 +140,11 @@ describe('Deploy, releases and rollback in the Servers view (real workbench, rea
     await waitForWorkbench(wb.page);
   });
 
+  // Every failed attempt says why, with its own screenshot (mocha prints only the last attempt's error).
+  let attempt = 0;
   afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && wb) console.log(`      screenshot of the failure: ${await screenshot(wb.page, 'deploy-ui-failed')}`);
+    const err = this.currentTest?.err;
+    if (err && wb) console.log(`      attempt ${attempt} failed: ${String(err.message).split('\n')[0]}; screenshot: ${await screenshot(wb.page, `deploy-ui-failed-${attempt}`)}`);
   });
 
   after(async () => {
@@ -155,23 +158,40 @@ describe('Deploy, releases and rollback in the Servers view (real workbench, rea
     }
   });
 
-  // Skipped: in fresh-clone CI runs (2 of 3 on 2026-12-03) the context menu's "Deploy to Server…" click opens no
-  // question (both attempts); it passed once on a fresh clone. An open defect of issue 14: find why, then unskip.
-  it.skip('deploys from the server\'s row, shows the release live under Releases, its deploy log, and rolls back from a release row', async () => {
+  it('deploys from the server\'s row, shows the release live under Releases, its deploy log, and rolls back from a release row', async () => {
     const p = page();
     await runCommand(p, 'View: Show Cloudward');
     await row(1, 'prod').waitFor({ state: 'visible', timeout: 60_000 });
 
+    attempt++;
     // Deploy from the server's context menu; the domain is asked once; the host key is trusted on first use.
+    // (A second attempt, after a failure past these questions, finds both remembered: it goes straight on.)
     await contextMenu(() => row(1, 'prod'), 'Deploy to Server…');
     const input = p.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible', timeout: 30_000 });
-    await input.fill(HOST);
-    await p.keyboard.press('Enter');
     const dialog = p.locator('.monaco-dialog-box');
-    await dialog.waitFor({ state: 'visible', timeout: 60_000 });
-    assert.match(await dialog.innerText(), /SHA256:/);
-    await dialog.getByRole('button', { name: 'Trust and Connect' }).click();
+    const progress = p.locator('.notification-list-item, .notification-toast', { hasText: /Deploying|deploy/i }).first();
+    if (attempt === 1) {
+      await shows(input, 60_000);
+      await input.fill(HOST);
+      await p.keyboard.press('Enter');
+      await shows(dialog, 60_000);
+      assert.match(await dialog.innerText(), /SHA256:/);
+      await dialog.getByRole('button', { name: 'Trust and Connect' }).click();
+    } else {
+      // A retry: whatever the first attempt left unanswered is asked again, in this order.
+      const next = () => Promise.race([
+        input.waitFor({ state: 'visible', timeout: 60_000 }).then(() => 'input'),
+        dialog.waitFor({ state: 'visible', timeout: 60_000 }).then(() => 'dialog'),
+        progress.waitFor({ state: 'visible', timeout: 60_000 }).then(() => 'deploying'),
+      ]).catch(() => 'nothing');
+      for (let seen = await next(); seen === 'input' || seen === 'dialog'; seen = await next()) {
+        if (seen === 'input') {
+          await input.fill(HOST);
+          await p.keyboard.press('Enter');
+        } else await dialog.getByRole('button', { name: 'Trust and Connect' }).click();
+        await p.waitForTimeout(500);
+      }
+    }
 
     // The Releases section (refreshed when the deploy ends): the new commit first, marked live; the first one below.
     // (Headless, the "is live" message goes to the notification centre: the row is what the user sees.)
