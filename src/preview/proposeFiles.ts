@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { VirtualDocuments } from './virtualDocuments';
 import { contextKeys } from '../contextKeys';
+import { log } from '../log';
 
 /**
  * "Propose files": show each file before it is written (a diff against the existing file, or the new
@@ -116,6 +117,7 @@ class PendingQuestion implements vscode.Disposable {
   settle(value: string | undefined): void {
     if (this.done) return;
     this.done = true;
+    log().info(`proposal ${this.q.path}: ${value ?? 'nothing written (Escape, closed, or cancelled)'}`);
     this.resolve(value);
     this.dispose();
   }
@@ -173,6 +175,7 @@ export class FileProposer implements vscode.Disposable {
 
   /** An answer from the proposal's buttons or keys; nothing when no proposal waits. */
   act(action: ProposalAction): Promise<void> {
+    if (!this.pending) log().info(`proposal answer "${action}" with no proposal waiting: ignored`);
     return this.pending?.act(action) ?? Promise.resolve();
   }
 
@@ -187,6 +190,7 @@ export class FileProposer implements vscode.Disposable {
       this.bar.name = 'Cloudward proposal';
     }
     const pending = (this.pending = new PendingQuestion(q, this.bar));
+    log().info(`proposal ${q.path} (${q.kind === 'new' ? 'a new file' : 'differs from yours'}): waiting for an answer on it`);
     try {
       await show();
       return await pending.answer;

@@ -4,7 +4,7 @@
 // buttons, Ctrl+Enter), nothing covering it; an existing file's diff stays in view while the user decides,
 // and Escape there writes nothing (screenshots in the light and dark themes).
 import assert from 'node:assert';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openWorkbench, painted, runCommand, screenshot, waitForWorkbench, writeWorkspaceSettings } from '../../scripts/workbench.mjs';
 
@@ -73,11 +73,12 @@ describe('Generate, interactively (real workbench)', function () {
     assert.ok(written(), `the site was not written: ${existsSync(target) ? readFileSync(target, 'utf8').slice(0, 200) : 'missing'}`);
   });
 
-  // Skipped: in the real workbench, after the nginx case, this case finds a second new-file proposal for
-  // deploy/nginx/mysite.conf pending, or Escape in the Procfile's proposal not cancelling it (2 of 3 runs
-  // under load, and in a fresh-clone CI run). The same answers (Escape, closing the tab, Overwrite, Skip) are
-  // covered by test/integration/generateInteractive.test.ts. An open defect of issue 16: find the second
-  // proposal's origin, then unskip.
+  // Skipped: Escape in the Procfile's proposal (a diff) does nothing in 3 of 3 runs today, and the log shows why:
+  // the keybinding service reports "no when clauses matched the context" for Escape, although "Inspect Context
+  // Keys" at the same editor shows every key of cloudward.proposal.cancel's when clause matching (proposal
+  // existing, resourceScheme cloudward-proposed, editorFocus, no widget, toast or quick input); no proposal
+  // answer reached the extension (its log). The answers themselves (Escape's command, closing the tab,
+  // Overwrite, Skip) are covered by test/integration/generateInteractive.test.ts. An open defect of issue 16.
   it.skip('an existing file that differs: the diff stays in view while deciding; Escape writes nothing; the title bar\'s Skip keeps it', async () => {
     const page = wb.page;
     const procfile = join(wb.workspace, 'Procfile');
@@ -120,7 +121,8 @@ describe('Generate, interactively (real workbench)', function () {
         await page.locator('.editor-actions .action-label[aria-label^="Skip This File"]').first().click();
       }
       await page.locator('.statusbar-item', { hasText: 'Escape writes nothing' }).waitFor({ state: 'hidden', timeout: 15_000 }).catch(async (e) => {
-        throw new Error(`${e.message.split('\n')[0]} (see ${await screenshot(page, `generate-still-proposing-${name}`)})`);
+        const shot = await screenshot(page, `generate-still-proposing-${name}`);
+        throw new Error(`${e.message.split('\n')[0]} (see ${shot}; the keys the Escape binding reads: ${await contextKeysAt(page, page.locator('.monaco-diff-editor .modified-in-monaco-diff-editor .view-lines').first())}; the Cloudward log ends:\n${cloudwardLog(wb.dataDir)})`);
       });
       await page.locator('.tab', { hasText: 'yours ↔ proposed' }).waitFor({ state: 'hidden', timeout: 15_000 });
       assert.strictEqual(readFileSync(procfile, 'utf8'), before, `${name}: the Procfile changed`);
@@ -129,6 +131,48 @@ describe('Generate, interactively (real workbench)', function () {
     writeWorkspaceSettings(wb.workspace, { 'workbench.colorTheme': 'Default Light Modern' });
   });
 });
+
+/** The last lines of the Cloudward output channel's log file (the extension host's, on the server side). */
+function cloudwardLog(dataDir) {
+  const walk = (d) => (existsSync(d) ? readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : [join(d, e.name)])) : []);
+  const files = walk(dataDir).filter((f) => /Cloudward\.log$/.test(f));
+  return files.map((f) => readFileSync(f, 'utf8').split('\n').slice(-25).join('\n')).join('\n') || `(no Cloudward log under ${dataDir})`;
+}
+
+/**
+ * The context keys the proposal's Escape binding reads, at an element ("Developer: Inspect Context Keys", then a
+ * click on it: the workbench logs its context to the console), for a failure's message.
+ */
+async function contextKeysAt(page, element) {
+  const logged = [];
+  const listen = async (msg) => {
+    for (const a of msg.args()) logged.push(await a.jsonValue().catch(() => undefined));
+  };
+  const dispatch = [];
+  const listenDispatch = (msg) => {
+    if (/Keybinding|Escape|escape/.test(msg.text())) dispatch.push(msg.text().slice(0, 300));
+  };
+  page.on('console', listen);
+  try {
+    await runCommand(page, 'Developer: Inspect Context Keys');
+    await element.click({ timeout: 5000 });
+    await page.waitForTimeout(1000);
+    page.on('console', listenDispatch);
+    await runCommand(page, 'Developer: Toggle Keyboard Shortcuts Troubleshooting');
+    await element.click({ timeout: 5000 });
+    await page.keyboard.press('Escape');
+    await page.waitForTimeout(1000);
+    page.off('console', listenDispatch);
+    console.log(`      Escape's dispatch:\n${dispatch.join('\n')}`);
+  } catch (e) {
+    return `not read: ${e.message.split('\n')[0]}`;
+  } finally {
+    page.off('console', listen);
+  }
+  const keys = ['cloudward.proposal', 'resourceScheme', 'editorFocus', 'findWidgetVisible', 'suggestWidgetVisible', 'editorHasMultipleSelections', 'accessibleDiffViewerVisible', 'notificationToastsVisible', 'inQuickOpen'];
+  const ctx = logged.find((o) => o && typeof o === 'object' && 'resourceScheme' in o) ?? logged.find((o) => o && typeof o === 'object');
+  return ctx ? JSON.stringify(Object.fromEntries(keys.map((k) => [k, ctx[k]]))) : `none logged (${logged.length} console values)`;
+}
 
 /** A proposal waits for its answer: its tab is open, the status bar says how to answer, no quick input covers it. */
 async function proposalWaiting(page, tab) {
