@@ -1,5 +1,6 @@
 import { parseEvents, getScalarValue, EVENT_ID, SCALAR_STYLE, COLLECTION_STYLE } from 'js-yaml5';
-import type { Event, ScalarEvent } from 'js-yaml5';
+import type { Event } from 'js-yaml5';
+import { scanBlockYaml, type YamlSink } from './yamlBlock';
 import type { LintFile } from '../file';
 import type { Range } from '../types';
 
@@ -17,6 +18,7 @@ import type { Range } from '../types';
 
 export type ScalarType = 'PLAIN' | 'QUOTE_SINGLE' | 'QUOTE_DOUBLE' | 'BLOCK_LITERAL' | 'BLOCK_FOLDED';
 type NodeRange = [number, number, number];
+type ScalarStyle = (typeof SCALAR_STYLE)[keyof typeof SCALAR_STYLE];
 
 export class Scalar {
   constructor(
@@ -206,19 +208,21 @@ interface Frame {
 }
 
 /**
- * Parses one YAML document (or a stream) into documents, offsets relative to `text`.
- * Throws js-yaml's YAMLException (with `mark.position`) on a syntax error.
+ * Assembles the tree from events (js-yaml's, or the fast path's in parse/yamlBlock.ts, which sends the
+ * same ones without making event objects), with offsets relative to `text`.
  */
-function build(text: string): Document[] {
-  const events: Event[] = parseEvents(text, { maxDepth: 1000 });
-  const docs: Document[] = [];
-  const stack: Frame[] = [];
+class TreeBuilder implements YamlSink {
+  readonly docs: Document[] = [];
+  private readonly stack: Frame[] = [];
   /** The end of the last node completed: where an empty scalar that follows sits. */
-  let last = 0;
+  private last = 0;
   /** Whether the last node completed was an empty scalar. */
-  let lastEmpty = false;
-  const add = (node: Node) => {
-    const f = stack[stack.length - 1];
+  private lastEmpty = false;
+
+  constructor(private readonly text: string) {}
+
+  private add(node: Node): void {
+    const f = this.stack[this.stack.length - 1];
     if (!f) return;
     if (f.doc) f.doc.contents = node;
     else if (f.node instanceof YAMLSeq) f.node.items.push(node);
@@ -232,60 +236,104 @@ function build(text: string): Document[] {
         f.hasKey = false;
       }
     }
-  };
+  }
+
+  document(): void {
+    this.stack.push({ node: null, key: null, hasKey: false, doc: { contents: null, start: this.last } });
+  }
+
+  /** A scalar event: `source` is its decoded text (ignored for an empty one, valueStart -1). */
+  scalar(valueStart: number, valueEnd: number, style: ScalarStyle, source: string, explicitTag = ''): void {
+    const before = this.last;
+    this.lastEmpty = valueStart === -1;
+    const end = (this.last = scalarEnd(this.text, valueStart, valueEnd, style, before));
+    this.add(scalarNode(this.text, valueStart, valueEnd, style, source, explicitTag, before, end));
+  }
+
+  alias(anchorStart: number, anchorEnd: number): void {
+    const r: NodeRange = [anchorStart - 1, anchorEnd, anchorEnd];
+    this.last = anchorEnd;
+    this.lastEmpty = false;
+    this.add(new Alias(this.text.slice(anchorStart, anchorEnd), r));
+  }
+
+  collection(map: boolean, flow: boolean, eventStart: number, anchorStart = -1): void {
+    const start = anchorStart !== -1 ? Math.min(eventStart, anchorStart - 1) : eventStart;
+    const node = map ? new YAMLMap(flow, [Math.max(0, eventStart), start, start]) : new YAMLSeq(flow, [Math.max(0, eventStart), start, start]);
+    this.last = Math.max(this.last, eventStart + (flow ? 1 : 0));
+    this.stack.push({ node, key: null, hasKey: false });
+  }
+
+  pop(): void {
+    const text = this.text;
+    const f = this.stack.pop()!;
+    if (f.doc) {
+      this.docs.push(new Document(f.doc.contents, [f.doc.start, this.last]));
+      return;
+    }
+    const node = f.node!;
+    if (node instanceof YAMLMap && f.hasKey) node.items.push(new Pair(f.key, null));
+    let end: number;
+    if (node.flow) end = flowEnd(text, this.last, node instanceof YAMLMap ? '}' : ']');
+    else {
+      const items = node.items.length;
+      end = items ? this.last : node.range[0];
+      // Like the `yaml` library: a collection ending in an empty value (`key:`) ends there.
+      if (!this.lastEmpty) end = pastLineEnd(text, end);
+    }
+    node.range[1] = end;
+    node.range[2] = end;
+    this.last = node.flow ? end : this.last;
+    this.add(node);
+    if (!node.flow) this.last = end;
+    // A block collection ending in an empty value ends there, and so do the collections it ends.
+    if (node.flow) this.lastEmpty = false;
+  }
+}
+
+/** Reads a text through js-yaml's event stream into `sink`. Throws js-yaml's YAMLException on a syntax error. */
+function readEvents(text: string, sink: TreeBuilder): void {
+  const events: Event[] = parseEvents(text, { maxDepth: 1000 });
   for (const e of events) {
     switch (e.type) {
       case EVENT_ID.DOCUMENT:
-        stack.push({ node: null, key: null, hasKey: false, doc: { contents: null, start: last } });
+        sink.document();
         break;
       case EVENT_ID.SCALAR:
-        lastEmpty = e.valueStart === -1;
-        add(scalarNode(text, e, last, (last = scalarEnd(text, e, last))));
+        sink.scalar(e.valueStart, e.valueEnd, e.style, e.valueStart === -1 ? '' : getScalarValue(text, e), e.tagStart !== -1 ? text.slice(e.tagStart, e.tagEnd) : '');
         break;
-      case EVENT_ID.ALIAS: {
-        const r: NodeRange = [e.anchorStart - 1, e.anchorEnd, e.anchorEnd];
-        last = e.anchorEnd;
-        lastEmpty = false;
-        add(new Alias(text.slice(e.anchorStart, e.anchorEnd), r));
+      case EVENT_ID.ALIAS:
+        sink.alias(e.anchorStart, e.anchorEnd);
         break;
-      }
       case EVENT_ID.MAPPING:
-      case EVENT_ID.SEQUENCE: {
-        const flow = e.style === COLLECTION_STYLE.FLOW;
-        const start = e.anchorStart !== -1 ? Math.min(e.start, e.anchorStart - 1) : e.start;
-        const node = e.type === EVENT_ID.MAPPING ? new YAMLMap(flow, [Math.max(0, e.start), start, start]) : new YAMLSeq(flow, [Math.max(0, e.start), start, start]);
-        last = Math.max(last, e.start + (flow ? 1 : 0));
-        stack.push({ node, key: null, hasKey: false });
+      case EVENT_ID.SEQUENCE:
+        sink.collection(e.type === EVENT_ID.MAPPING, e.style === COLLECTION_STYLE.FLOW, e.start, e.anchorStart);
         break;
-      }
-      case EVENT_ID.POP: {
-        const f = stack.pop()!;
-        if (f.doc) {
-          docs.push(new Document(f.doc.contents, [f.doc.start, last]));
-          break;
-        }
-        const node = f.node!;
-        if (node instanceof YAMLMap && f.hasKey) node.items.push(new Pair(f.key, null));
-        let end: number;
-        if (node.flow) end = flowEnd(text, last, node instanceof YAMLMap ? '}' : ']');
-        else {
-          const items = node.items.length;
-          end = items ? last : node.range[0];
-          // Like the `yaml` library: a collection ending in an empty value (`key:`) ends there.
-          if (!lastEmpty) end = pastLineEnd(text, end);
-        }
-        node.range[1] = end;
-        node.range[2] = end;
-        last = node.flow ? end : last;
-        add(node);
-        if (!node.flow) last = end;
-        // A block collection ending in an empty value ends there, and so do the collections it ends.
-        if (node.flow) lastEmpty = false;
+      case EVENT_ID.POP:
+        sink.pop();
         break;
-      }
     }
   }
-  return docs;
+}
+
+/**
+ * Parses one YAML document (or a stream) into documents, offsets relative to `text`: the fast path
+ * (parse/yamlBlock.ts) when the text is in its plain block-style subset, else js-yaml's event stream.
+ * Throws js-yaml's YAMLException (with `mark.position`) on a syntax error.
+ */
+export function buildDocuments(text: string): Document[] {
+  const fast = new TreeBuilder(text);
+  if (scanBlockYaml(text, fast)) return fast.docs;
+  const slow = new TreeBuilder(text);
+  readEvents(text, slow);
+  return slow.docs;
+}
+
+/** The tree of a text read by js-yaml's event stream alone: the fast path's reference in the tests. */
+export function buildWithEvents(text: string): Document[] {
+  const b = new TreeBuilder(text);
+  readEvents(text, b);
+  return b.docs;
 }
 
 /** A block scalar's end: after its last line with content (the event's end includes trailing blank lines). */
@@ -299,36 +347,34 @@ function blockEnd(text: string, start: number, end: number): number {
   return e;
 }
 
-function scalarEnd(text: string, e: ScalarEvent, last: number): number {
-  if (e.valueStart === -1) return afterIndicator(text, last);
-  if (e.style === SCALAR_STYLE.LITERAL_BLOCK || e.style === SCALAR_STYLE.FOLDED_BLOCK) return blockEnd(text, e.valueStart, e.valueEnd);
-  if (e.style === SCALAR_STYLE.SINGLE_QUOTED || e.style === SCALAR_STYLE.DOUBLE_QUOTED) return e.valueEnd + 1;
-  return e.valueEnd;
+function scalarEnd(text: string, valueStart: number, valueEnd: number, style: ScalarStyle, last: number): number {
+  if (valueStart === -1) return afterIndicator(text, last);
+  if (style === SCALAR_STYLE.LITERAL_BLOCK || style === SCALAR_STYLE.FOLDED_BLOCK) return blockEnd(text, valueStart, valueEnd);
+  if (style === SCALAR_STYLE.SINGLE_QUOTED || style === SCALAR_STYLE.DOUBLE_QUOTED) return valueEnd + 1;
+  return valueEnd;
 }
 
-function scalarNode(text: string, e: ScalarEvent, last: number, end: number): Scalar {
-  if (e.valueStart === -1) {
+function scalarNode(text: string, valueStart: number, valueEnd: number, style: ScalarStyle, source: string, explicitTag: string, last: number, end: number): Scalar {
+  if (valueStart === -1) {
     // An empty value (`key:`): null, placed where the value would be.
     const at = end;
     return new Scalar(null, '', 'PLAIN', [at, at, at]);
   }
-  const source = getScalarValue(text, e);
-  const explicitTag = e.tagStart !== -1 ? text.slice(e.tagStart, e.tagEnd) : '';
-  switch (e.style) {
+  switch (style) {
     case SCALAR_STYLE.SINGLE_QUOTED:
-      return new Scalar(source, source, 'QUOTE_SINGLE', [e.valueStart - 1, e.valueEnd + 1, e.valueEnd + 1]);
+      return new Scalar(source, source, 'QUOTE_SINGLE', [valueStart - 1, valueEnd + 1, valueEnd + 1]);
     case SCALAR_STYLE.DOUBLE_QUOTED:
-      return new Scalar(source, source, 'QUOTE_DOUBLE', [e.valueStart - 1, e.valueEnd + 1, e.valueEnd + 1]);
+      return new Scalar(source, source, 'QUOTE_DOUBLE', [valueStart - 1, valueEnd + 1, valueEnd + 1]);
     case SCALAR_STYLE.LITERAL_BLOCK:
     case SCALAR_STYLE.FOLDED_BLOCK: {
-      const start = blockHeader(text, e.valueStart, last);
-      const end = blockEnd(text, e.valueStart, e.valueEnd);
-      return new Scalar(source, source, e.style === SCALAR_STYLE.LITERAL_BLOCK ? 'BLOCK_LITERAL' : 'BLOCK_FOLDED', [start, end, end]);
+      const start = blockHeader(text, valueStart, last);
+      const end = blockEnd(text, valueStart, valueEnd);
+      return new Scalar(source, source, style === SCALAR_STYLE.LITERAL_BLOCK ? 'BLOCK_LITERAL' : 'BLOCK_FOLDED', [start, end, end]);
     }
     default: {
       // `!!str 1` stays a string; other explicit tags are read as written.
       const value = explicitTag === '!!str' || (explicitTag && explicitTag !== '!') ? source : resolvePlain(source);
-      return new Scalar(explicitTag === '!' ? source : value, source, 'PLAIN', [e.valueStart, e.valueEnd, e.valueEnd]);
+      return new Scalar(explicitTag === '!' ? source : value, source, 'PLAIN', [valueStart, valueEnd, valueEnd]);
     }
   }
 }
@@ -341,7 +387,7 @@ interface Parsed {
 /** Parses one document's text (offsets relative to it); a syntax error gives no document. */
 function parseOne(chunk: string): Parsed {
   try {
-    const docs = build(chunk);
+    const docs = buildDocuments(chunk);
     return { doc: docs[0] ?? new Document(null, [0, chunk.length]) };
   } catch (e) {
     const err = e as { mark?: { position?: number }; reason?: string; message?: string };
@@ -390,7 +436,7 @@ function shiftDocument(p: Parsed, delta: number): void {
 function parseDocuments(path: string, text: string): Parsed[] {
   if (/^%/m.test(text)) {
     try {
-      return build(text).map((doc) => ({ doc }));
+      return buildDocuments(text).map((doc) => ({ doc }));
     } catch (e) {
       const err = e as { mark?: { position?: number }; reason?: string; message?: string };
       return [{ doc: undefined, error: { offset: err.mark?.position ?? 0, message: err.reason ?? String(err.message ?? e) } }];
