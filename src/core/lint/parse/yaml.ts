@@ -20,15 +20,39 @@ export type ScalarType = 'PLAIN' | 'QUOTE_SINGLE' | 'QUOTE_DOUBLE' | 'BLOCK_LITE
 type NodeRange = [number, number, number];
 type ScalarStyle = (typeof SCALAR_STYLE)[keyof typeof SCALAR_STYLE];
 
-export class Scalar {
+/**
+ * A node's source offsets, kept as three numbers on the node (a 1 MB manifest has some 150,000 nodes:
+ * an array each was a third of the tree's memory and of the collector's work); `range` gives them as
+ * `[start, valueEnd, nodeEnd]`.
+ */
+abstract class Ranged {
+  start: number;
+  valueEnd: number;
+  nodeEnd: number;
+  constructor(start: number, valueEnd: number, nodeEnd: number) {
+    this.start = start;
+    this.valueEnd = valueEnd;
+    this.nodeEnd = nodeEnd;
+  }
+  /** `[start, valueEnd, nodeEnd]` (a new array: changing it changes nothing). */
+  get range(): NodeRange {
+    return [this.start, this.valueEnd, this.nodeEnd];
+  }
+}
+
+export class Scalar extends Ranged {
   constructor(
     /** The value under the YAML 1.2 core schema: string, number, boolean or null. */
     public value: string | number | boolean | null,
     /** The scalar's text after unquoting/folding, before its type was resolved. */
     public source: string,
     public type: ScalarType,
-    public range: NodeRange,
-  ) {}
+    start: number,
+    valueEnd: number,
+    nodeEnd: number,
+  ) {
+    super(start, valueEnd, nodeEnd);
+  }
   toJSON(): unknown {
     return this.value;
   }
@@ -41,12 +65,16 @@ export class Pair {
   ) {}
 }
 
-export class YAMLMap {
+export class YAMLMap extends Ranged {
   items: Pair[] = [];
   constructor(
     public flow: boolean,
-    public range: NodeRange,
-  ) {}
+    start: number,
+    valueEnd: number,
+    nodeEnd: number,
+  ) {
+    super(start, valueEnd, nodeEnd);
+  }
   toJSON(): unknown {
     const o: Record<string, unknown> = {};
     for (const p of this.items) o[String(p.key?.toJSON() ?? '')] = p.value ? p.value.toJSON() : null;
@@ -54,23 +82,31 @@ export class YAMLMap {
   }
 }
 
-export class YAMLSeq {
+export class YAMLSeq extends Ranged {
   items: Node[] = [];
   constructor(
     public flow: boolean,
-    public range: NodeRange,
-  ) {}
+    start: number,
+    valueEnd: number,
+    nodeEnd: number,
+  ) {
+    super(start, valueEnd, nodeEnd);
+  }
   toJSON(): unknown {
     return this.items.map((i) => i.toJSON());
   }
 }
 
 /** `*name`: kept as itself (the rules read what is written, not what an anchor expands to). */
-export class Alias {
+export class Alias extends Ranged {
   constructor(
     public source: string,
-    public range: NodeRange,
-  ) {}
+    start: number,
+    valueEnd: number,
+    nodeEnd: number,
+  ) {
+    super(start, valueEnd, nodeEnd);
+  }
   toJSON(): unknown {
     return null;
   }
@@ -204,6 +240,8 @@ interface Frame {
   /** A map's key waiting for its value. */
   key: Node | null;
   hasKey: boolean;
+  /** Where the collection's items start in TreeBuilder.items. */
+  base: number;
   doc?: { contents: Node | null; start: number };
 }
 
@@ -214,6 +252,11 @@ interface Frame {
 class TreeBuilder implements YamlSink {
   readonly docs: Document[] = [];
   private readonly stack: Frame[] = [];
+  /**
+   * The items of the open collections, innermost last: each collection gets an array of its exact
+   * size when it closes (an array grown by push holds 17 slots for a 2-item map).
+   */
+  private readonly items: Array<Node | Pair> = [];
   /** The end of the last node completed: where an empty scalar that follows sits. */
   private last = 0;
   /** Whether the last node completed was an empty scalar. */
@@ -225,13 +268,13 @@ class TreeBuilder implements YamlSink {
     const f = this.stack[this.stack.length - 1];
     if (!f) return;
     if (f.doc) f.doc.contents = node;
-    else if (f.node instanceof YAMLSeq) f.node.items.push(node);
+    else if (f.node instanceof YAMLSeq) this.items.push(node);
     else if (f.node instanceof YAMLMap) {
       if (!f.hasKey) {
         f.key = node;
         f.hasKey = true;
       } else {
-        f.node.items.push(new Pair(f.key, node));
+        this.items.push(new Pair(f.key, node));
         f.key = null;
         f.hasKey = false;
       }
@@ -239,7 +282,7 @@ class TreeBuilder implements YamlSink {
   }
 
   document(): void {
-    this.stack.push({ node: null, key: null, hasKey: false, doc: { contents: null, start: this.last } });
+    this.stack.push({ node: null, key: null, hasKey: false, base: this.items.length, doc: { contents: null, start: this.last } });
   }
 
   /** A scalar event: `source` is its decoded text (ignored for an empty one, valueStart -1). */
@@ -251,17 +294,16 @@ class TreeBuilder implements YamlSink {
   }
 
   alias(anchorStart: number, anchorEnd: number): void {
-    const r: NodeRange = [anchorStart - 1, anchorEnd, anchorEnd];
     this.last = anchorEnd;
     this.lastEmpty = false;
-    this.add(new Alias(this.text.slice(anchorStart, anchorEnd), r));
+    this.add(new Alias(this.text.slice(anchorStart, anchorEnd), anchorStart - 1, anchorEnd, anchorEnd));
   }
 
   collection(map: boolean, flow: boolean, eventStart: number, anchorStart = -1): void {
     const start = anchorStart !== -1 ? Math.min(eventStart, anchorStart - 1) : eventStart;
-    const node = map ? new YAMLMap(flow, [Math.max(0, eventStart), start, start]) : new YAMLSeq(flow, [Math.max(0, eventStart), start, start]);
+    const node = map ? new YAMLMap(flow, Math.max(0, eventStart), start, start) : new YAMLSeq(flow, Math.max(0, eventStart), start, start);
     this.last = Math.max(this.last, eventStart + (flow ? 1 : 0));
-    this.stack.push({ node, key: null, hasKey: false });
+    this.stack.push({ node, key: null, hasKey: false, base: this.items.length });
   }
 
   pop(): void {
@@ -272,17 +314,22 @@ class TreeBuilder implements YamlSink {
       return;
     }
     const node = f.node!;
-    if (node instanceof YAMLMap && f.hasKey) node.items.push(new Pair(f.key, null));
+    if (node instanceof YAMLMap && f.hasKey) this.items.push(new Pair(f.key, null));
+    const items = this.items.length - f.base;
+    if (items) {
+      if (node instanceof YAMLMap) node.items = this.items.slice(f.base) as Pair[];
+      else node.items = this.items.slice(f.base) as Node[];
+      this.items.length = f.base;
+    }
     let end: number;
     if (node.flow) end = flowEnd(text, this.last, node instanceof YAMLMap ? '}' : ']');
     else {
-      const items = node.items.length;
-      end = items ? this.last : node.range[0];
+      end = items ? this.last : node.start;
       // Like the `yaml` library: a collection ending in an empty value (`key:`) ends there.
       if (!this.lastEmpty) end = pastLineEnd(text, end);
     }
-    node.range[1] = end;
-    node.range[2] = end;
+    node.valueEnd = end;
+    node.nodeEnd = end;
     this.last = node.flow ? end : this.last;
     this.add(node);
     if (!node.flow) this.last = end;
@@ -358,23 +405,23 @@ function scalarNode(text: string, valueStart: number, valueEnd: number, style: S
   if (valueStart === -1) {
     // An empty value (`key:`): null, placed where the value would be.
     const at = end;
-    return new Scalar(null, '', 'PLAIN', [at, at, at]);
+    return new Scalar(null, '', 'PLAIN', at, at, at);
   }
   switch (style) {
     case SCALAR_STYLE.SINGLE_QUOTED:
-      return new Scalar(source, source, 'QUOTE_SINGLE', [valueStart - 1, valueEnd + 1, valueEnd + 1]);
+      return new Scalar(source, source, 'QUOTE_SINGLE', valueStart - 1, valueEnd + 1, valueEnd + 1);
     case SCALAR_STYLE.DOUBLE_QUOTED:
-      return new Scalar(source, source, 'QUOTE_DOUBLE', [valueStart - 1, valueEnd + 1, valueEnd + 1]);
+      return new Scalar(source, source, 'QUOTE_DOUBLE', valueStart - 1, valueEnd + 1, valueEnd + 1);
     case SCALAR_STYLE.LITERAL_BLOCK:
     case SCALAR_STYLE.FOLDED_BLOCK: {
       const start = blockHeader(text, valueStart, last);
       const end = blockEnd(text, valueStart, valueEnd);
-      return new Scalar(source, source, style === SCALAR_STYLE.LITERAL_BLOCK ? 'BLOCK_LITERAL' : 'BLOCK_FOLDED', [start, end, end]);
+      return new Scalar(source, source, style === SCALAR_STYLE.LITERAL_BLOCK ? 'BLOCK_LITERAL' : 'BLOCK_FOLDED', start, end, end);
     }
     default: {
       // `!!str 1` stays a string; other explicit tags are read as written.
       const value = explicitTag === '!!str' || (explicitTag && explicitTag !== '!') ? source : resolvePlain(source);
-      return new Scalar(explicitTag === '!' ? source : value, source, 'PLAIN', [valueStart, valueEnd, valueEnd]);
+      return new Scalar(explicitTag === '!' ? source : value, source, 'PLAIN', valueStart, valueEnd, valueEnd);
     }
   }
 }
@@ -420,9 +467,9 @@ function shiftDocument(p: Parsed, delta: number): void {
   while (stack.length) {
     const node = stack.pop();
     if (!node) continue;
-    node.range[0] += delta;
-    node.range[1] += delta;
-    node.range[2] += delta;
+    node.start += delta;
+    node.valueEnd += delta;
+    node.nodeEnd += delta;
     if (node instanceof YAMLMap) for (const p of node.items) stack.push(p.key, p.value);
     else if (node instanceof YAMLSeq) for (const item of node.items) stack.push(item);
   }
@@ -497,9 +544,9 @@ export function parseYaml(file: LintFile): YamlFile {
     file.notes.push({ range: file.lines.range(offset, offset), message: `YAML syntax error, ${all.length > 1 ? 'document' : 'file'} skipped: ${message}` });
   }
   const offsets = (node: Node | null | undefined): [number, number] | undefined => {
-    const r = node?.range;
-    if (!r) return undefined;
-    let [start, end] = r;
+    if (!node) return undefined;
+    let start = node.start;
+    let end = node.valueEnd;
     if (isScalar(node) && (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE') && end - start >= 2) {
       start += 1;
       end -= 1;
