@@ -1,9 +1,14 @@
 // `cloudward verify <url>`: fetch the live site and check what a visitor and an attacker would see.
 import * as fs from 'fs';
-import { formatVerifyReport, verifySite } from '../core/verify';
+import type * as VerifyCore from '../core/verify';
 import { registerCliCommand } from './main';
 import { Exit, UsageError, writeLine } from './command';
 import { parseCommandArgs } from './parseError';
+
+/** The HTTP(S) checks (node:http, https, tls) load when the command runs, not with every command. */
+function loadVerify(): typeof VerifyCore {
+  return require('../core/verify') as typeof VerifyCore;
+}
 
 const USAGE = `Usage: cloudward verify <url> [--resolve host:address] [--http-url url] [--cacert file] [--admin] [--json]
 
@@ -46,11 +51,11 @@ registerCliCommand({
     }
     let report;
     try {
-      report = await verifySite(positionals[0], { resolve, ca, httpUrl: values['http-url'], checkAdminPath: values.admin });
+      report = await loadVerify().verifySite(positionals[0], { resolve, ca, httpUrl: values['http-url'], checkAdminPath: values.admin });
     } catch (e) {
       throw new UsageError(e instanceof Error ? e.message : String(e));
     }
-    writeLine(io.out, values.json ? JSON.stringify(report, null, 2) : formatVerifyReport(report));
+    writeLine(io.out, values.json ? JSON.stringify(report, null, 2) : loadVerify().formatVerifyReport(report));
     return report.ok ? Exit.ok : Exit.findings;
   },
 });

@@ -6,7 +6,7 @@
 //   target whose folder resolves outside the output folder, keep the mode of the file they replace, and
 //   remove the temp file on every error path;
 // - folders are created one level at a time (Node's recursive mkdir spins forever under /proc).
-import { randomBytes } from 'crypto';
+import type * as Crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 
@@ -161,7 +161,7 @@ export function writeFileAtomic(dir: string, name: string, content: string, repl
   let tmp = '';
   let fd = -1;
   for (let attempt = 0; fd < 0; attempt++) {
-    tmp = path.join(dir, `.${name}.cloudward-${randomBytes(8).toString('hex')}.tmp`);
+    tmp = path.join(dir, `.${name}.cloudward-${(require('crypto') as typeof Crypto).randomBytes(8).toString('hex')}.tmp`);
     try {
       fd = fs.openSync(tmp, flags, replacing ? replacing.mode & 0o777 : 0o666);
     } catch (e) {

@@ -3,7 +3,7 @@
 // one lists the hosts, and how the project already loads a `.env` file (django-environ, python-dotenv,
 // python-decouple). Two uses: a development `.env` for `runserver` after CW202's fix, and throwaway values
 // for `manage.py check --deploy` against the production settings module.
-import { randomInt } from 'crypto';
+import type * as Crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { dottedName, importInsertLine, parsePython, stringValue } from '../lint/parse/python';
@@ -264,6 +264,8 @@ const KEY_ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ012345
 /** A random Django secret key (64 characters: Django asks for at least 50 with 5 different ones). */
 export function randomSecretKey(): string {
   let s = '';
+  // node:crypto loads here, not with every command that reads the project.
+  const { randomInt } = require('crypto') as typeof Crypto;
   for (let i = 0; i < 64; i++) s += KEY_ALPHABET[randomInt(KEY_ALPHABET.length)];
   return s;
 }
