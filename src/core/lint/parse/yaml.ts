@@ -28,15 +28,17 @@ type ScalarStyle = (typeof SCALAR_STYLE)[keyof typeof SCALAR_STYLE];
 abstract class Ranged {
   start: number;
   valueEnd: number;
-  nodeEnd: number;
-  constructor(start: number, valueEnd: number, nodeEnd: number) {
+  constructor(start: number, valueEnd: number) {
     this.start = start;
     this.valueEnd = valueEnd;
-    this.nodeEnd = nodeEnd;
+  }
+  /** Where the node ends: its value's end (no node of this reader ends after it, as comments may in `yaml`'s). */
+  get nodeEnd(): number {
+    return this.valueEnd;
   }
   /** `[start, valueEnd, nodeEnd]` (a new array: changing it changes nothing). */
   get range(): NodeRange {
-    return [this.start, this.valueEnd, this.nodeEnd];
+    return [this.start, this.valueEnd, this.valueEnd];
   }
 }
 
@@ -49,9 +51,8 @@ export class Scalar extends Ranged {
     public type: ScalarType,
     start: number,
     valueEnd: number,
-    nodeEnd: number,
   ) {
-    super(start, valueEnd, nodeEnd);
+    super(start, valueEnd);
   }
   toJSON(): unknown {
     return this.value;
@@ -71,9 +72,8 @@ export class YAMLMap extends Ranged {
     public flow: boolean,
     start: number,
     valueEnd: number,
-    nodeEnd: number,
   ) {
-    super(start, valueEnd, nodeEnd);
+    super(start, valueEnd);
   }
   toJSON(): unknown {
     const o: Record<string, unknown> = {};
@@ -88,9 +88,8 @@ export class YAMLSeq extends Ranged {
     public flow: boolean,
     start: number,
     valueEnd: number,
-    nodeEnd: number,
   ) {
-    super(start, valueEnd, nodeEnd);
+    super(start, valueEnd);
   }
   toJSON(): unknown {
     return this.items.map((i) => i.toJSON());
@@ -103,9 +102,8 @@ export class Alias extends Ranged {
     public source: string,
     start: number,
     valueEnd: number,
-    nodeEnd: number,
   ) {
-    super(start, valueEnd, nodeEnd);
+    super(start, valueEnd);
   }
   toJSON(): unknown {
     return null;
@@ -296,12 +294,12 @@ class TreeBuilder implements YamlSink {
   alias(anchorStart: number, anchorEnd: number): void {
     this.last = anchorEnd;
     this.lastEmpty = false;
-    this.add(new Alias(this.text.slice(anchorStart, anchorEnd), anchorStart - 1, anchorEnd, anchorEnd));
+    this.add(new Alias(this.text.slice(anchorStart, anchorEnd), anchorStart - 1, anchorEnd));
   }
 
   collection(map: boolean, flow: boolean, eventStart: number, anchorStart = -1): void {
     const start = anchorStart !== -1 ? Math.min(eventStart, anchorStart - 1) : eventStart;
-    const node = map ? new YAMLMap(flow, Math.max(0, eventStart), start, start) : new YAMLSeq(flow, Math.max(0, eventStart), start, start);
+    const node = map ? new YAMLMap(flow, Math.max(0, eventStart), start) : new YAMLSeq(flow, Math.max(0, eventStart), start);
     this.last = Math.max(this.last, eventStart + (flow ? 1 : 0));
     this.stack.push({ node, key: null, hasKey: false, base: this.items.length });
   }
@@ -329,7 +327,6 @@ class TreeBuilder implements YamlSink {
       if (!this.lastEmpty) end = pastLineEnd(text, end);
     }
     node.valueEnd = end;
-    node.nodeEnd = end;
     this.last = node.flow ? end : this.last;
     this.add(node);
     if (!node.flow) this.last = end;
@@ -405,23 +402,23 @@ function scalarNode(text: string, valueStart: number, valueEnd: number, style: S
   if (valueStart === -1) {
     // An empty value (`key:`): null, placed where the value would be.
     const at = end;
-    return new Scalar(null, '', 'PLAIN', at, at, at);
+    return new Scalar(null, '', 'PLAIN', at, at);
   }
   switch (style) {
     case SCALAR_STYLE.SINGLE_QUOTED:
-      return new Scalar(source, source, 'QUOTE_SINGLE', valueStart - 1, valueEnd + 1, valueEnd + 1);
+      return new Scalar(source, source, 'QUOTE_SINGLE', valueStart - 1, valueEnd + 1);
     case SCALAR_STYLE.DOUBLE_QUOTED:
-      return new Scalar(source, source, 'QUOTE_DOUBLE', valueStart - 1, valueEnd + 1, valueEnd + 1);
+      return new Scalar(source, source, 'QUOTE_DOUBLE', valueStart - 1, valueEnd + 1);
     case SCALAR_STYLE.LITERAL_BLOCK:
     case SCALAR_STYLE.FOLDED_BLOCK: {
       const start = blockHeader(text, valueStart, last);
       const end = blockEnd(text, valueStart, valueEnd);
-      return new Scalar(source, source, style === SCALAR_STYLE.LITERAL_BLOCK ? 'BLOCK_LITERAL' : 'BLOCK_FOLDED', start, end, end);
+      return new Scalar(source, source, style === SCALAR_STYLE.LITERAL_BLOCK ? 'BLOCK_LITERAL' : 'BLOCK_FOLDED', start, end);
     }
     default: {
       // `!!str 1` stays a string; other explicit tags are read as written.
       const value = explicitTag === '!!str' || (explicitTag && explicitTag !== '!') ? source : resolvePlain(source);
-      return new Scalar(explicitTag === '!' ? source : value, source, 'PLAIN', valueStart, valueEnd, valueEnd);
+      return new Scalar(explicitTag === '!' ? source : value, source, 'PLAIN', valueStart, valueEnd);
     }
   }
 }
@@ -469,7 +466,6 @@ function shiftDocument(p: Parsed, delta: number): void {
     if (!node) continue;
     node.start += delta;
     node.valueEnd += delta;
-    node.nodeEnd += delta;
     if (node instanceof YAMLMap) for (const p of node.items) stack.push(p.key, p.value);
     else if (node instanceof YAMLSeq) for (const item of node.items) stack.push(item);
   }
@@ -614,9 +610,20 @@ export function isTrue(node: unknown): boolean {
  * line, in linear time (a regex of nested quantifiers here took minutes on a `#####…` banner).
  */
 function onlyMarkerAndComments(chunk: string): boolean {
-  const body = chunk.startsWith('---') || chunk.startsWith('...') ? chunk.slice(3) : chunk;
-  return body.split('\n').every((line) => {
-    const t = line.trim();
-    return t === '' || t.startsWith('#');
-  });
+  // Each line's first non-blank character must be `#` (or none): a scan, no array of lines.
+  let i = chunk.startsWith('---') || chunk.startsWith('...') ? 3 : 0;
+  const n = chunk.length;
+  while (i < n) {
+    const c = chunk.charCodeAt(i);
+    // White space as trim() sees it is blank.
+    if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d || c === 0x0b || c === 0x0c || (c > 0x7f && /\s/.test(chunk[i]))) {
+      i++;
+      continue;
+    }
+    if (c !== 0x23) return false;
+    const nl = chunk.indexOf('\n', i);
+    if (nl === -1) return true;
+    i = nl + 1;
+  }
+  return true;
 }

@@ -50,6 +50,25 @@ function badPlainStart(c: number): boolean {
   return c === COMMA || c === LBRACKET || c === RBRACKET || c === LBRACE || c === RBRACE || c === HASH || c === 38 || c === 42 || c === 33 || c === 124 || c === 62 || c === SQUOTE || c === DQUOTE || c === 37 || c === 64 || c === 96 || c === 63 || c === COLON || c === SPACE || c === NL;
 }
 
+/**
+ * Short scalars (keys above all: `name`, `image`, `app`) as one string each across documents and files,
+ * not a copy per occurrence: a 1 MB manifest holds 90,000 scalars, most of them a few letters long, and
+ * every copy is something the collector moves. Bounded: cleared when full.
+ */
+const shortStrings = new Map<string, string>();
+const SHORT = 16;
+const SHORT_STRINGS = 8192;
+
+function text(t: string, s: number, e: number): string {
+  const v = t.slice(s, e);
+  if (e - s > SHORT) return v;
+  const known = shortStrings.get(v);
+  if (known !== undefined) return known;
+  if (shortStrings.size >= SHORT_STRINGS) shortStrings.clear();
+  shortStrings.set(v, v);
+  return v;
+}
+
 const isFlowIndicator = (c: number) => c === COMMA || c === LBRACKET || c === RBRACKET || c === LBRACE || c === RBRACE;
 
 /**
@@ -264,7 +283,7 @@ class Scanner {
       const [stop, colon] = this.plainLine(s);
       if (colon) throw DECLINE;
       const end = this.trimEnd(s, stop);
-      this.sink.scalar(s, end, 1, this.t.slice(s, end));
+      this.sink.scalar(s, end, 1, text(this.t, s, end));
       this.p = stop;
       this.restOfLine(true);
     }
@@ -331,7 +350,7 @@ class Scanner {
     const [stop, colon] = this.plainLine(s);
     if (!colon || stop - s > MAX_KEY) throw DECLINE;
     const end = this.trimEnd(s, stop);
-    this.sink.scalar(s, end, 1, this.t.slice(s, end));
+    this.sink.scalar(s, end, 1, text(this.t, s, end));
     this.p = stop + 1;
   }
 
@@ -358,7 +377,7 @@ class Scanner {
     const s = this.p;
     const end = this.quotedEnd(s);
     const double = this.t.charCodeAt(s) === DQUOTE;
-    let source = this.t.slice(s + 1, end - 1);
+    let source = text(this.t, s + 1, end - 1);
     if (!double && source.includes("'")) source = source.replace(/''/g, "'");
     this.sink.scalar(s + 1, end - 1, double ? 3 : 2, source);
     this.p = end;
@@ -449,7 +468,7 @@ class Scanner {
     if (key !== (colonAt !== -1)) throw DECLINE;
     const end = this.trimEnd(s, q);
     if (end === s || (key && end - s > MAX_KEY)) throw DECLINE;
-    this.sink.scalar(s, end, 1, t.slice(s, end));
+    this.sink.scalar(s, end, 1, text(t, s, end));
     this.p = key ? colonAt : end;
   }
 }
