@@ -1,4 +1,4 @@
-import { stringify } from 'yaml';
+import { stringify } from './yamlText';
 import type { DeployPlan } from '../plan/types';
 import type { GeneratedFile } from './types';
 import { imageRef } from '../imageTags';

@@ -1,4 +1,4 @@
-import { stringify } from 'yaml';
+import { stringify } from './yamlText';
 import type { DeployPlan } from '../plan/types';
 import type { GeneratedFile } from './types';
 import { CONTAINER_UID, SQLITE_DATA_DIR, allowedHostsEnv, celeryArgs, header, inContainer, managePy, primaryDomain, publicEnv, settingsFlag, sqliteInContainer } from './common';

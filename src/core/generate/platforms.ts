@@ -2,7 +2,7 @@
 // app.json (Heroku). Each names the same start command, port, migrations and worker as the Procfile and the
 // Dockerfile, and only keys the platform documents (the unit tests hold each file to that list).
 import { stringify as toToml } from 'smol-toml';
-import { stringify as toYaml } from 'yaml';
+import { stringify as toYaml } from './yamlText';
 import type { DeployPlan } from '../plan/types';
 import type { GeneratedFile } from './types';
 import { CONTAINER_APP_DIR, SQLITE_DATA_DIR, celeryArgs, gunicornArgs, header, inContainer, managePy, primaryDomain, settingsFlag, sqliteInContainer } from './common';

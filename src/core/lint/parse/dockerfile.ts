@@ -1,4 +1,4 @@
-import { DockerfileParser } from 'dockerfile-ast';
+import type * as DockerfileAst from 'dockerfile-ast';
 import type { Dockerfile, From, Instruction } from 'dockerfile-ast';
 import type { LintFile } from '../file';
 
@@ -26,6 +26,8 @@ export interface ParsedDockerfile {
 
 /** Parses a Dockerfile once (use it as `file.parse(parseDockerfile)`). */
 export function parseDockerfile(file: LintFile): ParsedDockerfile {
+  // Loaded with the first Dockerfile, not with every command (`cloudward lint` of a folder without one).
+  const { DockerfileParser } = require('dockerfile-ast') as typeof DockerfileAst;
   const ast = DockerfileParser.parse(file.text);
   const preamble: Instruction[] = [];
   const stages: DockerStage[] = [];
