@@ -20,39 +20,29 @@ export type ScalarType = 'PLAIN' | 'QUOTE_SINGLE' | 'QUOTE_DOUBLE' | 'BLOCK_LITE
 type NodeRange = [number, number, number];
 type ScalarStyle = (typeof SCALAR_STYLE)[keyof typeof SCALAR_STYLE];
 
-/**
- * A node's source offsets, kept as three numbers on the node (a 1 MB manifest has some 150,000 nodes:
- * an array each was a third of the tree's memory and of the collector's work); `range` gives them as
- * `[start, valueEnd, nodeEnd]`.
+/*
+ * Each node keeps its source offsets as two numbers, `start` and `valueEnd` (a 1 MB manifest has some
+ * 130,000 nodes: an array each was a third of the tree's memory and of the collector's work); `range`
+ * gives them as `[start, valueEnd, nodeEnd]`, `nodeEnd` being `valueEnd` (no node of this reader ends
+ * after its value, as comments may in `yaml`'s). No base class: a constructor call less per node.
  */
-abstract class Ranged {
-  start: number;
-  valueEnd: number;
-  constructor(start: number, valueEnd: number) {
-    this.start = start;
-    this.valueEnd = valueEnd;
-  }
-  /** Where the node ends: its value's end (no node of this reader ends after it, as comments may in `yaml`'s). */
-  get nodeEnd(): number {
-    return this.valueEnd;
-  }
-  /** `[start, valueEnd, nodeEnd]` (a new array: changing it changes nothing). */
-  get range(): NodeRange {
-    return [this.start, this.valueEnd, this.valueEnd];
-  }
-}
 
-export class Scalar extends Ranged {
+export class Scalar {
   constructor(
     /** The value under the YAML 1.2 core schema: string, number, boolean or null. */
     public value: string | number | boolean | null,
     /** The scalar's text after unquoting/folding, before its type was resolved. */
     public source: string,
     public type: ScalarType,
-    start: number,
-    valueEnd: number,
-  ) {
-    super(start, valueEnd);
+    public start: number,
+    public valueEnd: number,
+  ) {}
+  get nodeEnd(): number {
+    return this.valueEnd;
+  }
+  /** `[start, valueEnd, nodeEnd]` (a new array: changing it changes nothing). */
+  get range(): NodeRange {
+    return [this.start, this.valueEnd, this.valueEnd];
   }
   toJSON(): unknown {
     return this.value;
@@ -66,14 +56,19 @@ export class Pair {
   ) {}
 }
 
-export class YAMLMap extends Ranged {
+export class YAMLMap {
   items: Pair[] = [];
   constructor(
     public flow: boolean,
-    start: number,
-    valueEnd: number,
-  ) {
-    super(start, valueEnd);
+    public start: number,
+    public valueEnd: number,
+  ) {}
+  get nodeEnd(): number {
+    return this.valueEnd;
+  }
+  /** `[start, valueEnd, nodeEnd]` (a new array: changing it changes nothing). */
+  get range(): NodeRange {
+    return [this.start, this.valueEnd, this.valueEnd];
   }
   toJSON(): unknown {
     const o: Record<string, unknown> = {};
@@ -82,14 +77,19 @@ export class YAMLMap extends Ranged {
   }
 }
 
-export class YAMLSeq extends Ranged {
+export class YAMLSeq {
   items: Node[] = [];
   constructor(
     public flow: boolean,
-    start: number,
-    valueEnd: number,
-  ) {
-    super(start, valueEnd);
+    public start: number,
+    public valueEnd: number,
+  ) {}
+  get nodeEnd(): number {
+    return this.valueEnd;
+  }
+  /** `[start, valueEnd, nodeEnd]` (a new array: changing it changes nothing). */
+  get range(): NodeRange {
+    return [this.start, this.valueEnd, this.valueEnd];
   }
   toJSON(): unknown {
     return this.items.map((i) => i.toJSON());
@@ -97,13 +97,18 @@ export class YAMLSeq extends Ranged {
 }
 
 /** `*name`: kept as itself (the rules read what is written, not what an anchor expands to). */
-export class Alias extends Ranged {
+export class Alias {
   constructor(
     public source: string,
-    start: number,
-    valueEnd: number,
-  ) {
-    super(start, valueEnd);
+    public start: number,
+    public valueEnd: number,
+  ) {}
+  get nodeEnd(): number {
+    return this.valueEnd;
+  }
+  /** `[start, valueEnd, nodeEnd]` (a new array: changing it changes nothing). */
+  get range(): NodeRange {
+    return [this.start, this.valueEnd, this.valueEnd];
   }
   toJSON(): unknown {
     return null;
