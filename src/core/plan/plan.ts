@@ -73,6 +73,12 @@ const relativeFile = (v: string) =>
   : undefined;
 
 /**
+ * The drivers a Python web app reaches PostgreSQL with (normalised distribution names): Django needs psycopg
+ * (3) or psycopg2; SQLAlchemy takes these and asyncpg/pg8000.
+ */
+export const POSTGRES_DRIVERS = ['psycopg', 'psycopg-binary', 'psycopg-c', 'psycopg2', 'psycopg2-binary', 'asyncpg', 'pg8000'] as const;
+
+/**
  * Plan values that only detection sets (no --set), held to the same kind of rule as typed ones: every
  * value of the plan is checked by this one validator before any generator sees it.
  */
@@ -83,6 +89,7 @@ const DETECTED_RULES: { key: keyof DeployPlan; validate: (v: string) => string |
   { key: 'wsgiTarget', validate: (v) => (TARGET.test(v) ? undefined : 'must look like module:attribute') },
   { key: 'framework', validate: oneOfList(['django', 'flask', 'fastapi', 'wsgi', 'asgi']) },
   { key: 'database', validate: oneOfList(['postgresql', 'mysql', 'sqlite']) },
+  { key: 'postgresDriver', validate: oneOfList([...POSTGRES_DRIVERS]) },
 ];
 
 function oneOfList(values: string[]): (v: string) => string | undefined {
@@ -161,6 +168,9 @@ export const PLAN_FIELDS: readonly PlanField[] = [
   field('replicas', 'Replicas', 'integer', '2', 'Pods of the Deployment.', integer(1, 100)),
   field('autoscale', 'Autoscale', 'boolean', 'false', 'Add a HorizontalPodAutoscaler.', (v) => ([...BOOL_TRUE, ...BOOL_FALSE].includes(v.toLowerCase()) ? undefined : 'must be true or false')),
   field('maxReplicas', 'Most replicas', 'integer', '5', 'Upper bound of the autoscaler.', integer(1, 1000)),
+  field('postgres', 'PostgreSQL server', 'boolean', 'true when the project uses PostgreSQL (its settings, or psycopg in its dependencies)',
+    'Provisioning installs PostgreSQL on the server, creates a role and a database for the app (password made on the server) and puts DATABASE_URL in the env file.',
+    (v) => ([...BOOL_TRUE, ...BOOL_FALSE].includes(v.toLowerCase()) ? undefined : 'must be true or false')),
   field('healthPath', 'Health check path', 'string', '/', 'Path the probes and HEALTHCHECK request.',
     (v) => (/^\/[A-Za-z0-9._~/-]*$/.test(v) ? undefined : 'must be a URL path starting with /')),
   field('workerClass', 'Worker class', 'string', 'uvicorn worker for ASGI, none for WSGI', 'gunicorn worker class.',
@@ -271,6 +281,7 @@ export function buildPlan(d: Detection, overrides: PlanOverrides = {}, options: 
     }
   }
   workerClass = override<string>(o, 'workerClass', workerClass ?? '') || null;
+  const postgresDriver = POSTGRES_DRIVERS.find((x) => deps.has(x)) ?? null;
   const usesStatic = framework === 'django' && (d.usesStaticfiles || d.staticRoot !== null);
   // collectstatic raises ImproperlyConfigured without STATIC_ROOT: leave it out (and say so) rather than fail the deploy.
   const staticRootMissing = usesStatic && !d.staticRootSet && d.staticRoot === null;
@@ -315,6 +326,9 @@ export function buildPlan(d: Detection, overrides: PlanOverrides = {}, options: 
     autoscale: override(o, 'autoscale', false),
     maxReplicas: override(o, 'maxReplicas', 5),
     database: d.database,
+    postgres: override(o, 'postgres', d.database === 'postgresql' || postgresDriver !== null),
+    postgresSource: o.postgres !== undefined ? 'given' : 'detected',
+    postgresDriver,
     redis: d.redis,
     celery: d.celery,
     whitenoise: d.whitenoise,

@@ -62,6 +62,15 @@ export interface DeployPlan {
   autoscale: boolean;
   maxReplicas: number;
   database: Database | null;
+  /**
+   * Provisioning installs a PostgreSQL server on the VPS with a role and a database for the app, and puts
+   * DATABASE_URL in the env file. Default: the project uses PostgreSQL (its settings, or a driver in its dependencies).
+   */
+  postgres: boolean;
+  /** Where `postgres` came from: the user (--set, a setting), or detection (which gives way to a DATABASE_URL the user gave). */
+  postgresSource: 'given' | 'detected';
+  /** The PostgreSQL driver the project declares (psycopg, psycopg2, …), or null: without one the app cannot reach the database. */
+  postgresDriver: string | null;
   redis: boolean;
   celery: boolean;
   whitenoise: boolean;
