@@ -12,6 +12,7 @@ import { renderGunicornConf } from '../generate/gunicorn';
 import { COLORS, releaseLayout, renderReleaseUnits, type ReleaseLayout } from '../generate/releaseLayout';
 import { AgentError, callAgent } from '../remote/agent';
 import { unifiedDiff } from './diff';
+import { howToDeclare } from '../plan/warnings';
 
 export interface ProvisionOptions {
   plan: DeployPlan;
@@ -64,6 +65,23 @@ export interface ServerFacts {
   /** `sshd -T`: the effective settings, lower-case keys. */
   sshd?: Record<string, string>;
   firewall?: { ufwActive: boolean; nft: boolean; table: string | null };
+  /** PostgreSQL as the server has it (asked when the plan has `postgres`); never a password, only what it opens. */
+  postgres?: PostgresFacts;
+}
+
+export interface PostgresFacts {
+  /** pg_lsclusters: each cluster's version, name, port and whether it runs. */
+  clusters: { version: string; cluster: string; port: number; online: boolean }[];
+  /** `systemctl is-enabled postgresql`. */
+  enabled: string;
+  /** The app's role exists (null: no cluster runs to ask). */
+  role: boolean | null;
+  /** The owner of the app's database, '' when it does not exist (null: no cluster runs to ask). */
+  databaseOwner: string | null;
+  /** DATABASE_URL in the env file: none, the app's local database, or another one (the user's). */
+  databaseUrl: 'missing' | 'local' | 'other';
+  /** A local DATABASE_URL logs in over TCP with its password (null: not tried). */
+  login: boolean | null;
 }
 
 export interface FileChange {
@@ -73,7 +91,7 @@ export interface FileChange {
   diff: string;
 }
 
-export type StepId = 'packages' | 'users' | 'directories' | 'units' | 'nginx' | 'env' | 'sudoers' | 'https' | 'firewall' | 'sshd';
+export type StepId = 'packages' | 'users' | 'directories' | 'units' | 'nginx' | 'env' | 'postgres' | 'sudoers' | 'https' | 'firewall' | 'sshd';
 
 export interface ProvisionStep {
   id: StepId;
@@ -241,7 +259,9 @@ function desiredState(o: ProvisionOptions, facts: ServerFacts | null): Desired {
   const nginx = facts?.tools.nginx ?? '/usr/sbin/nginx';
   return {
     layout,
-    packages: [...new Set([...BASE_PACKAGES, ...(plan.https ? ['certbot'] : []), ...(o.firewall ? ['nftables'] : []), ...(o.packages ?? [])])],
+    packages: [...new Set([...BASE_PACKAGES, ...(plan.https ? ['certbot'] : []), ...(o.firewall ? ['nftables'] : []),
+      // the facts are read before the step is decided: ask about the package whenever the plan mentions PostgreSQL
+      ...(facts ? (postgresWanted(o, facts).on ? ['postgresql'] : []) : plan.postgres ? ['postgresql'] : []), ...(o.packages ?? [])])],
     // the plan's group (www-data) lets deploy reach a colour's socket for the health check
     deployGroups: [...new Set([app, 'systemd-journal', plan.group])],
     dirs: [
@@ -294,6 +314,7 @@ export async function readFacts(conn: ServerConnection, o: ProvisionOptions, non
     authorizedKeys: o.sshKeysOnly ? ['root', L.deployUser] : [],
     sshd: !!o.sshKeysOnly,
     firewall: !!o.firewall,
+    ...(o.plan.postgres && !postgresNames(o.plan).error ? { postgres: { ...postgresNames(o.plan), envFile: L.envFile } } : {}),
   }, { root: true, idempotent: true });
 }
 
@@ -414,6 +435,8 @@ export function planProvision(o: ProvisionOptions, facts: ServerFacts, nonce: st
     actions.set('env', [{ op: 'env', args: { path: L.envFile, owner: L.deployUser, group: L.appUser, mode: 0o640, set: want.secrets, generate: want.generate } }]);
   }
 
+  if (o.plan.postgres) postgresStep(o, facts, L, steps, actions, blockers, warnings);
+
   // sudoers
   const sudo = fileChange(L.sudoersFile, facts.files[L.sudoersFile], want.sudoers, 0o440, 'root', 'root');
   steps.push({ id: 'sudoers', title: 'sudo rules for deploys', status: sudo.status === 'ok' ? 'ok' : 'change', files: [sudo],
@@ -424,6 +447,85 @@ export function planProvision(o: ProvisionOptions, facts: ServerFacts, nonce: st
   if (o.firewall) firewallStep(o, facts, steps, actions, blockers);
   if (o.sshKeysOnly) sshdStep(o, facts, L, steps, actions, blockers);
   return { facts, layout: L, steps, blockers, warnings, actions };
+}
+
+/** The app's PostgreSQL role and database: the app name with - as _ (both), or why that name cannot be one. */
+export function postgresNames(plan: DeployPlan): { role: string; database: string; error?: string } {
+  const n = plan.name.replace(/-/g, '_');
+  const reserved = ['postgres', 'public', 'none', 'template0', 'template1', 'current_user', 'session_user', 'current_role', 'user'];
+  const error = !/^[a-z_][a-z0-9_]{0,62}$/.test(n) ? `the app name ${plan.name} does not make a PostgreSQL name (a-z, 0-9 and _, at most 63)`
+    : n.startsWith('pg_') || reserved.includes(n) ? `the app name ${plan.name} would make the PostgreSQL role and database ${n}, a name PostgreSQL keeps for itself: give the app another name (--set name=...)`
+    : undefined;
+  return { role: n, database: n, ...(error ? { error } : {}) };
+}
+
+/**
+ * Whether provisioning sets up PostgreSQL: the plan says so, except when only detection said so and the user
+ * gave a DATABASE_URL (their secrets, or one already in the env file pointing at another database): that
+ * database is the app's, and a local server would sit unused.
+ */
+export function postgresWanted(o: ProvisionOptions, facts: ServerFacts | null): { on: boolean; why?: string } {
+  const plan = o.plan;
+  if (!plan.postgres) return { on: false };
+  if (plan.postgresSource === 'given') return { on: true };
+  if (o.secrets && 'DATABASE_URL' in o.secrets) {
+    return { on: false, why: 'DATABASE_URL is among the secrets you give: the app uses that database, so no PostgreSQL server is set up here (postgres=true sets one up anyway: --set postgres=true, or the setting cloudward.provision.postgresql).' };
+  }
+  if (facts?.postgres?.databaseUrl === 'other') {
+    return { on: false, why: `DATABASE_URL in ${plan.envFile} points at another database: the app uses that one, so no PostgreSQL server is set up here (postgres=true sets one up anyway: --set postgres=true, or the setting cloudward.provision.postgresql).` };
+  }
+  return { on: true };
+}
+
+/**
+ * PostgreSQL (the package comes with the packages step): the cluster running and started at boot, a role and a
+ * database owned by it for the app, and DATABASE_URL in the env file with a password made on the server (it
+ * never leaves it: the agent sets it as a SCRAM verifier through psql's stdin). A DATABASE_URL the user gave
+ * is kept.
+ */
+function postgresStep(o: ProvisionOptions, facts: ServerFacts, L: ReleaseLayout, steps: ProvisionStep[], actions: Map<StepId, StepAction[]>, blockers: string[], warnings: string[]): void {
+  const plan = o.plan;
+  const wanted = postgresWanted(o, facts);
+  if (!wanted.on) {
+    if (wanted.why) warnings.push(wanted.why);
+    return;
+  }
+  const names = postgresNames(plan);
+  if (names.error) {
+    blockers.push(`PostgreSQL: ${names.error}; nothing was changed.`);
+    return;
+  }
+  const { role, database } = names;
+  const djangoDrivers = ['psycopg', 'psycopg-binary', 'psycopg-c', 'psycopg2', 'psycopg2-binary'];
+  if (!plan.postgresDriver || (plan.framework === 'django' && !djangoDrivers.includes(plan.postgresDriver))) {
+    warnings.push(`The project declares no PostgreSQL driver${plan.framework === 'django' ? ' Django can use (psycopg or psycopg2)' : ''}: the app cannot reach the database this step sets up, and a deploy stops at its import check ("Error loading psycopg2 or psycopg module"). ${howToDeclare(plan, ['psycopg[binary]']).replace(/^./, (c) => c.toUpperCase())}, commit, then deploy.`);
+  }
+  const pg = facts.postgres;
+  const installed = facts.installed.includes('postgresql');
+  const cluster = pg?.clusters.find((c) => c.online && c.port === 5432) ?? pg?.clusters.find((c) => c.online) ?? pg?.clusters[0];
+  const port = cluster?.port ?? 5432;
+  const details: string[] = [];
+  if (!installed || !pg) details.push('PostgreSQL comes with the packages step; then its cluster runs (pg_createcluster when it has none)');
+  else if (!cluster) details.push('create a cluster (pg_createcluster) and start it');
+  else if (!cluster.online) details.push(`start the cluster ${cluster.version}/${cluster.cluster}`);
+  if (installed && pg && pg.enabled !== 'enabled') details.push('start PostgreSQL at boot (systemctl enable postgresql)');
+  if (!pg || pg.role === null || !pg.role) details.push(`create the role ${role} (login; no superuser, cannot create roles or databases)`);
+  if (pg?.databaseOwner && pg.databaseOwner !== role) {
+    blockers.push(`PostgreSQL: the database ${database} exists and belongs to ${pg.databaseOwner}, not ${role}: Cloudward does not take over a database it did not make. Give it to ${role} (ALTER DATABASE ${database} OWNER TO ${role}) or give the app another name; nothing was changed.`);
+    return;
+  }
+  if (!pg || !pg.databaseOwner) details.push(`create the database ${database} owned by ${role} (UTF-8)`);
+  const given = !!o.secrets && 'DATABASE_URL' in o.secrets;
+  const keepUrl = given || pg?.databaseUrl === 'other';
+  if (keepUrl) warnings.push(`DATABASE_URL ${given ? 'comes from the secrets you give' : `in ${L.envFile} points at another database`}: kept, so the app uses that database, not the local ${database}.`);
+  else if (!pg || pg.databaseUrl === 'missing') details.push(`make ${role}'s password on the server and add DATABASE_URL=postgresql://${role}:…@localhost:${port}/${database} to ${L.envFile} (never sent or shown)`);
+  else if (pg.login === false) details.push(`DATABASE_URL in ${L.envFile} does not log in as ${role}: make a new password on the server and write DATABASE_URL again`);
+  const ok = details.length === 0;
+  steps.push({ id: 'postgres', title: 'PostgreSQL database', status: ok ? 'ok' : 'change', files: [],
+    details: ok ? [`PostgreSQL ${cluster?.version ?? '?'}/${cluster?.cluster ?? '?'} on port ${port}: database ${database} owned by ${role}${keepUrl ? '' : `, DATABASE_URL in ${L.envFile} logs in`}`] : details });
+  if (!ok) {
+    actions.set('postgres', [{ op: 'postgres', args: { role, database, envFile: L.envFile, owner: L.deployUser, group: L.appUser, mode: 0o640, setUrl: !keepUrl } }]);
+  }
 }
 
 /**

@@ -225,6 +225,8 @@ def op_facts(h, ssh_connection):
             code, out = run(["nft", "list", "table", "inet", "cloudward"], check=False)
             fw["table"] = out if code == 0 else None
         r["firewall"] = fw
+    if h.get("postgres"):
+        r["postgres"] = pg_facts(h["postgres"])
     return r
 
 def file_fact(p, content):
@@ -449,6 +451,155 @@ def op_security(h):
     code, out = run([which("systemd-analyze", "/usr/bin/systemd-analyze"), "security", "--no-pager", h["unit"]], check=False)
     m = re.search(r"Overall exposure level for \S+:\s*([0-9.]+)", out)
     return {"score": float(m.group(1)) if m else None, "output": out}
+
+# ---------------------------------------------------------------- PostgreSQL (as root)
+# SQL goes to psql on stdin, never in an argument; the app's password is made here, reaches PostgreSQL only as a
+# SCRAM verifier (a failed statement in the server log shows no password) and is written only to the env file.
+
+PG_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+def pg_lit(s):
+    return "'" + s.replace("'", "''") + "'"
+
+def pg_ident(s):
+    return '"' + s.replace('"', '""') + '"'
+
+def pg_clusters():
+    if not which("pg_lsclusters", None):
+        return []
+    _, out = run(["pg_lsclusters", "--no-header"], check=False)
+    res = []
+    for l in out.splitlines():
+        f = l.split()
+        if len(f) >= 4 and f[2].isdigit():
+            res.append({"version": f[0], "cluster": f[1], "port": int(f[2]), "online": f[3].startswith("online")})
+    return res
+
+def pg_pick(clusters):
+    for want in (lambda c: c["online"] and c["port"] == 5432, lambda c: c["online"], lambda c: True):
+        for c in clusters:
+            if want(c):
+                return c
+    return None
+
+def pg_sql(port, sql, check=True):
+    return run(["runuser", "-u", "postgres", "--", "psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-p", str(port), "-d", "postgres"],
+               check=check, input=sql.encode(), cwd="/", timeout=120)
+
+def pg_query(port, sql):
+    return pg_sql(port, sql)[1].strip()
+
+def pg_url_is_local(url, role, db):
+    from urllib.parse import urlsplit, unquote, parse_qs
+    try:
+        u = urlsplit(url)
+        host = u.hostname or parse_qs(u.query).get("host", [""])[0]
+        return (u.scheme in ("postgres", "postgresql", "pgsql") and (host in ("", "localhost", "127.0.0.1", "::1") or host.startswith("/"))
+                and unquote(u.username or "") == role and unquote(u.path.lstrip("/")) == db)
+    except ValueError:
+        return False
+
+def pg_login(url):
+    """Logs in with DATABASE_URL's user and password over TCP (what the app does); the password goes through a
+    passfile of mode 600 in a root-only folder, never an argument or the environment."""
+    from urllib.parse import urlsplit, unquote
+    u = urlsplit(url)
+    host = u.hostname if u.hostname and not u.hostname.startswith("/") else "localhost"
+    user, db = unquote(u.username or ""), unquote(u.path.lstrip("/"))
+    os.makedirs(RUN_DIR, mode=0o700, exist_ok=True)
+    pf = os.path.join(RUN_DIR, "pgpass-" + secrets.token_hex(6))
+    esc = lambda x: x.replace("\\", "\\\\").replace(":", "\\:")
+    write_atomic(pf, "*:*:*:*:%s\n" % esc(unquote(u.password or "")), 0o600)
+    try:
+        code, out = run(["psql", "-X", "-w", "-q", "-A", "-t", "-h", host, "-p", str(u.port or 5432), "-U", user, "-d", db, "-c", "SELECT current_user"],
+                        check=False, env=dict(os.environ, PGPASSFILE=pf, PGCONNECT_TIMEOUT="10"), cwd="/", timeout=30)
+    finally:
+        os.unlink(pf)
+    return code == 0 and out.strip() == user
+
+def scram_verifier(password, iterations=4096):
+    """What PostgreSQL stores for a SCRAM-SHA-256 password (RFC 5802/7677): salt, StoredKey, ServerKey."""
+    import base64
+    salt = secrets.token_bytes(16)
+    salted = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, iterations)
+    client_key = hmac.new(salted, b"Client Key", "sha256").digest()
+    server_key = hmac.new(salted, b"Server Key", "sha256").digest()
+    b64 = lambda x: base64.b64encode(x).decode()
+    return "SCRAM-SHA-256$%d:%s$%s:%s" % (iterations, b64(salt), b64(hashlib.sha256(client_key).digest()), b64(server_key))
+
+def pg_facts(p):
+    clusters = pg_clusters()
+    _, en = run(["systemctl", "is-enabled", "postgresql"], check=False)
+    r = {"clusters": clusters, "enabled": en.strip().splitlines()[-1] if en.strip() else "", "role": None, "databaseOwner": None, "databaseUrl": "missing", "login": None}
+    c = pg_pick(clusters)
+    if c and c["online"] and PG_NAME.match(p["role"]) and PG_NAME.match(p["database"]):
+        code, out = pg_sql(c["port"], "SELECT count(*) FROM pg_roles WHERE rolname = %s;\nSELECT coalesce(max(pg_get_userbyid(datdba)), '') FROM pg_database WHERE datname = %s;\n"
+                           % (pg_lit(p["role"]), pg_lit(p["database"])), check=False)
+        lines = out.strip().splitlines()
+        if code == 0 and len(lines) == 2:
+            r["role"] = lines[0].strip() != "0"
+            r["databaseOwner"] = lines[1].strip()
+    url = read_env(p["envFile"]).get("DATABASE_URL")
+    if url:
+        r["databaseUrl"] = "local" if pg_url_is_local(url, p["role"], p["database"]) else "other"
+        if r["databaseUrl"] == "local" and c and c["online"]:
+            r["login"] = pg_login(url)
+    return r
+
+def op_postgres(h):
+    role, db = h["role"], h["database"]
+    if not PG_NAME.match(role) or not PG_NAME.match(db):
+        raise Fail("not a PostgreSQL name: %s / %s" % (role, db))
+    changed = []
+    clusters = pg_clusters()
+    if not clusters:
+        vers = sorted((v for v in os.listdir("/usr/lib/postgresql") if v.isdigit()), key=int) if os.path.isdir("/usr/lib/postgresql") else []
+        if not vers or not which("pg_createcluster", None):
+            raise Fail("PostgreSQL is not installed (no /usr/lib/postgresql/<version>, no pg_createcluster): the packages step installs it")
+        run(["pg_createcluster", vers[-1], "main", "--start"], timeout=300)
+        changed.append("cluster %s/main" % vers[-1])
+        clusters = pg_clusters()
+    _, en = run(["systemctl", "is-enabled", "postgresql"], check=False)
+    if en.strip() != "enabled":
+        run(["systemctl", "enable", "postgresql"])
+        changed.append("postgresql started at boot")
+    c = pg_pick(clusters)
+    if not c["online"]:
+        code, out = run(["systemctl", "start", "postgresql@%s-%s.service" % (c["version"], c["cluster"])], check=False, timeout=120)
+        if code != 0:
+            _, log = run(["journalctl", "-u", "postgresql@%s-%s.service" % (c["version"], c["cluster"]), "-n", "30", "--no-pager", "-o", "cat"], check=False)
+            raise Fail("the PostgreSQL cluster %s/%s did not start" % (c["version"], c["cluster"]), out + log)
+        changed.append("cluster %s/%s started" % (c["version"], c["cluster"]))
+    port = c["port"]
+    for _ in range(60):
+        if run(["pg_isready", "-q", "-p", str(port)], check=False)[0] == 0:
+            break
+        time.sleep(0.5)
+    else:
+        raise Fail("PostgreSQL %s/%s does not accept connections on port %d (see /var/log/postgresql/)" % (c["version"], c["cluster"], port))
+    if pg_query(port, "SELECT count(*) FROM pg_roles WHERE rolname = %s;" % pg_lit(role)) == "0":
+        pg_sql(port, "CREATE ROLE %s LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION;\n" % pg_ident(role))
+        changed.append("role " + role)
+    owner = pg_query(port, "SELECT coalesce(max(pg_get_userbyid(datdba)), '') FROM pg_database WHERE datname = %s;" % pg_lit(db))
+    if owner and owner != role:
+        raise Fail("the database %s exists and belongs to %s, not %s: it was left as it is" % (db, owner, role))
+    if not owner:
+        # UTF-8 whatever the cluster's locale (a minimal image's cluster may be SQL_ASCII); C.UTF-8 sorts the same on every glibc
+        pg_sql(port, "CREATE DATABASE %s OWNER %s ENCODING 'UTF8' LOCALE 'C.UTF-8' TEMPLATE template0;\n" % (pg_ident(db), pg_ident(role)))
+        changed.append("database " + db)
+    env_file = h["envFile"]
+    if h.get("setUrl"):
+        url = read_env(env_file).get("DATABASE_URL")
+        if not url or (pg_url_is_local(url, role, db) and not pg_login(url)):
+            password = secrets.token_urlsafe(32)
+            pg_sql(port, "ALTER ROLE %s PASSWORD %s;\n" % (pg_ident(role), pg_lit(scram_verifier(password))))
+            op_env({"path": env_file, "owner": h["owner"], "group": h["group"], "mode": h["mode"],
+                    "set": {"DATABASE_URL": "postgresql://%s:%s@localhost:%d/%s" % (role, password, port, db)}})
+            changed.append("DATABASE_URL in %s (password made on the server)" % env_file)
+    url = read_env(env_file).get("DATABASE_URL")
+    if h.get("setUrl") and url and pg_url_is_local(url, role, db) and not pg_login(url):
+        raise Fail("DATABASE_URL in %s does not log in as %s over TCP on localhost:%d (pg_hba.conf must allow scram-sha-256 or md5 for host connections from 127.0.0.1)" % (env_file, role, port))
+    return {"changed": bool(changed), "what": changed}
 
 # ---------------------------------------------------------------- HTTPS (as root)
 
@@ -980,6 +1131,8 @@ except BaseException:
                    "collectstatic": "collectstatic failed", "check": "manage.py check --deploy found errors",
                    "compress": "manage.py compress failed (COMPRESS_OFFLINE is on: a {% compress %} block could not be rendered offline; the traceback names the template)",
                    "migrate-plan": "the migrations could not be planned"}.get(failed or self.step, "the checks failed")
+            if "Error loading psycopg2 or psycopg module" in out:
+                why += ": the settings use PostgreSQL and the project declares no driver (add psycopg[binary] to its requirements, commit, deploy again)"
             raise Fail(why, "\n".join(buf))
         self.log("\n".join(buf))
         if django:
@@ -1253,7 +1406,7 @@ def runner_main(job_path):
     return code
 
 OPS = {"facts": None, "packages": op_packages, "users": op_users, "dirs": op_dirs, "files": op_files, "env": op_env,
-       "systemctl": op_systemctl, "security": op_security,
+       "systemctl": op_systemctl, "security": op_security, "postgres": op_postgres,
        "acme_preflight": op_acme_preflight, "certbot": op_certbot, "guarded": op_guarded, "confirm": op_confirm, "start": op_start, "tail": op_tail, "releases": op_releases}
 
 def main(stream, argv):
