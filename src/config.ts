@@ -29,8 +29,12 @@ export class Config {
     await this.c.update('servers', servers, vscode.ConfigurationTarget.Global);
   }
   /** Provision Server…: the certificate account's e-mail, the guarded firewall and sshd options. */
-  get provisionOptions(): { email: string; firewall: boolean; sshKeysOnly: boolean } {
-    return { email: this.c.get<string>('provision.certificateEmail', '').trim(), firewall: this.c.get<boolean>('provision.firewall', false), sshKeysOnly: this.c.get<boolean>('provision.sshKeysOnly', false) };
+  get provisionOptions(): { email: string; firewall: boolean; sshKeysOnly: boolean; postgres: 'auto' | 'yes' | 'no' } {
+    const pg = this.c.get<string>('provision.postgresql', 'auto');
+    return {
+      email: this.c.get<string>('provision.certificateEmail', '').trim(), firewall: this.c.get<boolean>('provision.firewall', false), sshKeysOnly: this.c.get<boolean>('provision.sshKeysOnly', false),
+      postgres: pg === 'yes' || pg === 'no' ? pg : 'auto',
+    };
   }
   get sshConfigFile(): string {
     return this.c.get<string>('serversView.sshConfigFile', '');

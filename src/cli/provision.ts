@@ -23,6 +23,14 @@ group the app, mode 640; a missing SECRET_KEY is generated on the server) and a 
 exactly the commands deploys need (checked with visudo -c). It connects as root or as a user with
 password-less sudo. Running it again changes nothing.
 
+PostgreSQL (--set postgres=true; on by default when the project uses PostgreSQL: its settings, or
+psycopg in its dependencies): the postgresql package, its cluster running and started at boot, a role
+and a database named after the app (owned by that role, UTF-8), and DATABASE_URL=postgresql://<app>:…
+@localhost:5432/<app> in /etc/<app>/env with a password made on the server (never sent, shown or
+logged). A DATABASE_URL you give (--env-file) is kept, and then no server is set up unless
+--set postgres=true asks for one; --set postgres=false leaves PostgreSQL out. The plan says when the
+project declares no PostgreSQL driver (psycopg[binary]).
+
 With --set https=true: a preflight first (each domain resolves to this server; a token put in the
 ACME webroot comes back through the domain on port 80), and if it fails nothing is changed and no
 certificate is asked for. Then certbot certonly --webroot (certbot never edits the nginx site), the
@@ -37,7 +45,8 @@ seconds, the change reverts by itself.
 Options:
   --project <dir>      the project (default: the current folder)
   --ssh-config <file>  OpenSSH client config to use instead of ~/.ssh/config
-  --set key=value      a deploy plan value (as in \`cloudward generate\`); domain is required
+  --set key=value      a deploy plan value (as in \`cloudward generate\`); domain is required;
+                       postgres=true|false: a PostgreSQL server for the app (see above)
   --env-file <file>    KEY=value lines to store in /etc/<app>/env (sent over SSH on stdin only;
                        values are never printed)
   --package <name>     a Debian package the project needs besides nginx and python3-venv

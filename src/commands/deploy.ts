@@ -18,8 +18,11 @@ import { pickWorkspaceFolder } from './generate/folder';
 import { previousPlanValues, rememberPlanValues, serverOptions } from './generate';
 
 
-/** The project's plan for a server: detection + the answers remembered for the folder; the domain asked once. */
-async function projectPlan(ctx: Ctx): Promise<{ plan: DeployPlan; projectDir: string } | undefined> {
+/**
+ * The project's plan for a server: detection + the answers remembered for the folder (+ `extra`, e.g. the
+ * provisioning settings' plan values); the domain asked once.
+ */
+async function projectPlan(ctx: Ctx, extra: PlanOverrides = {}): Promise<{ plan: DeployPlan; projectDir: string } | undefined> {
   const folder = await pickWorkspaceFolder(undefined, 'deploy');
   if (!folder) return undefined;
   const core = ctx.core;
@@ -36,7 +39,7 @@ async function projectPlan(ctx: Ctx): Promise<{ plan: DeployPlan; projectDir: st
     overrides.domain = domain;
     await rememberPlanValues(ctx, folder, { domain });
   }
-  return { plan: core.buildPlan(detection, overrides, serverOptions(ctx, folder)), projectDir: projectRoot.fsPath };
+  return { plan: core.buildPlan(detection, { ...overrides, ...extra }, serverOptions(ctx, folder)), projectDir: projectRoot.fsPath };
 }
 
 /** A deploy or rollback that failed, as the user is told (the step kept, for the callers that act on it). */
@@ -75,10 +78,10 @@ export function registerDeployCommands(ctx: Ctx, model: ServersModel, pickServer
   }
 
   /** What every command here starts with: the server (row or pick), the project's plan, prompts allowed meanwhile. */
-  async function onServer<T>(target: unknown, placeHolder: string, f: (o: OnServer) => Promise<T>): Promise<T | undefined> {
+  async function onServer<T>(target: unknown, placeHolder: string, f: (o: OnServer) => Promise<T>, extra?: PlanOverrides): Promise<T | undefined> {
     const state = await pickServer(target, placeHolder);
     if (!state) return undefined;
-    const pp = await projectPlan(ctx);
+    const pp = await projectPlan(ctx, extra);
     if (!pp) return undefined;
     const release = model.prompts.allow(state.spec.name);
     try {
@@ -103,15 +106,15 @@ export function registerDeployCommands(ctx: Ctx, model: ServersModel, pickServer
       void vscode.window.showInformationMessage(`Cloudward: ${name} stored for ${plan.name} on ${state.spec.name}. "Provision Server…" puts it in /etc/${plan.name}/env.`);
     }));
 
-  ctx.command('cloudward.provisionServer', (target?: unknown, opts?: { yes?: boolean }) =>
-    onServer(target, 'Server to provision', async ({ state, plan: deployPlan, conn }) => {
+  ctx.command('cloudward.provisionServer', (target?: unknown, opts?: { yes?: boolean }) => {
+    const po = ctx.config.provisionOptions;
+    // the PostgreSQL setting is the plan value postgres (the CLI's --set postgres=...); auto leaves it to detection
+    const extra: PlanOverrides = po.postgres === 'auto' ? {} : { postgres: po.postgres === 'yes' };
+    return onServer(target, 'Server to provision', async ({ state, plan: deployPlan, conn }) => {
       const core = ctx.core;
       const secrets = await productionSecrets.get(state.spec, deployPlan.name);
       const plan = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Cloudward: reading ${state.spec.name}` },
-        () => {
-          const po = ctx.config.provisionOptions;
-          return core.previewProvision(conn(), { plan: deployPlan, secrets, firewall: po.firewall, sshKeysOnly: po.sshKeysOnly, acme: { email: po.email || undefined } });
-        });
+        () => core.previewProvision(conn(), { plan: deployPlan, secrets, firewall: po.firewall, sshKeysOnly: po.sshKeysOnly, acme: { email: po.email || undefined } }));
       const uri = docs.set(`provision-${state.spec.name}.diff`, provisionPlanText(state.spec.name, plan));
       await vscode.window.showTextDocument(uri, { preview: true });
       log().info(provisionPlanText(state.spec.name, plan));
@@ -155,7 +158,8 @@ export function registerDeployCommands(ctx: Ctx, model: ServersModel, pickServer
       void model.refresh(state.id, true);
       void setContext(contextKeys.serverProvisioned, true);
       return { changed };
-    }));
+    }, extra);
+  });
 
   /**
    * Runs a deploy or rollback with a progress notification naming each step, Cancel (stop following: the run goes
