@@ -29,6 +29,12 @@ export function realServerSupported(): boolean {
   return process.platform === 'linux' && typeof process.getuid === 'function' && process.getuid() === 0 && fs.existsSync('/usr/bin/apt-get');
 }
 
+/**
+ * The extra Debian packages of the image the HTTPS and PostgreSQL tests share: certbot and pebble (ACME), nftables,
+ * PostgreSQL. One list, so one rootfs is built for both (CI builds every image from scratch, a few minutes each).
+ */
+export const SERVICES_PACKAGES = 'certbot,pebble,nftables,python3-cffi-backend,postgresql';
+
 /** `packages`: extra Debian packages baked into the image (RS_PACKAGES, comma separated; an image of its own). */
 export function realServerUp(name: string, env: { sshPort: number; forwards?: string; reverse?: string; packages?: string }): RealServer {
   const e = { ...process.env, RS_SSH_PORT: String(env.sshPort), RS_FORWARDS: env.forwards ?? '', RS_REVERSE: env.reverse ?? '', RS_PACKAGES: env.packages ?? '' };

@@ -14,7 +14,7 @@ import type { TLSSocket } from 'tls';
 import { needTool } from '../../support/need';
 import { freePort } from '../../support/ports';
 import { repoRoot } from '../../support/realtools';
-import { realServerSupported, realServerUp, type RealServer } from '../../support/realServer';
+import { SERVICES_PACKAGES, realServerSupported, realServerUp, type RealServer } from '../../support/realServer';
 import { LOCAL_INDEX as INDEX, localIndexReady, makeDjangoProject } from '../../support/djangoProject';
 import { FileTrustStore, SshPool, listServers } from '../../../src/core/ssh';
 import { applyProvision, previewProvision, type ProvisionOptions } from '../../../src/core/provision';
@@ -23,7 +23,7 @@ import { detectProject } from '../../../src/core/detect';
 
 const CLI = path.join(repoRoot, 'out', 'src', 'cli.js');
 const HOST = 'mysite.test';
-const PACKAGES = 'certbot,pebble,nftables,python3-cffi-backend';
+const PACKAGES = SERVICES_PACKAGES;
 const ACME = 'https://127.0.0.1:14000/dir';
 const CA = '/etc/pebble/ca.pem';
 
