@@ -114,7 +114,7 @@ export function renderReleaseUnits(plan: DeployPlan, layout = releaseLayout(plan
     `Description=${n} (gunicorn, %i)`,
     `Requires=${n}@%i.socket`,
     `After=network.target ${n}@%i.socket`,
-    ...(plan.database === 'postgresql' ? ['After=postgresql.service'] : plan.database === 'mysql' ? ['After=mysql.service mariadb.service'] : []),
+    ...(plan.database === 'postgresql' || plan.postgres ? ['After=postgresql.service'] : plan.database === 'mysql' ? ['After=mysql.service mariadb.service'] : []),
     '',
     '[Service]',
     '# --preload: READY=1 is sent only once the app has been imported, so a broken release never reports ready.',

@@ -9,6 +9,7 @@ import { buildPlan, PlanError } from '../../../src/core/plan';
 import type { DeployPlan, PlanOverrides } from '../../../src/core/plan';
 import { planProvision, postgresNames, type PostgresFacts, type ServerFacts } from '../../../src/core/provision';
 import { AGENT_SOURCE } from '../../../src/core/remote/agentSource';
+import { renderReleaseUnits } from '../../../src/core/generate';
 
 const repo = path.resolve(__dirname, '../../../..');
 const polls = detectProjectSync(path.join(repo, 'examples/django-polls'));
@@ -64,6 +65,9 @@ describe('provision: PostgreSQL in the plan', () => {
     const [a] = p.actions.get('postgres')!;
     assert.deepStrictEqual(a, { op: 'postgres', args: { role: 'polls', database: 'polls', envFile: '/etc/polls/env', owner: 'deploy', group: 'polls', mode: 0o640, setUrl: true } });
     assert.deepStrictEqual(p.warnings, [], 'psycopg is declared: no driver warning');
+    // the app starts after PostgreSQL at boot (its socket may take a request before the cluster is up)
+    assert.match(renderReleaseUnits(planOf())[1].content, /^After=postgresql\.service$/m);
+    assert.doesNotMatch(renderReleaseUnits(planOf(polls))[1].content, /postgresql/);
   });
 
   it('a server already set up: the step is ok and does nothing; a password that no longer logs in is made again', () => {
