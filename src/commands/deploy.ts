@@ -152,6 +152,8 @@ export function registerDeployCommands(ctx: Ctx, model: ServersModel, pickServer
         },
       );
       const changed = results.filter((r) => r.changed).map((r) => r.id);
+      // A new login for what follows (Deploy Now): this session still has the groups it logged in with.
+      if (changed.length) model.reconnect(state.id);
       void vscode.window.showInformationMessage(`Cloudward: ${state.spec.name} provisioned${changed.length ? ` (${changed.join(', ')})` : ''}.`, 'Deploy Now').then((c) => {
         if (c === 'Deploy Now') void vscode.commands.executeCommand('cloudward.deployToServer', state.id);
       });

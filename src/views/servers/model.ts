@@ -249,6 +249,16 @@ export class ServersModel implements vscode.Disposable {
   }
   private readonly watched = new WeakSet<object>();
 
+  /**
+   * Closes a server's pooled connection, so that the next command logs in again. After provisioning: the
+   * login user was just added to the app's group, and a session keeps the groups it logged in with (a deploy
+   * over the old session could not open the app's data folder).
+   */
+  reconnect(id: string): void {
+    const state = this.get(id);
+    if (state) this.pool?.drop(state.spec.name);
+  }
+
   private markStale(s: ServerState, reason: string): void {
     s.stale = true;
     s.staleSince = new Date().toISOString();
