@@ -66,12 +66,16 @@ describe('Deploy, releases and rollback in the Servers view (real workbench, rea
   /**
    * Right-clicks a row and runs a context-menu item. A click can be lost: the row re-rendered by a background
    * refresh, or the menu taking the click as the end of the right-click that opened it (seen: the menu still
-   * open, the item hovered, nothing run). The menu closes when its item runs: until it has, try again.
+   * open, the item hovered, nothing run). The menu closes when its item runs: until it has, try again. A row's
+   * tooltip can cover the row (seen): the mouse moves away first.
    */
   async function contextMenu(rowLocator, item) {
     const menu = page().locator('.context-view .monaco-menu');
     for (let attempt = 1; ; attempt++) {
       try {
+        // Away from the tree first: a row's tooltip, left by the last click, can cover the next row.
+        await page().mouse.move(700, 700);
+        await page().locator('.monaco-hover, .workbench-hover').first().waitFor({ state: 'hidden', timeout: 3000 }).catch(() => undefined);
         await rowLocator().click({ button: 'right' });
         const entry = page().locator('.context-view .action-label', { hasText: item }).first();
         await entry.waitFor({ state: 'visible', timeout: 5000 });
@@ -132,7 +136,8 @@ describe('Deploy, releases and rollback in the Servers view (real workbench, rea
 
     // The server as a user adds it (its host key is trusted in the editor's modal, below).
     wb = await openWorkbench({ workspace, theme: 'Default Dark Modern', env: { SSH_AUTH_SOCK: '' }, settings: {
-      'cloudward.servers': [{ name: 'prod', host: '127.0.0.1', port: SSH_PORT, user: srv.user, identityFile: srv.key }],
+      // Linked to the project: its section (the live colour's units, the site, the socket) comes first.
+      'cloudward.servers': [{ name: 'prod', host: '127.0.0.1', port: SSH_PORT, user: srv.user, identityFile: srv.key, project: workspace }],
       'cloudward.serversView.showSshConfigHosts': false,
     } });
     await waitForWorkbench(wb.page);
@@ -250,6 +255,11 @@ describe('Deploy, releases and rollback in the Servers view (real workbench, rea
     if ((await row(1, 'prod').getAttribute('aria-expanded')) !== 'true') await row(1, 'prod').click();
     await shows(release(second, 'live · good'), 5 * 60_000);
     assert.match((await get('/polls/')).body, /release two/, 'the new release does not serve');
+    // The linked project's section: the live colour's units running, nothing "not installed".
+    const projectSection = row(2, 'mysite');
+    if ((await projectSection.getAttribute('aria-expanded')) !== 'true') await projectSection.click();
+    await shows(p.locator('.monaco-list-row[aria-level="3"]', { hasText: 'live colour' }).first(), 60_000);
+    assert.strictEqual(await p.locator('.monaco-list-row[aria-level="3"]', { hasText: 'not installed' }).count(), 0, `a project unit shows as not installed (see ${await screenshot(p, 'deploy-project-units')})`);
     assert.match(await release(first, 'good').innerText(), /just now|ago/);
     await screenshot(p, 'deploy-releases-live');
 

@@ -23,6 +23,11 @@ export interface ProjectFacts {
   units: string[];
   /** The unix socket between nginx and the app server. */
   socket: string;
+  /**
+   * What provision + deploy run instead (Cloudward's release layout): the two colours' template units
+   * (`<name>@blue.service`, `<name>@blue.socket`, green the same) and their sockets (`/run/<name>/blue.sock`).
+   */
+  colors?: { units: string[]; sockets: string[] };
   /** Where the generated site is enabled. */
   nginxSite: string;
   domain: string;
@@ -284,7 +289,7 @@ function systemRows(serverId: string, s: Snapshot): Node[] {
 }
 
 function servicesRows(serverId: string, s: Snapshot, project?: ProjectFacts): Node[] {
-  const services = s.services.filter((x) => !project?.units.includes(x.unit)).sort((a, b) => (kindOrder[a.kind] ?? 9) - (kindOrder[b.kind] ?? 9) || a.unit.localeCompare(b.unit));
+  const services = s.services.filter((x) => !project?.units.includes(x.unit) && !project?.colors?.units.includes(x.unit)).sort((a, b) => (kindOrder[a.kind] ?? 9) - (kindOrder[b.kind] ?? 9) || a.unit.localeCompare(b.unit));
   const rows: Node[] = services.map((svc) => serviceRow(serverId, svc));
   if (!rows.length) rows.push(leaf(serverId, 'services/none', 'No app server, nginx or database unit found', { icon: { id: 'info' }, tooltip: 'Add units to watch with the "units" field of the server in cloudward.servers.' }));
   return [...rows, ...errorRows(serverId, 'services', s.errors)];
@@ -377,20 +382,38 @@ function projectRows(serverId: string, s: Snapshot, p: ProjectFacts): { rows: No
   let problems = 0;
   const ok: Icon = { id: 'pass-filled', color: GREEN };
   const bad: Icon = { id: 'warning', color: YELLOW };
-  const socketUnit = p.units.find((u) => u.endsWith('.socket'));
-  const socketActive = s.services.some((x) => x.unit === socketUnit && isServiceRunning(x));
-  for (const unit of p.units) {
-    const svc = s.services.find((x) => x.unit === unit);
-    if (!svc || svc.load === 'not-found') {
+  // Provisioned by Cloudward: the app runs as one colour of the template units (blue or green), not as <name>.service.
+  const colorUnits = (p.colors?.units ?? []).map((u) => s.services.find((x) => x.unit === u)).filter((x): x is Service => !!x && x.load !== 'not-found');
+  // The live colour is the one whose service runs (after a switch or a rollback the other one's socket may still listen).
+  const colorOf = (unit: string) => unit.slice(unit.indexOf('@') + 1, unit.lastIndexOf('.'));
+  const liveColors = new Set(colorUnits.filter((x) => x.unit.endsWith('.service') && isServiceRunning(x)).map((x) => colorOf(x.unit)));
+  if (colorUnits.length) {
+    if (!liveColors.size) {
       problems++;
-      rows.push(leaf(serverId, `project/unit/${unit}`, unit, { description: 'not installed', icon: bad, tooltip: `${unit} is not on the server: generate the systemd units, copy them to /etc/systemd/system and enable ${socketUnit ?? unit}.` }));
-      continue;
+      rows.push(leaf(serverId, 'project/unit/colors', `${p.name}@blue / ${p.name}@green`, { description: 'no colour running', icon: bad,
+        tooltip: `The server is provisioned for ${p.name} (template units ${p.name}@.service and ${p.name}@.socket), but no colour runs: deploy a release.` }));
     }
-    // The socket starts the service on the first request: an inactive service behind a listening socket is fine.
-    const waiting = unit.endsWith('.service') && socketActive && svc.active === 'inactive' && !svc.failed;
-    if (!isServiceRunning(svc) && !waiting) problems++;
-    const row = serviceRow(serverId, svc);
-    rows.push({ ...row, id: `${serverId}/project/unit/${unit}`, ...(waiting ? { description: 'inactive: starts on the first request' } : {}) });
+    for (const svc of colorUnits.filter((x) => liveColors.has(colorOf(x.unit)))) {
+      if (!isServiceRunning(svc)) problems++;
+      const row = serviceRow(serverId, svc);
+      rows.push({ ...row, id: `${serverId}/project/unit/${svc.unit}`, description: `${row.description ?? ''} · live colour`.replace(/^ · /, '') });
+    }
+  } else {
+    const socketUnit = p.units.find((u) => u.endsWith('.socket'));
+    const socketActive = s.services.some((x) => x.unit === socketUnit && isServiceRunning(x));
+    for (const unit of p.units) {
+      const svc = s.services.find((x) => x.unit === unit);
+      if (!svc || svc.load === 'not-found') {
+        problems++;
+        rows.push(leaf(serverId, `project/unit/${unit}`, unit, { description: 'not installed', icon: bad, tooltip: `${unit} is not on the server: generate the systemd units, copy them to /etc/systemd/system and enable ${socketUnit ?? unit}, or provision the server.` }));
+        continue;
+      }
+      // The socket starts the service on the first request: an inactive service behind a listening socket is fine.
+      const waiting = unit.endsWith('.service') && socketActive && svc.active === 'inactive' && !svc.failed;
+      if (!isServiceRunning(svc) && !waiting) problems++;
+      const row = serviceRow(serverId, svc);
+      rows.push({ ...row, id: `${serverId}/project/unit/${unit}`, ...(waiting ? { description: 'inactive: starts on the first request' } : {}) });
+    }
   }
   const site = s.paths?.[p.nginxSite];
   if (site !== undefined) {
@@ -403,14 +426,19 @@ function projectRows(serverId: string, s: Snapshot, p: ProjectFacts): { rows: No
       tooltip: `The nginx site of ${p.name} (deploy/nginx/${p.name}.conf, copied to /etc/nginx/sites-available/${p.name} and linked here).`,
     }));
   }
-  const listening = s.unixSockets?.find((u) => u.path === p.socket);
-  const sock = s.paths?.[p.socket];
+  // The socket nginx passes to: the live colour's in the release layout, else the plan's.
+  const socketPaths = colorUnits.length ? (p.colors?.sockets ?? []).filter((x) => liveColors.has(x.slice(x.lastIndexOf('/') + 1, -'.sock'.length))) : [p.socket];
+  const listening = s.unixSockets?.find((u) => socketPaths.includes(u.path));
+  const socketPath = listening?.path ?? (colorUnits.length ? undefined : p.socket);
+  const sock = socketPath ? s.paths?.[socketPath] : undefined;
   if (listening || sock !== undefined) {
     if (!listening) problems++;
-    rows.push(leaf(serverId, 'project/socket', p.socket, {
+    rows.push(leaf(serverId, 'project/socket', listening?.path ?? p.socket, {
       description: listening ? `listening${listening.process ? ` · ${listening.process}${listening.pid ? ` (${listening.pid})` : ''}` : ''}` : sock === 'socket' ? 'exists, nothing listens' : 'missing',
       icon: listening ? ok : bad,
-      tooltip: `The socket nginx passes requests to (${socketUnit ?? 'the socket unit'} listens on it, ${p.name}.service answers).`,
+      tooltip: colorUnits.length
+        ? `The socket of the live colour, which nginx passes requests to (${p.name}@<colour>.socket listens on it, ${p.name}@<colour>.service answers).`
+        : `The socket nginx passes requests to (${p.units.find((u) => u.endsWith('.socket')) ?? 'the socket unit'} listens on it, ${p.name}.service answers).`,
     }));
   }
   if (p.certificate) {

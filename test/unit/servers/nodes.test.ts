@@ -118,6 +118,43 @@ describe('Servers tree rows', () => {
   });
 });
 
+describe('The linked project\'s rows', () => {
+  const project = {
+    folder: '/home/me/polls', folderName: 'polls', name: 'mysite', units: ['mysite.service', 'mysite.socket'], socket: '/run/mysite/mysite.sock',
+    nginxSite: '/etc/nginx/sites-enabled/mysite', domain: 'mysite.test', appDir: '/srv/mysite',
+    colors: { units: ['mysite@blue.service', 'mysite@blue.socket', 'mysite@green.service', 'mysite@green.socket'], sockets: ['/run/mysite/blue.sock', '/run/mysite/green.sock'] },
+  };
+  const unit = (u: string, active: string) => ({ unit: u, active, sub: active === 'active' ? 'running' : 'dead', load: u.startsWith('mysite@') ? 'loaded' : 'not-found', description: u, mainPid: null, kind: 'app' as const, failed: false });
+  const rows = (s: Snapshot) => (snapshotSections('settings:web', s, false, project).find((x) => x.section === 'project')!.children as LeafNode[]);
+
+  it('a provisioned server: the live colour\'s units and socket, not <name>.service as "not installed"', () => {
+    const s = snapshot({
+      services: [unit('mysite.service', 'inactive'), unit('mysite.socket', 'inactive'), unit('mysite@blue.service', 'inactive'), unit('mysite@blue.socket', 'inactive'),
+        unit('mysite@green.service', 'active'), unit('mysite@green.socket', 'active')].map((x) => (x.unit === 'mysite@blue.socket' ? { ...x, active: 'active', sub: 'listening' } : x)),
+      // After a switch the old colour's socket may still listen: the live colour is the one whose service runs.
+      unixSockets: [{ path: '/run/mysite/blue.sock', process: 'systemd', pid: 1 }, { path: '/run/mysite/green.sock', process: 'systemd', pid: 1 }],
+      paths: { '/etc/nginx/sites-enabled/mysite': 'file', '/run/mysite/mysite.sock': 'missing', '/run/mysite/blue.sock': 'missing', '/run/mysite/green.sock': 'socket' },
+    });
+    const r = rows(s);
+    assert.deepStrictEqual(r.map((x) => x.label), ['mysite@green.service', 'mysite@green.socket', '/etc/nginx/sites-enabled/mysite', '/run/mysite/green.sock']);
+    assert.ok(r.every((x) => x.icon?.id === 'pass-filled'), JSON.stringify(r.map((x) => [x.label, x.icon?.id, x.description])));
+    assert.match(String(r[0].description), /live colour/);
+    // Not listed again under Services.
+    const services = snapshotSections('settings:web', s, false, project).find((x) => x.section === 'services')!.children as LeafNode[];
+    assert.ok(!services.some((x) => /^mysite@/.test(x.label)), services.map((x) => x.label).join(', '));
+  });
+
+  it('provisioned, nothing deployed yet: one warning that no colour runs', () => {
+    const r = rows(snapshot({ services: [unit('mysite.service', 'inactive'), unit('mysite@blue.service', 'inactive'), unit('mysite@green.service', 'inactive')], paths: {} }));
+    assert.deepStrictEqual(r.map((x) => [x.label, x.description]), [['mysite@blue / mysite@green', 'no colour running']]);
+  });
+
+  it('units from the systemd generator (no template units): <name>.service and .socket as before', () => {
+    const r = rows(snapshot({ services: [unit('mysite@blue.service', 'inactive')].map((x) => ({ ...x, load: 'not-found' })), paths: {} }));
+    assert.deepStrictEqual(r.map((x) => [x.label, x.description]), [['mysite.service', 'not installed'], ['mysite.socket', 'not installed']]);
+  });
+});
+
 describe('Releases rows', () => {
   const now = Date.parse('2026-12-03T12:00:00Z');
   const info = {
