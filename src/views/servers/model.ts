@@ -292,7 +292,7 @@ export class ServersModel implements vscode.Disposable {
           if (state.spec.project) state.project = await projectFacts(this.ctx, state.spec.project).catch((e) => ({ problem: errorMessage(e) }));
           const p = state.project && 'name' in state.project ? state.project : undefined;
           const snapshot = await this.connection(id).snapshot(
-            p ? { units: [...p.units, ...(p.colors?.units ?? [])], appDir: p.appDir, paths: [p.nginxSite, p.socket, ...(p.colors?.sockets ?? []), ...(p.certificate ? [p.certificate] : [])] } : {},
+            p ? { units: [...p.units, ...(p.colors ?? []).flatMap((c) => c.units)], appDir: p.appDir, paths: [p.nginxSite, p.socket, ...(p.colors ?? []).map((c) => c.socket), ...(p.certificate ? [p.certificate] : [])] } : {},
           );
           const releases = await this.readReleases(state, p);
           if (generation !== this.generation || this.states.get(id) !== state) return;

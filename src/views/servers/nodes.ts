@@ -24,10 +24,10 @@ export interface ProjectFacts {
   /** The unix socket between nginx and the app server. */
   socket: string;
   /**
-   * What provision + deploy run instead (Cloudward's release layout): the two colours' template units
-   * (`<name>@blue.service`, `<name>@blue.socket`, green the same) and their sockets (`/run/<name>/blue.sock`).
+   * What provision + deploy run instead (Cloudward's release layout), per colour: its template units
+   * (`<name>@blue.service`, `<name>@blue.socket`) and its socket (`/run/<name>/blue.sock`).
    */
-  colors?: { units: string[]; sockets: string[] };
+  colors?: { units: string[]; socket: string }[];
   /** Where the generated site is enabled. */
   nginxSite: string;
   domain: string;
@@ -289,7 +289,7 @@ function systemRows(serverId: string, s: Snapshot): Node[] {
 }
 
 function servicesRows(serverId: string, s: Snapshot, project?: ProjectFacts): Node[] {
-  const services = s.services.filter((x) => !project?.units.includes(x.unit) && !project?.colors?.units.includes(x.unit)).sort((a, b) => (kindOrder[a.kind] ?? 9) - (kindOrder[b.kind] ?? 9) || a.unit.localeCompare(b.unit));
+  const services = s.services.filter((x) => !project?.units.includes(x.unit) && !project?.colors?.some((c) => c.units.includes(x.unit))).sort((a, b) => (kindOrder[a.kind] ?? 9) - (kindOrder[b.kind] ?? 9) || a.unit.localeCompare(b.unit));
   const rows: Node[] = services.map((svc) => serviceRow(serverId, svc));
   if (!rows.length) rows.push(leaf(serverId, 'services/none', 'No app server, nginx or database unit found', { icon: { id: 'info' }, tooltip: 'Add units to watch with the "units" field of the server in cloudward.servers.' }));
   return [...rows, ...errorRows(serverId, 'services', s.errors)];
@@ -383,17 +383,21 @@ function projectRows(serverId: string, s: Snapshot, p: ProjectFacts): { rows: No
   const ok: Icon = { id: 'pass-filled', color: GREEN };
   const bad: Icon = { id: 'warning', color: YELLOW };
   // Provisioned by Cloudward: the app runs as one colour of the template units (blue or green), not as <name>.service.
-  const colorUnits = (p.colors?.units ?? []).map((u) => s.services.find((x) => x.unit === u)).filter((x): x is Service => !!x && x.load !== 'not-found');
   // The live colour is the one whose service runs (after a switch or a rollback the other one's socket may still listen).
-  const colorOf = (unit: string) => unit.slice(unit.indexOf('@') + 1, unit.lastIndexOf('.'));
-  const liveColors = new Set(colorUnits.filter((x) => x.unit.endsWith('.service') && isServiceRunning(x)).map((x) => colorOf(x.unit)));
+  const installed = (u: string) => s.services.find((x) => x.unit === u && x.load !== 'not-found');
+  const colors = p.colors ?? [];
+  const colorUnits = colors.flatMap((c) => c.units).map(installed).filter((x): x is Service => !!x);
+  const liveColors = colors.filter((c) => c.units.some((u) => {
+    const svc = u.endsWith('.service') ? installed(u) : undefined;
+    return !!svc && isServiceRunning(svc);
+  }));
   if (colorUnits.length) {
-    if (!liveColors.size) {
+    if (!liveColors.length) {
       problems++;
       rows.push(leaf(serverId, 'project/unit/colors', `${p.name}@blue / ${p.name}@green`, { description: 'no colour running', icon: bad,
         tooltip: `The server is provisioned for ${p.name} (template units ${p.name}@.service and ${p.name}@.socket), but no colour runs: deploy a release.` }));
     }
-    for (const svc of colorUnits.filter((x) => liveColors.has(colorOf(x.unit)))) {
+    for (const svc of liveColors.flatMap((c) => c.units).map(installed).filter((x): x is Service => !!x)) {
       if (!isServiceRunning(svc)) problems++;
       const row = serviceRow(serverId, svc);
       rows.push({ ...row, id: `${serverId}/project/unit/${svc.unit}`, description: `${row.description ?? ''} · live colour`.replace(/^ · /, '') });
@@ -427,7 +431,7 @@ function projectRows(serverId: string, s: Snapshot, p: ProjectFacts): { rows: No
     }));
   }
   // The socket nginx passes to: the live colour's in the release layout, else the plan's.
-  const socketPaths = colorUnits.length ? (p.colors?.sockets ?? []).filter((x) => liveColors.has(x.slice(x.lastIndexOf('/') + 1, -'.sock'.length))) : [p.socket];
+  const socketPaths = colorUnits.length ? liveColors.map((c) => c.socket) : [p.socket];
   const listening = s.unixSockets?.find((u) => socketPaths.includes(u.path));
   const socketPath = listening?.path ?? (colorUnits.length ? undefined : p.socket);
   const sock = socketPath ? s.paths?.[socketPath] : undefined;

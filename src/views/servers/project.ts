@@ -23,10 +23,11 @@ export async function projectFacts(ctx: Ctx, folder: string): Promise<ProjectFac
     // The names systemd.ts writes: <name>.socket starts <name>.service.
     units: [`${plan.name}.service`, `${plan.name}.socket`],
     socket: plan.socket,
-    colors: {
-      units: ['blue', 'green'].flatMap((c) => [`${plan.name}@${c}.service`, `${plan.name}@${c}.socket`]),
-      sockets: ['blue', 'green'].map((c) => `/run/${plan.name}/${c}.sock`),
-    },
+    // The release layout's two colours (provision + deploy): each one's units and socket.
+    colors: ctx.core.COLORS.map((c) => ({
+      units: [`${plan.name}@${c}.service`, `${plan.name}@${c}.socket`],
+      socket: ctx.core.releaseLayout(plan).colorSocket.replace('%i', c),
+    })),
     // Where the generated site's header says to install it.
     nginxSite: `/etc/nginx/sites-enabled/${plan.name}`,
     domain,

@@ -122,7 +122,7 @@ describe('The linked project\'s rows', () => {
   const project = {
     folder: '/home/me/polls', folderName: 'polls', name: 'mysite', units: ['mysite.service', 'mysite.socket'], socket: '/run/mysite/mysite.sock',
     nginxSite: '/etc/nginx/sites-enabled/mysite', domain: 'mysite.test', appDir: '/srv/mysite',
-    colors: { units: ['mysite@blue.service', 'mysite@blue.socket', 'mysite@green.service', 'mysite@green.socket'], sockets: ['/run/mysite/blue.sock', '/run/mysite/green.sock'] },
+    colors: ['blue', 'green'].map((c) => ({ units: [`mysite@${c}.service`, `mysite@${c}.socket`], socket: `/run/mysite/${c}.sock` })),
   };
   const unit = (u: string, active: string) => ({ unit: u, active, sub: active === 'active' ? 'running' : 'dead', load: u.startsWith('mysite@') ? 'loaded' : 'not-found', description: u, mainPid: null, kind: 'app' as const, failed: false });
   const rows = (s: Snapshot) => (snapshotSections('settings:web', s, false, project).find((x) => x.section === 'project')!.children as LeafNode[]);

@@ -37,9 +37,6 @@ export class Scalar {
     public start: number,
     public valueEnd: number,
   ) {}
-  get nodeEnd(): number {
-    return this.valueEnd;
-  }
   /** `[start, valueEnd, nodeEnd]` (a new array: changing it changes nothing). */
   get range(): NodeRange {
     return [this.start, this.valueEnd, this.valueEnd];
@@ -63,9 +60,6 @@ export class YAMLMap {
     public start: number,
     public valueEnd: number,
   ) {}
-  get nodeEnd(): number {
-    return this.valueEnd;
-  }
   /** `[start, valueEnd, nodeEnd]` (a new array: changing it changes nothing). */
   get range(): NodeRange {
     return [this.start, this.valueEnd, this.valueEnd];
@@ -84,9 +78,6 @@ export class YAMLSeq {
     public start: number,
     public valueEnd: number,
   ) {}
-  get nodeEnd(): number {
-    return this.valueEnd;
-  }
   /** `[start, valueEnd, nodeEnd]` (a new array: changing it changes nothing). */
   get range(): NodeRange {
     return [this.start, this.valueEnd, this.valueEnd];
@@ -103,9 +94,6 @@ export class Alias {
     public start: number,
     public valueEnd: number,
   ) {}
-  get nodeEnd(): number {
-    return this.valueEnd;
-  }
   /** `[start, valueEnd, nodeEnd]` (a new array: changing it changes nothing). */
   get range(): NodeRange {
     return [this.start, this.valueEnd, this.valueEnd];
