@@ -41,6 +41,9 @@ function varName(plan: DeployPlan): string {
   return plan.name.replace(/-/g, '_');
 }
 
+/** HSTS, sent by the HTTPS server (and repeated in every location that has add_header lines of its own). */
+const HSTS = 'add_header Strict-Transport-Security "max-age=31536000" always;';
+
 function fileLocations(plan: DeployPlan): string[] {
   const out: string[] = [];
   if (plan.collectstatic || plan.framework === 'django') {
@@ -51,6 +54,8 @@ function fileLocations(plan: DeployPlan): string[] {
       '        access_log off;',
       '        # One Cache-Control header (expires would add a second one): 30 days.',
       '        add_header Cache-Control "public, max-age=2592000";',
+      // nginx inherits add_header only into a location that has none: the server's HSTS must be repeated.
+      ...(plan.https ? [`        ${HSTS}`] : []),
       '    }',
       '',
     );
@@ -145,8 +150,8 @@ export function renderNginxSite(plan: DeployPlan, options: NginxSiteOptions = {}
       '    ssl_protocols TLSv1.2 TLSv1.3;',
       '    ssl_session_cache shared:SSL:10m;',
       '    ssl_session_timeout 1d;',
-      '    # Browsers keep to HTTPS for a year once they saw this (a location with add_header of its own drops it there).',
-      '    add_header Strict-Transport-Security "max-age=31536000" always;',
+      '    # Browsers keep to HTTPS for a year once they saw this (a location with add_header lines of its own must repeat it).',
+      `    ${HSTS}`,
       ...body,
       '}',
       '',

@@ -215,6 +215,13 @@ describe('QA: small things', () => {
     assert.doesNotMatch(site, /^\s*listen [^;]*http2/m);
   });
 
+  it('nginx: the static location, with an add_header of its own, repeats the server\'s HSTS (nginx would drop it there)', () => {
+    const site = file(plan, ['nginx'], 'deploy/nginx/mysite.conf');
+    const staticLocation = /location \/static\/ \{[^}]*\}/.exec(site)?.[0] ?? '';
+    assert.match(staticLocation, /add_header Cache-Control [^\n]*\n\s+add_header Strict-Transport-Security "max-age=31536000" always;/);
+    assert.doesNotMatch(file(planFor(POLLS), ['nginx'], 'deploy/nginx/mysite.conf'), /Strict-Transport-Security/);
+  });
+
   it('the worker count agrees in the Dockerfile, gunicorn.conf.py and the ConfigMap', () => {
     const p = planFor(POLLS, { workers: 7 });
     assert.match(file(p, ['dockerfile'], 'Dockerfile'), /^ENV WEB_CONCURRENCY=7$/m);
