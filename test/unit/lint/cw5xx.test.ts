@@ -7,28 +7,9 @@ import { lintText, LintWorkspace } from '../../../src/core/lint';
 import { applyFix, expectAt, lintRule, only } from './helpers';
 import { catchAll, certbotSite, hardenedUnit } from './cw-fixtures';
 import { needTool } from '../../support/need';
+import { hasTool, nginxAccepts } from './nginxCheck';
 
 const SITE = 'deploy/nginx/polls.conf';
-
-/** Runs `nginx -t` on a site file wrapped in a minimal main configuration. */
-function nginxAccepts(site: string): { ok: boolean; output: string } {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cw5xx-nginx-'));
-  try {
-    fs.writeFileSync(path.join(dir, 'site.conf'), site);
-    fs.writeFileSync(
-      path.join(dir, 'nginx.conf'),
-      `pid ${dir}/nginx.pid;\nerror_log ${dir}/error.log;\nevents {}\nhttp {\n  access_log off;\n  client_body_temp_path ${dir};\n  proxy_temp_path ${dir};\n  fastcgi_temp_path ${dir};\n  uwsgi_temp_path ${dir};\n  scgi_temp_path ${dir};\n  include ${dir}/site.conf;\n}\n`,
-    );
-    const r = spawnSync('nginx', ['-t', '-q', '-p', dir, '-e', `${dir}/error.log`, '-c', `${dir}/nginx.conf`], { encoding: 'utf8' });
-    return { ok: r.status === 0, output: `${r.stdout}${r.stderr}` };
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-function hasTool(name: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${name}`]).status === 0;
-}
 
 describe('CW5xx: proxy and process manager', () => {
   it('say nothing about a certbot-managed site with a catch-all server, nor a hardened unit', () => {

@@ -11,6 +11,8 @@ import './cw107';
 import './cw2xx'; // CW201-CW210 (L2)
 import './cw3xx'; // CW301-CW304 (L2)
 import './cw5xx'; // CW501-CW505 (L2)
+import './cw506';
+import './cw507';
 import './cw6xx'; // CW601-CW605 (L2)
 import './cw606';
 import './cw607';
