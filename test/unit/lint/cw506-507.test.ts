@@ -279,15 +279,25 @@ describe('CW507: $http_host where $host belongs', () => {
 
     // taiga-docker: the gateway listens on 80 in its container, published as 9000:80; the public port is
     // only in the client's Host header, so $http_host is how the app learns it. Redirects are still flagged.
-    it('is silent on proxy_set_header Host when a compose service mounts the file and publishes another port', () => {
+    it('is silent on proxy_set_header Host when a compose service runs the file (mount or build) and publishes another port', () => {
       const gateway = site.replace('    location / {', '    location /r { return 301 https://$http_host$request_uri; }\n    location / {');
       const compose = (ports: string) => `services:\n  gateway:\n    image: nginx:1.27-alpine\n    ports:\n      - "${ports}"\n    volumes:\n      - ./deploy/nginx/polls.conf:/etc/nginx/conf.d/default.conf\n`;
       const remapped = lintFiles({ 'compose.yaml': compose('9000:80'), [SITE]: gateway }, 'CW507');
       assert.deepStrictEqual(remapped.map((f) => f.range), [rangeOf(gateway, '$http_host')]);
       const folder = lintFiles({ 'compose.yaml': compose('9000:80').replace('./deploy/nginx/polls.conf:/etc/nginx/conf.d/default.conf', './deploy/nginx:/etc/nginx/conf.d:ro'), [SITE]: gateway }, 'CW507');
       assert.strictEqual(folder.length, 1);
-      // Same port outside and inside: $host loses nothing.
+      // Built into an nginx image: the build context holds the file.
+      const built = `services:\n  gateway:\n    image: polls-nginx:1\n    build:\n      context: ./deploy\n    ports:\n      - "9000:80"\n`;
+      assert.strictEqual(lintFiles({ 'compose.yaml': built, [SITE]: gateway }, 'CW507').length, 1);
+      // gunicorn's examples: the app's service builds from the repository root (which holds every file) and
+      // publishes 8001:8000; that says nothing about the nginx file.
+      const app = `services:\n  web:\n    build:\n      context: .\n    ports:\n      - "8001:8000"\n    volumes:\n      - .:/app\n`;
+      assert.strictEqual(lintFiles({ 'compose.yaml': app, [SITE]: gateway }, 'CW507').length, 2);
+      // Same port outside and inside (openwisp: "${NGINX_PORT:-80}:80"): $host loses nothing.
       assert.strictEqual(lintFiles({ 'compose.yaml': compose('80:80'), [SITE]: gateway }, 'CW507').length, 2);
+      assert.strictEqual(lintFiles({ 'compose.yaml': compose('${NGINX_PORT:-80}:80'), [SITE]: gateway }, 'CW507').length, 2);
+      // A published port the user picks (no default) may be anything: silent.
+      assert.strictEqual(lintFiles({ 'compose.yaml': compose('${NGINX_PORT}:80'), [SITE]: gateway }, 'CW507').length, 1);
     });
 
     // gunicorn's example nginx.conf (copied into many projects): a named location proxying with $http_host.

@@ -52,7 +52,10 @@ function listensOnOtherPort(d: NginxDirective): boolean {
   });
 }
 
-/** `9000:80`, `127.0.0.1:9000:80/tcp`, `{published: 9000, target: 80}`: published and container port differ. */
+/**
+ * `9000:80`, `127.0.0.1:9000:80/tcp`, `{published: 9000, target: 80}`: published and container port differ.
+ * `${PORT:-80}:80` counts with its default; a variable without one may be anything, so it counts as remapped.
+ */
 function remapsPort(p: unknown): boolean {
   if (isMap(p)) {
     const published = scalarText(valueOf(p, 'published'));
@@ -60,17 +63,30 @@ function remapsPort(p: unknown): boolean {
     return !!published && !!targetPort && published !== targetPort;
   }
   if (!isScalar(p) || p.value === null) return false;
-  const parts = String(p.value).replace(/\/\w+$/, '').replace(/^\[[^\]]*\]:/, '').split(':');
+  const text = String(p.value)
+    .replace(/\$\{[A-Za-z_][A-Za-z0-9_]*:?-([^}]*)\}/g, '$1')
+    .replace(/\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*/g, '?')
+    .replace(/\/\w+$/, '')
+    .replace(/^\[[^\]]*\]:/, '');
+  const parts = text.split(':');
   if (parts.length < 2) return false;
   return parts[parts.length - 2] !== parts[parts.length - 1];
 }
 
+/** Whether a compose `volumes` entry or `build` context puts `file` (resolved path `me`) into the container. */
+function bringsIn(me: string, composePath: string, source: string | undefined): boolean {
+  if (!source || /^[a-z]+:\/\//i.test(source)) return false;
+  const abs = resolvePath(dirname(composePath), source);
+  return me === abs || me.startsWith(abs + '/');
+}
+
 /**
- * Whether a compose service mounts this file (or its folder) and publishes the container's port on
- * another one (`9000:80`): the public port then exists only in the client's Host header, and passing
- * $http_host is the way the app learns it.
+ * Whether a compose nginx service runs this file (a mount of it or its folder, or, for an nginx image, a
+ * build context holding it) and publishes the container's port on another one (`9000:80`): the public
+ * port then exists only in the client's Host header, and passing $http_host is the way the app learns it.
+ * Only nginx services count: the app's own service builds from the repository root, which holds every file.
  */
-function mountedBehindRemappedPort(file: LintFile, ctx: RuleContext): boolean {
+function runBehindRemappedPort(file: LintFile, ctx: RuleContext): boolean {
   const me = resolvePath(file.path);
   for (const compose of ctx.workspace.files('compose')) {
     let services: ReturnType<typeof composeServices>;
@@ -80,13 +96,18 @@ function mountedBehindRemappedPort(file: LintFile, ctx: RuleContext): boolean {
       continue; // an unreadable compose file proves nothing
     }
     for (const { service } of services) {
-      const mounts = seqItems(valueOf(service, 'volumes')).some((v) => {
-        const source = isMap(v) ? scalarText(valueOf(v, 'source')) : isScalar(v) && typeof v.value === 'string' ? v.value.split(':')[0] : undefined;
-        if (!source || !/^[./]/.test(source)) return false;
-        const abs = resolvePath(dirname(compose.path), source);
-        return me === abs || me.startsWith(abs + '/');
+      const nginxImage = /nginx|openresty/i.test(scalarText(valueOf(service, 'image')) ?? '');
+      const mounts = seqItems(valueOf(service, 'volumes')).map((v) => {
+        if (isMap(v)) return { source: scalarText(valueOf(v, 'source')), target: scalarText(valueOf(v, 'target')) };
+        const [source, target] = isScalar(v) && typeof v.value === 'string' ? v.value.split(':') : [];
+        return { source: source && /^[./]/.test(source) ? source : undefined, target };
       });
-      if (mounts && seqItems(valueOf(service, 'ports')).some(remapsPort)) return true;
+      const build = valueOf(service, 'build');
+      const context = isMap(build) ? scalarText(valueOf(build, 'context')) : scalarText(build);
+      const runs =
+        mounts.some((m) => bringsIn(me, compose.path, m.source) && (nginxImage || (m.target ?? '').startsWith('/etc/nginx'))) ||
+        (nginxImage && bringsIn(me, compose.path, context));
+      if (runs && seqItems(valueOf(service, 'ports')).some(remapsPort)) return true;
     }
   }
   return false;
@@ -126,7 +147,7 @@ registerRule({
   check(file, ctx) {
     const config = file.parse(nginxConfigOf);
     let remapped: boolean | undefined;
-    const isRemapped = () => (remapped ??= mountedBehindRemappedPort(file, ctx));
+    const isRemapped = () => (remapped ??= runBehindRemappedPort(file, ctx));
     return allDirectives(config).flatMap((d) => findings(file, d, isRemapped));
   },
 });
