@@ -296,6 +296,8 @@ describe('CW507: $http_host where $host belongs', () => {
       // Same port outside and inside (openwisp: "${NGINX_PORT:-80}:80"): $host loses nothing.
       assert.strictEqual(lintFiles({ 'compose.yaml': compose('80:80'), [SITE]: gateway }, 'CW507').length, 2);
       assert.strictEqual(lintFiles({ 'compose.yaml': compose('${NGINX_PORT:-80}:80'), [SITE]: gateway }, 'CW507').length, 2);
+      const long = compose('9000:80').replace('      - "9000:80"\n', '      - target: 80\n        published: "9000"\n');
+      assert.strictEqual(lintFiles({ 'compose.yaml': long, [SITE]: gateway }, 'CW507').length, 1);
       // A published port the user picks (no default) may be anything: silent.
       assert.strictEqual(lintFiles({ 'compose.yaml': compose('${NGINX_PORT}:80'), [SITE]: gateway }, 'CW507').length, 1);
     });
