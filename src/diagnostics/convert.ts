@@ -32,7 +32,7 @@ export function ruleDocsUri(extensionUri: vscode.Uri, rule: string): vscode.Uri 
 export function toDiagnostic(f: Finding, extensionUri: vscode.Uri): vscode.Diagnostic {
   const d = new vscode.Diagnostic(toRange(f.range), f.message, toSeverity(f.severity));
   d.source = LINT_SOURCE;
-  // A skipped part of a file (see engine.ts withSkipped) has no rule, so no code and no docs link.
+  // A skipped part of a file (see lintWorker.ts withSkipped) has no rule, so no code and no docs link.
   if (f.rule) d.code = { value: f.rule, target: ruleDocsUri(extensionUri, f.rule) };
   if (f.related?.length) {
     d.relatedInformation = f.related.map((r) => new vscode.DiagnosticRelatedInformation(new vscode.Location(vscode.Uri.file(r.file), toRange(r.range)), r.message));

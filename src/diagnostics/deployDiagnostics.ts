@@ -7,7 +7,7 @@ import { contextKeys, setContext } from '../contextKeys';
 import { errorMessage, log } from '../log';
 import { printable } from '../core/printable';
 import { toDiagnostic } from './convert';
-import { createLintIndex, type LintIndex, type LintSettings } from './engine';
+import { createLintIndex, type LintIndex, type LintSettings } from './lintIndex';
 import type { LintWorkerClient } from './workerClient';
 import { findDeployCandidates, isCandidatePath, isExcludedPath } from './files';
 import { MAX_LINT_FILE_BYTES } from '../core/workspaceFiles';

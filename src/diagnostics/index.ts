@@ -2,9 +2,8 @@
 // commands around them (Lint Deployment Files, Run Django Deployment Checks, rule docs, ignore).
 import * as vscode from 'vscode';
 import type { Ctx } from '../ctx';
-import { registerDjangoChecks } from '../commands/djangoChecks';
-import { registerDevEnv } from '../commands/devEnv';
-import { registerLintWorkspace } from '../commands/lintWorkspace';
+import { registerDjangoChecks } from './djangoChecks';
+import { registerLintWorkspace } from './lintWorkspace';
 import { DeployCodeActions, ignoreFileTextEdit, ignoreLineTextEdit, SHOW_RULE_DOCS } from './codeActions';
 import { ruleDocsUri, toRange } from './convert';
 import { DeployDiagnostics } from './deployDiagnostics';
@@ -46,7 +45,6 @@ export function registerDiagnostics(ctx: Ctx): void {
   ctx.command('cloudward.lint.ignore', (uri?: vscode.Uri | string, line?: number, rule?: string, scope?: 'line' | 'file') => ignoreRule(uri, line, rule, scope));
   registerLintWorkspace(ctx, diagnostics);
   registerDjangoChecks(ctx);
-  registerDevEnv(ctx);
   if (process.env.CLOUDWARD_TEST === '1') {
     // The integration tests' handle on the worker's budget (test/integration/lintBudget.test.ts).
     ctx.command('cloudward.lint.testApi', (req?: { budgetMs?: number; stallOn?: string | null }) => {

@@ -2,7 +2,7 @@
 // worker_thread, one request at a time, each with a time budget. A request that overruns it (a file
 // whose rules never finish, whatever the reason) gets the worker terminated and another started; the
 // request fails with TooSlowError naming the file the worker was on, and the state the worker held is
-// put back by the replayers (engine.ts) before the next request. No vscode here (unit-tested in Node).
+// put back by the replayers (lintIndex.ts) before the next request. No vscode here (unit-tested in Node).
 import * as fs from 'fs';
 import * as path from 'path';
 import { Worker } from 'worker_threads';
@@ -28,7 +28,7 @@ export class TooSlowError extends Error {
 /** The worker stopped for another reason (it crashed, or the client was disposed). */
 export class WorkerGoneError extends Error {}
 
-/** Puts a fresh worker back in the state an owner had built (see LintIndex in engine.ts). */
+/** Puts a fresh worker back in the state an owner had built (see LintIndex in lintIndex.ts). */
 export interface Replayer {
   requests(): Array<{ req: WorkerRequest & { ix?: number }; file?: string }>;
   /** A replayed file overran the budget too: the owner drops it (it is no longer replayed). */

@@ -7,7 +7,7 @@ import { readPackaging } from './dependencies';
 import { analyseDjango } from './django';
 import { classify } from '../lint/classify';
 import { LintFile } from '../lint/file';
-import { appOperand, invocations } from '../lint/commands';
+import { appOperand, invocations } from '../lint/startCommands';
 import type { FileKind } from '../lint/types';
 
 const ROOT_MARKERS = ['manage.py', 'pyproject.toml', 'Pipfile', 'setup.py', 'setup.cfg'];

@@ -1,5 +1,5 @@
 import type { Property } from 'dockerfile-ast';
-import { composeServices, kubeContainers } from './commands';
+import { composeServices, kubeContainers } from './startCommands';
 import type { LintFile } from './file';
 import { parseDockerfile } from './parse/dockerfile';
 import { splitCommands, tokenize } from './parse/shell';

@@ -4,7 +4,7 @@
 // the stall is a real endless loop in the worker (the test marker), so the budget must cut it.
 import * as assert from 'assert';
 import * as path from 'path';
-import { createLintIndex, type LintIndex } from '../../../src/diagnostics/engine';
+import { createLintIndex, type LintIndex } from '../../../src/diagnostics/lintIndex';
 import { LintWorkerClient, TooSlowError } from '../../../src/diagnostics/workerClient';
 
 const root = '/tmp/cloudward-worker-test/proj';

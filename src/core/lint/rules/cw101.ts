@@ -1,4 +1,4 @@
-import { invocations, START_KINDS } from '../commands';
+import { invocations, START_KINDS } from '../startCommands';
 import { registerRule } from '../rule';
 import type { RuleFinding } from '../rule';
 import { gunicornFix, wordRange } from './util';

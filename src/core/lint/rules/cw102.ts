@@ -1,6 +1,6 @@
 import { basename, dirname } from '../classify';
-import { findOptions, invocations, START_KINDS } from '../commands';
-import type { Invocation, StartCommand } from '../commands';
+import { findOptions, invocations, START_KINDS } from '../startCommands';
+import type { Invocation, StartCommand } from '../startCommands';
 import type { LintFile } from '../file';
 import { registerRule } from '../rule';
 import type { AppTarget, RuleContext, RuleFinding } from '../rule';

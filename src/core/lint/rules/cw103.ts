@@ -1,5 +1,5 @@
 import { pythonModuleOf } from '../parse/python';
-import { invocations, START_KINDS } from '../commands';
+import { invocations, START_KINDS } from '../startCommands';
 import type { LintFile } from '../file';
 import { registerRule } from '../rule';
 import type { RuleFinding } from '../rule';

@@ -1,4 +1,4 @@
-import { findOptions, invocations, START_KINDS } from '../commands';
+import { findOptions, invocations, START_KINDS } from '../startCommands';
 import type { LintFile } from '../file';
 import { registerRule } from '../rule';
 import type { RuleFinding } from '../rule';

@@ -1,4 +1,4 @@
-import { invocations, listenOptions, LOOPBACK, parseAddress } from '../commands';
+import { invocations, listenOptions, LOOPBACK, parseAddress } from '../startCommands';
 import { registerRule } from '../rule';
 import type { RuleFinding } from '../rule';
 import { fix, replaceEdit } from './util';

@@ -1,10 +1,10 @@
-import { analyzeCommand } from '../commands';
-import type { StartCommand } from '../commands';
+import { analyzeCommand } from '../startCommands';
+import type { StartCommand } from '../startCommands';
 import type { LintFile } from '../file';
 import { lastOf, parseDockerfile } from '../parse/dockerfile';
 import { registerRule } from '../rule';
 import type { RuleFinding } from '../rule';
-import { startCommands } from '../commands';
+import { startCommands } from '../startCommands';
 import { fix, replaceEdit, wordRange } from './util';
 
 const PID1_HINT = 'In shell form the container runs `/bin/sh -c`, which does not pass SIGTERM on: the server is killed after the stop timeout instead of finishing its requests.';

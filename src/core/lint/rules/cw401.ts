@@ -1,5 +1,5 @@
-import { composeServices, kubeContainers } from '../commands';
-import type { KubeContainer } from '../commands';
+import { composeServices, kubeContainers } from '../startCommands';
+import type { KubeContainer } from '../startCommands';
 import type { LintFile } from '../file';
 import { lastOf, parseDockerfile } from '../parse/dockerfile';
 import type { DockerStage } from '../parse/dockerfile';

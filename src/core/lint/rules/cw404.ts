@@ -1,4 +1,4 @@
-import { composeServices, kubeContainers } from '../commands';
+import { composeServices, kubeContainers } from '../startCommands';
 import type { LintFile } from '../file';
 import { parseDockerfile } from '../parse/dockerfile';
 import { isScalar, parseYaml, valueOf } from '../parse/yaml';

@@ -1,4 +1,4 @@
-import { kubeContainers } from '../commands';
+import { kubeContainers } from '../startCommands';
 import type { LintFile } from '../file';
 import { lastOf, parseDockerfile } from '../parse/dockerfile';
 import { isScalar, parseYaml, seqItems, valueOf } from '../parse/yaml';

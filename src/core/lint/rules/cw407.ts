@@ -1,4 +1,4 @@
-import { kubeContainers } from '../commands';
+import { kubeContainers } from '../startCommands';
 import { isMap, isScalar, parseYaml, valueOf, type Node } from '../parse/yaml';
 import { registerRule } from '../rule';
 import type { RuleFinding } from '../rule';

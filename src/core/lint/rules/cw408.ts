@@ -1,4 +1,4 @@
-import { composeServices, kubeContainers } from '../commands';
+import { composeServices, kubeContainers } from '../startCommands';
 import type { LintFile } from '../file';
 import { isMap, isScalar, isTrue, parseYaml, seqItems, valueOf } from '../parse/yaml';
 import type { Node } from '../parse/yaml';

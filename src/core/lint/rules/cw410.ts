@@ -1,4 +1,4 @@
-import { composeServices } from '../commands';
+import { composeServices } from '../startCommands';
 import { isMap, isScalar, parseYaml, seqItems, valueOf } from '../parse/yaml';
 import { registerRule } from '../rule';
 import type { RuleFinding } from '../rule';

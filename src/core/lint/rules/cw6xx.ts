@@ -27,7 +27,7 @@ import { systemdUnitOf } from '../parse/systemd';
 import { parseYaml, isMap, isScalar, valueOf, seqItems, type Document, type Node } from '../parse/yaml';
 import { parseDockerfile } from '../parse/dockerfile';
 import { proxyPasses, sendsForwardedProto } from './cw5xx';
-import { appOperand, invocations } from '../commands';
+import { appOperand, invocations } from '../startCommands';
 
 const COMMAND_KINDS: readonly FileKind[] = ['procfile', 'dockerfile', 'compose', 'kubernetes', 'systemd', 'shell', 'platform'];
 
@@ -584,7 +584,7 @@ export interface StartModule {
 
 /**
  * Application modules of the file's start commands, read from the parsed start commands
- * (lint/commands.ts: the shell, exec lists, compose and Kubernetes commands, systemd ExecStart…), never
+ * (lint/startCommands.ts: the shell, exec lists, compose and Kubernetes commands, systemd ExecStart…), never
  * from raw text: `echo "… gunicorn mysite.wsgy:app"` is an echo, not a server.
  */
 export const startModulesOf = (file: LintFile): StartModule[] => {

@@ -1,8 +1,8 @@
 // Helpers shared by the CW1xx/CW4xx rules: ranges of words, text edits, and the server commands
 // that the runserver-style fixes write.
 import { basename, dirname } from '../classify';
-import type { Invocation, StartCommand, Word } from '../commands';
-import { findOptions, parseAddress } from '../commands';
+import type { Invocation, StartCommand, Word } from '../startCommands';
+import { findOptions, parseAddress } from '../startCommands';
 import type { LintFile } from '../file';
 import type { AppTarget, RuleContext } from '../rule';
 import type { Fix, Range, TextEdit } from '../types';

@@ -2,7 +2,7 @@
 // show the result in the Problems panel.
 import * as vscode from 'vscode';
 import type { Ctx } from '../ctx';
-import type { DeployDiagnostics, IndexSummary } from '../diagnostics/deployDiagnostics';
+import type { DeployDiagnostics, IndexSummary } from './deployDiagnostics';
 import { summaryLine } from '../core/lint/summary';
 import { contextKeys, setContext } from '../contextKeys';
 

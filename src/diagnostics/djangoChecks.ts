@@ -5,8 +5,8 @@ import * as vscode from 'vscode';
 import type { Ctx } from '../ctx';
 import type { DjangoCheckFinding, DjangoCheckRun } from '../core/lint/djangoChecks';
 import { contextKeys, setContext } from '../contextKeys';
-import { findManagePy } from '../diagnostics/files';
-import { toRange, toSeverity } from '../diagnostics/convert';
+import { findManagePy } from './files';
+import { toRange, toSeverity } from './convert';
 import { log } from '../log';
 
 /** The `source` of the diagnostics this command publishes. */
