@@ -15,6 +15,17 @@ export default tseslint.config(
     },
   },
   {
+    // Type-aware rules: a promise nobody awaits or catches fails silently (an unhandled rejection at best).
+    // The project service reads tsconfig.json, which covers src/ and test/.
+    // `void` is kept for a promise that cannot reject, with a comment saying why; VS Code's Thenables
+    // (messages, setContext) are not checked (checkThenables stays off).
+    files: ['src/**/*.ts', 'test/**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+    },
+  },
+  {
     // src/core is shared by the extension, the CLI and plain mocha: it must not depend on VS Code.
     files: ['src/core/**/*.ts', 'src/cli.ts', 'src/cli/**/*.ts'],
     rules: {

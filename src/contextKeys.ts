@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { logFailure } from './log';
 
 /**
  * Every when-clause key the extension sets, in one place. The walkthroughs' `onContext` completion
@@ -65,7 +66,7 @@ export function setContext(key: ContextKey, value: unknown): Thenable<unknown> |
   current.set(key, value);
   const done = vscode.commands.executeCommand('setContext', key, value);
   // After the workbench has the value: the walkthroughs re-check their steps (src/walkthroughs).
-  if (listeners.size) void Promise.resolve(done).then(() => listeners.forEach((l) => l(key)));
+  if (listeners.size) Promise.resolve(done).then(() => listeners.forEach((l) => l(key))).catch(logFailure(`Setting ${key}`));
   return done;
 }
 

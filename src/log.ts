@@ -16,3 +16,11 @@ export function disposeLog(): void {
 export function errorMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
+
+/**
+ * The `.catch` of work nobody waits for (a message's follow-up, a background refresh): its failure goes
+ * to the log, with what was being done, instead of becoming an unhandled rejection.
+ */
+export function logFailure(what: string): (e: unknown) => void {
+  return (e) => log().error(`${what} failed: ${e instanceof Error && e.stack ? e.stack : errorMessage(e)}`);
+}

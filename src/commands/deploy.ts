@@ -6,7 +6,7 @@ import type { Ctx } from '../ctx';
 import type { DeployPlan, PlanOverrides } from '../core/plan';
 import type { DeployEvent, DeployHooks, ProvisionPlan } from '../core';
 import type { ServerConnection } from '../core/ssh';
-import { log } from '../log';
+import { log, logFailure } from '../log';
 import { contextKeys, setContext } from '../contextKeys';
 import { printable } from '../core/printable';
 import type { ServersModel, ServerState } from '../views/servers/model';
@@ -157,7 +157,7 @@ export function registerDeployCommands(ctx: Ctx, model: ServersModel, pickServer
       void vscode.window.showInformationMessage(`Cloudward: ${state.spec.name} provisioned${changed.length ? ` (${changed.join(', ')})` : ''}.`, 'Deploy Now').then((c) => {
         if (c === 'Deploy Now') void vscode.commands.executeCommand('cloudward.deployToServer', state.id);
       });
-      void model.refresh(state.id, true);
+      model.refresh(state.id, true).catch(logFailure(`Refreshing ${state.spec.name}`));
       void setContext(contextKeys.serverProvisioned, true);
       return { changed };
     }, extra);
@@ -233,7 +233,7 @@ export function registerDeployCommands(ctx: Ctx, model: ServersModel, pickServer
         if (res?.live) void setContext(contextKeys.releaseDeployed, true);
         return res;
       } finally {
-        void model.refresh(state.id, true);
+        model.refresh(state.id, true).catch(logFailure(`Refreshing ${state.spec.name}`));
       }
     }));
 
@@ -266,7 +266,7 @@ export function registerDeployCommands(ctx: Ctx, model: ServersModel, pickServer
         if (res) void vscode.window.showInformationMessage(`Cloudward: ${res.live} is live again on ${state.spec.name}.`);
         return res;
       } finally {
-        void model.refresh(state.id, true);
+        model.refresh(state.id, true).catch(logFailure(`Refreshing ${state.spec.name}`));
       }
     }));
 

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { Detection } from '../core';
 import { contextKeys, setContext } from '../contextKeys';
 import type { Ctx } from '../ctx';
-import { log } from '../log';
+import { log, logFailure } from '../log';
 import { VirtualDocuments } from '../preview/virtualDocuments';
 import { pickWorkspaceFolder } from './generate/folder';
 
@@ -28,7 +28,7 @@ export function registerDetect(ctx: Ctx): void {
     const detection: Detection = await ctx.detectProject(folder.fsPath);
     void setContext(contextKeys.projectDetected, detection.framework !== null);
     log().info(`detect ${folder.fsPath}: ${JSON.stringify(detection)}`);
-    if (!opts.quiet) void notify(detection, folder, details);
+    if (!opts.quiet) notify(detection, folder, details).catch(logFailure('The detection message'));
     return detection;
   });
 }

@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import type { Ctx } from '../ctx';
 import type { DevEnvPlan } from '../core/project/envVars';
 import { findManagePy } from '../diagnostics/files';
-import { log } from '../log';
+import { log, logFailure } from '../log';
 
 export interface DevEnvArgs {
   /** manage.py to use (tests, the CW202 fix's follow-up); else the workspace's, picked when several. */
@@ -71,7 +71,7 @@ export function registerDevEnv(ctx: Ctx): void {
       `development .env ${plan.envFile}: ${result.created ? `created with ${result.set.join(', ') || 'no variables'}` : 'already there, left as it is'}` +
         `${result.missing.length ? `; it lacks ${result.missing.join(', ')}` : ''}; loader: ${plan.loader.kind}${result.gitignore ? `; .env added to ${result.gitignore}` : ''}.`,
     );
-    void tell(result, plan);
+    tell(result, plan).catch(logFailure('The development .env message'));
     return result;
   });
 }

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { BuildPlanOptions, DeployPlan, Detection, GeneratorKindId, PlanOverrides, PlanWarning } from '../core';
 import { linkedServerCores } from '../views/servers/cores';
 import type { Ctx } from '../ctx';
-import { log } from '../log';
+import { log, logFailure } from '../log';
 import { FileProposer, PROPOSAL_CHOICES, ProposalAction, ProposalChoice, ProposeResult } from '../preview/proposeFiles';
 import { askPlan, Cancelled } from './generate/ask';
 import { fieldsForKinds, relevantGaps } from './generate/fields';
@@ -100,7 +100,7 @@ async function generate(ctx: Ctx, proposer: FileProposer, fixedKinds: GeneratorK
     }
     const supported = kinds.filter((k) => !core.unsupportedKinds(plan, [k]).length);
     const warnings = core.planWarnings(plan, supported);
-    if (!scripted) for (const w of warnings) void warn(w, plan, projectRoot);
+    if (!scripted) for (const w of warnings) warn(w, plan, projectRoot).catch(logFailure('The plan warning'));
     const files = core.renderFiles(plan, supported);
     // The same file policy as the CLI: never through a folder link that leaves the project, never over a link.
     for (const f of files) {
@@ -113,7 +113,7 @@ async function generate(ctx: Ctx, proposer: FileProposer, fixedKinds: GeneratorK
       { folder: projectRoot, title: what, choice: args.choice, open: args.open },
     );
     if (outcome.cancelled) return undefined;
-    if (args.choice !== 'preview') void tell(outcome, projectRoot);
+    if (args.choice !== 'preview') tell(outcome, projectRoot).catch(logFailure('The generated files message'));
     return { ...outcome, plan, projectRoot, files: files.map((f) => ({ kind: f.kind, path: f.path })), warnings: warnings.map((w) => w.message) };
   } catch (e) {
     if (e instanceof Cancelled) return undefined;

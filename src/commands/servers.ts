@@ -5,7 +5,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { Ctx } from '../ctx';
 import type { ServerSetting, UnitAction } from '../core/ssh/types';
-import { log } from '../log';
+import { log, logFailure } from '../log';
 import { printable, printableLine } from '../core/printable';
 import { Back, MultiStep, runSteps } from '../multiStep';
 import { contextKeys, setContext } from '../contextKeys';
@@ -95,7 +95,7 @@ export function registerServers(ctx: Ctx): void {
     } catch (e) {
       if ((e as { code?: string }).code === 'SUDO_PASSWORD_REQUIRED') {
         // Not awaited: the command is done; the message waits for the user on its own.
-        void sudoNeedsPassword(state, unit, action);
+        sudoNeedsPassword(state, unit, action).catch(logFailure('The sudo password message'));
         return;
       }
       throw e;
@@ -194,7 +194,7 @@ export function registerServers(ctx: Ctx): void {
       out.show(true);
       void vscode.window.showErrorMessage(`nginx configuration on ${state.spec.name} has errors: ${printableLine(result.output.trim().split('\n').find((l) => /emerg|error/.test(l)) ?? 'see the output')}`);
     }
-    void model.refresh(state.id, false);
+    model.refresh(state.id, false).catch(logFailure(`Refreshing ${state.spec.name}`));
   });
 
   ctx.command('cloudward.servers.copyFingerprint', async (t: Target) => {

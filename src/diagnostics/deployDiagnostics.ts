@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import type { Ctx } from '../ctx';
 import type { Finding } from '../core/lint/types';
 import { contextKeys, setContext } from '../contextKeys';
-import { errorMessage, log } from '../log';
+import { errorMessage, log, logFailure } from '../log';
 import { printable } from '../core/printable';
 import { toDiagnostic } from './convert';
 import { createLintIndex, type LintIndex, type LintSettings } from './lintIndex';
@@ -233,7 +233,7 @@ export class DeployDiagnostics implements vscode.Disposable {
     for (const f of stale) this.clear(f);
     this.publishFindings(all);
     // Open editors outside the index (other folders, excluded folders) keep their own findings.
-    for (const doc of open.values()) if (!this.inIndex(doc.uri.fsPath)) void this.lintDocument(doc);
+    for (const doc of open.values()) if (!this.inIndex(doc.uri.fsPath)) this.lintDocument(doc).catch(logFailure(`Deploy lint of ${doc.uri.fsPath}`));
     this.indexedOnce = true;
     this.ensureWatcher();
     this.updateContextKeys();
@@ -275,7 +275,7 @@ export class DeployDiagnostics implements vscode.Disposable {
       key,
       setTimeout(() => {
         this.typingTimers.delete(key);
-        if (!doc.isClosed) void this.lintDocument(doc);
+        if (!doc.isClosed) this.lintDocument(doc).catch(logFailure(`Deploy lint of ${doc.uri.fsPath}`));
       }, delay),
     );
   }
@@ -437,6 +437,7 @@ export class DeployDiagnostics implements vscode.Disposable {
       this.changedFiles.clear();
       const index = this.index;
       if (!index) return;
+      // void: cannot reject, the whole body is in a try whose catch logs.
       void (async () => {
         try {
           // Each changed file's dependents (a file changed in the same batch included: it was linted
@@ -512,11 +513,12 @@ export class DeployDiagnostics implements vscode.Disposable {
     }
     // New severities or development globs: the same files, linted again with the new settings.
     const index = this.index;
+    // void: cannot reject, the whole body is in a try whose catch logs.
     void (async () => {
       try {
         await index.setSettings(this.settings());
         await this.publishAll();
-        for (const doc of vscode.workspace.textDocuments) if (doc.uri.scheme === 'file' && !this.inIndex(doc.uri.fsPath)) void this.lintDocument(doc);
+        for (const doc of vscode.workspace.textDocuments) if (doc.uri.scheme === 'file' && !this.inIndex(doc.uri.fsPath)) this.lintDocument(doc).catch(logFailure(`Deploy lint of ${doc.uri.fsPath}`));
         this.updateContextKeys();
       } catch (e) {
         log().error(`Deploy lint failed: ${errorMessage(e)}`);

@@ -7,7 +7,7 @@ import type { DjangoCheckFinding, DjangoCheckRun } from '../core/lint/djangoChec
 import { contextKeys, setContext } from '../contextKeys';
 import { findManagePy } from './files';
 import { toRange, toSeverity } from './convert';
-import { log } from '../log';
+import { log, logFailure } from '../log';
 
 /** The `source` of the diagnostics this command publishes. */
 export const DJANGO_SOURCE = 'Django';
@@ -60,7 +60,7 @@ export function registerDjangoChecks(ctx: Ctx): void {
         if (token.isCancellationRequested) return undefined;
         publish(ctx, collection!, result);
         // Not awaited: the command finishes when the checks do, not when the message is dismissed.
-        void report(result);
+        report(result).catch(logFailure('The Django checks message'));
         return result;
       },
     );

@@ -109,6 +109,7 @@ export class LintWorkerClient {
     const pending = [...(this.current ? [this.current] : []), ...this.queue.splice(0)];
     this.current = undefined;
     for (const p of pending) p.reject(new WorkerGoneError('the lint worker is stopped'));
+    // void: Worker.terminate() resolves with the exit code; it never rejects.
     void this.worker?.terminate();
     this.worker = undefined;
   }
@@ -137,7 +138,7 @@ export class LintWorkerClient {
     if (this.current || this.disposed) return;
     if (this.needsReplay && !this.replaying) {
       this.needsReplay = false;
-      void this.replay();
+      this.replay().catch((e: unknown) => this.options.log?.(`Lint worker: giving the index back failed: ${e instanceof Error ? e.message : String(e)}`));
       return;
     }
     if (this.replaying) return;
@@ -175,6 +176,7 @@ export class LintWorkerClient {
     this.bootTimer = setTimeout(() => {
       this.bootTimer = undefined;
       if (w === this.worker && !this.booted) {
+        // void: Worker.terminate() resolves with the exit code; it never rejects.
         void w.terminate();
         this.died(w, new WorkerGoneError(`the lint worker did not start within ${BOOT_TIMEOUT_MS / 1000} s`));
       }
@@ -261,6 +263,7 @@ export class LintWorkerClient {
     if (this.bootTimer) clearTimeout(this.bootTimer);
     this.bootTimer = undefined;
     this.needsReplay = this.replayers.size > 0;
+    // void: Worker.terminate() resolves with the exit code; it never rejects.
     void w?.terminate();
   }
 

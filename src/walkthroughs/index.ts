@@ -21,6 +21,7 @@ export function registerWalkthroughs(ctx: Ctx): void {
   let files: ProjectFiles | undefined;
   const state = () => (files ??= ctx.own(new ProjectFiles(() => ctx.core.classify)));
   // Watchers are cheap; the scan waits until activation has finished so it never delays it.
+  // void: rescan() never rejects (its scan's failure is logged).
   setTimeout(() => void state().rescan(), 0);
 
   const manifest = ctx.extension.extension.packageJSON as { contributes?: { walkthroughs?: Parameters<typeof stepConditions>[1] } };

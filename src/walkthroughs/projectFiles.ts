@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { FileKind } from '../core';
 import { contextKeys, setContext, type ContextKey } from '../contextKeys';
-import { errorMessage, log } from '../log';
+import { errorMessage, log, logFailure } from '../log';
 
 /**
  * One walkthrough fact about the project: "there is a Procfile", "there is an nginx site"… Set as a
@@ -67,17 +67,18 @@ export class ProjectFiles implements vscode.Disposable {
     for (const fact of facts) {
       this.matches.set(fact.key, new Set());
       const watcher = vscode.workspace.createFileSystemWatcher(fact.glob);
-      watcher.onDidCreate((uri) => void this.update(fact, uri), undefined, this.disposables);
-      watcher.onDidChange((uri) => void this.update(fact, uri), undefined, this.disposables);
-      watcher.onDidDelete((uri) => void this.forget(uri), undefined, this.disposables);
+      watcher.onDidCreate((uri) => this.update(fact, uri).catch(logFailure(`walkthrough state: ${uri.fsPath}`)), undefined, this.disposables);
+      watcher.onDidChange((uri) => this.update(fact, uri).catch(logFailure(`walkthrough state: ${uri.fsPath}`)), undefined, this.disposables);
+      watcher.onDidDelete((uri) => this.forget(uri).catch(logFailure(`walkthrough state: ${uri.fsPath}`)), undefined, this.disposables);
       this.disposables.push(watcher);
     }
     // A deleted or renamed folder reports only the folder itself, not the files inside it; a folder
     // that appears with files already in it (git pull, unzip) may not report those files at all.
     const folders = vscode.workspace.createFileSystemWatcher('**/*', false, true, false);
-    folders.onDidDelete((uri) => void this.forget(uri), undefined, this.disposables);
-    folders.onDidCreate((uri) => void this.folderCreated(uri), undefined, this.disposables);
+    folders.onDidDelete((uri) => this.forget(uri).catch(logFailure(`walkthrough state: ${uri.fsPath}`)), undefined, this.disposables);
+    folders.onDidCreate((uri) => this.folderCreated(uri).catch(logFailure(`walkthrough state: ${uri.fsPath}`)), undefined, this.disposables);
     this.disposables.push(folders);
+    // void here and below: rescan() never rejects (its scan's failure is logged).
     vscode.workspace.onDidChangeWorkspaceFolders(() => void this.rescan(), undefined, this.disposables);
   }
 

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { contextKeys, getContext, onDidSetContext, type ContextKey } from '../contextKeys';
-import { errorMessage, log } from '../log';
+import { errorMessage, log, logFailure } from '../log';
 
 /**
  * Why this exists: the workbench checks an `onContext` step only when the key *changes* after the
@@ -68,7 +68,7 @@ export class StepCompletion implements vscode.Disposable {
   /** Re-checks soon (events come in bursts: a scan sets several keys at once). */
   schedule(delayMs = 250): void {
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.sync(), delayMs);
+    this.timer = setTimeout(() => this.sync().catch(logFailure('walkthrough: marking steps complete')), delayMs);
   }
 
   /** Marks every satisfied step done; retries for a while when the walkthroughs are not registered yet. */

@@ -565,7 +565,9 @@ export class ServerConnection {
           } catch (e) {
             fail(new InvalidInputError(`Cannot connect to ${target(hop)}: ${(e as Error).message}`));
           }
-        });
+        })
+        // The connect is waiting for this: a failure here fails it, instead of leaving it to the deadline.
+        .catch((e: unknown) => fail(e instanceof Error ? e : new Error(String(e))));
     });
   }
 

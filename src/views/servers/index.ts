@@ -6,6 +6,7 @@ import type { RemoteStream } from '../../core/ssh/types';
 import { contextKeys, setContext } from '../../contextKeys';
 import { ServersModel } from './model';
 import { ServersTreeProvider } from './tree';
+import { logFailure } from '../../log';
 
 export const SERVERS_VIEW_ID = 'cloudward.servers';
 
@@ -44,7 +45,7 @@ export class ServersView implements vscode.Disposable {
     if (this.backgroundStarted) return;
     this.backgroundStarted = true;
     // After the tree's first paint, so that listing servers never delays showing the view.
-    setTimeout(() => void this.model.refreshAll(false), 0);
+    setTimeout(() => this.model.refreshAll(false).catch(logFailure('Refreshing the servers')), 0);
   }
 
   /** One output channel per server and unit, reused by Show Unit Logs. */

@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import type { Ctx } from '../../ctx';
 import type { ConnectionState, ServerConnection, ServerSpec, SshPool, Snapshot } from '../../core/ssh';
-import { errorMessage, log } from '../../log';
+import { errorMessage, log, logFailure } from '../../log';
 import { contextKeys, setContext } from '../../contextKeys';
 import type { ProjectFacts, ReleasesInfo, RowCommand } from './nodes';
 import { deployedApp, projectFacts } from './project';
@@ -299,7 +299,7 @@ export class ServersModel implements vscode.Disposable {
           state.snapshot = snapshot;
           state.releases = releases;
           // The worker count of the plan of a linked project follows this server's cores.
-          void rememberServerCpus(this.ctx, state.spec.name, snapshot.cpus);
+          rememberServerCpus(this.ctx, state.spec.name, snapshot.cpus).catch(logFailure(`Remembering the cores of ${state.spec.name}`));
           state.stale = false;
           state.staleSince = undefined;
           state.staleReason = undefined;

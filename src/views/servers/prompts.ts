@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import type { HostKeyPrompt, SecretPrompt, SshCallbacks } from '../../core/ssh/types';
 import type { SecretKind, ServerSecrets } from './trust';
+import { logFailure } from '../../log';
 
 export const TRUST_AND_CONNECT = 'Trust and Connect';
 /** The safe answer, given first so that it is the dialog's default button (Enter); Escape cancels too. */
@@ -138,7 +139,7 @@ export class SshPrompts implements vscode.Disposable {
     this.usedStored.delete(key);
     if (stored && !p.ok) {
       // A kept secret that no longer works is forgotten, so that it is asked for next time.
-      void this.secrets.delete(p.server, stored.target, stored.kind, stored.detail);
+      this.secrets.delete(p.server, stored.target, stored.kind, stored.detail).catch(logFailure(`Forgetting the ${stored.kind} of ${p.target}`));
       return;
     }
     const pending = this.pending.get(key);

@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { printable, printableLine } from '../../core/printable';
 import type { ServersModel, ServerState } from './model';
+import { logFailure } from '../../log';
 import { contextValues, describeSpec, formatTime, type GroupNode, type Icon, type LeafNode, type Node, type ServerNode, snapshotNeedsAttention, snapshotSections } from './nodes';
 
 const UNGROUPED = '';
@@ -106,7 +107,7 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<Node>, vscod
       // a background refresh is still running (refresh() asks once it ends) or already found the key
       // unknown: the first expansion always asks (one behaviour, not a race with the background refresh).
       this.requested.add(s.id);
-      void this.model.refresh(s.id, true);
+      this.model.refresh(s.id, true).catch(logFailure(`Refreshing ${s.spec.name}`));
     }
     const rows: Node[] = [];
     if (s.problem) rows.push(this.problemRow(s));
