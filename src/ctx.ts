@@ -61,9 +61,4 @@ export class Ctx {
       }),
     );
   }
-
-  /** The first workspace folder, or undefined with a message when none is open. */
-  workspaceFolder(): vscode.WorkspaceFolder | undefined {
-    return vscode.workspace.workspaceFolders?.[0];
-  }
 }

@@ -11,13 +11,6 @@ import { LintWorkerClient, TooSlowError } from './workerClient';
 import { errorMessage, log } from '../log';
 import type { Detection } from '../core';
 
-let current: DeployDiagnostics | undefined;
-
-/** The running diagnostics (for commands and tests), once the feature is registered. */
-export function deployDiagnostics(): DeployDiagnostics | undefined {
-  return current;
-}
-
 let worker: LintWorkerClient | undefined;
 
 /**
@@ -38,8 +31,6 @@ export function registerDiagnostics(ctx: Ctx): void {
   // The commands' detection (Detect Project, Generate, Deploy, the walkthrough's paths) in the worker too.
   ctx.detector = (dir) => detectInWorker(ctx, dir);
   ctx.own({ dispose: () => (ctx.detector = undefined) });
-  current = diagnostics;
-  ctx.own({ dispose: () => (current = undefined) });
   ctx.own(vscode.languages.registerCodeActionsProvider({ scheme: 'file' }, new DeployCodeActions(diagnostics), DeployCodeActions.metadata));
   ctx.command(SHOW_RULE_DOCS, (rule?: string) => showRuleDocs(ctx, rule));
   ctx.command('cloudward.lint.ignore', (uri?: vscode.Uri | string, line?: number, rule?: string, scope?: 'line' | 'file') => ignoreRule(uri, line, rule, scope));

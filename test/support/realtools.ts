@@ -26,8 +26,6 @@ export function missingTools(...names: (keyof typeof tools)[]): string[] {
   return names.filter((n) => !fs.existsSync(tools[n])).map((n) => tools[n]);
 }
 
-export const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-
 /**
  * A fresh directory under the system temp dir. Readable and traversable by others (0755) because
  * nginx's workers run as an unprivileged user when the master starts as root.
@@ -310,10 +308,6 @@ export function systemdComplaints(result: ToolResult, unitFiles: string[]): stri
 /** `gunicorn --check-config`: gunicorn 20.1 reads the config file and imports the application. */
 export function gunicornCheckConfig(configFile: string, appTarget: string, opts: RunOptions): Promise<ToolResult> {
   return runTool(tools.gunicorn, ['--check-config', '--config', configFile, appTarget], opts);
-}
-
-export function startGunicorn(configFile: string, appTarget: string, opts: RunOptions): Server {
-  return startServer('gunicorn', tools.gunicorn, ['--config', configFile, appTarget], opts);
 }
 
 /** `python3 manage.py <args>` with Debian's Python (which has Django). */

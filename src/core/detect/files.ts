@@ -90,9 +90,3 @@ export function dirOf(rel: string): string {
   const i = rel.lastIndexOf('/');
   return i < 0 ? '.' : rel.slice(0, i);
 }
-
-/** POSIX relative path from folder `from` to `to` (both relative to the same root). */
-export function relativeTo(from: string, to: string): string {
-  const r = path.posix.relative(from === '.' ? '' : from, to === '.' ? '' : to);
-  return r === '' ? '.' : r;
-}

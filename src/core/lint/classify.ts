@@ -120,10 +120,3 @@ export function classify(path: string, text?: string): FileKind | undefined {
   }
   return undefined;
 }
-
-/** Kinds whose files are YAML documents (parsed with parse/yaml.ts). */
-export function isYamlKind(kind: FileKind, path: string): boolean {
-  if (kind === 'compose' || kind === 'kubernetes') return true;
-  const lower = basename(path).toLowerCase();
-  return kind === 'platform' && (lower.endsWith('.yaml') || lower.endsWith('.yml') || lower.endsWith('.json'));
-}

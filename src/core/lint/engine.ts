@@ -135,7 +135,6 @@ export class LintWorkspace implements WorkspaceView {
   /** Every known path (normalised key → path as given), deploy files or not. */
   private readonly known = new Map<string, string>();
   private readonly single = new Map<string, { file: LintFile; findings: Finding[]; problems: LintProblem[] }>();
-  private readonly byDir = new Map<string, Set<string>>();
   private isDev: (path: string) => boolean;
   /** Whether the files' roles (production or not, project/roles.ts) must be worked out again. */
   private rolesDirty = true;
@@ -195,10 +194,6 @@ export class LintWorkspace implements WorkspaceView {
     if (!this.known.has(k)) {
       this.rolesDirty = true;
       this.known.set(k, path);
-      const d = k.slice(0, k.lastIndexOf('/'));
-      let set = this.byDir.get(d);
-      if (!set) this.byDir.set(d, (set = new Set()));
-      set.add(k);
     }
     const kind = text === undefined ? undefined : classify(path, text);
     const old = this.deployFiles.get(k);
@@ -223,7 +218,6 @@ export class LintWorkspace implements WorkspaceView {
     this.known.delete(k);
     this.deployFiles.delete(k);
     this.single.delete(k);
-    this.byDir.get(k.slice(0, k.lastIndexOf('/')))?.delete(k);
   }
 
   /** Findings located in one file: its own rules and the cross-file rules' findings there. */
@@ -283,10 +277,6 @@ export class LintWorkspace implements WorkspaceView {
   }
   paths(): Iterable<string> {
     return this.known.values();
-  }
-  /** Known paths directly inside a folder. */
-  pathsIn(dir: string): string[] {
-    return [...(this.byDir.get(key(dir)) ?? [])].map((k) => this.known.get(k) ?? k);
   }
 }
 

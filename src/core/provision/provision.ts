@@ -8,7 +8,6 @@ import type { DeployPlan } from '../plan/types';
 import type { ServerConnection } from '../ssh/connection';
 import { ACME_WEBROOT, renderNginxSite } from '../generate/nginx';
 import { primaryDomain } from '../generate/common';
-import { renderGunicornConf } from '../generate/gunicorn';
 import { COLORS, releaseLayout, renderReleaseUnits, type ReleaseLayout } from '../generate/releaseLayout';
 import { AgentError, callAgent } from '../remote/agent';
 import { unifiedDiff } from './diff';
@@ -288,11 +287,6 @@ function desiredState(o: ProvisionOptions, facts: ServerFacts | null): Desired {
     secrets: o.secrets ?? {},
     generate: plan.framework === 'django' ? ['SECRET_KEY'] : [],
   };
-}
-
-/** The gunicorn config a release gets when its commit has none (bind comes from systemd's socket). */
-export function releaseGunicornConf(plan: DeployPlan): string {
-  return renderGunicornConf(plan)[0].content;
 }
 
 /** Reads every fact provisioning needs in one round trip (as root). */
@@ -701,9 +695,4 @@ export async function previewProvision(conn: ServerConnection, o: ProvisionOptio
     client = await lookup(host, { all: true }).then((r) => r.map((x) => x.address), () => []);
   }
   return planProvision(o, facts, nonce, client);
-}
-
-/** `systemd-analyze security` of a colour of the app unit: its exposure score (lower is safer). */
-export async function securityScore(conn: ServerConnection, plan: DeployPlan, color = 'blue'): Promise<{ score: number | null; output: string }> {
-  return callAgent(conn, 'security', { unit: `${plan.name}@${color}.service` }, { root: true, idempotent: true });
 }

@@ -20,7 +20,7 @@ import {
 } from './errors';
 import { checkHostKey, fingerprintOf, keyTypeOf, knownKeyTypes, parseKnownHosts, type KnownHostsEntry } from './knownHosts';
 import { printable, printableLine } from '../printable';
-import { assertUnitName, shCommand, shQuote } from './quote';
+import { assertUnitName, shCommand } from './quote';
 import { resolveServer } from './servers';
 import { parseSnapshotOutput, snapshotScript } from './snapshot';
 import type {
@@ -189,11 +189,6 @@ export class ServerConnection {
 
   get state(): ConnectionState {
     return this._state;
-  }
-
-  /** SHA256 fingerprint of the server's host key, once connected. */
-  get hostFingerprint(): string | undefined {
-    return this.link?.fingerprint;
   }
 
   /** Listens to state changes ('disconnected' after a drop: show data as stale). Returns an unsubscribe function. */
@@ -909,6 +904,3 @@ export class ServerConnection {
     this.listeners.clear();
   }
 }
-
-// Re-exported for tests that build commands the same way the connection does.
-export const remoteCommands = { asRoot, asRootIfPossible, shScript, shQuote };

@@ -151,7 +151,3 @@ export class InvalidInputError extends SshError {
     this.name = 'InvalidInputError';
   }
 }
-
-export function isSshError(e: unknown): e is SshError {
-  return e instanceof SshError;
-}
