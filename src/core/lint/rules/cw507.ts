@@ -7,7 +7,7 @@
 
 import { resolve as resolvePath } from 'path';
 import { dirname } from '../classify';
-import { composeServices } from '../commands';
+import { composeServices } from '../startCommands';
 import type { LintFile } from '../file';
 import { isMap, isScalar, scalarText, seqItems, valueOf } from '../parse/yaml';
 import { registerRule, type RuleContext, type RuleFinding } from '../rule';
