@@ -55,8 +55,14 @@ const INSTALLED_APPS = /^INSTALLED_APPS[ \t]*(?::[^=\n]*)?\+?=/m;
 /** Settings only Django reads, assigned at module level. */
 const DJANGO_ONLY = /^(?:INSTALLED_APPS|MIDDLEWARE|ROOT_URLCONF|DATABASES|WSGI_APPLICATION|ASGI_APPLICATION|ALLOWED_HOSTS|AUTH_PASSWORD_VALIDATORS|STATIC_ROOT|STATICFILES_DIRS|STATICFILES_STORAGE|CSRF_TRUSTED_ORIGINS|SECURE_SSL_REDIRECT|SECURE_PROXY_SSL_HEADER|SESSION_COOKIE_SECURE|CSRF_COOKIE_SECURE|SECURE_HSTS_SECONDS|DEFAULT_AUTO_FIELD|AUTH_USER_MODEL)[ \t]*(?::[^=\n]*)?\+?=/m;
 const SECRET_OR_DEBUG = /^(?:SECRET_KEY|DEBUG)[ \t]*(?::[^=\n]*)?=/m;
+/** Names only Flask projects use: Flask's environment variables, the flask package, Flask extensions' settings. */
+const FLASK_MARKS = /\bFLASK_\w+|\bflask\b|^(?:SQLALCHEMY_\w+|DEBUG_TB_\w+|WTF_CSRF_\w+|SESSION_TYPE|BCRYPT_LOG_ROUNDS)[ \t]*=/m;
 const STAR_IMPORT = /^from[ \t]+[\w.]+[ \t]+import[ \t]+\*/m;
-const PY_APP = /\bFlask\(|\bFastAPI\(|\buvicorn\.run\(/;
+const PY_APP = /\bFlask\(|\bFastAPI\(|\buvicorn\.run\(|\.config\.from_(?:object|pyfile)\(/;
+/** A Flask config class (`class ProductionConfig(Config):`) that sets a secret or DEBUG in its body. */
+const CONFIG_CLASS = /^class[ \t]+\w*Config\b[^\n]*:/m;
+const CLASS_SECRET_OR_DEBUG = /^[ \t]+(?:\w*SECRET_KEY|DEBUG)[ \t]*(?::[^=\n]*)?=/m;
+const MODULE_SECRET_OR_DEBUG = /^(?:\w*SECRET_KEY|DEBUG)[ \t]*(?::[^=\n]*)?=/m;
 const SH_SHEBANG = /^#![ \t]*(?:\/usr)?\/bin\/(?:env[ \t]+)?(?:sh|bash|dash|ash|zsh)\b/;
 const UWSGI_SECTION = /^[ \t]*\[uwsgi\]/m;
 const SUPERVISOR_PROGRAM = /^[ \t]*\[program:[^\]\n]+\]/m;
@@ -109,8 +115,14 @@ export function classify(path: string, text?: string): FileKind | undefined {
     // A module is a settings module by what it assigns, not only by its name: a views module or a
     // library helper named settings.py assigns none of Django's settings.
     if (INSTALLED_APPS.test(text) || DJANGO_ONLY.test(text)) return 'django-settings';
+    // A Flask project's settings.py (SECRET_KEY and DEBUG, Flask's own names, none of Django's) is a Flask config module.
+    if (SECRET_OR_DEBUG.test(text) && lower === 'settings.py' && parent !== 'settings' && FLASK_MARKS.test(text) && !STAR_IMPORT.test(text)) return 'flask-config';
     if (SECRET_OR_DEBUG.test(text) && (settingsPath || STAR_IMPORT.test(text))) return 'django-settings';
     if (PY_APP.test(text)) return 'python-app';
+    if (CONFIG_CLASS.test(text) && CLASS_SECRET_OR_DEBUG.test(text)) return 'flask-config';
+    // A config module of upper-case names (`app.config.from_object("config")`, `from_pyfile("config.py")`).
+    const configPath = lower.includes('config') || parent === 'config' || parent === 'configs' || parent === 'instance';
+    if (configPath && MODULE_SECRET_OR_DEBUG.test(text)) return 'flask-config';
     return undefined;
   }
   if (lower.endsWith('.sh')) return 'shell';

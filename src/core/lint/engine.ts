@@ -233,7 +233,7 @@ export class LintWorkspace implements WorkspaceView {
     // Single-file results are cached per file version; cross-file rules depend on every file, so
     // with cross-file rules present the whole file is re-checked (its parsed forms stay cached).
     const cached = this.single.get(k);
-    if (cached && cached.file === file && !registeredRules().some((r) => r.crossFile && r.kinds.includes(file.kind))) {
+    if (cached && cached.file === file && !registeredRules().some((r) => (r.crossFile || r.readsWorkspace) && r.kinds.includes(file.kind))) {
       return { findings: cached.findings, problems: cached.problems };
     }
     const problems: LintProblem[] = [];
@@ -261,7 +261,7 @@ export class LintWorkspace implements WorkspaceView {
   /** Deploy files whose findings may change when `path` changes (cross-file rules), besides itself. */
   dependentsOf(path: string): string[] {
     const k = key(path);
-    const crossKinds = new Set(registeredRules().filter((r) => r.crossFile).flatMap((r) => r.kinds));
+    const crossKinds = new Set(registeredRules().filter((r) => r.crossFile || r.readsWorkspace).flatMap((r) => r.kinds));
     return [...this.deployFiles.entries()].filter(([fk, f]) => fk !== k && crossKinds.has(f.kind)).map(([, f]) => f.path);
   }
 

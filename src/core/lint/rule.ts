@@ -74,6 +74,12 @@ export interface Rule {
    * any deploy file re-runs it on the others.
    */
   crossFile?: boolean;
+  /**
+   * Also reads other files, but judges a lone file too (CW302/CW303: the app module that loads a Flask
+   * config class decides whether it is production; alone, its name does): run by lintText, and re-run on a
+   * workspace change like a cross-file rule.
+   */
+  readsWorkspace?: boolean;
   /** One line, for RULES, `--help` and SARIF. */
   summary: string;
   /** Findings in `file`. Throwing a ParseError (from file.parse) is reported as an unparsable file. */

@@ -66,6 +66,8 @@ export type FileKind =
   | 'uwsgi'
   | 'django-settings'
   | 'python-app'
+  /** A Flask configuration module: `class ProductionConfig(Config)` with upper-case settings, or a `config.py` of them. */
+  | 'flask-config'
   | 'shell'
   | 'platform'
   | 'dockerignore'

@@ -1,7 +1,7 @@
 import { registerRule } from '../rule';
 import type { FileKind } from '../types';
 
-const ALL_KINDS: FileKind[] = ['procfile', 'dockerfile', 'compose', 'kubernetes', 'systemd', 'nginx', 'gunicorn', 'uwsgi', 'django-settings', 'python-app', 'shell', 'platform', 'dockerignore'];
+const ALL_KINDS: FileKind[] = ['procfile', 'dockerfile', 'compose', 'kubernetes', 'systemd', 'nginx', 'gunicorn', 'uwsgi', 'django-settings', 'python-app', 'flask-config', 'shell', 'platform', 'dockerignore'];
 
 // Stale suppressions are found by the engine itself (engine.ts, after the other rules ran): this
 // entry gives CW001 its metadata, severity override and docs page like every other rule.

@@ -2,7 +2,9 @@
 
 import type { Fix, Range, TextEdit } from '../types';
 import type { LintFile } from '../file';
-import { registerRule, type RuleFinding } from '../rule';
+import { registerRule, type RuleContext, type RuleFinding } from '../rule';
+import { productionValues, valueName } from '../flaskConfig';
+import { debugOnByDefault, envRead, secretFallback } from './envDefault';
 import {
   dottedName,
   importEdit,
@@ -96,12 +98,14 @@ registerRule({
 registerRule({
   id: 'CW302',
   severity: 'error',
-  kinds: ['python-app'],
+  kinds: ['python-app', 'flask-config'],
   silentInDevelopment: true,
-  summary: 'debug switched on in code (app.debug = True, config DEBUG = True)',
-  check(file) {
+  readsWorkspace: true,
+  summary: 'debug switched on in code (app.debug = True, config DEBUG = True, a production config class)',
+  check(file, ctx) {
     const mod = app(file);
-    const out: RuleFinding[] = [];
+    const out: RuleFinding[] = configDebug(file, ctx, mod);
+    if (file.kind === 'flask-config') return out;
     const report = (range: Range, value: PyNode, what: string) =>
       out.push({
         message: `Debug mode switched on in code (${what})`,
@@ -133,17 +137,92 @@ registerRule({
   },
 });
 
+// --- Flask config classes and modules (CW302, CW303) ------------------------------------------------
+// `class ProductionConfig(Config): DEBUG = True`, a base class production inherits from, or a config
+// module the app loads as a whole: the values production runs with (flaskConfig.ts decides which).
+
+function configDebug(file: LintFile, ctx: RuleContext, mod: PythonModule): RuleFinding[] {
+  const out: RuleFinding[] = [];
+  for (const v of productionValues(file, ctx.workspace, (attr) => attr === 'DEBUG')) {
+    const value = v.assignment.value!;
+    const envFix = fix(file, 'Take DEBUG from the environment, off by default (FLASK_DEBUG=1)', [{ range: value.range, newText: ENV_FLASK_DEBUG }, importEdit(mod, 'os')]);
+    const name = valueName(v, 'DEBUG');
+    if (isTrue(value)) {
+      out.push({
+        message: `${name} = True in a production configuration`,
+        range: value.range,
+        hint: 'Production loads this configuration, so Flask runs with the interactive debugger: anyone who triggers an error can run Python on the server. Take it from the environment, off by default.',
+        fix: envFix,
+        related: v.related,
+      });
+      continue;
+    }
+    const d = debugOnByDefault(value);
+    if (d) {
+      out.push({
+        message: `${name} is on unless the environment turns it off`,
+        range: d.range,
+        hint: `${d.why}. Production loads this configuration: a server started without the variable runs the interactive debugger. Make the default off.`,
+        fix: envFix,
+        related: v.related,
+      });
+    }
+  }
+  return out;
+}
+
+/** SECRET_KEY and the other signing keys of Flask extensions (JWT_SECRET_KEY, WTF_CSRF_SECRET_KEY). */
+function isSecretKeyName(attr: string): boolean {
+  return attr === 'SECRET_KEY' || attr.endsWith('_SECRET_KEY');
+}
+
+function configSecrets(file: LintFile, ctx: RuleContext, mod: PythonModule): RuleFinding[] {
+  const out: RuleFinding[] = [];
+  for (const v of productionValues(file, ctx.workspace, isSecretKeyName)) {
+    const attr = (v.assignment.targets.find((t) => t.kind === 'name' && isSecretKeyName(t.name)) as { name: string } | undefined)?.name ?? 'SECRET_KEY';
+    const value = v.assignment.value!;
+    const name = valueName(v, attr);
+    // os.environ.get: None when unset, so importing the config module (also in development) never fails;
+    // Flask refuses to sign sessions without a key instead of signing them with a public one.
+    const envFix = (variable: string) => fix(file, `Read ${attr} from the environment (${variable})`, [{ range: value.range, newText: `os.environ.get("${variable}")` }, importEdit(mod, 'os')]);
+    if (literalSecret(value)) {
+      out.push({
+        message: `${name} is written in the source`,
+        range: value.range,
+        hint: 'Production loads this configuration: anyone with the code can forge the signed session cookies (and tokens signed with this key). Read the key from the environment or a secrets file.',
+        fix: envFix(attr),
+        related: v.related,
+      });
+      continue;
+    }
+    const fb = secretFallback(value);
+    if (fb) {
+      const read = envRead(value);
+      out.push({
+        message: `${name} falls back to a key written in the source`,
+        range: fb.range,
+        hint: `When ${fb.variable ?? 'the variable'} is not set, production signs sessions with the key in the code, which anyone with the code can use to forge them. Drop the fallback: without a key Flask refuses to sign sessions instead.`,
+        fix: read?.raw && fb.variable ? envFix(fb.variable) : undefined,
+        related: v.related,
+      });
+    }
+  }
+  return out;
+}
+
 // --- CW303 -------------------------------------------------------------------------------------------
 
 registerRule({
   id: 'CW303',
   severity: 'error',
-  kinds: ['python-app'],
+  kinds: ['python-app', 'flask-config'],
   silentInDevelopment: false,
-  summary: 'a literal secret key in application code',
-  check(file) {
+  readsWorkspace: true,
+  summary: 'a literal secret key in application code or a production config class',
+  check(file, ctx) {
     const mod = app(file);
-    const out: RuleFinding[] = [];
+    const out: RuleFinding[] = configSecrets(file, ctx, mod);
+    if (file.kind === 'flask-config') return out;
     const report = (value: Extract<PyNode, { kind: 'string' }>, what: string, env: string) =>
       out.push({
         message: `${what} is written in the source`,

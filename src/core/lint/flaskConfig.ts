@@ -1,0 +1,390 @@
+// Flask configuration: the classes and modules an app loads with `app.config.from_object(...)` /
+// `from_pyfile(...)`, and which of them production runs. A config module usually holds a shared base
+// (`Config`), a `DevelopmentConfig`, a `TestingConfig` and a `ProductionConfig`: only production's
+// values matter to the deploy rules, and a base value matters only where a production class inherits it
+// (a value production overrides is never used there). Read with the shared Python reader (parse/python.ts);
+// classes are found from its tokens, so the reader itself stays as it is.
+import { basename, dirname, normalizePath } from './classify';
+import { ParseError, type LintFile } from './file';
+import { dottedName, pythonModuleOf, stringValue, type PyAssignment, type PyNode, type PythonModule } from './parse/python';
+import type { WorkspaceView } from './rule';
+import type { Range, RelatedInformation } from './types';
+
+export interface ConfigClass {
+  file: LintFile;
+  name: string;
+  nameRange: Range;
+  /** Base classes as written (dotted names; the last part names the class). */
+  bases: string[];
+  /** Upper-case attributes assigned in the class body (the last assignment of each). */
+  values: Map<string, PyAssignment>;
+}
+
+/** Why a class or module is judged production: shown as the finding's related information. */
+export interface ProductionReason {
+  message: string;
+  file: string;
+  range: Range;
+}
+
+/** A config value production uses, and why production uses it. */
+export interface ProductionValue {
+  assignment: PyAssignment;
+  /** The class that holds it (undefined: a module-level value of a loaded config module). */
+  owner?: ConfigClass;
+  /** The production class that uses it (itself or a subclass). */
+  user?: ConfigClass;
+  related: RelatedInformation[];
+}
+
+const UPPER = /^[A-Z][A-Z0-9_]*$/;
+/** Words in a class name that mark development, test or local configurations. */
+const DEV_WORDS = new Set(['dev', 'develop', 'development', 'test', 'tests', 'testing', 'local', 'debug', 'ci', 'e2e', 'example', 'sample']);
+const PROD_WORDS = new Set(['prod', 'production', 'prd', 'live']);
+
+function words(name: string): string[] {
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[\s_.-]+/)
+    .filter(Boolean);
+}
+
+export function isDevelopmentName(name: string): boolean {
+  return words(name).some((w) => DEV_WORDS.has(w));
+}
+
+export function isProductionName(name: string): boolean {
+  return words(name).some((w) => PROD_WORDS.has(w));
+}
+
+function moduleOf(file: LintFile): PythonModule | undefined {
+  try {
+    return file.parse(pythonModuleOf);
+  } catch (e) {
+    if (e instanceof ParseError) return undefined;
+    throw e;
+  }
+}
+
+function readClasses(file: LintFile): ConfigClass[] {
+  const mod = moduleOf(file);
+  if (!mod) return [];
+  const toks = mod.tokens.filter((t) => t.kind !== 'comment');
+  type Header = { cls: ConfigClass; indent: number; line: number; end: number };
+  const headers: Header[] = [];
+  const open: Header[] = [];
+  let lineStart = true;
+  for (let k = 0; k < toks.length; k++) {
+    const t = toks[k];
+    if (t.kind === 'newline') {
+      lineStart = true;
+      continue;
+    }
+    if (!lineStart) continue;
+    lineStart = false;
+    // A statement starting at or left of a class's indentation ends that class's body.
+    while (open.length && t.character <= open[open.length - 1].indent && t.line > open[open.length - 1].line) open.pop()!.end = t.line;
+    if (t.kind !== 'name' || t.text !== 'class' || toks[k + 1]?.kind !== 'name') continue;
+    const nameTok = toks[k + 1];
+    const bases: string[] = [];
+    if (toks[k + 2]?.text === '(') {
+      let depth = 0;
+      let current = '';
+      let keyword = false;
+      for (let j = k + 2; j < toks.length && toks[j].kind !== 'newline'; j++) {
+        const x = toks[j];
+        if (x.text === '(' || x.text === '[' || x.text === '{') depth++;
+        if (x.text === ')' || x.text === ']' || x.text === '}') depth--;
+        if (depth === 1 && x.kind === 'name' && !keyword) current += x.text;
+        else if (depth === 1 && x.text === '.' && current) current += '.';
+        else if (depth === 1 && x.text === '=') keyword = true;
+        if ((depth === 1 && x.text === ',') || depth === 0) {
+          if (current && !keyword) bases.push(current);
+          current = '';
+          keyword = false;
+          if (depth === 0) break;
+        }
+      }
+    }
+    const h: Header = { cls: { file, name: nameTok.text, nameRange: nameTok.range, bases, values: new Map() }, indent: t.character, line: t.line, end: Number.MAX_SAFE_INTEGER };
+    headers.push(h);
+    open.push(h);
+  }
+  for (const a of mod.assignments) {
+    if (!a.inClass || a.inFunction || a.op === ':' || !a.value) continue;
+    const line = a.range.start.line;
+    let owner: Header | undefined;
+    for (const h of headers) if (h.line < line && line < h.end && a.indent > h.indent && (!owner || h.indent > owner.indent)) owner = h;
+    if (!owner) continue;
+    for (const t of a.targets) if (t.kind === 'name' && UPPER.test(t.name)) owner.cls.values.set(t.name, a);
+  }
+  return headers.map((h) => h.cls);
+}
+
+/** The classes of a file, with their upper-case attributes. */
+export function configClasses(file: LintFile): ConfigClass[] {
+  try {
+    return file.parse(readClasses);
+  } catch (e) {
+    if (e instanceof ParseError) return [];
+    throw e;
+  }
+}
+
+// --- where the app loads its configuration ------------------------------------------------------------
+
+/** One `app.config.from_object(...)` / `from_pyfile(...)` call. */
+export interface ConfigLoad {
+  file: LintFile;
+  range: Range;
+  line: number;
+  method: string;
+  /** What it loads, when that is fixed in the code: a class, or a whole module. */
+  target?: { file: LintFile; className?: string };
+  /** The argument is a parameter's default (create_app(config_class=Config)): loaded unless a caller passes another. */
+  viaDefault?: string;
+}
+
+const LOADERS = new Set(['from_object', 'from_pyfile']);
+
+function slashes(p: string): string {
+  return normalizePath(p);
+}
+
+function pythonFiles(ws: WorkspaceView): LintFile[] {
+  return [...ws.files('flask-config'), ...ws.files('python-app')];
+}
+
+/** The workspace file of a dotted module (`project.config`), or of a relative one from `from`. */
+function resolveModule(ws: WorkspaceView, module: string, from?: LintFile): LintFile | undefined {
+  const dots = /^\.*/.exec(module)![0].length;
+  const rest = module.slice(dots).split('.').filter(Boolean).join('/');
+  if (dots > 0 && from) {
+    const parts = slashes(from.path).split('/');
+    parts.pop();
+    for (let i = 1; i < dots; i++) parts.pop();
+    const dir = parts.join('/');
+    const prefix = dir ? `${dir}/` : '';
+    return ws.get(`${prefix}${rest}.py`) ?? ws.get(`${prefix}${rest}/__init__.py`);
+  }
+  if (!rest) return undefined;
+  const found = pythonFiles(ws).filter((f) => {
+    const p = slashes(f.path);
+    return p === `${rest}.py` || p.endsWith(`/${rest}.py`) || p === `${rest}/__init__.py` || p.endsWith(`/${rest}/__init__.py`);
+  });
+  if (found.length <= 1) return found[0];
+  // The one nearest the importing file (a monorepo with two apps).
+  if (from) {
+    const dir = slashes(dirname(from.path));
+    const near = found.filter((f) => slashes(f.path).startsWith(dirname(dir) + '/'));
+    if (near.length === 1) return near[0];
+  }
+  return undefined;
+}
+
+/** A dotted name `pkg.config.ProductionConfig` or `config`: a module, or a class in a module. */
+function resolveDotted(ws: WorkspaceView, dotted: string, from: LintFile): ConfigLoad['target'] {
+  const parts = dotted.split('.');
+  const whole = resolveModule(ws, dotted, from);
+  if (whole) return { file: whole };
+  if (parts.length < 2) return undefined;
+  const mod = resolveModule(ws, parts.slice(0, -1).join('.'), from);
+  return mod ? { file: mod, className: parts[parts.length - 1] } : undefined;
+}
+
+/** What a name means in a file: a class defined there, or something imported. */
+function resolveName(ws: WorkspaceView, file: LintFile, mod: PythonModule, name: string): ConfigLoad['target'] {
+  if (configClasses(file).some((c) => c.name === name)) return { file, className: name };
+  for (const i of mod.imports) {
+    if (i.names.includes(name)) {
+      const asModule = resolveModule(ws, i.module.endsWith('.') ? `${i.module}${name}` : `${i.module}.${name}`, file);
+      if (asModule) return { file: asModule };
+      const m = resolveModule(ws, i.module, file);
+      return m ? { file: m, className: name } : undefined;
+    }
+    if (i.names.length === 0 && (i.module === name || i.module.endsWith(`.${name}`))) {
+      const m = resolveModule(ws, i.module, file);
+      return m ? { file: m } : undefined;
+    }
+  }
+  return undefined;
+}
+
+/** The default of a parameter `name` of the function the call at `line` is in: `def create_app(config_class=Config)`. */
+function parameterDefault(mod: PythonModule, name: string, line: number): PyNode | undefined {
+  const text = mod.text;
+  const before = text.slice(0, mod.lineStarts[line] ?? text.length);
+  const defs = [...before.matchAll(/^[ \t]*(?:async[ \t]+)?def[ \t]+\w+[ \t]*\(/gm)];
+  const last = defs[defs.length - 1];
+  if (!last) return undefined;
+  const open = last.index! + last[0].length;
+  const header = text.slice(open, text.indexOf(')', open) < 0 ? open : text.indexOf(')', open));
+  const m = new RegExp(`(?:^|[,(\\s])${name}[ \\t]*(?::[^=,]*)?=[ \\t]*([\\w.]+|'[^'\\n]*'|"[^"\\n]*")`).exec(header);
+  if (!m) return undefined;
+  const v = m[1];
+  const zero = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+  if (/^['"]/.test(v)) return { kind: 'string', value: v.slice(1, -1), fstring: false, bytes: false, quote: v[0], range: zero };
+  if (/^[A-Za-z_][\w.]*$/.test(v)) return v.includes('.') ? { kind: 'attribute', object: { kind: 'name', name: v.slice(0, v.lastIndexOf('.')), range: zero }, name: v.slice(v.lastIndexOf('.') + 1), nameRange: zero, range: zero } : { kind: 'name', name: v, range: zero };
+  return undefined;
+}
+
+function resolveArg(ws: WorkspaceView, file: LintFile, mod: PythonModule, node: PyNode, method: string, line: number, depth = 0): { target?: ConfigLoad['target']; viaDefault?: string } {
+  const s = stringValue(node);
+  if (method === 'from_pyfile') {
+    if (s === undefined) return {};
+    const rel = slashes(s).replace(/^\.\//, '');
+    const candidates = ws.complete ? [...ws.files('flask-config'), ...ws.files('python-app')].filter((f) => slashes(f.path).endsWith(`/${rel}`) || slashes(f.path) === rel) : [];
+    const here = candidates.find((f) => slashes(dirname(f.path)) === slashes(dirname(file.path)) || /(^|\/)instance\//.test(slashes(f.path)));
+    return { target: here ? { file: here } : candidates.length === 1 ? { file: candidates[0] } : undefined };
+  }
+  if (s !== undefined) return { target: resolveDotted(ws, s, file) };
+  if (node.kind === 'name' && node.name === '__name__') return { target: { file } };
+  const dotted = dottedName(node);
+  if (!dotted) return {};
+  const [first, ...rest] = dotted.split('.');
+  if (rest.length === 0) {
+    const own = resolveName(ws, file, mod, first);
+    if (own) return { target: own };
+    if (depth > 0) return {};
+    const d = parameterDefault(mod, first, line);
+    if (!d) return {};
+    const r = resolveArg(ws, file, mod, d, method, line, depth + 1);
+    return r.target ? { target: r.target, viaDefault: first } : {};
+  }
+  // `config.ProductionConfig` with `from app import config` / `import config`.
+  const head = resolveName(ws, file, mod, first);
+  if (head && !head.className && rest.length === 1) return { target: { file: head.file, className: rest[0] } };
+  return { target: resolveDotted(ws, dotted, file) };
+}
+
+function readLoads(ws: WorkspaceView): ConfigLoad[] {
+  const out: ConfigLoad[] = [];
+  for (const file of pythonFiles(ws)) {
+    if (file.isDevelopment) continue; // tests/conftest.py loading TestingConfig says nothing about production
+    const mod = moduleOf(file);
+    if (!mod) continue;
+    for (const c of mod.calls) {
+      const parts = c.callee.split('.');
+      const method = parts[parts.length - 1];
+      if (!LOADERS.has(method) || parts[parts.length - 2] !== 'config' || c.inDebugBranch) continue;
+      const arg = c.call.args.find((a) => !a.name && !a.star);
+      if (!arg) continue;
+      const line = c.call.range.start.line;
+      const r = resolveArg(ws, file, mod, arg.value, method, line);
+      out.push({ file, range: arg.value.range, line, method, target: r.target, viaDefault: r.viaDefault });
+    }
+  }
+  return out;
+}
+
+/** The load site as a user finds it from the config file: its path below the folder both share, and its line. */
+function where(load: ConfigLoad, from: LintFile): string {
+  const a = slashes(load.file.path).split('/');
+  const b = slashes(from.path).split('/');
+  let i = 0;
+  while (i < a.length - 1 && i < b.length - 1 && a[i] === b[i]) i++;
+  return `${a.slice(i).join('/')}:${load.line + 1}`;
+}
+
+/** Later loads in the same file whose target is not fixed (`from_pyfile(config)`): they may override what the fixed one set. */
+function laterOverrides(load: ConfigLoad, loads: ConfigLoad[], from: LintFile): RelatedInformation[] {
+  return loads
+    .filter((l) => l.file === load.file && l.line > load.line && !l.target)
+    .map((l) => ({ file: l.file.path, range: l.range, message: `app.config.${l.method} in ${where(l, from)} loads a configuration chosen at run time afterwards; values it sets override these` }));
+}
+
+// --- production -------------------------------------------------------------------------------------------
+
+interface ClassRole {
+  production: boolean;
+  reason?: ProductionReason;
+  also?: RelatedInformation[];
+}
+
+/** Every config class of the workspace (or of the one file), by name. */
+function allClasses(file: LintFile, ws: WorkspaceView): ConfigClass[] {
+  const files = ws.complete ? pythonFiles(ws) : [file];
+  if (!files.includes(file)) files.push(file);
+  return files.filter((f) => !f.isDevelopment || f === file).flatMap((f) => configClasses(f));
+}
+
+function findBase(name: string, from: ConfigClass, classes: ConfigClass[]): ConfigClass | undefined {
+  const short = name.slice(name.lastIndexOf('.') + 1);
+  const same = classes.find((c) => c.file === from.file && c.name === short && c !== from);
+  if (same) return same;
+  const others = classes.filter((c) => c.name === short && c !== from);
+  return others.length === 1 ? others[0] : undefined;
+}
+
+/** The class a production class takes `attr` from (itself or the first base in Python's lookup order that sets it). */
+function lookup(cls: ConfigClass, attr: string, classes: ConfigClass[], seen = new Set<ConfigClass>()): ConfigClass | undefined {
+  if (seen.has(cls)) return undefined;
+  seen.add(cls);
+  if (cls.values.has(attr)) return cls;
+  for (const b of cls.bases) {
+    const base = findBase(b, cls, classes);
+    const found = base && lookup(base, attr, classes, seen);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function roleOf(cls: ConfigClass, loads: ConfigLoad[], from: LintFile): ClassRole {
+  if (cls.file.isDevelopment || isDevelopmentName(cls.name)) return { production: false };
+  const load = loads.find((l) => l.target?.file === cls.file && l.target.className === cls.name);
+  if (load) {
+    const how = load.viaDefault ? ` (the default of ${load.viaDefault})` : '';
+    return { production: true, reason: { message: `${cls.name} is loaded by app.config.${load.method}${how} in ${where(load, from)}`, file: load.file.path, range: load.range }, also: laterOverrides(load, loads, from) };
+  }
+  if (isProductionName(cls.name)) return { production: true, reason: { message: `${cls.name}: its name marks it as the production configuration`, file: cls.file.path, range: cls.nameRange } };
+  return { production: false };
+}
+
+/**
+ * The config values of `file` that a production configuration uses, for the attributes in `names`: values
+ * of production classes, values of base classes a production class inherits without overriding, and the
+ * module-level values of a module the app loads as a whole (`from_object("config")`, `from_pyfile`).
+ */
+export function productionValues(file: LintFile, ws: WorkspaceView, names: (attr: string) => boolean): ProductionValue[] {
+  if (file.isDevelopment) return [];
+  const loads = readLoads(ws);
+  const out: ProductionValue[] = [];
+  const classes = allClasses(file, ws);
+  const roles = new Map(classes.map((c) => [c, roleOf(c, loads, file)]));
+  const production = classes.filter((c) => roles.get(c)!.production);
+  for (const cls of configClasses(file)) {
+    for (const [attr, assignment] of cls.values) {
+      if (!names(attr)) continue;
+      const users = production.filter((p) => lookup(p, attr, classes) === cls);
+      if (!users.length) continue;
+      const user = users.includes(cls) ? cls : users[0];
+      const role = roles.get(user)!;
+      const related: RelatedInformation[] = [role.reason!, ...(role.also ?? [])];
+      if (user !== cls) related.unshift({ file: user.file.path, range: user.nameRange, message: `${user.name} (production) inherits ${attr} from ${cls.name} without overriding it` });
+      out.push({ assignment, owner: cls, user, related });
+    }
+  }
+  const moduleLoad = loads.find((l) => l.target?.file === file && !l.target.className);
+  if (moduleLoad) {
+    const mod = moduleOf(file);
+    const last = new Map<string, PyAssignment>();
+    for (const a of mod?.assignments ?? []) {
+      if (!a.topLevel || a.op === ':' || !a.value || a.inDebugBranch) continue;
+      for (const t of a.targets) if (t.kind === 'name' && UPPER.test(t.name)) last.set(t.name, a);
+    }
+    const how = moduleLoad.viaDefault ? ` (the default of ${moduleLoad.viaDefault})` : '';
+    const message = moduleLoad.file === file && moduleLoad.method === 'from_object' ? `this module loads its own upper-case names with app.config.from_object in ${where(moduleLoad, file)}` : `${basename(file.path)} is loaded by app.config.${moduleLoad.method}${how} in ${where(moduleLoad, file)}`;
+    const also = laterOverrides(moduleLoad, loads, file);
+    for (const [attr, assignment] of last) {
+      if (names(attr)) out.push({ assignment, related: [{ file: moduleLoad.file.path, range: moduleLoad.range, message }, ...also] });
+    }
+  }
+  return out;
+}
+
+/** Where a value lives, for messages: `ProductionConfig.DEBUG`, `Config.SECRET_KEY`, or `DEBUG`. */
+export function valueName(v: ProductionValue, attr: string): string {
+  return v.owner ? `${v.owner.name}.${attr}` : attr;
+}

@@ -1,0 +1,210 @@
+// Flask configuration classes and modules (CW302, CW303): which configuration production runs, and
+// what it says. Fixtures are minimal versions of what real projects do (see each test's name).
+import * as assert from 'assert';
+import { classify, type Finding } from '../../../src/core/lint';
+import { applyFix, lintFiles, lintRule, LintWorkspace, rangeOf } from './helpers';
+
+function related(f: Finding): Array<[string, string]> {
+  return (f.related ?? []).map((r) => [r.file, r.message]);
+}
+
+function one(findings: Finding[], file: string, text: string, needle: string, nth = 0): Finding {
+  assert.strictEqual(findings.length, 1, `expected one finding, got ${JSON.stringify(findings.map((f) => [f.rule, f.file, f.message, f.range]))}`);
+  assert.strictEqual(findings[0].file, file);
+  assert.deepStrictEqual(findings[0].range, rangeOf(text, needle, nth));
+  return findings[0];
+}
+
+const FACTORY = (load: string, imports = 'from config import Config\n') =>
+  `from flask import Flask\n${imports}\n\ndef create_app(config_class=Config):\n    app = Flask(__name__)\n    ${load}\n    return app\n`;
+
+describe('Flask config classes and modules (CW302, CW303)', () => {
+  describe('file kinds', () => {
+    it('a module with a *Config class setting SECRET_KEY or DEBUG, a config module of upper-case names, a Flask settings.py', () => {
+      assert.strictEqual(classify('config.py', 'class Config:\n    SECRET_KEY = "x"\n'), 'flask-config');
+      assert.strictEqual(classify('app/settings.py', 'class ProdConfig(Config):\n    DEBUG = False\n'), 'flask-config');
+      assert.strictEqual(classify('config.py', 'DEBUG = True\nSECRET_KEY = "x"\n'), 'flask-config');
+      assert.strictEqual(classify('instance/prod.py', 'SECRET_KEY = "x"\n'), 'flask-config');
+      // cookiecutter-flask: a module-level settings.py read with environs, loaded with from_object.
+      assert.strictEqual(classify('app/settings.py', 'ENV = env.str("FLASK_ENV", default="production")\nDEBUG = ENV == "development"\nSECRET_KEY = env.str("SECRET_KEY")\n'), 'flask-config');
+      // Not config: a views module with DEBUG, a Django settings module, an app module that loads its config (python-app).
+      assert.strictEqual(classify('views.py', 'DEBUG = True\n'), undefined);
+      assert.strictEqual(classify('mysite/settings.py', 'DEBUG = True\nSECRET_KEY = "x"\n'), 'django-settings');
+      assert.strictEqual(classify('app/__init__.py', 'def create_app():\n    app.config.from_object("config")\n'), 'python-app');
+    });
+  });
+
+  it("cookiecutter-flask: a Flask settings.py loaded by the factory's default is read as Flask config, not Django settings (no CW206)", () => {
+    const settings = 'from environs import Env\n\nenv = Env()\nENV = env.str("FLASK_ENV", default="production")\nDEBUG = ENV == "development"\nSECRET_KEY = env.str("SECRET_KEY", default="not-secret")\n';
+    const app = 'from flask import Flask\n\n\ndef create_app(config_object="myapp.settings"):\n    app = Flask(__name__)\n    app.config.from_object(config_object)\n    return app\n';
+    const files = { 'myapp/settings.py': settings, 'myapp/app.py': app };
+    assert.deepStrictEqual(lintFiles(files, 'CW206'), []);
+    assert.deepStrictEqual(lintFiles(files, 'CW302'), []);
+    const f = one(lintFiles(files, 'CW303'), 'myapp/settings.py', settings, '"not-secret"');
+    assert.deepStrictEqual(related(f), [['myapp/app.py', 'settings.py is loaded by app.config.from_object (the default of config_object) in app.py:6']]);
+    assert.strictEqual(f.fix, undefined, 'a settings library read is not rewritten to os.environ');
+  });
+
+  it('CTFd: annotated class attributes are read; a key computed at run time is not a literal', () => {
+    const config = 'class ServerConfig(object):\n    SECRET_KEY: str = read_ini("SECRET_KEY") or gen_secret_key()\n    JWT_SECRET_KEY: str = "fixed"\n\n\nclass TestingConfig(ServerConfig):\n    SECRET_KEY = "AAAAAAAAAAAAAAAAAAAA"\n    DEBUG = True\n';
+    const init = 'from flask import Flask\n\n\ndef create_app(config="CTFd.config.ServerConfig"):\n    app = Flask(__name__)\n    app.config.from_object(config)\n';
+    const files = { 'CTFd/config.py': config, 'CTFd/__init__.py': init };
+    assert.deepStrictEqual(lintFiles(files, 'CW302'), []);
+    one(lintFiles(files, 'CW303'), 'CTFd/config.py', config, '"fixed"');
+  });
+
+  describe('a config module the app loads as a whole (realpython/flask-boilerplate)', () => {
+    const config = "import os\n\nbasedir = os.path.abspath(os.path.dirname(__file__))\n\n# Enable debug mode.\nDEBUG = True\n\nSECRET_KEY = 'my precious'\n";
+    const app = "from flask import Flask\n\napp = Flask(__name__)\napp.config.from_object('config')\n";
+
+    it('CW302 points at True and CW303 at the key, each saying which call loads the module', () => {
+      const files = { 'config.py': config, 'app.py': app };
+      const debug = one(lintFiles(files, 'CW302'), 'config.py', config, 'True');
+      assert.strictEqual(debug.message, 'DEBUG = True in a production configuration');
+      assert.deepStrictEqual(related(debug), [['app.py', 'config.py is loaded by app.config.from_object in app.py:4']]);
+      assert.deepStrictEqual(debug.related![0].range, rangeOf(app, "'config'"));
+      assert.strictEqual(applyFix(config, debug), config.replace('DEBUG = True', 'DEBUG = os.environ.get("FLASK_DEBUG", "") == "1"'));
+      const key = one(lintFiles(files, 'CW303'), 'config.py', config, "'my precious'");
+      assert.strictEqual(key.message, 'SECRET_KEY is written in the source');
+      assert.strictEqual(applyFix(config, key), config.replace("'my precious'", 'os.environ.get("SECRET_KEY")'));
+    });
+
+    it('from_pyfile("config.py") loads instance/config.py; from_object(__name__) loads the app module itself', () => {
+      const inst = 'SECRET_KEY = "change me"\n';
+      const factory = 'from flask import Flask\napp = Flask(__name__, instance_relative_config=True)\napp.config.from_pyfile("config.py")\n';
+      const f = one(lintFiles({ 'instance/config.py': inst, 'app.py': factory }, 'CW303'), 'instance/config.py', inst, '"change me"');
+      assert.deepStrictEqual(related(f), [['app.py', 'config.py is loaded by app.config.from_pyfile in app.py:3']]);
+      const flaskr = 'from flask import Flask\nDEBUG = True\nSECRET_KEY = "development key"\napp = Flask(__name__)\napp.config.from_object(__name__)\n';
+      one(lintFiles({ 'flaskr.py': flaskr }, 'CW302'), 'flaskr.py', flaskr, 'True');
+      one(lintFiles({ 'flaskr.py': flaskr }, 'CW303'), 'flaskr.py', flaskr, '"development key"');
+    });
+
+    it('in a workspace kept up to date (the editor), changing the app module re-judges the config module', () => {
+      const ws = new LintWorkspace();
+      ws.setFile('config.py', config);
+      ws.setFile('app.py', app);
+      assert.deepStrictEqual(ws.lintFile('config.py').map((f) => f.rule), ['CW302', 'CW303']);
+      assert.deepStrictEqual(ws.dependentsOf('app.py'), ['config.py']);
+      ws.setFile('app.py', "from flask import Flask\n\napp = Flask(__name__)\napp.config.from_prefixed_env()\n");
+      assert.deepStrictEqual(ws.lintFile('config.py'), []);
+    });
+
+    it('is silent when nothing loads the module, and when a development entry point loads it from a dev folder', () => {
+      assert.deepStrictEqual(lintFiles({ 'config.py': config }, 'CW302'), []);
+      assert.deepStrictEqual(lintFiles({ 'config/development/__init__.py': config, 'app/__init__.py': "def create_app(name):\n    app.config.from_object(name)\n", 'run.py': "from app import create_app\napp = create_app('config.development')\n" }, 'CW303'), []);
+    });
+  });
+
+  describe('config classes', () => {
+    it('microblog: the one class, loaded as the default of create_app(config_class=Config); the or-fallback is reported and the fix drops it', () => {
+      const config = "import os\n\n\nclass Config:\n    SECRET_KEY = os.environ.get('SECRET_KEY') or 'you-will-never-guess'\n    POSTS_PER_PAGE = 25\n";
+      const init = FACTORY('app.config.from_object(config_class)');
+      const f = one(lintFiles({ 'config.py': config, 'app/__init__.py': init }, 'CW303'), 'config.py', config, "'you-will-never-guess'");
+      assert.strictEqual(f.message, 'Config.SECRET_KEY falls back to a key written in the source');
+      assert.deepStrictEqual(related(f), [['app/__init__.py', 'Config is loaded by app.config.from_object (the default of config_class) in app/__init__.py:7']]);
+      assert.strictEqual(applyFix(config, f), config.replace("os.environ.get('SECRET_KEY') or 'you-will-never-guess'", 'os.environ.get("SECRET_KEY")'));
+    });
+
+    const flasky = `import os
+
+
+class Config:
+    SECRET_KEY = os.getenv("SECRET_KEY", "hard to guess string")
+    DEBUG = True
+
+
+class DevelopmentConfig(Config):
+    DEBUG = True
+
+
+class TestingConfig(Config):
+    TESTING = True
+
+
+class ProductionConfig(Config):
+    DEBUG = False
+
+
+config = {"development": DevelopmentConfig, "testing": TestingConfig, "production": ProductionConfig}
+`;
+    const dynamic = 'from flask import Flask\nfrom config import config\n\n\ndef create_app(name):\n    app = Flask(__name__)\n    app.config.from_object(config[name])\n    return app\n';
+
+    it('a base value production inherits is reported at the base, saying which production class inherits it', () => {
+      const f = one(lintFiles({ 'config.py': flasky, 'app/__init__.py': dynamic }, 'CW303'), 'config.py', flasky, '"hard to guess string"');
+      assert.deepStrictEqual(related(f), [
+        ['config.py', 'ProductionConfig (production) inherits SECRET_KEY from Config without overriding it'],
+        ['config.py', 'ProductionConfig: its name marks it as the production configuration'],
+      ]);
+      assert.deepStrictEqual(f.related![0].range, rangeOf(flasky, 'ProductionConfig', 0));
+      assert.strictEqual(applyFix(flasky, f), flasky.replace('os.getenv("SECRET_KEY", "hard to guess string")', 'os.environ.get("SECRET_KEY")'));
+    });
+
+    it("the base's DEBUG = True that ProductionConfig overrides, and DevelopmentConfig's, are silent", () => {
+      assert.deepStrictEqual(lintFiles({ 'config.py': flasky, 'app/__init__.py': dynamic }, 'CW302'), []);
+    });
+
+    it('without the override the base DEBUG is reported; a DevelopmentConfig loaded by name is still never production', () => {
+      const noOverride = flasky.replace('class ProductionConfig(Config):\n    DEBUG = False\n', 'class ProductionConfig(Config):\n    PREFERRED_URL_SCHEME = "https"\n');
+      one(lintFiles({ 'config.py': noOverride, 'app/__init__.py': dynamic }, 'CW302'), 'config.py', noOverride, 'True', 0);
+      const dev = 'class DevelopmentConfig:\n    DEBUG = True\n    SECRET_KEY = "dev"\n';
+      const files = { 'config.py': dev, 'app.py': "from flask import Flask\napp = Flask(__name__)\napp.config.from_object('config.DevelopmentConfig')\n" };
+      assert.deepStrictEqual(lintFiles(files, 'CW302'), []);
+      assert.deepStrictEqual(lintFiles(files, 'CW303'), []);
+    });
+
+    it('a fixed from_object("project.config.Config") makes the class production (flask-on-docker); getenv / bool() fallbacks are read as in Django settings', () => {
+      const config = 'import os\n\n\nclass Config(object):\n    DEBUG = bool(os.environ.get("DEBUG", 0))\n    SECRET_KEY = os.getenv("SECRET_KEY", "dev")\n';
+      const init = 'from flask import Flask\n\napp = Flask(__name__)\napp.config.from_object("project.config.Config")\n';
+      const files = { 'services/web/project/config.py': config, 'services/web/project/__init__.py': init };
+      const d = one(lintFiles(files, 'CW302'), 'services/web/project/config.py', config, 'bool');
+      assert.strictEqual(d.message, 'Config.DEBUG is on unless the environment turns it off');
+      assert.match(d.hint!, /bool\(\) of a string is True for any value: DEBUG=0 or =False turns debug on/);
+      assert.deepStrictEqual(related(d), [['services/web/project/__init__.py', 'Config is loaded by app.config.from_object in __init__.py:4']]);
+      one(lintFiles(files, 'CW303'), 'services/web/project/config.py', config, '"dev"');
+    });
+
+    it('flaskbb: a default class loaded before a configuration chosen at run time says that one may override it', () => {
+      const config = 'class DefaultConfig(object):\n    DEBUG = False\n    SECRET_KEY = "secret key"\n    WTF_CSRF_SECRET_KEY = "reallyhardtoguess"\n';
+      const app = 'from flask import Flask\n\n\ndef configure_app(app, config):\n    app.config.from_object("flaskbb.configs.default.DefaultConfig")\n    app.config.from_pyfile(config)\n';
+      const found = lintFiles({ 'flaskbb/configs/default.py': config, 'flaskbb/app.py': app }, 'CW303');
+      assert.deepStrictEqual(found.map((f) => f.message), ['DefaultConfig.SECRET_KEY is written in the source', 'DefaultConfig.WTF_CSRF_SECRET_KEY is written in the source']);
+      assert.deepStrictEqual(found[0].range, rangeOf(config, '"secret key"'));
+      assert.deepStrictEqual(related(found[0]), [
+        ['flaskbb/app.py', 'DefaultConfig is loaded by app.config.from_object in app.py:5'],
+        ['flaskbb/app.py', 'app.config.from_pyfile in app.py:6 loads a configuration chosen at run time afterwards; values it sets override these'],
+      ]);
+    });
+
+    it('a production class that overrides the base key silences it (frol/flask-restplus-server-example); an unloaded lone Config is silent', () => {
+      const config = 'import os\n\n\nclass BaseConfig(object):\n    SECRET_KEY = "this-really-needs-to-be-changed"\n\n\nclass ProductionConfig(BaseConfig):\n    SECRET_KEY = os.getenv("EXAMPLE_SECRET_KEY")\n\n\nclass DevelopmentConfig(BaseConfig):\n    DEBUG = True\n';
+      assert.deepStrictEqual(lintFiles({ 'config.py': config }, 'CW303'), []);
+      assert.deepStrictEqual(lintFiles({ 'config.py': 'class Config:\n    DEBUG = True\n' }, 'CW302'), []);
+    });
+
+    it('a production class in another module inherits from the base it imports', () => {
+      const base = 'class BaseConfig:\n    SECRET_KEY = "shared"\n';
+      const prod = 'from .base import BaseConfig\n\n\nclass ProductionConfig(BaseConfig):\n    DEBUG = False\n';
+      const f = one(lintFiles({ 'app/config/base.py': base, 'app/config/production.py': prod }, 'CW303'), 'app/config/base.py', base, '"shared"');
+      assert.deepStrictEqual(related(f)[0], ['app/config/production.py', 'ProductionConfig (production) inherits SECRET_KEY from BaseConfig without overriding it']);
+    });
+
+    it('tests/ folders stay silent, and a test that loads a class does not make it production', () => {
+      const prod = 'class ProductionConfig:\n    DEBUG = True\n    SECRET_KEY = "x"\n';
+      const app = 'from flask import Flask\napp = Flask(__name__)\n';
+      assert.deepStrictEqual(lintFiles({ 'tests/config.py': prod, 'app.py': app }, 'CW302'), []);
+      assert.deepStrictEqual(lintFiles({ 'tests/config.py': prod, 'app.py': app }, 'CW303'), []);
+      // The same file outside tests/ is reported: the folder is what silences it.
+      assert.strictEqual(lintFiles({ 'config.py': prod, 'app.py': app }, 'CW302').length, 1);
+      const cfg = 'class Config:\n    SECRET_KEY = "x"\n';
+      const conftest = 'from flask import Flask\napp = Flask(__name__)\napp.config.from_object("config.Config")\n';
+      assert.deepStrictEqual(lintFiles({ 'config.py': cfg, 'tests/conftest.py': conftest }, 'CW303'), []);
+    });
+
+    it('a file linted alone: classes named for production and the bases they inherit from, by name', () => {
+      const text = 'class Config:\n    SECRET_KEY = "base"\n\n\nclass ProdConfig(Config):\n    DEBUG = True\n';
+      const debug = lintRule('config.py', text, 'CW302');
+      assert.deepStrictEqual(debug.map((f) => f.range), [rangeOf(text, 'True')]);
+      assert.deepStrictEqual(lintRule('config.py', text, 'CW303').map((f) => [f.message, f.range]), [['Config.SECRET_KEY is written in the source', rangeOf(text, '"base"')]]);
+    });
+  });
+});
