@@ -18,6 +18,8 @@ export interface ConfigClass {
   bases: string[];
   /** Upper-case attributes assigned in the class body (the last assignment of each). */
   values: Map<string, PyAssignment>;
+  /** Upper-case names defined as methods or properties (`@property def SECRET_KEY(self)`): they override a base's value too. */
+  methods: Set<string>;
 }
 
 /** Why a class or module is judged production: shown as the finding's related information. */
@@ -86,6 +88,11 @@ function readClasses(file: LintFile): ConfigClass[] {
     lineStart = false;
     // A statement starting at or left of a class's indentation ends that class's body.
     while (open.length && t.character <= open[open.length - 1].indent && t.line > open[open.length - 1].line) open.pop()!.end = t.line;
+    if (t.kind === 'name' && t.text === 'def' && toks[k + 1]?.kind === 'name' && UPPER.test(toks[k + 1].text)) {
+      const owner = open[open.length - 1];
+      if (owner && t.character > owner.indent) owner.cls.methods.add(toks[k + 1].text);
+      continue;
+    }
     if (t.kind !== 'name' || t.text !== 'class' || toks[k + 1]?.kind !== 'name') continue;
     const nameTok = toks[k + 1];
     const bases: string[] = [];
@@ -108,7 +115,7 @@ function readClasses(file: LintFile): ConfigClass[] {
         }
       }
     }
-    const h: Header = { cls: { file, name: nameTok.text, nameRange: nameTok.range, bases, values: new Map() }, indent: t.character, line: t.line, end: Number.MAX_SAFE_INTEGER };
+    const h: Header = { cls: { file, name: nameTok.text, nameRange: nameTok.range, bases, values: new Map(), methods: new Set() }, indent: t.character, line: t.line, end: Number.MAX_SAFE_INTEGER };
     headers.push(h);
     open.push(h);
   }
@@ -322,7 +329,7 @@ function findBase(name: string, from: ConfigClass, classes: ConfigClass[]): Conf
 function lookup(cls: ConfigClass, attr: string, classes: ConfigClass[], seen = new Set<ConfigClass>()): ConfigClass | undefined {
   if (seen.has(cls)) return undefined;
   seen.add(cls);
-  if (cls.values.has(attr)) return cls;
+  if (cls.values.has(attr) || cls.methods.has(attr)) return cls;
   for (const b of cls.bases) {
     const base = findBase(b, cls, classes);
     const found = base && lookup(base, attr, classes, seen);

@@ -181,6 +181,15 @@ config = {"development": DevelopmentConfig, "testing": TestingConfig, "productio
       assert.deepStrictEqual(lintFiles({ 'config.py': 'class Config:\n    DEBUG = True\n' }, 'CW302'), []);
     });
 
+    it('a production property overrides the base value too; a bytes key is a literal secret (Flask quickstart)', () => {
+      const config = 'class Config:\n    SECRET_KEY = "dev"\n\n\nclass ProductionConfig(Config):\n    @property\n    def SECRET_KEY(self):\n        return read_secret("flask")\n';
+      assert.deepStrictEqual(lintFiles({ 'config.py': config }, 'CW303'), []);
+      const bytesKey = 'class ProductionConfig:\n    SECRET_KEY = b\'_5#y2L"F4Q8z\\n\\xec]/\'\n';
+      one(lintFiles({ 'config.py': bytesKey }, 'CW303'), 'config.py', bytesKey, 'b\'_5#y2L"F4Q8z\\n\\xec]/\'');
+      const app = "from flask import Flask\napp = Flask(__name__)\napp.secret_key = b'_5#y2L'\n";
+      one(lintRule('app.py', app, 'CW303'), 'app.py', app, "b'_5#y2L'");
+    });
+
     it('a production class in another module inherits from the base it imports', () => {
       const base = 'class BaseConfig:\n    SECRET_KEY = "shared"\n';
       const prod = 'from .base import BaseConfig\n\n\nclass ProductionConfig(BaseConfig):\n    DEBUG = False\n';

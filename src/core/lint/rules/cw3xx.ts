@@ -29,9 +29,9 @@ function isTrue(node: PyNode | undefined): boolean {
   return node?.kind === 'const' && node.value === 'True';
 }
 
-/** A non-empty plain string literal: a secret written in the code. */
+/** A non-empty string or bytes literal: a secret written in the code (Flask's quickstart writes `app.secret_key = b'...'`). */
 function literalSecret(node: PyNode | undefined): node is Extract<PyNode, { kind: 'string' }> {
-  return !!node && node.kind === 'string' && !node.bytes && node.value.trim() !== '' && !(node.fstring && node.value.includes('{…}'));
+  return !!node && node.kind === 'string' && node.value.trim() !== '' && !(node.fstring && node.value.includes('{…}'));
 }
 
 function lastPart(dotted: string): string {
