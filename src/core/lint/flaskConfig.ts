@@ -152,9 +152,12 @@ export interface ConfigLoad {
   target?: { file: LintFile; className?: string };
   /** The argument is a parameter's default (create_app(config_class=Config)): loaded unless a caller passes another. */
   viaDefault?: string;
+  /** Passed to the factory that loads it: `create_app(ProductionConfig)`. */
+  viaCall?: string;
+  /** The loader call itself (for a load through a factory's caller, the factory's from_object). */
+  loader: { file: LintFile; line: number };
 }
 
-const LOADERS = new Set(['from_object', 'from_pyfile']);
 
 function slashes(p: string): string {
   return normalizePath(p);
@@ -219,74 +222,121 @@ function resolveName(ws: WorkspaceView, file: LintFile, mod: PythonModule, name:
   return undefined;
 }
 
-/** The default of a parameter `name` of the function the call at `line` is in: `def create_app(config_class=Config)`. */
-function parameterDefault(mod: PythonModule, name: string, line: number): PyNode | undefined {
+/** The function a line is in (the last `def` above it): its name, its parameters in order, and their defaults as written. */
+function enclosingDef(mod: PythonModule, line: number): { name: string; params: string[]; defaults: Map<string, string> } | undefined {
   const text = mod.text;
   const before = text.slice(0, mod.lineStarts[line] ?? text.length);
-  const defs = [...before.matchAll(/^[ \t]*(?:async[ \t]+)?def[ \t]+\w+[ \t]*\(/gm)];
+  const defs = [...before.matchAll(/^[ \t]*(?:async[ \t]+)?def[ \t]+(\w+)[ \t]*\(/gm)];
   const last = defs[defs.length - 1];
   if (!last) return undefined;
   const open = last.index! + last[0].length;
-  const header = text.slice(open, text.indexOf(')', open) < 0 ? open : text.indexOf(')', open));
-  const m = new RegExp(`(?:^|[,(\\s])${name}[ \\t]*(?::[^=,]*)?=[ \\t]*([\\w.]+|'[^'\\n]*'|"[^"\\n]*")`).exec(header);
-  if (!m) return undefined;
-  const v = m[1];
-  const zero = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
-  if (/^['"]/.test(v)) return { kind: 'string', value: v.slice(1, -1), fstring: false, bytes: false, quote: v[0], range: zero };
-  if (/^[A-Za-z_][\w.]*$/.test(v)) return v.includes('.') ? { kind: 'attribute', object: { kind: 'name', name: v.slice(0, v.lastIndexOf('.')), range: zero }, name: v.slice(v.lastIndexOf('.') + 1), nameRange: zero, range: zero } : { kind: 'name', name: v, range: zero };
-  return undefined;
+  const close = text.indexOf(')', open);
+  const header = text.slice(open, close < 0 ? open : close);
+  const params: string[] = [];
+  const defaults = new Map<string, string>();
+  for (const part of header.split(',')) {
+    const m = /^\s*\**(\w+)\s*(?::[^=]*)?(?:=\s*(\S[^\n]*?))?\s*$/.exec(part);
+    if (!m) continue;
+    if (m[1] !== 'self' && m[1] !== 'cls') params.push(m[1]);
+    if (m[2]) defaults.set(m[1], m[2]);
+  }
+  return { name: last[1], params, defaults };
 }
 
-function resolveArg(ws: WorkspaceView, file: LintFile, mod: PythonModule, node: PyNode, method: string, line: number, depth = 0): { target?: ConfigLoad['target']; viaDefault?: string } {
+const ZERO = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+
+/** A parameter default as written (`Config`, `"pkg.config.Config"`, `config.ProdConfig`) as a node. */
+function defaultNode(v: string): PyNode | undefined {
+  if (/^(['"])[^'"\n]*\1$/.test(v)) return { kind: 'string', value: v.slice(1, -1), fstring: false, bytes: false, quote: v[0], range: ZERO };
+  if (!/^[A-Za-z_][\w.]*$/.test(v)) return undefined;
+  const i = v.lastIndexOf('.');
+  return i < 0 ? { kind: 'name', name: v, range: ZERO } : { kind: 'attribute', object: { kind: 'name', name: v.slice(0, i), range: ZERO }, name: v.slice(i + 1), nameRange: ZERO, range: ZERO };
+}
+
+type Target = NonNullable<ConfigLoad['target']>;
+
+/** What a loader's argument names: a class, a module, or nothing fixed. */
+function resolveArg(ws: WorkspaceView, file: LintFile, mod: PythonModule, node: PyNode, method: string): Target | undefined {
   const s = stringValue(node);
   if (method === 'from_pyfile') {
-    if (s === undefined) return {};
+    if (s === undefined) return undefined;
     const rel = slashes(s).replace(/^\.\//, '');
-    const candidates = ws.complete ? [...ws.files('flask-config'), ...ws.files('python-app')].filter((f) => slashes(f.path).endsWith(`/${rel}`) || slashes(f.path) === rel) : [];
+    const candidates = ws.complete ? pythonFiles(ws).filter((f) => slashes(f.path).endsWith(`/${rel}`) || slashes(f.path) === rel) : [];
     const here = candidates.find((f) => slashes(dirname(f.path)) === slashes(dirname(file.path)) || /(^|\/)instance\//.test(slashes(f.path)));
-    return { target: here ? { file: here } : candidates.length === 1 ? { file: candidates[0] } : undefined };
+    return here ? { file: here } : candidates.length === 1 ? { file: candidates[0] } : undefined;
   }
-  if (s !== undefined) return { target: resolveDotted(ws, s, file) };
-  if (node.kind === 'name' && node.name === '__name__') return { target: { file } };
+  if (s !== undefined) return canonical(resolveDotted(ws, s, file));
+  if (node.kind === 'name' && node.name === '__name__') return { file };
   const dotted = dottedName(node);
-  if (!dotted) return {};
+  if (!dotted) return undefined;
   const [first, ...rest] = dotted.split('.');
-  if (rest.length === 0) {
-    const own = resolveName(ws, file, mod, first);
-    if (own) return { target: own };
-    if (depth > 0) return {};
-    const d = parameterDefault(mod, first, line);
-    if (!d) return {};
-    const r = resolveArg(ws, file, mod, d, method, line, depth + 1);
-    return r.target ? { target: r.target, viaDefault: first } : {};
-  }
+  if (rest.length === 0) return canonical(resolveName(ws, file, mod, first));
   // `config.ProductionConfig` with `from app import config` / `import config`.
   const head = resolveName(ws, file, mod, first);
-  if (head && !head.className && rest.length === 1) return { target: { file: head.file, className: rest[0] } };
-  return { target: resolveDotted(ws, dotted, file) };
+  if (head && !head.className && rest.length === 1) return canonical({ file: head.file, className: rest[0] });
+  return canonical(resolveDotted(ws, dotted, file));
 }
+
+/** `Config = ServerConfig()` / `Config = ProductionConfig` in the config module (CTFd): the class behind the name. */
+function canonical(t: Target | undefined): Target | undefined {
+  if (!t?.className || configClasses(t.file).some((c) => c.name === t.className)) return t;
+  const mod = moduleOf(t.file);
+  const a = mod && [...mod.assignments].reverse().find((x) => x.topLevel && x.targets.some((y) => y.kind === 'name' && y.name === t.className));
+  const v = a?.value?.kind === 'call' && a.value.args.length === 0 ? a.value.callee : a?.value;
+  const name = v?.kind === 'name' ? v.name : undefined;
+  return name && configClasses(t.file).some((c) => c.name === name) ? { file: t.file, className: name } : t;
+}
+
+const FOLLOWED_LOADERS = new Set(['from_object', 'from_pyfile']);
+/** Loaders whose source is chosen at run time (an environment variable): they can only override. */
+const RUNTIME_LOADERS = new Set(['from_envvar', 'from_prefixed_env']);
 
 function readLoads(ws: WorkspaceView): ConfigLoad[] {
   const out: ConfigLoad[] = [];
-  for (const file of pythonFiles(ws)) {
-    if (file.isDevelopment) continue; // tests/conftest.py loading TestingConfig says nothing about production
+  const files = pythonFiles(ws).filter((f) => !f.isDevelopment); // tests/conftest.py loading TestingConfig says nothing about production
+  for (const file of files) {
     const mod = moduleOf(file);
     if (!mod) continue;
     for (const c of mod.calls) {
       const parts = c.callee.split('.');
       const method = parts[parts.length - 1];
-      if (!LOADERS.has(method) || parts[parts.length - 2] !== 'config' || c.inDebugBranch) continue;
+      if (parts[parts.length - 2] !== 'config' || c.inDebugBranch) continue;
+      const line = c.call.range.start.line;
+      if (RUNTIME_LOADERS.has(method)) {
+        out.push({ file, range: c.call.range, line, method, loader: { file, line } });
+        continue;
+      }
+      if (!FOLLOWED_LOADERS.has(method)) continue;
       const arg = c.call.args.find((a) => !a.name && !a.star);
       if (!arg) continue;
-      const line = c.call.range.start.line;
-      const r = resolveArg(ws, file, mod, arg.value, method, line);
-      out.push({ file, range: arg.value.range, line, method, target: r.target, viaDefault: r.viaDefault });
+      const direct = resolveArg(ws, file, mod, arg.value, method);
+      const param = !direct && arg.value.kind === 'name' ? enclosingDef(mod, line) : undefined;
+      if (!param || !param.params.includes((arg.value as { name: string }).name)) {
+        out.push({ file, range: arg.value.range, line, method, target: direct, loader: { file, line } });
+        continue;
+      }
+      // The argument is a parameter of the factory: its default, and what the factory's callers pass.
+      const pname = (arg.value as { name: string }).name;
+      const d = param.defaults.get(pname);
+      const dn = d !== undefined ? defaultNode(d) : undefined;
+      const viaDefault = dn && resolveArg(ws, file, mod, dn, method);
+      out.push({ file, range: arg.value.range, line, method, target: viaDefault, viaDefault: viaDefault ? pname : undefined, loader: { file, line } });
+      const index = param.params.indexOf(pname);
+      for (const caller of files) {
+        const cm = moduleOf(caller);
+        for (const call of cm?.calls ?? []) {
+          if (call.callee.split('.').pop() !== param.name || call.inDebugBranch) continue;
+          const given = call.call.args.find((a) => a.name === pname) ?? call.call.args.filter((a) => !a.name && !a.star)[index];
+          if (!given) continue;
+          const t = resolveArg(ws, caller, cm!, given.value, method);
+          if (t) out.push({ file: caller, range: given.value.range, line: call.call.range.start.line, method, target: t, viaCall: param.name, loader: { file, line } });
+        }
+      }
     }
   }
   return out;
 }
 
-/** The load site as a user finds it from the config file: its path below the folder both share, and its line. */
 function where(load: ConfigLoad, from: LintFile): string {
   const a = slashes(load.file.path).split('/');
   const b = slashes(from.path).split('/');
@@ -298,7 +348,7 @@ function where(load: ConfigLoad, from: LintFile): string {
 /** Later loads in the same file whose target is not fixed (`from_pyfile(config)`): they may override what the fixed one set. */
 function laterOverrides(load: ConfigLoad, loads: ConfigLoad[], from: LintFile): RelatedInformation[] {
   return loads
-    .filter((l) => l.file === load.file && l.line > load.line && !l.target)
+    .filter((l) => l.loader.file === load.loader.file && l.loader.line > load.loader.line && !l.target && !l.viaCall)
     .map((l) => ({ file: l.file.path, range: l.range, message: `app.config.${l.method} in ${where(l, from)} loads a configuration chosen at run time afterwards; values it sets override these` }));
 }
 
@@ -342,7 +392,7 @@ function roleOf(cls: ConfigClass, loads: ConfigLoad[], from: LintFile): ClassRol
   if (cls.file.isDevelopment || isDevelopmentName(cls.name)) return { production: false };
   const load = loads.find((l) => l.target?.file === cls.file && l.target.className === cls.name);
   if (load) {
-    const how = load.viaDefault ? ` (the default of ${load.viaDefault})` : '';
+    const how = load.viaDefault ? ` (the default of ${load.viaDefault})` : load.viaCall ? ` through ${load.viaCall}(...)` : '';
     return { production: true, reason: { message: `${cls.name} is loaded by app.config.${load.method}${how} in ${where(load, from)}`, file: load.file.path, range: load.range }, also: laterOverrides(load, loads, from) };
   }
   if (isProductionName(cls.name)) return { production: true, reason: { message: `${cls.name}: its name marks it as the production configuration`, file: cls.file.path, range: cls.nameRange } };
@@ -381,7 +431,7 @@ export function productionValues(file: LintFile, ws: WorkspaceView, names: (attr
       if (!a.topLevel || a.op === ':' || !a.value || a.inDebugBranch) continue;
       for (const t of a.targets) if (t.kind === 'name' && UPPER.test(t.name)) last.set(t.name, a);
     }
-    const how = moduleLoad.viaDefault ? ` (the default of ${moduleLoad.viaDefault})` : '';
+    const how = moduleLoad.viaDefault ? ` (the default of ${moduleLoad.viaDefault})` : moduleLoad.viaCall ? ` through ${moduleLoad.viaCall}(...)` : '';
     const message = moduleLoad.file === file && moduleLoad.method === 'from_object' ? `this module loads its own upper-case names with app.config.from_object in ${where(moduleLoad, file)}` : `${basename(file.path)} is loaded by app.config.${moduleLoad.method}${how} in ${where(moduleLoad, file)}`;
     const also = laterOverrides(moduleLoad, loads, file);
     for (const [attr, assignment] of last) {

@@ -46,11 +46,13 @@ describe('Flask config classes and modules (CW302, CW303)', () => {
   });
 
   it('CTFd: annotated class attributes are read; a key computed at run time is not a literal', () => {
-    const config = 'class ServerConfig(object):\n    SECRET_KEY: str = read_ini("SECRET_KEY") or gen_secret_key()\n    JWT_SECRET_KEY: str = "fixed"\n\n\nclass TestingConfig(ServerConfig):\n    SECRET_KEY = "AAAAAAAAAAAAAAAAAAAA"\n    DEBUG = True\n';
-    const init = 'from flask import Flask\n\n\ndef create_app(config="CTFd.config.ServerConfig"):\n    app = Flask(__name__)\n    app.config.from_object(config)\n';
+    const config = 'class ServerConfig(object):\n    SECRET_KEY: str = read_ini("SECRET_KEY") or gen_secret_key()\n    JWT_SECRET_KEY: str = "fixed"\n\n\nclass TestingConfig(ServerConfig):\n    SECRET_KEY = "AAAAAAAAAAAAAAAAAAAA"\n    DEBUG = True\n\n\nConfig = ServerConfig()\n';
+    const init = 'from flask import Flask\n\n\ndef create_app(config="CTFd.config.Config"):\n    app = Flask(__name__)\n    app.config.from_object(config)\n';
     const files = { 'CTFd/config.py': config, 'CTFd/__init__.py': init };
     assert.deepStrictEqual(lintFiles(files, 'CW302'), []);
-    one(lintFiles(files, 'CW303'), 'CTFd/config.py', config, '"fixed"');
+    // ServerConfig is production because the loaded name, Config, is an instance of it.
+    const f = one(lintFiles(files, 'CW303'), 'CTFd/config.py', config, '"fixed"');
+    assert.deepStrictEqual(related(f), [['CTFd/__init__.py', 'ServerConfig is loaded by app.config.from_object (the default of config) in __init__.py:6']]);
   });
 
   describe('a config module the app loads as a whole (realpython/flask-boilerplate)', () => {
@@ -173,6 +175,19 @@ config = {"development": DevelopmentConfig, "testing": TestingConfig, "productio
         ['flaskbb/app.py', 'DefaultConfig is loaded by app.config.from_object in app.py:5'],
         ['flaskbb/app.py', 'app.config.from_pyfile in app.py:6 loads a configuration chosen at run time afterwards; values it sets override these'],
       ]);
+    });
+
+    it('a class passed to the factory that loads it is loaded (same module or another app module); a development class passed is not production', () => {
+      const app = 'from flask import Flask\n\n\ndef create_flask_app(config):\n    app = Flask(__name__)\n    app.config.from_object(config)\n    app.config.from_envvar("PROJECT_SETTING", silent=True)\n    return app\n\n\nclass DefaultConfig(object):\n    SECRET_KEY = "alex"\n\n\nclass DevelopmentConfig(DefaultConfig):\n    DEBUG = True\n\n\napp = create_flask_app(DefaultConfig)\n';
+      const f = one(lintFiles({ 'toutiao/main.py': app }, 'CW303'), 'toutiao/main.py', app, '"alex"');
+      assert.deepStrictEqual(related(f), [
+        ['toutiao/main.py', 'DefaultConfig is loaded by app.config.from_object through create_flask_app(...) in main.py:19'],
+        ['toutiao/main.py', 'app.config.from_envvar in main.py:7 loads a configuration chosen at run time afterwards; values it sets override these'],
+      ]);
+      assert.deepStrictEqual(f.related![0].range, rangeOf(app, 'DefaultConfig', 2));
+      const dev = app.replace('create_flask_app(DefaultConfig)', 'create_flask_app(DevelopmentConfig)');
+      assert.deepStrictEqual(lintFiles({ 'toutiao/main.py': dev }, 'CW302'), []);
+      assert.deepStrictEqual(lintFiles({ 'toutiao/main.py': dev }, 'CW303'), []);
     });
 
     it('a production class that overrides the base key silences it (frol/flask-restplus-server-example); an unloaded lone Config is silent', () => {
