@@ -291,9 +291,20 @@ const FOLLOWED_LOADERS = new Set(['from_object', 'from_pyfile']);
 /** Loaders whose source is chosen at run time (an environment variable): they can only override. */
 const RUNTIME_LOADERS = new Set(['from_envvar', 'from_prefixed_env']);
 
+/** The loads of a workspace, computed once per set of file versions (every config file's check reads them). */
+const loadsCache = new WeakMap<WorkspaceView, { files: LintFile[]; loads: ConfigLoad[] }>();
+
 function readLoads(ws: WorkspaceView): ConfigLoad[] {
-  const out: ConfigLoad[] = [];
   const files = pythonFiles(ws).filter((f) => !f.isDevelopment); // tests/conftest.py loading TestingConfig says nothing about production
+  const cached = loadsCache.get(ws);
+  if (cached && cached.files.length === files.length && cached.files.every((f, i) => f === files[i])) return cached.loads;
+  const loads = computeLoads(ws, files);
+  loadsCache.set(ws, { files, loads });
+  return loads;
+}
+
+function computeLoads(ws: WorkspaceView, files: LintFile[]): ConfigLoad[] {
+  const out: ConfigLoad[] = [];
   for (const file of files) {
     const mod = moduleOf(file);
     if (!mod) continue;
