@@ -156,6 +156,8 @@ export interface ConfigLoad {
   viaCall?: string;
   /** The loader call itself (for a load through a factory's caller, the factory's from_object). */
   loader: { file: LintFile; line: number };
+  /** For a load chosen at run time from a mapping (`from_object(config[name])`): the module the mapping comes from. */
+  module?: LintFile;
 }
 
 
@@ -184,14 +186,19 @@ function resolveModule(ws: WorkspaceView, module: string, from?: LintFile): Lint
     const p = slashes(f.path);
     return p === `${rest}.py` || p.endsWith(`/${rest}.py`) || p === `${rest}/__init__.py` || p.endsWith(`/${rest}/__init__.py`);
   });
-  if (found.length <= 1) return found[0];
-  // The one nearest the importing file (a monorepo with two apps).
-  if (from) {
-    const dir = slashes(dirname(from.path));
-    const near = found.filter((f) => slashes(f.path).startsWith(dirname(dir) + '/'));
-    if (near.length === 1) return near[0];
+  if (found.length <= 1 || !from) return found.length === 1 ? found[0] : undefined;
+  // Several (a vendored copy of the app under third_party/, a monorepo): the one whose import root is a
+  // folder above the importing file, the nearest such root when there are several.
+  const dir = slashes(dirname(from.path));
+  let best: { f: LintFile; root: string } | undefined;
+  for (const f of found) {
+    const p = slashes(f.path);
+    const suffix = p.endsWith(`/${rest}/__init__.py`) || p === `${rest}/__init__.py` ? `${rest}/__init__.py` : `${rest}.py`;
+    const root = p.slice(0, p.length - suffix.length).replace(/\/$/, '');
+    const above = root === '' || root === '.' || dir === root || dir.startsWith(`${root}/`);
+    if (above && (!best || root.length > best.root.length)) best = { f, root };
   }
-  return undefined;
+  return best?.f;
 }
 
 /** A dotted name `pkg.config.ProductionConfig` or `config`: a module, or a class in a module. */
@@ -287,6 +294,14 @@ function canonical(t: Target | undefined): Target | undefined {
   return name && configClasses(t.file).some((c) => c.name === name) ? { file: t.file, className: name } : t;
 }
 
+/** `config_by_name[env]` with `from app.config import config_by_name`: the module the mapping is imported from (or this one). */
+function mappingModule(ws: WorkspaceView, file: LintFile, mod: PythonModule, node: PyNode): LintFile | undefined {
+  if (node.kind !== 'subscript') return undefined;
+  const name = dottedName(node.object);
+  if (!name || name.includes('.')) return undefined;
+  return resolveName(ws, file, mod, name)?.file;
+}
+
 const FOLLOWED_LOADERS = new Set(['from_object', 'from_pyfile']);
 /** Loaders whose source is chosen at run time (an environment variable): they can only override. */
 const RUNTIME_LOADERS = new Set(['from_envvar', 'from_prefixed_env']);
@@ -323,7 +338,7 @@ function computeLoads(ws: WorkspaceView, files: LintFile[]): ConfigLoad[] {
       const direct = resolveArg(ws, file, mod, arg.value, method);
       const param = !direct && arg.value.kind === 'name' ? enclosingDef(mod, line) : undefined;
       if (!param || !param.params.includes((arg.value as { name: string }).name)) {
-        out.push({ file, range: arg.value.range, line, method, target: direct, loader: { file, line } });
+        out.push({ file, range: arg.value.range, line, method, target: direct, loader: { file, line }, module: direct ? undefined : mappingModule(ws, file, mod, arg.value) });
         continue;
       }
       // The argument is a parameter of the factory: its default, and what the factory's callers pass.
@@ -399,15 +414,42 @@ function lookup(cls: ConfigClass, attr: string, classes: ConfigClass[], seen = n
   return undefined;
 }
 
-function roleOf(cls: ConfigClass, loads: ConfigLoad[], from: LintFile): ClassRole {
+function roleOf(cls: ConfigClass, loads: ConfigLoad[], from: LintFile, reached: Set<LintFile>): ClassRole {
   if (cls.file.isDevelopment || isDevelopmentName(cls.name)) return { production: false };
   const load = loads.find((l) => l.target?.file === cls.file && l.target.className === cls.name);
   if (load) {
     const how = load.viaDefault ? ` (the default of ${load.viaDefault})` : load.viaCall ? ` through ${load.viaCall}(...)` : '';
     return { production: true, reason: { message: `${cls.name} is loaded by app.config.${load.method}${how} in ${where(load, from)}`, file: load.file.path, range: load.range }, also: laterOverrides(load, loads, from) };
   }
+  // A production name in a module no load reaches, while the loads show which modules the app uses (a
+  // blueprint's unused copy of the config module): not what production runs.
+  if (isProductionName(cls.name) && reached.size && !reached.has(cls.file)) return { production: false };
   if (isProductionName(cls.name)) return { production: true, reason: { message: `${cls.name}: its name marks it as the production configuration`, file: cls.file.path, range: cls.nameRange } };
   return { production: false };
+}
+
+/**
+ * The config modules the app's loads reach (a fixed target, the module of a `config[name]` mapping) and
+ * the modules those import (a config package's `__init__.py` importing production.py). Empty when no load
+ * says (the whole workspace is not known, or the loads are chosen by environment variables).
+ */
+function reachedModules(ws: WorkspaceView, loads: ConfigLoad[]): Set<LintFile> {
+  const out = new Set<LintFile>();
+  for (const l of loads) {
+    const f = l.target?.file ?? l.module;
+    if (!f || out.has(f)) continue;
+    out.add(f);
+    const mod = moduleOf(f);
+    for (const i of mod?.imports ?? []) {
+      const m = resolveModule(ws, i.module, f);
+      if (m) out.add(m);
+      for (const n of i.names) {
+        const sub = resolveModule(ws, i.module.endsWith('.') ? `${i.module}${n}` : `${i.module}.${n}`, f);
+        if (sub) out.add(sub);
+      }
+    }
+  }
+  return out;
 }
 
 /**
@@ -420,7 +462,8 @@ export function productionValues(file: LintFile, ws: WorkspaceView, names: (attr
   const loads = readLoads(ws);
   const out: ProductionValue[] = [];
   const classes = allClasses(file, ws);
-  const roles = new Map(classes.map((c) => [c, roleOf(c, loads, file)]));
+  const reached = reachedModules(ws, loads);
+  const roles = new Map(classes.map((c) => [c, roleOf(c, loads, file, reached)]));
   const production = classes.filter((c) => roles.get(c)!.production);
   for (const cls of configClasses(file)) {
     for (const [attr, assignment] of cls.values) {

@@ -141,6 +141,13 @@ config = {"development": DevelopmentConfig, "testing": TestingConfig, "productio
       assert.strictEqual(applyFix(flasky, f), flasky.replace('os.getenv("SECRET_KEY", "hard to guess string")', 'os.environ.get("SECRET_KEY")'));
     });
 
+    it('a copy of the config module that no load reaches is silent, while the one the app loads from is read (apryor6/flask_api_example third_party/)', () => {
+      const prod = 'import os\n\n\nclass ProductionConfig:\n    SECRET_KEY = os.getenv("PROD_SECRET_KEY", "I\'m Ron Burgundy?")\n\n\nconfig_by_name = {"prod": ProductionConfig}\n';
+      const init = 'from flask import Flask\n\n\ndef create_app(env=None):\n    from app.config import config_by_name\n\n    app = Flask(__name__)\n    app.config.from_object(config_by_name[env or "test"])\n    return app\n';
+      const found = lintFiles({ 'app/config.py': prod, 'app/third_party/app/config.py': prod, 'app/__init__.py': init }, 'CW303');
+      assert.deepStrictEqual(found.map((f) => [f.file, f.range]), [['app/config.py', rangeOf(prod, '"I\'m Ron Burgundy?"')]]);
+    });
+
     it("the base's DEBUG = True that ProductionConfig overrides, and DevelopmentConfig's, are silent", () => {
       assert.deepStrictEqual(lintFiles({ 'config.py': flasky, 'app/__init__.py': dynamic }, 'CW302'), []);
     });
