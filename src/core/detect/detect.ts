@@ -8,6 +8,8 @@ import { analyseDjango } from './django';
 import { classify } from '../lint/classify';
 import { LintFile } from '../lint/file';
 import { appOperand, invocations } from '../lint/startCommands';
+import { assignedNames, dottedName, parsePython } from '../lint/parse/python';
+import type { PyAssignment, PythonModule } from '../lint/parse/python';
 import type { FileKind } from '../lint/types';
 
 const ROOT_MARKERS = ['manage.py', 'pyproject.toml', 'Pipfile', 'setup.py', 'setup.cfg'];
@@ -228,6 +230,9 @@ interface FoundApp {
 }
 
 const APP_CLASSES: Record<string, Framework> = { Flask: 'flask', FastAPI: 'fastapi', Starlette: 'asgi', Quart: 'asgi', Litestar: 'asgi', Sanic: 'asgi' };
+/** App factories called at module level (`app = create_app()`) and defined (`def create_app(...)`). */
+const FACTORIES = new Set(['create_app', 'make_app', 'app_factory', 'get_app']);
+const DEFINED_FACTORIES = new Set(['create_app', 'make_app', 'app_factory']);
 const FILE_BONUS: Record<string, number> = { 'wsgi.py': 5, 'asgi.py': 5, 'main.py': 4, 'app.py': 4, 'application.py': 3, 'server.py': 3, 'api.py': 3, '__init__.py': 2 };
 
 function findPythonApp(files: ProjectFiles, root: string, fastapiEntrypoint: string | null, notes: string[]): FoundApp | null {
@@ -266,23 +271,25 @@ function findPythonApp(files: ProjectFiles, root: string, fastapiEntrypoint: str
     const consider = (c: FoundApp, score: number) => {
       if (!best || score > best.score) best = { ...c, score };
     };
-    for (const m of text.matchAll(/^([A-Za-z_]\w*)[ \t]*(?::[^=\n\r\u2028\u2029]{1,300})?=[ \t]*(?:[\w.]{0,200}\.)?(Flask|FastAPI|Starlette|Quart|Litestar|Sanic)[ \t]*\(/gm)) {
-      consider({ target: `${module}:${m[1]}`, framework: APP_CLASSES[m[2]], file: rel(file), pythonPath, certain: false }, 20 + bonus);
+    const mod = parsePython(text);
+    const framework = frameworkOf(mod);
+    const assigned = mod.assignments.filter((a) => a.topLevel && a.op === '=' && assignedNames(a).length);
+    const called = (a: PyAssignment) => (a.value?.kind === 'call' ? dottedName(a.value.callee)?.split('.').pop() : undefined);
+    for (const a of assigned) {
+      const cls = called(a);
+      if (cls && Object.hasOwn(APP_CLASSES, cls)) consider({ target: `${module}:${assignedNames(a)[0].name}`, framework: APP_CLASSES[cls], file: rel(file), pythonPath, certain: false }, 20 + bonus);
     }
-    for (const m of text.matchAll(/^([A-Za-z_]\w*)[ \t]*=[ \t]*(create_app|make_app|app_factory|get_app)[ \t]*\(/gm)) {
-      consider({ target: `${module}:${m[1]}`, framework: frameworkOf(text), file: rel(file), pythonPath, certain: false }, 20 + bonus);
+    for (const a of assigned) {
+      const factory = a.value?.kind === 'call' ? dottedName(a.value.callee) : undefined;
+      if (factory && FACTORIES.has(factory)) consider({ target: `${module}:${assignedNames(a)[0].name}`, framework, file: rel(file), pythonPath, certain: false }, 20 + bonus);
     }
-    for (const m of text.matchAll(/^(?:async[ \t]+)?def[ \t]+(create_app|make_app|app_factory)[ \t]*\(([^)]{0,2000})\)/gm)) {
+    for (const f of mod.functions) {
       // A factory whose parameters all have defaults can be called by the server: `module:create_app()`.
-      const params = m[2].split(',').map((p) => p.trim()).filter((p) => p && p !== '*' && !p.startsWith('*'));
-      if (params.some((p) => !p.includes('='))) continue;
-      consider({ target: `${module}:${m[1]}()`, framework: frameworkOf(text), file: rel(file), pythonPath, certain: false }, 10 + bonus);
+      if (!f.topLevel || !DEFINED_FACTORIES.has(f.name) || f.params.some((p) => !p.star && !p.hasDefault)) continue;
+      consider({ target: `${module}:${f.name}()`, framework, file: rel(file), pythonPath, certain: false }, 10 + bonus);
     }
-    if (base === 'wsgi.py' && /^application\s*=/m.test(text)) {
-      consider({ target: `${module}:application`, framework: 'wsgi', file: rel(file), pythonPath, certain: false }, 8 + bonus);
-    }
-    if (base === 'asgi.py' && /^application\s*=/m.test(text)) {
-      consider({ target: `${module}:application`, framework: 'asgi', file: rel(file), pythonPath, certain: false }, 8 + bonus);
+    if ((base === 'wsgi.py' || base === 'asgi.py') && assigned.some((a) => assignedNames(a).some((n) => n.name === 'application'))) {
+      consider({ target: `${module}:application`, framework: base === 'wsgi.py' ? 'wsgi' : 'asgi', file: rel(file), pythonPath, certain: false }, 8 + bonus);
     }
   }
   if (flaskApp) {
@@ -295,10 +302,12 @@ function findPythonApp(files: ProjectFiles, root: string, fastapiEntrypoint: str
   return best;
 }
 
-function frameworkOf(text: string): Framework {
-  if (/\bFastAPI\b/.test(text)) return 'fastapi';
-  if (/\bFlask\b/.test(text)) return 'flask';
-  if (/\b(Starlette|Quart|Litestar|Sanic)\b/.test(text)) return 'asgi';
+/** The framework a module's code names (comments and strings left out). */
+function frameworkOf(mod: PythonModule): Framework {
+  const names = new Set(mod.tokens.filter((t) => t.kind === 'name').map((t) => t.text));
+  if (names.has('FastAPI')) return 'fastapi';
+  if (names.has('Flask')) return 'flask';
+  if (['Starlette', 'Quart', 'Litestar', 'Sanic'].some((n) => names.has(n))) return 'asgi';
   return 'wsgi';
 }
 
@@ -315,7 +324,8 @@ export function appName(pkg: string | null, projectName: string | null, folder: 
 
 /** Whether a manage.py is Django's (it names Django or its settings variable, and is no FlaskGroup script). */
 export function isDjangoManage(text: string): boolean {
-  if (/\bFlaskGroup\b|^\s*from\s+flask\b|^\s*import\s+flask\b/m.test(text)) return false;
+  const mod = parsePython(text);
+  if (mod.tokens.some((t) => t.kind === 'name' && t.text === 'FlaskGroup') || mod.imports.some((i) => i.module === 'flask' || i.module.startsWith('flask.'))) return false;
   return /django/i.test(text);
 }
 

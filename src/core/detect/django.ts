@@ -2,7 +2,8 @@
 import * as path from 'path';
 import type { Database } from './types';
 import { ProjectFiles, dirOf, joinRel } from './files';
-import { asCall, keywordArg, splitTopLevel, stringLiteral, topLevelStatements } from './pysource';
+import { assignedNames, dottedName, keywordArg, parsePython, settingsModuleDefault, stringValue, textOf } from '../lint/parse/python';
+import type { PyNode, PythonModule } from '../lint/parse/python';
 
 export interface DjangoFacts {
   managePy: string | null;
@@ -34,8 +35,6 @@ export interface DjangoFacts {
 
 const DEV_SETTINGS = /^(local|dev|develop|development|test|tests|testing|ci)$/;
 const PROD_SETTINGS = ['production', 'prod', 'live', 'deploy'];
-// os.environ.setdefault("DJANGO_SETTINGS_MODULE", "x") or os.environ["DJANGO_SETTINGS_MODULE"] = "x"
-const SETTINGS_DEFAULT = /DJANGO_SETTINGS_MODULE['"]\s*(?:,|\]\s*=)\s*['"]([\w.]+)['"]/;
 
 /** `a.b.c` → the file that defines it, relative to the project root, or null. */
 /** A module (wsgi.py, or any module of a wsgi/ folder) assigning `<name> = get_wsgi_application()`, outside tests. */
@@ -47,11 +46,11 @@ function wsgiModuleElsewhere(files: ProjectFiles, importRoot: string): { target:
     .filter((f) => !/(?:^|\/)(?:tests?|docs?|scripts|\.?devcontainer)\//.test(f.slice(prefix.length)))
     .sort((a, b) => a.split('/').length - b.split('/').length || a.localeCompare(b));
   for (const f of candidates) {
-    for (const st of topLevelStatements(files.read(f) ?? '')) {
-      const call = st.name ? asCall(st.text) : null;
-      if (!call || !/(?:^|\.)get_wsgi_application$/.test(call.callee)) continue;
+    for (const a of parsePython(files.read(f) ?? '').assignments) {
+      const name = a.topLevel && a.op === '=' ? assignedNames(a)[0]?.name : undefined;
+      if (!name || a.value?.kind !== 'call' || !/(?:^|\.)get_wsgi_application$/.test(dottedName(a.value.callee) ?? '')) continue;
       const module = f.slice(prefix.length).replace(/\.py$/, '').replace(/\/__init__$/, '').split('/').join('.');
-      return { target: `${module}:${st.name}`, file: f };
+      return { target: `${module}:${name}`, file: f };
     }
   }
   return undefined;
@@ -78,7 +77,7 @@ export function analyseDjango(files: ProjectFiles, root: string): DjangoFacts {
   const at = (p: string) => joinRel(root, p);
 
   // Settings module: the default in wsgi.py (what production loads) beats manage.py's (what the laptop uses).
-  const fromManage = manage ? SETTINGS_DEFAULT.exec(files.read(manage) ?? '')?.[1] ?? null : null;
+  const fromManage = manage ? settingsModuleDefault(parsePython(files.read(manage) ?? '')) ?? null : null;
   let projectPackage = fromManage ? fromManage.split('.')[0] : null;
   if (!projectPackage) {
     // No manage.py default: the package that holds settings.py (or a settings/ package) and wsgi.py/asgi.py.
@@ -92,7 +91,7 @@ export function analyseDjango(files: ProjectFiles, root: string): DjangoFacts {
   }
   const wsgiFile = projectPackage ? moduleFile(files, at(pythonPath), `${projectPackage}.wsgi`) : null;
   const asgiFile = projectPackage ? moduleFile(files, at(pythonPath), `${projectPackage}.asgi`) : null;
-  const fromWsgi = wsgiFile ? SETTINGS_DEFAULT.exec(files.read(wsgiFile) ?? '')?.[1] ?? null : null;
+  const fromWsgi = wsgiFile ? settingsModuleDefault(parsePython(files.read(wsgiFile) ?? '')) ?? null : null;
   let settingsModule = fromWsgi ?? fromManage;
   if (fromWsgi && fromManage && fromWsgi !== fromManage) notes.push(`settingsModule: ${fromWsgi} from ${projectPackage}/wsgi.py (manage.py uses ${fromManage} for development).`);
   if (!settingsModule && projectPackage) {
@@ -123,18 +122,29 @@ export function analyseDjango(files: ProjectFiles, root: string): DjangoFacts {
   if (!settingsModule) notes.push('settingsModule: no DJANGO_SETTINGS_MODULE default in manage.py or wsgi.py and no settings.py found.');
 
   // Every assignment of the settings, following `from .base import *` (the importing module wins).
-  const assignments = new Map<string, { expr: string; file: string }>();
-  const texts: string[] = [];
+  const assignments = new Map<string, Setting>();
+  const modules: PythonModule[] = [];
   if (settingsFile) {
-    const tooDeep = collectSettings(files, at(pythonPath), settingsFile, assignments, texts, new Set(), 0);
+    const tooDeep = collectSettings(files, at(pythonPath), settingsFile, assignments, modules, new Set(), 0);
     if (tooDeep) notes.push(`settings: a chain of star imports deeper than ${MAX_STAR_IMPORT_DEPTH} modules; the settings beyond it are not read.`);
   }
-  const all = texts.join('\n');
+  // What the settings modules name, in string literals and in code (comments left out).
+  const strings = new Set<string>();
+  const words: string[] = [];
+  for (const m of modules) {
+    for (const t of m.tokens) {
+      if (t.kind === 'string' && t.value !== undefined) {
+        strings.add(t.value);
+        words.push(t.value);
+      } else if (t.kind === 'name') words.push(t.text);
+    }
+  }
+  const all = words.join('\n');
   const evaluator = new PathEvaluator(assignments, root);
 
   const target = (name: string): string | null => {
     const a = assignments.get(name);
-    const v = a ? stringLiteral(a.expr) : null;
+    const v = a ? stringValue(a.value) : undefined;
     if (!v) return null;
     const i = v.lastIndexOf('.');
     return i > 0 ? `${v.slice(0, i)}:${v.slice(i + 1)}` : null;
@@ -158,18 +168,18 @@ export function analyseDjango(files: ProjectFiles, root: string): DjangoFacts {
   const str = (name: string): string | null => {
     const a = assignments.get(name);
     if (!a) return null;
-    return evaluator.string(a.expr);
+    return evaluator.string(a.value);
   };
   const loc = (name: string): string | null => {
     const a = assignments.get(name);
     if (!a) return null;
-    const v = evaluator.location(a.expr, a.file);
-    if (v === null) notes.push(`${name === 'STATIC_ROOT' ? 'staticRoot' : 'mediaRoot'}: ${name} = ${a.expr.slice(0, 60)} could not be read without running Python.`);
+    const v = evaluator.location(a.value, a.file);
+    if (v === null) notes.push(`${name === 'STATIC_ROOT' ? 'staticRoot' : 'mediaRoot'}: ${name} = ${exprText(a).slice(0, 60)} could not be read without running Python.`);
     return v;
   };
   const staticRoot = loc('STATIC_ROOT');
   const mediaRoot = loc('MEDIA_ROOT');
-  const staticfiles = /['"]django\.contrib\.staticfiles['"]/.test(all);
+  const staticfiles = strings.has('django.contrib.staticfiles');
   if (!assignments.has('STATIC_ROOT') && settingsFile && staticfiles) notes.push('staticRoot: STATIC_ROOT is not set: collectstatic has nowhere to copy the static files.');
   if (!assignments.has('MEDIA_ROOT') && settingsFile) notes.push('mediaRoot: MEDIA_ROOT is not set.');
 
@@ -187,9 +197,9 @@ export function analyseDjango(files: ProjectFiles, root: string): DjangoFacts {
     staticRoot,
     mediaUrl: str('MEDIA_URL'),
     mediaRoot,
-    database: databaseOf(assignments.get('DATABASES')?.expr ?? null, all),
-    channels: /['"]channels['"]/.test(all),
-    daphne: /['"]daphne['"]/.test(all),
+    database: databaseOf(assignments.get('DATABASES')?.value ?? null, [...strings].join('\n')),
+    channels: strings.has('channels'),
+    daphne: strings.has('daphne'),
     whitenoise: /whitenoise/.test(all),
     staticfiles,
     staticRootAssigned: assignments.has('STATIC_ROOT'),
@@ -202,9 +212,21 @@ export function analyseDjango(files: ProjectFiles, root: string): DjangoFacts {
 /** Settings split over modules (`from .base import *`) are a few levels deep; a chain of thousands is hostile. */
 const MAX_STAR_IMPORT_DEPTH = 64;
 
+/** A module-level setting: its value as the reader parsed it, and the file and module that assign it. */
+interface Setting {
+  value: PyNode | undefined;
+  file: string;
+  mod: PythonModule;
+}
+
+/** The source text of a setting's value, for notes. */
+function exprText(s: Setting): string {
+  return s.value ? textOf(s.mod, s.value.range) : '';
+}
+
 /** Returns true when a star-import chain was cut at MAX_STAR_IMPORT_DEPTH (no stack overflow, said in a note). */
 function collectSettings(
-  files: ProjectFiles, importRoot: string, file: string, into: Map<string, { expr: string; file: string }>, texts: string[], seen: Set<string>, depth: number,
+  files: ProjectFiles, importRoot: string, file: string, into: Map<string, Setting>, modules: PythonModule[], seen: Set<string>, depth: number,
 ): boolean {
   if (seen.has(file)) return false;
   if (depth >= MAX_STAR_IMPORT_DEPTH) return true;
@@ -212,161 +234,222 @@ function collectSettings(
   const text = files.read(file);
   if (text === null) return false;
   let cut = false;
-  texts.push(text);
+  const mod = parsePython(text);
+  modules.push(mod);
   const pkg = path.posix.relative(importRoot === '.' ? '' : importRoot, dirOf(file)).replace(/\//g, '.');
-  for (const s of topLevelStatements(text)) {
-    const star = /^from\s+([\w.]+)\s+import\s+\*/.exec(s.text);
-    if (!s.name && star) {
-      const mod = star[1];
+  // Module-level star imports and assignments in source order: a later one overrides an earlier one.
+  const steps: Array<{ line: number; character: number; run: () => void }> = [];
+  for (const i of mod.imports) {
+    if (!i.topLevel || i.names.length !== 1 || i.names[0] !== '*' || !i.module) continue;
+    steps.push({ ...i.range.start, run: () => {
       let abs: string;
-      if (mod.startsWith('.')) {
-        const dots = /^\.+/.exec(mod)![0].length;
+      if (i.module.startsWith('.')) {
+        const dots = /^\.+/.exec(i.module)![0].length;
         const up = pkg.split('.').slice(0, pkg.split('.').length - (dots - 1));
-        abs = [...up, mod.slice(dots)].filter(Boolean).join('.');
-      } else abs = mod;
+        abs = [...up, i.module.slice(dots)].filter(Boolean).join('.');
+      } else abs = i.module;
       const f = moduleFile(files, importRoot, abs);
-      if (f && collectSettings(files, importRoot, f, into, texts, seen, depth + 1)) cut = true;
-      continue;
-    }
-    if (s.name) into.set(s.name, { expr: s.text, file });
+      if (f && collectSettings(files, importRoot, f, into, modules, seen, depth + 1)) cut = true;
+    } });
   }
+  for (const a of mod.assignments) {
+    if (!a.topLevel || a.op !== '=') continue;
+    const names = assignedNames(a);
+    if (names.length) steps.push({ ...a.range.start, run: () => { for (const n of names) into.set(n.name, { value: a.value, file, mod }); } });
+  }
+  steps.sort((x, y) => x.line - y.line || x.character - y.character);
+  for (const s of steps) s.run();
   return cut;
 }
 
 /** The NAME of an SQLite database in DATABASES, e.g. `BASE_DIR / 'db.sqlite3'` → `db.sqlite3`. */
-function sqliteFileOf(databases: { expr: string; file: string } | undefined, evaluator: PathEvaluator): string | null {
-  if (!databases || !/sqlite3/.test(databases.expr)) return null;
-  const m = /['"]NAME['"]\s*:\s*([^,\n}]+)/.exec(databases.expr);
-  return m ? evaluator.location(m[1].trim(), databases.file) : null;
+function sqliteFileOf(databases: Setting | undefined, evaluator: PathEvaluator): string | null {
+  if (!databases?.value || !stringsIn(databases.value).some((s) => s.includes('sqlite3'))) return null;
+  const name = firstEntry(databases.value, 'NAME');
+  return name ? evaluator.location(name, databases.file) : null;
 }
 
-function databaseOf(expr: string | null, all: string): Database | null {
-  const text = expr ?? '';
+function databaseOf(value: PyNode | null | undefined, allStrings: string): Database | null {
   const fromEngine = (t: string): Database | null => {
     if (/django\.db\.backends\.(postgresql|postgresql_psycopg2)|contrib\.gis\.db\.backends\.postgis|postgres(ql)?:\/\//.test(t)) return 'postgresql';
     if (/django\.db\.backends\.mysql|mysql:\/\/|mariadb/.test(t)) return 'mysql';
     if (/django\.db\.backends\.sqlite3|sqlite:\/\//.test(t)) return 'sqlite';
     return null;
   };
-  return fromEngine(text) ?? (expr === null ? fromEngine(all) : null);
+  if (value === null) return fromEngine(allStrings);
+  return value ? fromEngine(stringsIn(value).join('\n')) : null;
+}
+
+/** Children of a node, in source order. */
+function childrenOf(n: PyNode): PyNode[] {
+  switch (n.kind) {
+    case 'call':
+      return [n.callee, ...n.args.map((a) => a.value)];
+    case 'attribute':
+      return [n.object];
+    case 'subscript':
+      return [n.object, n.index];
+    case 'list':
+    case 'tuple':
+    case 'set':
+      return n.items;
+    case 'dict':
+      return n.entries.flatMap((e) => (e.key ? [e.key, e.value] : [e.value]));
+    case 'op':
+      return n.parts;
+    case 'starred':
+      return [n.value];
+    case 'other':
+      return n.children;
+    default:
+      return [];
+  }
+}
+
+/** Every string literal's value in an expression (f-strings too), in source order. */
+function stringsIn(node: PyNode): string[] {
+  const out: string[] = [];
+  const todo = [node];
+  while (todo.length) {
+    const n = todo.pop()!;
+    if (n.kind === 'string') out.push(n.value);
+    else todo.push(...childrenOf(n).reverse());
+  }
+  return out;
+}
+
+/** The value of the first dict entry keyed by the string `key`, anywhere in an expression. */
+function firstEntry(node: PyNode, key: string): PyNode | undefined {
+  const todo = [node];
+  while (todo.length) {
+    const n = todo.pop()!;
+    if (n.kind === 'dict') {
+      const e = n.entries.find((x) => stringValue(x.key) === key);
+      if (e) return e.value;
+    }
+    todo.push(...childrenOf(n).reverse());
+  }
+  return undefined;
 }
 
 type Loc = { abs: boolean; path: string; fromEnv?: boolean };
+type Call = Extract<PyNode, { kind: 'call' }>;
+
+const ENV_READERS = /^(env(\.\w+)?|os\.environ\.get|os\.getenv|config|environ\.get)$/;
+const SAME_PATH = /^(str|Path|pathlib\.Path|os\.fspath|os\.path\.abspath|os\.path\.realpath|os\.path\.normpath|environ\.Path)$/;
+
+/** The values of a call's arguments when all are positional. */
+function positional(call: Call): PyNode[] | undefined {
+  return call.args.every((a) => !a.name && !a.star) ? call.args.map((a) => a.value) : undefined;
+}
 
 /** Evaluates the path expressions Django settings use (`BASE_DIR / "x"`, `os.path.join(...)`) to a folder. */
 class PathEvaluator {
   constructor(
-    private readonly vars: Map<string, { expr: string; file: string }>,
+    private readonly vars: Map<string, Setting>,
     private readonly root: string,
   ) {}
 
   /** A location relative to the project root (POSIX), or an absolute path; null when unknown. */
-  location(expr: string, file: string): string | null {
-    const loc = this.eval(expr, file, 0);
+  location(node: PyNode | undefined, file: string): string | null {
+    const loc = this.eval(node, file, 0);
     if (!loc) return null;
     if (loc.abs) return loc.path;
     const r = path.posix.relative(this.root === '.' ? '' : this.root, loc.path);
     return r === '' ? '.' : r;
   }
 
-  string(expr: string): string | null {
-    const lit = stringLiteral(expr);
-    if (lit !== null) return lit;
-    const env = this.envDefault(expr);
-    return env !== undefined ? stringLiteral(env) : null;
+  string(node: PyNode | undefined): string | null {
+    const lit = literal(node);
+    if (lit !== undefined) return lit;
+    const env = node?.kind === 'call' ? this.envDefault(node) : undefined;
+    return literal(env) ?? null;
   }
 
-  private envDefault(expr: string): string | undefined {
-    const call = asCall(expr);
-    if (!call) return undefined;
-    if (/^(env(\.\w+)?|os\.environ\.get|os\.getenv|config|environ\.get)$/.test(call.callee) && call.args.length) {
-      return keywordArg(call.args, 'default') ?? (call.args[1] && !call.args[1].includes('=') ? call.args[1] : undefined);
-    }
-    return undefined;
+  /** `env("X", default=...)`, `os.environ.get("X", ...)`: the default's expression. */
+  private envDefault(call: Call): PyNode | undefined {
+    if (!ENV_READERS.test(dottedName(call.callee) ?? '') || !call.args.length) return undefined;
+    const second = call.args[1];
+    return keywordArg(call, 'default')?.value ?? (second && !second.name && !second.star ? second.value : undefined);
   }
 
-  private eval(raw: string, file: string, depth: number): Loc | null {
-    if (depth > 20) return null;
-    let expr = raw.trim();
-    while (/^\(([\s\S]*)\)$/.test(expr) && asCall('f' + expr)) expr = expr.slice(1, -1).trim();
-    const lit = stringLiteral(expr);
-    if (lit !== null) return lit.startsWith('/') ? { abs: true, path: path.posix.normalize(lit) } : { abs: false, path: norm(joinRel(this.root, lit)) };
-    if (expr === '__file__') return { abs: false, path: file };
-    // BASE_DIR / "static" / "x"
-    const slash = splitTopLevel(expr, '/');
-    if (slash.length > 1) {
-      let base = this.eval(slash[0], file, depth + 1);
-      for (const part of slash.slice(1)) {
-        const s = stringLiteral(part);
-        if (!base || s === null) return null;
-        base = join(base, s);
+  private eval(node: PyNode | undefined, file: string, depth: number): Loc | null {
+    if (!node || depth > 20) return null;
+    const lit = literal(node);
+    if (lit !== undefined) return lit.startsWith('/') ? { abs: true, path: path.posix.normalize(lit) } : { abs: false, path: norm(joinRel(this.root, lit)) };
+    switch (node.kind) {
+      case 'name': {
+        if (node.name === '__file__') return { abs: false, path: file };
+        const v = this.vars.get(node.name);
+        return v ? this.eval(v.value, v.file, depth + 1) : null;
       }
-      return base;
-    }
-    // environ.Path(__file__) - 3
-    const minus = /^([\s\S]+?)\s*-\s*(\d+)$/.exec(expr);
-    if (minus) {
-      const base = this.eval(minus[1], file, depth + 1);
-      return base ? up(base, Number(minus[2])) : null;
-    }
-    // X.parent, X.parents[2], X.resolve(), X.absolute()
-    const attr = /^([\s\S]+)\.(parent|parents\[(\d+)\]|resolve\([^()]*\)|absolute\(\)|expanduser\(\))$/.exec(expr);
-    if (attr) {
-      const base = this.eval(attr[1], file, depth + 1);
-      if (!base) return null;
-      if (attr[2] === 'parent') return up(base, 1);
-      if (attr[3] !== undefined) return up(base, Number(attr[3]) + 1);
-      return base;
-    }
-    const joinpath = /^([\s\S]+)\.joinpath\(([\s\S]*)\)$/.exec(expr);
-    if (joinpath) {
-      let base = this.eval(joinpath[1], file, depth + 1);
-      for (const a of splitTopLevel(joinpath[2], ',')) {
-        const s = stringLiteral(a);
-        if (!base || s === null) return null;
-        base = join(base, s);
-      }
-      return base;
-    }
-    const call = asCall(expr);
-    if (call) {
-      const { callee, args } = call;
-      if (/^(str|Path|pathlib\.Path|os\.fspath|os\.path\.abspath|os\.path\.realpath|os\.path\.normpath|environ\.Path)$/.test(callee) && args.length === 1) {
-        return this.eval(args[0], file, depth + 1);
-      }
-      if (callee === 'os.path.dirname' && args.length === 1) {
-        const base = this.eval(args[0], file, depth + 1);
-        return base ? up(base, 1) : null;
-      }
-      if (callee === 'os.path.join' && args.length >= 1) {
-        let base = this.eval(args[0], file, depth + 1);
-        for (const a of args.slice(1)) {
-          const s = stringLiteral(a);
-          if (!base || s === null) return null;
-          base = join(base, s);
+      case 'op': {
+        // BASE_DIR / "static" / "x"
+        if (node.ops.every((o) => o === '/') && node.parts.length > 1) return this.joinAll(this.eval(node.parts[0], file, depth + 1), node.parts.slice(1));
+        // environ.Path(__file__) - 3
+        if (node.ops.every((o) => o === '-') && node.parts.length > 1 && node.parts.slice(1).every((p) => p.kind === 'number' && /^\d+$/.test(p.text))) {
+          const base = this.eval(node.parts[0], file, depth + 1);
+          const n = node.parts.slice(1).reduce((sum, p) => sum + Number(p.kind === 'number' ? p.text : 0), 0);
+          return base ? up(base, n) : null;
         }
-        return base;
+        return null;
       }
-      const env = this.envDefault(expr);
-      if (env !== undefined) {
-        const v = this.eval(env, file, depth + 1);
-        return v ? { ...v, fromEnv: true } : null;
-      }
-      // ROOT_DIR("staticfiles") with django-environ's Path
-      const v = this.vars.get(callee);
-      if (v && args.every((a) => stringLiteral(a) !== null)) {
-        let base = this.eval(v.expr, v.file, depth + 1);
-        for (const a of args) base = base ? join(base, stringLiteral(a)!) : null;
-        return base;
-      }
-      return null;
+      case 'attribute':
+        // X.parent
+        if (node.name !== 'parent') return null;
+        return this.upFrom(this.eval(node.object, file, depth + 1), 1);
+      case 'subscript':
+        // X.parents[2]
+        if (node.object.kind !== 'attribute' || node.object.name !== 'parents' || node.index.kind !== 'number' || !/^\d+$/.test(node.index.text)) return null;
+        return this.upFrom(this.eval(node.object.object, file, depth + 1), Number(node.index.text) + 1);
+      case 'call':
+        return this.evalCall(node, file, depth);
+      default:
+        return null;
     }
-    if (/^[A-Za-z_]\w*$/.test(expr)) {
-      const v = this.vars.get(expr);
-      return v ? this.eval(v.expr, v.file, depth + 1) : null;
+  }
+
+  private evalCall(call: Call, file: string, depth: number): Loc | null {
+    const args = positional(call);
+    const callee = call.callee;
+    // X.resolve(), X.absolute(), X.expanduser(), X.joinpath("a", "b")
+    if (callee.kind === 'attribute') {
+      const method = callee.name;
+      if (method === 'resolve' || ((method === 'absolute' || method === 'expanduser') && call.args.length === 0)) return this.eval(callee.object, file, depth + 1);
+      if (method === 'joinpath' && args) return this.joinAll(this.eval(callee.object, file, depth + 1), args);
     }
+    const name = dottedName(callee) ?? '';
+    if (SAME_PATH.test(name) && args?.length === 1) return this.eval(args[0], file, depth + 1);
+    if (name === 'os.path.dirname' && args?.length === 1) return this.upFrom(this.eval(args[0], file, depth + 1), 1);
+    if (name === 'os.path.join' && args && args.length >= 1) return this.joinAll(this.eval(args[0], file, depth + 1), args.slice(1));
+    const env = this.envDefault(call);
+    if (env !== undefined) {
+      const v = this.eval(env, file, depth + 1);
+      return v ? { ...v, fromEnv: true } : null;
+    }
+    // ROOT_DIR("staticfiles") with django-environ's Path
+    const v = this.vars.get(name);
+    if (v && args && args.every((a) => literal(a) !== undefined)) return this.joinAll(this.eval(v.value, v.file, depth + 1), args);
     return null;
   }
+
+  private joinAll(base: Loc | null, parts: PyNode[]): Loc | null {
+    for (const p of parts) {
+      const s = literal(p);
+      if (!base || s === undefined) return null;
+      base = join(base, s);
+    }
+    return base;
+  }
+
+  private upFrom(base: Loc | null, n: number): Loc | null {
+    return base ? up(base, n) : null;
+  }
+}
+
+/** A plain string literal's value (no f-string, no bytes). */
+function literal(node: PyNode | undefined): string | undefined {
+  return node?.kind === 'string' && !node.bytes ? stringValue(node) : undefined;
 }
 
 function norm(p: string): string {

@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Range, Severity } from './types';
 import { readRegularFile } from '../safeFs';
+import { assignedNames, parsePython, settingsModuleDefault } from './parse/python';
 
 export type DjangoCheckLevel = 'critical' | 'error' | 'warning' | 'info' | 'debug';
 
@@ -165,65 +166,25 @@ export function isSettingsMessage(msg: DjangoCheckMessage): boolean {
 
 /**
  * The range of the name in the assignment that sets `name` in Python source: the last one at module
- * level (Python keeps the last value), else the last indented one (inside an `if`), else undefined.
- * Lines inside triple-quoted strings are skipped.
+ * level (Python keeps the last value), else the last nested one (inside an `if`), else undefined.
+ * `NAME = ...`, `NAME: type = ...`, `NAME += ...`, `NAME |= ...`; strings and comments are not code.
  */
 export function findSettingAssignment(source: string, name: string): Range | undefined {
-  const assignment = new RegExp(`^([ \\t]*)(${name})\\s*(?::[^=\\n]*)?(?:\\+|\\|)?=(?!=)`);
   let topLevel: Range | undefined;
   let nested: Range | undefined;
-  let openQuote: string | undefined;
-  const lines = source.split(/\r?\n/);
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i];
-    if (!openQuote) {
-      const m = line.length < 10_000 ? assignment.exec(line) : null;
-      if (m) {
-        const start = m[1].length;
-        const range = { start: { line: i, character: start }, end: { line: i, character: start + name.length } };
-        if (start === 0) topLevel = range;
-        else nested = range;
-      }
-    }
-    openQuote = tripleQuoteStateAfter(line, openQuote);
+  for (const a of parsePython(source).assignments) {
+    if (a.op !== '=' && a.op !== '+=' && a.op !== '|=') continue;
+    const target = assignedNames(a).find((t) => t.name === name);
+    if (!target) continue;
+    if (a.topLevel) topLevel = target.range;
+    else nested = target.range;
   }
   return topLevel ?? nested;
 }
 
-/** Tracks whether a line leaves a triple-quoted string open (comments and short strings respected). */
-function tripleQuoteStateAfter(line: string, open: string | undefined): string | undefined {
-  let i = 0;
-  while (i < line.length) {
-    if (open) {
-      const end = line.indexOf(open, i);
-      if (end < 0) return open;
-      i = end + 3;
-      open = undefined;
-      continue;
-    }
-    const c = line[i];
-    if (c === '#') return undefined;
-    if (c === '"' || c === "'") {
-      if (line.startsWith(c.repeat(3), i)) {
-        open = c.repeat(3);
-        i += 3;
-        continue;
-      }
-      // A one-line string: skip to its closing quote, honouring backslash escapes.
-      let j = i + 1;
-      while (j < line.length && line[j] !== c) j += line[j] === '\\' ? 2 : 1;
-      i = j + 1;
-      continue;
-    }
-    i++;
-  }
-  return open;
-}
-
 /** The settings module `manage.py` selects (`os.environ.setdefault("DJANGO_SETTINGS_MODULE", "x.y")`). */
 export function settingsModuleFromManagePy(source: string): string | undefined {
-  const m = /DJANGO_SETTINGS_MODULE['"]\s*,\s*(?:f?)['"]([A-Za-z_][\w.]*)['"]/.exec(source);
-  return m?.[1];
+  return settingsModuleDefault(parsePython(source));
 }
 
 /**

@@ -393,4 +393,35 @@ describe('detect: the start command is the strongest evidence of the app', () =>
     assert.strictEqual(d.framework, 'fastapi');
     assert.strictEqual(d.appTarget, 'app.main:app');
   });
+
+  it('reads Python through the one reader: defaults inside calls, docstrings and comments are not code', () => {
+    const manage = "import os\n# os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'old.settings')\ndef main():\n    os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'mysite.settings')\n";
+    const settings = [
+      'from pathlib import Path',
+      'import os',
+      'BASE_DIR = Path(__file__).resolve().parent.parent',
+      '"""',
+      "STATIC_ROOT = 'wrong'",
+      '"""',
+      'STATIC_ROOT = BASE_DIR / "static"  # collected',
+      "INSTALLED_APPS = ['django.contrib.staticfiles']  # 'channels'",
+      'DATABASES = {',
+      "    'default': {",
+      "        'ENGINE': 'django.db.backends.sqlite3',",
+      "        'NAME': os.getenv('DB_NAME', BASE_DIR / 'data.sqlite3'),",
+      '    }',
+      '}',
+    ].join('\n');
+    const d = detectProjectSync(tmp({ 'manage.py': manage, 'mysite/__init__.py': '', 'mysite/settings.py': settings, 'mysite/wsgi.py': 'application = get_wsgi_application()\n' }));
+    assert.strictEqual(d.settingsModule, 'mysite.settings');
+    assert.strictEqual(d.staticRoot, 'static');
+    assert.strictEqual(d.database, 'sqlite');
+    assert.strictEqual(d.sqliteFile, 'data.sqlite3');
+    assert.strictEqual(d.channels, false);
+  });
+
+  it('an app factory counts when every parameter has a default; an app in a docstring does not', () => {
+    const app = 'from flask import Flask\n"""\napp = Flask(__name__)\n"""\ndef create_app(config=None, *args, **kwargs):\n    return Flask(__name__)\n';
+    assert.strictEqual(detectProjectSync(tmp({ 'requirements.txt': 'flask\n', 'app.py': app })).appTarget, 'app:create_app()');
+  });
 });

@@ -175,6 +175,14 @@ describe('lint rules CW101-CW107 (how the process starts)', () => {
       expectOne(lint('uwsgi.ini', text), 'CW103', text, r(2, 0, 2, 17));
       assert.deepStrictEqual(only(lint('uwsgi.ini', '[uwsgi]\npy-autoreload = 0\n'), 'CW103'), []);
     });
+    it('read by the ini and Python readers: a `key: value` uwsgi option counts, text in a docstring does not', () => {
+      const ini = '[uwsgi]\npython-autoreload: 1\n';
+      expectOne(lint('uwsgi.ini', ini), 'CW103', ini, r(1, 0, 1, 20));
+      const conf = '"""\nreload = True\n"""\nloglevel = \'debug\'\n';
+      assert.deepStrictEqual(only(lint('gunicorn.conf.py', conf), 'CW103'), []);
+      const f = expectOne(lint('gunicorn.conf.py', conf), 'CW104', conf, r(3, 11, 3, 18));
+      assert.strictEqual(applyFix(conf, f), '"""\nreload = True\n"""\nloglevel = \'info\'\n');
+    });
     it('uvicorn.run(reload=True) outside the __main__ guard only', () => {
       const text = 'import uvicorn\nfrom fastapi import FastAPI\napp = FastAPI()\nuvicorn.run(app, host="0.0.0.0", reload=True)\n';
       const f = expectOne(lint('main.py', text), 'CW103', text, r(3, 33, 3, 44), 'reload=True');

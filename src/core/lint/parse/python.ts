@@ -1,5 +1,7 @@
-// A tolerant tokeniser and statement reader for the Python the deploy rules look at: settings modules,
-// Flask/FastAPI app modules, gunicorn config files. It is not a full Python parser: it knows enough to give
+// The one Python reader of Cloudward, shared by detection (src/core/detect), the lint rules and the placement
+// of `manage.py check` results: a tolerant tokeniser and statement reader for the Python they look at:
+// settings modules, Flask/FastAPI app modules, wsgi.py, manage.py, gunicorn config files. Nothing else reads
+// Python source with regular expressions; what a caller needs is added here. It is not a full Python parser: it knows enough to give
 // every assignment, call and literal an exact source range, and to tell whether a statement sits at module
 // level, inside a function, or under `if __name__ == "__main__":`. It never throws and runs in linear time
 // (one pass over the characters, one pass over the tokens; expression nesting is capped).
@@ -112,6 +114,21 @@ export interface PyImport {
   topLevel: boolean;
 }
 
+export interface PyParam {
+  name: string;
+  star?: '*' | '**';
+  /** `x=1`, `x: int = 1`. */
+  hasDefault: boolean;
+}
+
+export interface PyFunction {
+  name: string;
+  nameRange: Range;
+  params: PyParam[];
+  /** Defined at module level (not in a class, a function or a block). */
+  topLevel: boolean;
+}
+
 export interface PythonModule {
   text: string;
   tokens: PyToken[];
@@ -119,6 +136,8 @@ export interface PythonModule {
   assignments: PyAssignment[];
   calls: PyCallSite[];
   imports: PyImport[];
+  /** `def` statements, in source order. */
+  functions: PyFunction[];
   /** Offsets of line starts, for position ↔ offset conversions. */
   lineStarts: number[];
 }
@@ -479,7 +498,10 @@ export function parsePython(text: string): PythonModule {
         walk(parseRange(from + 1, headerEnd), context(indent));
       }
       let kind: Block['kind'] = 'other';
-      if (word === 'def' || (word === 'async' && code[from + 1]?.text === 'def')) kind = 'def';
+      if (word === 'def' || (word === 'async' && code[from + 1]?.text === 'def')) {
+        kind = 'def';
+        readDef(word === 'def' ? from + 1 : from + 2, headerEnd);
+      }
       else if (word === 'class') kind = 'class';
       else if (word === 'if' && isMainGuard(from + 1, headerEnd)) kind = 'main';
       else if (word === 'if' && isDebugTest(from + 1, headerEnd)) kind = 'debug';
@@ -544,6 +566,40 @@ export function parsePython(text: string): PythonModule {
     mod.assignments.push(withContext(ctx, { targets, op, value, range: spanOf(from, to) }));
     for (const t of targets) walk(t, ctx);
     walk(value, ctx);
+  }
+
+  /** `name(params)` of a `def` header, tokens [from, to). */
+  function readDef(from: number, to: number): void {
+    const nameTok = code[from];
+    if (!nameTok || from >= to || nameTok.kind !== 'name') return;
+    const params: PyParam[] = [];
+    const open = from + 1;
+    if (code[open]?.text === '(' && match[open] > open) {
+      let seg = open + 1;
+      const close = match[open];
+      for (let j = open + 1; j <= close; j++) {
+        if (j < close && code[j].kind === 'op' && match[j] > j) {
+          j = match[j];
+          continue;
+        }
+        if (j < close && code[j].text !== ',') continue;
+        // One parameter: tokens [seg, j).
+        if (j > seg) {
+          const first = code[seg];
+          const star = first.text === '*' || first.text === '**' ? first.text : undefined;
+          const name = code[star ? seg + 1 : seg];
+          let hasDefault = false;
+          for (let x = seg; x < j; x++) {
+            if (code[x].kind === 'op' && match[x] > x) x = match[x];
+            else if (code[x].kind === 'op' && code[x].text === '=') hasDefault = true;
+          }
+          // A bare `*` or `/` only separates kinds of parameters.
+          if (name && name.kind === 'name' && (star ? seg + 1 : seg) < j) params.push({ name: name.text, star, hasDefault });
+        }
+        seg = j + 1;
+      }
+    }
+    mod.functions.push({ name: nameTok.text, nameRange: nameTok.range, params, topLevel: blocks.length === 0 });
   }
 
   function readImport(from: number, to: number, word: string): void {
@@ -670,7 +726,7 @@ export function parsePython(text: string): PythonModule {
 
 
 
-  const mod: PythonModule = { text, tokens, comments, assignments: [], calls: [], imports: [], lineStarts };
+  const mod: PythonModule = { text, tokens, comments, assignments: [], calls: [], imports: [], functions: [], lineStarts };
   const blocks: Block[] = [];
   let k = 0;
   while (k < code.length) {
@@ -1046,6 +1102,42 @@ export function stringValue(node: PyNode | undefined): string | undefined {
 /** The keyword argument `name=` of a call, if given. */
 export function keywordArg(call: Extract<PyNode, { kind: 'call' }>, name: string): PyArg | undefined {
   return call.args.find((a) => a.name === name);
+}
+
+/** The nodes assigned to plain names by an assignment (`A = B = 1` → A and B), without tuple targets. */
+export function assignedNames(a: PyAssignment): Array<Extract<PyNode, { kind: 'name' }>> {
+  return a.targets.filter((t): t is Extract<PyNode, { kind: 'name' }> => t.kind === 'name');
+}
+
+/**
+ * The default DJANGO_SETTINGS_MODULE a module sets, the first in the source:
+ * `os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.settings")` (or any call given the variable
+ * and a module, like `os.environ.get`) or `os.environ["DJANGO_SETTINGS_MODULE"] = "mysite.settings"`.
+ */
+export function settingsModuleDefault(mod: PythonModule): string | undefined {
+  const VAR = 'DJANGO_SETTINGS_MODULE';
+  const moduleName = (node: PyNode | undefined): string | undefined => {
+    const v = node && node.kind === 'string' && !node.bytes && !node.value.includes('{') ? node.value : undefined;
+    return v !== undefined && /^[A-Za-z_][\w.]*$/.test(v) ? v : undefined;
+  };
+  let best: { at: Position; module: string } | undefined;
+  const consider = (at: Position, module: string | undefined) => {
+    if (module && (!best || before(at, best.at))) best = { at, module };
+  };
+  for (const c of mod.calls) {
+    const [a, b] = c.call.args;
+    if (a && b && !a.name && !a.star && !b.name && !b.star && stringValue(a.value) === VAR) consider(c.call.range.start, moduleName(b.value));
+  }
+  for (const a of mod.assignments) {
+    if (a.op !== '=' || a.targets.length !== 1) continue;
+    const t = a.targets[0];
+    if (t.kind === 'subscript' && stringValue(t.index) === VAR) consider(a.range.start, moduleName(a.value));
+  }
+  return best?.module;
+}
+
+function before(a: Position, b: Position): boolean {
+  return a.line < b.line || (a.line === b.line && a.character < b.character);
 }
 
 /** Whether the module imports `module` (as `import module` or `from module import ...`). */

@@ -1,9 +1,10 @@
+import { entriesOf, uwsgiIniOf } from '../parse/ini';
 import { pythonModuleOf } from '../parse/python';
 import { invocations, START_KINDS } from '../startCommands';
 import type { LintFile } from '../file';
 import { registerRule } from '../rule';
 import type { RuleFinding } from '../rule';
-import { topLevelAssignments, unquote } from './pyscan';
+import { moduleSettings } from './util';
 import { deleteLineEdit, fix, removeWordsEdit, replaceEdit, wordRange } from './util';
 
 const HINT = 'Auto-reload watches the source tree, restarts workers on any change and costs CPU: it is for development only.';
@@ -32,30 +33,30 @@ function commands(file: LintFile): RuleFinding[] {
 
 function gunicornConfig(file: LintFile): RuleFinding[] {
   const out: RuleFinding[] = [];
-  for (const a of topLevelAssignments(file)) {
-    if (a.name === 'reload' && a.value === 'True') {
-      out.push({ message: 'reload = True restarts gunicorn on file changes', hint: HINT, range: { start: { line: a.line, character: 0 }, end: { line: a.line, character: a.valueEnd } }, fix: fix('Remove reload = True', file, [deleteLineEdit(file, a.line)]) });
+  for (const { name, assignment: a, value } of moduleSettings(file)) {
+    if (name === 'reload' && value.kind === 'const' && value.value === 'True') {
+      const line = a.range.start.line;
+      out.push({ message: 'reload = True restarts gunicorn on file changes', hint: HINT, range: { start: a.range.start, end: value.range.end }, fix: fix('Remove reload = True', file, [deleteLineEdit(file, line)]) });
     }
   }
   return out;
 }
 
+const UWSGI_RELOAD = ['py-autoreload', 'python-autoreload', 'py-auto-reload'];
+
 function uwsgiIni(file: LintFile): RuleFinding[] {
   const out: RuleFinding[] = [];
-  let section = '';
-  for (let l = 0; l < file.lines.lineCount; l++) {
-    const line = file.lines.line(l);
-    const h = /^\s*\[([^\]]*)\]/.exec(line);
-    if (h) {
-      section = h[1].trim();
-      continue;
-    }
-    const m = /^(\s*)(py-autoreload|python-autoreload|py-auto-reload)\s*=\s*(\S+)/.exec(line);
-    if (section === 'uwsgi' && m && m[3] !== '0' && m[3].toLowerCase() !== 'false') {
-      out.push({ message: `${m[2]} restarts uWSGI on file changes`, hint: HINT, range: { start: { line: l, character: m[1].length }, end: { line: l, character: m[0].length } }, fix: fix(`Remove ${m[2]}`, file, [deleteLineEdit(file, l)]) });
+  const ini = file.parse(uwsgiIniOf);
+  for (const key of UWSGI_RELOAD) {
+    for (const e of entriesOf(ini, 'uwsgi', key)) {
+      // The option's first word is its value (`py-autoreload = 2`): 0 or false turns it off.
+      const word = e.value.split(/\s/, 1)[0];
+      if (!word || word === '0' || word.toLowerCase() === 'false') continue;
+      const end = { line: e.valueRange.start.line, character: e.valueRange.start.character + word.length };
+      out.push({ message: `${key} restarts uWSGI on file changes`, hint: HINT, range: { start: e.keyRange.start, end }, fix: fix(`Remove ${key}`, file, [deleteLineEdit(file, e.keyRange.start.line)]) });
     }
   }
-  return out;
+  return out.sort((a, b) => a.range.start.line - b.range.start.line);
 }
 
 function pythonApp(file: LintFile): RuleFinding[] {
@@ -96,5 +97,3 @@ registerRule({
     return commands(file);
   },
 });
-
-export { unquote };

@@ -2,8 +2,8 @@ import { findOptions, invocations, START_KINDS } from '../startCommands';
 import type { LintFile } from '../file';
 import { registerRule } from '../rule';
 import type { RuleFinding } from '../rule';
-import { topLevelAssignments, unquote } from './pyscan';
-import { deleteLineEdit, fix, removeWordsEdit, replaceEdit, wordRange } from './util';
+import { stringValue } from '../parse/python';
+import { deleteLineEdit, fix, moduleSettings, removeWordsEdit, replaceEdit, wordRange } from './util';
 
 const HINT = 'Debug logging writes request details (and sometimes secrets) at high volume: use info or warning in production.';
 
@@ -32,14 +32,15 @@ function commands(file: LintFile): RuleFinding[] {
 
 function gunicornConfig(file: LintFile): RuleFinding[] {
   const out: RuleFinding[] = [];
-  for (const a of topLevelAssignments(file)) {
-    const r = { start: { line: a.line, character: a.valueStart }, end: { line: a.line, character: a.valueEnd } };
-    if ((a.name === 'loglevel' || a.name === 'log_level') && unquote(a.value).toLowerCase() === 'debug' && a.value !== unquote(a.value)) {
-      const q = a.value.trim()[0];
+  for (const { name, assignment: a, value } of moduleSettings(file)) {
+    const r = value.range;
+    const level = value.kind === 'string' && !value.bytes ? stringValue(value) : undefined;
+    if ((name === 'loglevel' || name === 'log_level') && level?.toLowerCase() === 'debug' && value.kind === 'string') {
+      const q = value.quote;
       out.push({ message: 'loglevel = "debug" in production', hint: HINT, range: r, fix: fix('Use loglevel "info"', file, [replaceEdit(file, file.lines.offsetAt(r.start), file.lines.offsetAt(r.end), `${q}info${q}`)]) });
     }
-    if (a.name === 'spew' && a.value === 'True') {
-      out.push({ message: 'spew = True traces every line gunicorn executes', hint: HINT, range: r, fix: fix('Remove spew = True', file, [deleteLineEdit(file, a.line)]) });
+    if (name === 'spew' && value.kind === 'const' && value.value === 'True') {
+      out.push({ message: 'spew = True traces every line gunicorn executes', hint: HINT, range: r, fix: fix('Remove spew = True', file, [deleteLineEdit(file, a.range.start.line)]) });
     }
   }
   return out;

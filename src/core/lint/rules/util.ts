@@ -4,6 +4,8 @@ import { basename, dirname } from '../classify';
 import type { Invocation, StartCommand, Word } from '../startCommands';
 import { findOptions, parseAddress } from '../startCommands';
 import type { LintFile } from '../file';
+import { assignedNames, pythonModuleOf } from '../parse/python';
+import type { PyAssignment, PyNode } from '../parse/python';
 import type { AppTarget, RuleContext } from '../rule';
 import type { Fix, Range, TextEdit } from '../types';
 
@@ -17,6 +19,16 @@ export function fix(title: string, file: LintFile, edits: TextEdit[]): Fix {
 
 export function replaceEdit(file: LintFile, start: number, end: number, newText: string): TextEdit {
   return { range: file.lines.range(start, end), newText };
+}
+
+/** The module-level `name = value` settings of a Python config file (gunicorn.conf.py), as the Python reader parsed them. */
+export function moduleSettings(file: LintFile): Array<{ name: string; assignment: PyAssignment; value: PyNode }> {
+  const out: Array<{ name: string; assignment: PyAssignment; value: PyNode }> = [];
+  for (const a of file.parse(pythonModuleOf).assignments) {
+    if (!a.topLevel || a.op !== '=' || !a.value) continue;
+    for (const n of assignedNames(a)) out.push({ name: n.name, assignment: a, value: a.value });
+  }
+  return out;
 }
 
 /** Deletes a line, including its line break. */
