@@ -118,6 +118,18 @@ describe('Python parser (deploy lint)', () => {
     );
   });
 
+  it('a bracket left open does not swallow the statements after it', () => {
+    const src = ['INSTALLED_APPS = [', "    'django.contrib.admin',", 'DEBUG = True', 'def f(', '    x=1,', '):', '    return x', 'x = dict(', 'key=1)', ''].join('\n');
+    const mod = parsePython(src);
+    const names = mod.assignments.filter((a) => a.topLevel).map((a) => (a.targets[0].kind === 'name' ? a.targets[0].name : '?'));
+    assert.deepStrictEqual(names, ['INSTALLED_APPS', 'DEBUG', 'x']);
+    assert.deepStrictEqual(moduleAssignment(mod, 'DEBUG')!.value!.range, rangeOf(src, 'True'));
+    // A keyword argument at column 0 (no spaces around `=`) still continues the call.
+    const call = moduleAssignment(mod, 'x')!.value!;
+    assert.ok(call.kind === 'call' && call.args[0].name === 'key');
+    assert.deepStrictEqual(mod.functions.map((f) => [f.name, f.params.map((p) => p.hasDefault)]), [['f', [true]]]);
+  });
+
   it('counts lines like the engine (\\n and \\r\\n; a lone \\r is blank space)', () => {
     fc.assert(
       fc.property(fc.array(fc.constantFrom('X = 1', '\r', '\n', '\r\n', '"""', "'", '#', ' ', '\\', 'f"{', '('), { maxLength: 60 }), (parts) => {

@@ -216,6 +216,9 @@ export function tokenizePython(text: string): { tokens: PyToken[]; comments: PyC
       const startChar = i - lineStart;
       const startOffset = i;
       const len = newlineAt(i);
+      // An unclosed bracket (a file being typed, a broken merge) would swallow the rest of the module:
+      // a line that can only start a statement ends it, as it would in the user's mind.
+      if (depth > 0 && startsStatement(text, i + len)) depth = 0;
       if (depth === 0 && lineHasCode) {
         tokens.push(new PyToken('newline', '\n', startOffset, startOffset + len, startLine, startChar, startLine, startChar + len));
         lineTokens = 0;
@@ -398,6 +401,26 @@ export function tokenizePython(text: string): { tokens: PyToken[]; comments: PyC
     }
     return j;
   }
+}
+
+/** Keywords that cannot continue an expression when they start a line at column 0. */
+const STATEMENT_KEYWORDS = new Set(['def', 'class', 'import', 'from', 'try', 'while', 'with', 'return', 'raise', 'async', 'global', 'pass']);
+
+/**
+ * Whether the line at `offset` starts, at column 0, with a statement keyword or an assignment written
+ * `NAME = value` (spaces around `=`, which a keyword argument does not have in formatted code).
+ * Inside brackets such a line is a new statement after a bracket left open, not a continuation.
+ */
+function startsStatement(text: string, offset: number): boolean {
+  if (!isIdentStart(text.charCodeAt(offset))) return false;
+  let j = offset + 1;
+  while (j < text.length && isIdentPart(text.charCodeAt(j))) j++;
+  const after = text.charCodeAt(j);
+  if (STATEMENT_KEYWORDS.has(text.slice(offset, j))) return after === 32 || after === 9 || after === 40 || after === 58;
+  if (after !== 32 && after !== 9) return false;
+  while (text.charCodeAt(j) === 32 || text.charCodeAt(j) === 9) j++;
+  const next = text.charCodeAt(j + 1);
+  return text.charCodeAt(j) === 61 && (next === 32 || next === 9);
 }
 
 const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', '0': '\0' };

@@ -4,10 +4,29 @@ import type { Invocation, StartCommand } from '../startCommands';
 import type { LintFile } from '../file';
 import { registerRule } from '../rule';
 import type { AppTarget, RuleContext, RuleFinding } from '../rule';
+import { pythonModuleOf } from '../parse/python';
+import type { PyCallSite } from '../parse/python';
 import type { Fix } from '../types';
 import { fix, gunicornArgv, gunicornFix, productionBind, replaceEdit, replaceInvocation, wordRange } from './util';
 
-const APP_RUN = /^(?!\s*#).*?\b([A-Za-z_][A-Za-z0-9_]*)\.run\(/m;
+/**
+ * The app a script serves with the framework's development server: the first `app.run(...)`, or
+ * `<name>.run(debug=/host=/port=...)`, in the parsed module; and whether the module makes a FastAPI app.
+ */
+function devServerRun(script: LintFile): { variable: string; asgi: boolean } | undefined {
+  const mod = script.parse(pythonModuleOf);
+  let first: PyCallSite | undefined;
+  for (const c of mod.calls) {
+    const parts = c.callee.split('.');
+    if (parts.length !== 2 || parts[1] !== 'run') continue;
+    const arg = c.call.args[0]?.name;
+    if (parts[0] !== 'app' && arg !== 'debug' && arg !== 'host' && arg !== 'port') continue;
+    const at = c.call.range.start;
+    if (!first || at.line < first.call.range.start.line || (at.line === first.call.range.start.line && at.character < first.call.range.start.character)) first = c;
+  }
+  if (!first) return undefined;
+  return { variable: first.callee.split('.')[0], asgi: mod.calls.some((c) => c.callee === 'FastAPI' || c.callee.endsWith('.FastAPI')) };
+}
 
 /** `flask --app hello run` → `hello:app`; FLASK_APP=hello.web:create_app() → as given. */
 function flaskTarget(file: LintFile, inv: Invocation): string {
@@ -40,14 +59,15 @@ function check(file: LintFile, ctx: RuleContext): RuleFinding[] {
       });
     } else if (inv.tool === 'python-script' && inv.script && ctx.workspace.complete) {
       const target = scriptFile(file, ctx, inv.script.value);
-      if (!target || !/\bapp\.run\(|\.run\(\s*(?:debug|host|port)/.test(target.text) || !APP_RUN.test(target.text)) continue;
-      const variable = APP_RUN.exec(target.text)?.[1] ?? 'app';
+      const served = target ? devServerRun(target) : undefined;
+      if (!target || !served) continue;
+      const { variable, asgi } = served;
       const mod = basename(inv.script.value).replace(/\.py$/, '');
       out.push({
         message: `${basename(inv.script.value)} starts the framework's development server`,
         hint: 'app.run() serves with the built-in development server. Run the app object with gunicorn instead.',
         range,
-        fix: scriptFix(file, start, inv, { target: `${mod}:${variable}`, interface: /FastAPI\(/.test(target.text) ? 'asgi' : 'wsgi' }),
+        fix: scriptFix(file, start, inv, { target: `${mod}:${variable}`, interface: asgi ? 'asgi' : 'wsgi' }),
       });
     }
   }
