@@ -153,6 +153,13 @@ describe('lint rules CW101-CW107 (how the process starts)', () => {
       ws.setFile('/p/app.py', 'from flask import Flask\napp = Flask(__name__)\n');
       assert.deepStrictEqual(only(ws.lintFile('/p/Procfile'), 'CW102'), []);
     });
+    it('python server.py: the app is the object whose run() it calls, not the first .run( of the file', () => {
+      const ws = new LintWorkspace({});
+      ws.setFile('/p/Procfile', 'web: python server.py\n');
+      ws.setFile('/p/server.py', 'import subprocess\nfrom flask import Flask\nsubprocess.run(["make"])\n# app.run()\napi = Flask(__name__)\napi.run(host="0.0.0.0")\n');
+      const f = expectOne(ws.lintFile('/p/Procfile'), 'CW102', 'web: python server.py\n', r(0, 12, 0, 21), 'server.py');
+      assert.strictEqual(applyFix('web: python server.py\n', f), 'web: gunicorn server:api --bind 0.0.0.0:$PORT\n');
+    });
   });
 
   describe('CW103 auto-reload', () => {
