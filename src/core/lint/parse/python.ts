@@ -1106,11 +1106,6 @@ export function moduleAssignment(mod: PythonModule, name: string): PyAssignment 
   return found;
 }
 
-/** Every module-level assignment (including augmented ones) to a plain name, in order. */
-export function moduleAssignments(mod: PythonModule, name: string): PyAssignment[] {
-  return mod.assignments.filter((a) => a.topLevel && a.op !== ':' && a.targets.some((t) => targetNames(t).includes(name)));
-}
-
 function targetNames(t: PyNode): string[] {
   if (t.kind === 'name') return [t.name];
   if (t.kind === 'tuple' || t.kind === 'list') return t.items.flatMap(targetNames);
@@ -1161,11 +1156,6 @@ export function settingsModuleDefault(mod: PythonModule): string | undefined {
 
 function before(a: Position, b: Position): boolean {
   return a.line < b.line || (a.line === b.line && a.character < b.character);
-}
-
-/** Whether the module imports `module` (as `import module` or `from module import ...`). */
-export function importsModule(mod: PythonModule, module: string): boolean {
-  return mod.imports.some((i) => i.module === module || i.module.startsWith(module + '.'));
 }
 
 /** Whether a plain `import os` (binding the name `os`) is present at module level. */
