@@ -117,6 +117,8 @@ function jobFor(plan: DeployPlan, deployUser: string, keep: number, by: string) 
     framework: plan.framework,
     migrate: plan.migrate,
     collectstatic: plan.collectstatic,
+    // Where the settings turn COMPRESS_OFFLINE on (file:line), or false: the agent checks it against the real environment.
+    compress: plan.compressOffline ? `${plan.compressOffline.file}:${plan.compressOffline.line}` : false,
     requirements: plan.requirementsFile,
     extraPackages: plan.extraPackages,
     files: { 'gunicorn.conf.py': renderGunicornConf(plan)[0].content },

@@ -11,6 +11,12 @@ import { appOperand, invocations } from '../lint/startCommands';
 import { assignedNames, dottedName, parsePython } from '../lint/parse/python';
 import type { PyAssignment, PythonModule } from '../lint/parse/python';
 import type { FileKind } from '../lint/types';
+import { LintWorkspace } from '../lint/engine';
+import { settingsEnvVars } from '../project/envVars';
+import { systemPackagesOf } from '../project/systemPackages';
+import { hasProdPart } from '../project/roles';
+import type { SystemPackages } from '../project/systemPackages';
+import type { SettingsEnvRead } from './types';
 
 const ROOT_MARKERS = ['manage.py', 'pyproject.toml', 'Pipfile', 'setup.py', 'setup.cfg'];
 const isRequirements = (name: string) => /^requirements.*\.txt$/.test(name);
@@ -152,6 +158,11 @@ export function detectProjectSync(dir: string): Detection {
     usesStaticfiles: framework === 'django' && (django?.staticfiles ?? false),
     sqliteFile: database === 'sqlite' ? django?.sqliteFile ?? null : null,
     staticRootSet: framework === 'django' && (django?.staticRootAssigned ?? false),
+    settingsFile: framework === 'django' ? django?.settingsFile ?? null : null,
+    settingsEnv: framework === 'django' && django?.settingsFile ? settingsEnvOf(files, root, django.settingsFile) : [],
+    staticRootUnread: framework === 'django' ? django?.staticRootUnread ?? null : null,
+    compressOffline: framework === 'django' ? django?.compressOffline ?? null : null,
+    systemPackages: productionSystemPackages(files, root),
     name,
     notes,
   };
@@ -360,4 +371,53 @@ function startCommandTarget(files: ProjectFiles, root: string): { target: string
     if (found) return { target: found, file: f };
   }
   return undefined;
+}
+
+/**
+ * The variables the production settings require (and DEBUG's), read from the parsed settings and what they
+ * star-import; files relative to the project root.
+ */
+function settingsEnvOf(files: ProjectFiles, root: string, settingsFile: string): SettingsEnvRead[] {
+  const projectDir = path.join(files.root, root);
+  try {
+    return settingsEnvVars(path.join(projectDir, settingsFile))
+      .filter((v) => v.required || v.role === 'debug')
+      .filter((v) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(v.name))
+      .map((v) => ({
+        name: v.name, required: v.required, role: v.role, ...(v.cast ? { cast: v.cast } : {}), ...(v.trueText !== undefined ? { trueText: v.trueText } : {}),
+        file: path.relative(projectDir, v.file).split(path.sep).join('/'),
+      }))
+      .sort((a, b) => a.name.localeCompare(b.name));
+  } catch {
+    return []; // settings that cannot be parsed say nothing here (detection notes already say what was read)
+  }
+}
+
+/**
+ * What the project's production Dockerfiles install with apt-get/apk. Which Dockerfiles are production is
+ * decided as the linter decides it (project/roles.ts), from the project's Dockerfiles and compose files.
+ */
+function productionSystemPackages(files: ProjectFiles, root: string): SystemPackages | null {
+  const ws = new LintWorkspace();
+  const rel = (f: string) => (root === '.' ? f : f.slice(root.length + 1));
+  const candidates: string[] = [];
+  for (const f of files.under(root)) {
+    const kind = classify(f, undefined);
+    if (kind !== 'dockerfile' && kind !== 'compose') continue;
+    const text = files.read(f);
+    if (text === null) continue;
+    ws.setFile(path.join(files.root, f), text);
+    if (kind === 'dockerfile') candidates.push(f);
+  }
+  let production = candidates.filter((f) => ws.roleOf(path.join(files.root, f))?.production);
+  // Several (base, demo, production images): the ones whose name or folder says production, when some do.
+  const named = production.filter((f) => f.split('/').some((part) => hasProdPart(part)));
+  if (named.length) {
+    // ...and the project's own base image they start from (`FROM wger/base` ← extras/docker/base/Dockerfile).
+    const bases = new Set(named.flatMap((f) => [...(files.read(f) ?? '').matchAll(/^\s*FROM\s+(?:--\S+\s+)*([\w./-]+\/([\w.-]+))(?::[\w.-]+)?/gim)].map((m) => m[2].toLowerCase())));
+    production = production.filter((f) => named.includes(f) || bases.has(path.posix.basename(path.posix.dirname(f)).toLowerCase()));
+  }
+  const dockerfiles = production
+    .map((f) => ({ file: new LintFile(f, files.read(f)!, 'dockerfile', false), label: rel(f) }));
+  return systemPackagesOf(dockerfiles) ?? null;
 }

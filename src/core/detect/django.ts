@@ -29,6 +29,12 @@ export interface DjangoFacts {
   staticRootAssigned: boolean;
   /** SQLite NAME of the default database, relative to the project (or absolute), when it can be read. */
   sqliteFile: string | null;
+  /** The production settings module's file, relative to the project root. */
+  settingsFile: string | null;
+  /** Where STATIC_ROOT is assigned in a way that cannot be read without running Python (1-based line). */
+  staticRootUnread: { file: string; line: number; expression: string } | null;
+  /** django-compressor with COMPRESS_OFFLINE on: where the settings turn it on (1-based line). */
+  compressOffline: { file: string; line: number } | null;
   redis: boolean;
   notes: string[];
 }
@@ -183,6 +189,11 @@ export function analyseDjango(files: ProjectFiles, root: string): DjangoFacts {
   if (!assignments.has('STATIC_ROOT') && settingsFile && staticfiles) notes.push('staticRoot: STATIC_ROOT is not set: collectstatic has nowhere to copy the static files.');
   if (!assignments.has('MEDIA_ROOT') && settingsFile) notes.push('mediaRoot: MEDIA_ROOT is not set.');
 
+  const staticAssignment = assignments.get('STATIC_ROOT');
+  const staticRootUnread = staticAssignment && staticRoot === null
+    ? { file: rel(staticAssignment.file), line: staticAssignment.line + 1, expression: exprText(staticAssignment).replace(/\s+/g, ' ').slice(0, 120) }
+    : null;
+
   return {
     managePy: manage ? rel(manage) : null,
     pythonPath,
@@ -205,6 +216,9 @@ export function analyseDjango(files: ProjectFiles, root: string): DjangoFacts {
     staticRootAssigned: assignments.has('STATIC_ROOT'),
     sqliteFile: sqliteFileOf(assignments.get('DATABASES'), evaluator),
     redis: /redis:\/\/|django_redis|channels_redis|RedisCache/.test(all),
+    settingsFile: settingsFile ? rel(settingsFile) : null,
+    staticRootUnread,
+    compressOffline: compressOfflineOf(assignments, strings, evaluator, rel),
     notes,
   };
 }
@@ -217,6 +231,8 @@ interface Setting {
   value: PyNode | undefined;
   file: string;
   mod: PythonModule;
+  /** 0-based line of the assignment. */
+  line: number;
 }
 
 /** The source text of a setting's value, for notes. */
@@ -255,11 +271,29 @@ function collectSettings(
   for (const a of mod.assignments) {
     if (!a.topLevel || a.op !== '=') continue;
     const names = assignedNames(a);
-    if (names.length) steps.push({ ...a.range.start, run: () => { for (const n of names) into.set(n.name, { value: a.value, file, mod }); } });
+    if (names.length) steps.push({ ...a.range.start, run: () => { for (const n of names) into.set(n.name, { value: a.value, file, mod, line: a.range.start.line }); } });
   }
   steps.sort((x, y) => x.line - y.line || x.character - y.character);
   for (const s of steps) s.run();
   return cut;
+}
+
+/**
+ * Where django-compressor's offline compression is turned on: `compressor` installed and COMPRESS_OFFLINE
+ * True (literally, or as the default of an environment read), COMPRESS_ENABLED not literally False (then
+ * `manage.py compress` refuses to run). Null when the settings do not say so plainly.
+ */
+function compressOfflineOf(assignments: Map<string, Setting>, strings: Set<string>, evaluator: PathEvaluator, rel: (p: string) => string): { file: string; line: number } | null {
+  const offline = assignments.get('COMPRESS_OFFLINE');
+  if (!offline || !strings.has('compressor')) return null;
+  const isConst = (node: PyNode | undefined, value: 'True' | 'False') => node?.kind === 'const' && node.value === value;
+  const v = offline.value;
+  const env = v?.kind === 'call' ? evaluator.envDefaultOf(v) : undefined;
+  const truthy = isConst(v, 'True') || /^(?:true|1|yes|on)$/i.test(evaluator.string(v) ?? '') || isConst(env, 'True');
+  if (!truthy) return null;
+  const enabled = assignments.get('COMPRESS_ENABLED');
+  if (enabled && isConst(enabled.value, 'False')) return null;
+  return { file: rel(offline.file), line: offline.line + 1 };
 }
 
 /** The NAME of an SQLite database in DATABASES, e.g. `BASE_DIR / 'db.sqlite3'` → `db.sqlite3`. */
@@ -364,6 +398,11 @@ class PathEvaluator {
     if (lit !== undefined) return lit;
     const env = node?.kind === 'call' ? this.envDefault(node) : undefined;
     return literal(env) ?? null;
+  }
+
+  /** The default of an environment read (`env.bool("X", default=True)` → `True`), if any. */
+  envDefaultOf(call: Call): PyNode | undefined {
+    return this.envDefault(call);
   }
 
   /** `env("X", default=...)`, `os.environ.get("X", ...)`: the default's expression. */

@@ -1,6 +1,8 @@
 // What Cloudward reads from a Python web project's files. Every field that could not be found is
 // `null`, and `notes` says why: a gap is reported, never silently guessed.
 
+import type { SystemPackages } from '../project/systemPackages';
+
 export type Framework = 'django' | 'flask' | 'fastapi' | 'wsgi' | 'asgi';
 export type AppInterface = 'wsgi' | 'asgi';
 export type PackageManager = 'uv' | 'poetry' | 'pdm' | 'pipenv' | 'pip';
@@ -50,7 +52,30 @@ export interface Detection {
   staticRootSet: boolean;
   /** The SQLite database file relative to `projectRoot` (Django's NAME), when the database is SQLite and NAME is readable. */
   sqliteFile: string | null;
+  /** The production settings module's file, relative to `projectRoot`. */
+  settingsFile: string | null;
+  /**
+   * The environment variables the production settings cannot be imported without (no default in the code),
+   * and the one DEBUG reads: what `collectstatic` at image build must be given a throwaway value for.
+   */
+  settingsEnv: SettingsEnvRead[];
+  /** STATIC_ROOT is assigned in a way that cannot be read without running Python: where (relative to `projectRoot`, 1-based line). */
+  staticRootUnread: { file: string; line: number; expression: string } | null;
+  /** django-compressor's COMPRESS_OFFLINE is on: where the settings say so (relative to `projectRoot`, 1-based line). */
+  compressOffline: { file: string; line: number } | null;
+  /** System packages the project's own production Dockerfile(s) install, or null. */
+  systemPackages: SystemPackages | null;
   /** A name for the app: the Django project package, the pyproject name, or the folder name. */
   name: string | null;
   notes: string[];
+}
+
+/** One environment read of the settings (see project/envVars.ts SettingsEnvVar), file relative to `projectRoot`. */
+export interface SettingsEnvRead {
+  name: string;
+  required: boolean;
+  role: 'secret-key' | 'debug' | 'hosts' | 'database' | 'other';
+  cast?: 'bool' | 'int' | 'list';
+  trueText?: string;
+  file: string;
 }

@@ -2,7 +2,7 @@ import { stringify } from './yamlText';
 import type { DeployPlan } from '../plan/types';
 import type { GeneratedFile } from './types';
 import { imageRef } from '../imageTags';
-import { LOCAL_HOSTS, SQLITE_DATA_DIR, allowedHostsEnv, celeryArgs, commentText, header, inContainer, managePy, publicEnv, settingsFlag, sqliteInContainer } from './common';
+import { LOCAL_HOSTS, SQLITE_DATA_DIR, allowedHostsEnv, celeryArgs, commentText, header, inContainer, managePy, publicEnv, settingsFlag, shWord, sqliteInContainer } from './common';
 
 const NGINX_IMAGE = imageRef('nginx', 'alpine');
 const POSTGRES_IMAGE = imageRef('postgres', 'alpine');
@@ -127,7 +127,10 @@ export function renderCompose(plan: DeployPlan): GeneratedFile[] {
     // The image holds the collected files; this one-shot copies the current ones into the volume nginx reads.
     services.collectstatic = {
       ...app,
-      command: ['python', managePy(plan), 'collectstatic', '--noinput', '--clear', ...settingsFlag(plan)],
+      // django-compressor's offline files go where collectstatic put the others (COMPRESS_ROOT is STATIC_ROOT by default).
+      command: plan.compressOffline
+        ? ['sh', '-c', [['python', managePy(plan), 'collectstatic', '--noinput', '--clear', ...settingsFlag(plan)], ['python', managePy(plan), 'compress', ...settingsFlag(plan)]].map((c) => c.map(shWord).join(' ')).join(' && ')]
+        : ['python', managePy(plan), 'collectstatic', '--noinput', '--clear', ...settingsFlag(plan)],
       volumes: [`static:${staticIn}`],
     };
     volumes.static = {};

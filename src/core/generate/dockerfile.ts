@@ -2,7 +2,7 @@ import type { DeployPlan } from '../plan/types';
 import type { GeneratedFile } from './types';
 import { UV_IMAGE } from '../imageTags';
 import * as path from 'path';
-import { CONTAINER_APP_DIR, CONTAINER_UID, SQLITE_DATA_DIR, gunicornArgs, header, inContainer, managePy, publicEnv, shWord, sqliteInContainer } from './common';
+import { CONTAINER_APP_DIR, CONTAINER_UID, SQLITE_DATA_DIR, commentText, gunicornArgs, header, inContainer, managePy, publicEnv, shWord, sqliteInContainer } from './common';
 
 const json = (args: string[]) => JSON.stringify(args).replace(/","/g, '", "');
 
@@ -70,6 +70,24 @@ function installSteps(plan: DeployPlan): string[] {
   }
 }
 
+/** `RUN export A=x B=y \` (one variable a line when there are many): the values live only in this RUN. */
+function exportLines(env: Array<{ name: string; value: string }>): string[] {
+  const words = env.map((e) => `${e.name}=${shWord(e.value)}`);
+  if (words.length <= 3) return [`RUN export ${words.join(' ')} \\`];
+  return [`RUN export ${words[0]} \\`, ...words.slice(1).map((w) => `        ${w} \\`)];
+}
+
+/** An apt-get install of `packages` (none: no lines), without recommended packages, its lists removed in the same layer. */
+function aptInstall(packages: string[], why: string): string[] {
+  if (!packages.length) return [];
+  return [
+    `# ${why}`,
+    'RUN apt-get update \\',
+    `    && apt-get install -y --no-install-recommends ${packages.map(shWord).join(' ')} \\`,
+    '    && rm -rf /var/lib/apt/lists/*',
+  ];
+}
+
 /**
  * The server's start command in a container, for `sh -c`: it binds `$PORT` (platforms set it; the image's ENV gives
  * the default) and takes the worker count from WEB_CONCURRENCY.
@@ -106,11 +124,17 @@ export function renderDockerfile(plan: DeployPlan): GeneratedFile[] {
     `WORKDIR ${CONTAINER_APP_DIR}`,
     'RUN python -m venv /opt/venv',
     'ENV PATH="/opt/venv/bin:$PATH"',
+    ...aptInstall(plan.systemPackages?.build ?? [], `System packages the dependencies build with, as the project's own image installs them (${commentText(plan.systemPackages?.sources.join(', ') ?? '')}).`),
     ...installSteps(plan),
     '',
     `FROM ${base} AS runtime`,
     'ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PATH="/opt/venv/bin:$PATH"',
     ...Object.entries(env).map(([k, v]) => `ENV ${k}=${/^[\w.:/*-]+$/.test(v) && v !== '*' ? v : JSON.stringify(v)}`),
+    ...aptInstall(plan.systemPackages?.runtime ?? [], `System packages the app runs with, as the project's own image installs them (${commentText(plan.systemPackages?.sources.join(', ') ?? '')}).`),
+    ...(plan.systemPackages?.foreign.length ? [
+      `# TODO: the project's image on ${commentText(plan.systemPackages.foreignImages.join(', '))} (${commentText(plan.systemPackages.foreignSources.join(', '))}) installs`,
+      `# ${plan.systemPackages.foreign.join(' ')}; this image is Debian, where names may differ: add the Debian names of the ones the app needs here.`,
+    ] : []),
     `# The app's user: numeric, so that Kubernetes can check runAsNonRoot.`,
     `RUN groupadd --system --gid ${CONTAINER_UID} app && useradd --system --uid ${CONTAINER_UID} --gid app --no-create-home app`,
     `WORKDIR ${CONTAINER_APP_DIR}`,
@@ -121,11 +145,17 @@ export function renderDockerfile(plan: DeployPlan): GeneratedFile[] {
   const writable: string[] = [];
   if (plan.collectstatic) {
     writable.push(inContainer(plan, plan.staticRoot));
+    const manage = `python ${shWord(managePy(plan))}`;
+    if (plan.staticRootUnread) {
+      lines.push(`# TODO: STATIC_ROOT in ${commentText(plan.staticRootUnread.file)}:${plan.staticRootUnread.line} could not be read: ${inContainer(plan, plan.staticRoot)} is a guess. Check it.`);
+    }
     lines.push(
-      '# Static files are collected into the image. Settings that read secrets get throwaway values:',
-      '# collectstatic needs none of the real ones, and none end up in a layer.',
-      `RUN DJANGO_SECRET_KEY=collectstatic-only SECRET_KEY=collectstatic-only DATABASE_URL=sqlite:///tmp/collectstatic.sqlite3 \\`,
-      `    python ${shWord(managePy(plan))} collectstatic --noinput`,
+      '# Static files are collected into the image. Every variable the production settings require gets a throwaway',
+      '# value (DEBUG\'s is off): collectstatic needs none of the real ones, and none end up in a layer.',
+      ...(plan.compressOffline ? [`# django-compressor's offline compression (COMPRESS_OFFLINE, ${commentText(plan.compressOffline.file)}:${plan.compressOffline.line}) after collectstatic.`] : []),
+      ...exportLines(plan.buildEnv),
+      `    && ${manage} collectstatic --noinput${plan.compressOffline ? ' \\' : ''}`,
+      ...(plan.compressOffline ? [`    && ${manage} compress`] : []),
     );
   }
   if (plan.staticRootMissing) {

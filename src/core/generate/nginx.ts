@@ -1,6 +1,6 @@
 import type { DeployPlan } from '../plan/types';
 import type { GeneratedFile } from './types';
-import { configWord, header, primaryDomain } from './common';
+import { commentText, configWord, header, primaryDomain } from './common';
 
 export function nginxSitePath(plan: DeployPlan): string {
   return `deploy/nginx/${plan.name}.conf`;
@@ -49,6 +49,9 @@ function fileLocations(plan: DeployPlan): string[] {
   if (plan.collectstatic || plan.framework === 'django') {
     out.push(
       '    # Static files straight from STATIC_ROOT (collectstatic fills it); Django never sees these requests.',
+      ...(plan.staticRootUnread
+        ? [`    # TODO: STATIC_ROOT in ${commentText(`${plan.staticRootUnread.file}:${plan.staticRootUnread.line}`)} could not be read: this folder is a guess. Check it.`]
+        : []),
       `    location ${configWord(plan.staticUrl, 'an nginx location')} {`,
       `        alias ${configWord(plan.staticRoot, 'an nginx alias')}/;`,
       '        access_log off;',

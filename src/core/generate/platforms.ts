@@ -75,6 +75,7 @@ export function renderRenderYaml(plan: DeployPlan): GeneratedFile[] {
   const build = [
     `${install}${plan.requirementsFile ? extra : extra}`,
     ...(plan.collectstatic ? [['python', managePy(plan), 'collectstatic', '--noinput', ...settingsFlag(plan)].join(' ')] : []),
+    ...(plan.compressOffline ? [['python', managePy(plan), 'compress', ...settingsFlag(plan)].join(' ')] : []),
   ].join(' && ');
   const start = plan.server === 'uwsgi'
     ? `uwsgi --http-socket 0.0.0.0:$PORT --master --processes $WEB_CONCURRENCY --die-on-term --module ${plan.appTarget}`

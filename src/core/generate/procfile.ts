@@ -1,6 +1,6 @@
 import type { DeployPlan } from '../plan/types';
 import type { GeneratedFile } from './types';
-import { celeryArgs, gunicornArgs, header, managePy, settingsFlag } from './common';
+import { celeryArgs, commentText, gunicornArgs, header, managePy, settingsFlag } from './common';
 
 /** Platforms run Procfile lines with a shell: `app:create_app()` must be quoted, `$PORT` must not. */
 function shellWord(word: string): string {
@@ -33,6 +33,9 @@ export function renderProcfile(plan: DeployPlan): GeneratedFile[] {
   else if (plan.extraPackages.length) lines.push(`# TODO: declare ${plan.extraPackages.join(' and ')} in the project's dependencies: the platform installs only those.`);
   if (plan.staticRootMissing) lines.push('# TODO: STATIC_ROOT is not set in the settings, so the build\'s collectstatic fails (lint rule CW205 offers the fix).');
   else if (plan.collectstatic) lines.push('# Static files: the build runs collectstatic (not the release phase, whose files are discarded); WhiteNoise serves them.');
+  if (plan.compressOffline) {
+    lines.push(`# TODO: COMPRESS_OFFLINE is on (${commentText(plan.compressOffline.file)}:${plan.compressOffline.line}): the build must run \`python ${managePy(plan)} compress${flags}\` after collectstatic (Heroku's Python buildpack runs bin/post_compile then); the release phase's files are discarded.`);
+  }
   if (plan.database === 'sqlite') lines.push('# TODO: SQLite lives on the dyno\'s disk, which each deploy and restart throws away: use DATABASE_URL (lint rule CW607).');
   if (plan.writePythonVersion && plan.pythonVersionGuessed) lines.push(`# TODO: .python-version says ${plan.pythonVersion}, a guess: no file named the project's Python version. Check it.`);
   // A Procfile cannot carry settings: the platform's config vars do. The settings read the hosts from this one.

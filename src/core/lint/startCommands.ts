@@ -3,6 +3,7 @@ import type { Instruction, JSONInstruction } from 'dockerfile-ast';
 import { basename } from './classify';
 import { LintFile, ParseError } from './file';
 import { parseDockerfile } from './parse/dockerfile';
+import type { DockerStage } from './parse/dockerfile';
 import { splitCommands, tokenize } from './parse/shell';
 import type { SimpleCommand, Word } from './parse/shell';
 import { isMap, isScalar, isSeq, pairOf, parseYaml, seqItems, valueOf } from './parse/yaml';
@@ -438,6 +439,45 @@ function dockerfileCommands(file: LintFile): StartCommand[] {
         out.push({ file, where: 'dockerfile', container: true, portFromEnv: false, form: 'shell', commands: shellCommands(file.text, start, end), start, end, instruction: ins });
       }
     }
+  }
+  return out;
+}
+
+/** One RUN instruction of a Dockerfile stage, read as shell commands (exec form: its argv as one command). */
+export interface RunInstruction {
+  instruction: Instruction;
+  /** Zero-based line of the RUN keyword. */
+  line: number;
+  commands: SimpleCommand[];
+}
+
+/** The RUN instructions of a Dockerfile stage, each as its simple commands (heredoc bodies are not read). */
+export function runInstructions(file: LintFile, stage: DockerStage): RunInstruction[] {
+  const out: RunInstruction[] = [];
+  for (const ins of stage.instructions) {
+    if (ins.getKeyword() !== 'RUN') continue;
+    const argsRange = ins.getArgumentsRange();
+    if (!argsRange) continue;
+    const json = ins as JSONInstruction;
+    const strings = json.getJSONStrings?.() ?? [];
+    let commands: SimpleCommand[];
+    if (json.getOpeningBracket?.() && strings.length) {
+      const words: Word[] = strings.map((s) => {
+        const r = s.getRange();
+        const start = file.lines.offsetAt(r.start) + 1;
+        const end = file.lines.offsetAt(r.end) - 1;
+        return { value: s.getJSONValue(), start, end, quoted: file.text.slice(start, end) !== s.getJSONValue() };
+      });
+      commands = execCommands(file, words);
+    } else {
+      const start = file.lines.offsetAt(argsRange.start);
+      const end = file.lines.offsetAt(argsRange.end);
+      // Docker drops comment lines inside a continued instruction before the shell sees it: blank them
+      // (with their line break, same length, so offsets stay) or the comment would end the command there.
+      const body = file.text.slice(start, end).replace(/^[ \t]*#[^\n]*\n/gm, (m) => ' '.repeat(m.length));
+      commands = shellCommands(file.text.slice(0, start) + body + file.text.slice(end), start, end);
+    }
+    out.push({ instruction: ins, line: ins.getRange().start.line, commands });
   }
   return out;
 }

@@ -2,6 +2,8 @@
 import * as path from 'path';
 import type { Detection } from '../detect/types';
 import { DEFAULT_PYTHON } from '../imageTags';
+import { buildTimeEnv } from '../project/envVars';
+import { DEBIAN_PACKAGE } from '../project/systemPackages';
 import type { BuildPlanOptions, DeployPlan, PlanField, PlanGap, PlanOverrides } from './types';
 
 /** A plan value that is missing or invalid; `key` names the field (for `--set key=...` or an input box). */
@@ -204,7 +206,7 @@ export function planGaps(d: Detection): PlanGap[] {
     gaps.push({
       key: 'staticRoot',
       reason: d.staticRootSet
-        ? 'STATIC_ROOT could not be read from the settings without running Python: give the folder it names on the server.'
+        ? `STATIC_ROOT${d.staticRootUnread ? ` in ${d.staticRootUnread.file}:${d.staticRootUnread.line}` : ''} could not be read from the settings without running Python: give the folder it names on the server.`
         : 'STATIC_ROOT is not set in the settings, so collectstatic would fail (lint rule CW205 offers the fix). Give the folder you will set it to.',
     });
   }
@@ -343,7 +345,23 @@ export function buildPlan(d: Detection, overrides: PlanOverrides = {}, options: 
     staticRootMissing,
     wsgiTarget,
     sqliteFile: d.database === 'sqlite' ? sqliteOnServer(d.sqliteFile) : null,
+    buildEnv: [],
+    compressOffline: null,
+    systemPackages: d.systemPackages,
+    staticRootUnread: null,
   };
+  const collects = plan.collectstatic;
+  // The fixed names collectstatic has always had at build, then every one the production settings require.
+  const buildEnv = buildTimeEnv([
+    { name: 'DJANGO_SECRET_KEY', role: 'secret-key', required: true },
+    { name: 'SECRET_KEY', role: 'secret-key', required: true },
+    { name: 'DATABASE_URL', role: 'database', required: true },
+    ...d.settingsEnv,
+  ]);
+  const byName = new Map(buildEnv.map((e) => [e.name, e]));
+  plan.buildEnv = collects ? [...byName.values()] : [];
+  plan.compressOffline = collects ? d.compressOffline : null;
+  plan.staticRootUnread = collects && o.staticRoot === undefined ? d.staticRootUnread : null;
   // Detected values land in shell lines and unit files too: hold them to the same rules as typed ones.
   for (const f of PLAN_FIELDS) {
     const v = plan[f.key];
@@ -356,6 +374,12 @@ export function buildPlan(d: Detection, overrides: PlanOverrides = {}, options: 
     if (v === null || v === undefined) continue;
     const err = r.validate(String(v));
     if (err) throw new PlanError(r.key, `${r.key} ${err} (found '${v}' in the project): rename it, or change it in the project`);
+  }
+  for (const e of plan.buildEnv) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(e.name)) throw new PlanError('buildEnv', `the settings read an environment variable named '${e.name}', which no shell can set: rename it in the settings`);
+  }
+  for (const p of [...(plan.systemPackages?.runtime ?? []), ...(plan.systemPackages?.build ?? [])]) {
+    if (!DEBIAN_PACKAGE.test(p)) throw new PlanError('systemPackages', `'${p}' (from the project's Dockerfile) is not a Debian package name`);
   }
   if (plan.maxReplicas < plan.replicas) throw new PlanError('maxReplicas', `maxReplicas (${plan.maxReplicas}) must be at least replicas (${plan.replicas})`);
   if (plan.socket.startsWith(plan.staticRoot + '/')) throw new PlanError('socket', 'the socket must not be inside the static folder nginx serves');

@@ -1,4 +1,5 @@
 import type { AppInterface, Database, Framework, PackageManager } from '../detect/types';
+import type { SystemPackages } from '../project/systemPackages';
 
 /**
  * One deploy plan: detection plus the user's choices. Every generator renders from it, so ports,
@@ -96,6 +97,20 @@ export interface DeployPlan {
   wsgiTarget: string | null;
   /** SQLite database file relative to the app folder (Django's NAME), when the database is SQLite. */
   sqliteFile: string | null;
+  /**
+   * Throwaway values for the management commands run at image build (collectstatic, compress): one for every
+   * variable the production settings require, DEBUG's set off. Never a real value (it would stay in a layer).
+   */
+  buildEnv: Array<{ name: string; value: string }>;
+  /** Run `manage.py compress` after collectstatic (django-compressor with COMPRESS_OFFLINE on): where the settings say so, or null. */
+  compressOffline: { file: string; line: number } | null;
+  /** System packages the project's own production Dockerfile installs (kept in the generated image), or null. */
+  systemPackages: SystemPackages | null;
+  /**
+   * STATIC_ROOT is set in the settings in a way that cannot be read, and no staticRoot was given: `staticRoot`
+   * is a guess (reported, and asked for). Where the settings set it.
+   */
+  staticRootUnread: { file: string; line: number; expression: string } | null;
 }
 
 export type PlanFieldType = 'string' | 'integer' | 'boolean' | 'path';

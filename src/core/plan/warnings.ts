@@ -58,6 +58,32 @@ export function planWarnings(plan: DeployPlan, kinds: readonly string[]): PlanWa
         `Set STATIC_ROOT (the lint rule CW205 offers a quick fix in settings.py; on a server it must be ${plan.staticRoot}), then generate again.`,
     });
   }
+  if (plan.staticRootUnread && uses('nginx', 'dockerfile', 'compose', 'kubernetes', 'systemd', 'flyio')) {
+    const at = plan.staticRootUnread;
+    out.push({
+      key: 'staticRoot',
+      message:
+        `STATIC_ROOT in ${at.file}:${at.line} (\`${at.expression}\`) could not be read without running Python, so the files use ${plan.staticRoot}, a guess: ` +
+        'if collectstatic fills another folder, nginx serves nothing and the admin has no CSS. Give the folder it names on the server with --set staticRoot=/path (the editor asks for it).',
+    });
+  }
+  if (plan.compressOffline && uses('procfile')) {
+    out.push({
+      key: 'compressOffline',
+      message:
+        `COMPRESS_OFFLINE is on (${plan.compressOffline.file}:${plan.compressOffline.line}): a Heroku-style build runs collectstatic but not \`manage.py compress\`, so every page with {% compress %} fails. ` +
+        'Run it in the build after collectstatic (a bin/post_compile script on Heroku\'s Python buildpack).',
+    });
+  }
+  if (plan.systemPackages?.foreign.length && uses('dockerfile', 'compose', 'kubernetes', 'flyio')) {
+    const sp = plan.systemPackages;
+    out.push({
+      key: 'systemPackages',
+      message:
+        `The project's image on ${sp.foreignImages.join(', ')} (${sp.foreignSources.join(', ')}) installs ${sp.foreign.join(' ')}; the generated image is Debian (python:${plan.pythonVersion}-slim), where names may differ, so they were left out: ` +
+        'add the Debian names of the ones the app needs to the Dockerfile (its TODO says where).',
+    });
+  }
   if (plan.pythonVersionGuessed && uses('procfile', 'dockerfile')) {
     out.push({
       key: 'pythonVersion',

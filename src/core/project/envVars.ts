@@ -37,7 +37,7 @@ export type EnvLoader =
 const RAW_GET = new Set(['os.environ.get', 'environ.get', 'os.getenv', 'getenv']);
 const ENVIRON = new Set(['os.environ', 'environ']);
 /** django-environ's typed readers (env.str, env.bool, env.db...), decouple's config and common helpers. */
-const HELPER_CALL = /^(?:env|config|get_?env\w*)$/i;
+const HELPER_CALL = /^(?:env\w*|config|get_?env\w*)$/i;
 const ENV_METHOD = /^(?:str|bool|int|float|list|tuple|dict|json|url|path|db|db_url|cache|cache_url|email|email_url|search_url|parse_value)$/;
 
 function argOf(call: Call, index: number, name: string): PyNode | undefined {
@@ -66,6 +66,11 @@ function readsIn(node: PyNode | undefined, schemeDefaults: Set<string>): Array<O
       const name = stringValue(x.index);
       if (name && ENVIRON.has(dottedName(x.object) ?? '')) out.push({ name, required: true });
       todo.push(x.object, x.index);
+      continue;
+    }
+    if (x.kind === 'call' && /^(?:int|float)$/.test(dottedName(x.callee) ?? '')) {
+      // int(os.environ["WORKERS"]): the text must parse as a number.
+      for (const a of x.args) for (const r of readsIn(a.value, schemeDefaults)) out.push({ ...r, cast: r.cast ?? 'int' });
       continue;
     }
     if (x.kind === 'call') {
@@ -103,16 +108,22 @@ function readOfCall(x: Call, schemeDefaults: Set<string>): Omit<SettingsEnvVar, 
     const given = stringValue(argOf(x, 0, 'var'));
     const name = given ?? ({ db: 'DATABASE_URL', db_url: 'DATABASE_URL', cache: 'CACHE_URL', cache_url: 'CACHE_URL', email: 'EMAIL_URL', email_url: 'EMAIL_URL', search_url: 'SEARCH_URL' } as Record<string, string>)[last];
     if (!name) return undefined;
-    return { name, required: !argOf(x, 99, 'default') && !schemeDefaults.has(name), cast };
+    // django-environ's typed readers take the default second (env.bool("X", False)); list/tuple/dict take a cast first.
+    const defaultAt = given === undefined ? 99 : /^(?:list|tuple|dict)$/.test(last) ? 2 : 1;
+    return { name, required: !argOf(x, defaultAt, 'default') && !schemeDefaults.has(name), cast };
   }
   if (parts.length === 1 && HELPER_CALL.test(last)) {
     const name = stringValue(argOf(x, 0, 'var') ?? argOf(x, 0, 'option'));
     if (!name) return undefined;
     // decouple's config(name, default, cast): the second positional is the default; django-environ's
     // env(name, cast, default): the second is the cast, so only default= counts there.
-    const isConfig = /^config$/i.test(last);
-    const hasDefault = !!x.args.find((a) => a.name === 'default') || (isConfig && x.args.filter((a) => !a.name && !a.star).length >= 2);
-    return { name, required: !hasDefault && !schemeDefaults.has(name), cast };
+    // A project's own helper (healthchecks' envbool("DEBUG", "True")) takes the default second as well.
+    const defaultSecond = !/^env$/i.test(last);
+    const hasDefault = !!x.args.find((a) => a.name === 'default') || (defaultSecond && x.args.filter((a) => !a.name && !a.star).length >= 2);
+    const named = /bool$/i.test(last) ? 'bool' : /int$/i.test(last) ? 'int' : /list$/i.test(last) ? 'list' : undefined;
+    // Whether a project's own env* helper fails without the variable is not known (healthchecks' envsecret("X") returns None).
+    const ownHelper = /^env\w+$/i.test(last);
+    return { name, required: !ownHelper && !hasDefault && !schemeDefaults.has(name), cast: cast ?? named };
   }
   return undefined;
 }
@@ -324,18 +335,44 @@ function order(v: SettingsEnvVar): number {
 export function throwawayCheckEnv(vars: SettingsEnvVar[]): Record<string, string> {
   const env: Record<string, string> = {};
   for (const v of vars) {
-    if (v.role === 'debug') env[v.name] = v.trueText === '0' ? '' : v.cast === 'bool' ? 'False' : '0';
+    if (v.role === 'debug') env[v.name] = debugOff(v);
     else if (!v.required) continue;
-    else if (v.role === 'secret-key') env[v.name] = randomSecretKey();
-    else if (v.role === 'hosts') env[v.name] = 'example.com';
-    else if (v.role === 'database') env[v.name] = 'sqlite:///:memory:';
-    else if (v.cast === 'bool') env[v.name] = 'False';
-    else if (v.cast === 'int' || /(_PORT|_TIMEOUT|_SECONDS|_AGE|_COUNT|_SIZE)$/.test(v.name)) env[v.name] = '1';
-    else if (/(REDIS|CACHE|BROKER|CELERY).*URL$/.test(v.name)) env[v.name] = 'redis://localhost:6379/0';
-    else if (/URL$/.test(v.name)) env[v.name] = 'https://example.com/';
-    else env[v.name] = 'cloudward-check-placeholder';
+    else env[v.name] = v.role === 'secret-key' ? randomSecretKey() : placeholderFor(v, 'cloudward-check-placeholder');
   }
   return env;
+}
+
+/** The value that turns DEBUG off, in the shape its reader parses. */
+function debugOff(v: Pick<SettingsEnvVar, 'trueText' | 'cast'>): string {
+  return v.trueText === '0' ? '' : v.cast === 'bool' ? 'False' : '0';
+}
+
+/** A value of the right shape for a required variable that is no secret key (a URL parses, a bool or an int cast succeeds). */
+function placeholderFor(v: Pick<SettingsEnvVar, 'name' | 'role' | 'cast'>, text: string): string {
+  if (v.role === 'hosts') return 'example.com';
+  if (v.role === 'database') return 'sqlite:///:memory:';
+  if (v.cast === 'bool') return 'False';
+  if (v.cast === 'int' || /(_PORT|_TIMEOUT|_SECONDS|_AGE|_COUNT|_SIZE)$/.test(v.name)) return '1';
+  if (v.cast === 'list') return text;
+  if (/^CACHE_URL$/.test(v.name)) return 'locmemcache://';
+  if (/^EMAIL_URL$/.test(v.name)) return 'consolemail://';
+  if (/(REDIS|CACHE|BROKER|CELERY).*URL$/.test(v.name)) return 'redis://localhost:6379/0';
+  if (/URL$/.test(v.name)) return 'https://example.com/';
+  return text;
+}
+
+/**
+ * Throwaway values for running a management command at image build (`collectstatic`, `compress`), where no
+ * real secret may go (it would stay in a layer): every required variable gets a value of the right shape,
+ * DEBUG's is set off. Always the same values, so the generated Dockerfile does not change from run to run.
+ */
+export function buildTimeEnv(vars: ReadonlyArray<Pick<SettingsEnvVar, 'name' | 'role' | 'cast' | 'trueText' | 'required'>>): Array<{ name: string; value: string }> {
+  const out: Array<{ name: string; value: string }> = [];
+  for (const v of vars) {
+    if (v.role === 'debug') out.push({ name: v.name, value: debugOff(v) });
+    else if (v.required) out.push({ name: v.name, value: v.role === 'secret-key' ? 'build-time-only-not-a-secret' : placeholderFor(v, 'build-time-placeholder') });
+  }
+  return out;
 }
 
 /** Whether a `.gitignore` text already ignores a root `.env` (`.env`, `/.env`, `.env*`, `*.env`). */

@@ -1031,7 +1031,7 @@ import importlib, json, os, sys, traceback
 def mark(*a):
     sys.stdout.flush(); sys.stderr.flush()
     print("@@CW " + " ".join(a), flush=True)
-MOD, ATTR, DJANGO, COLLECT = json.loads(sys.argv[1])
+MOD, ATTR, DJANGO, COLLECT, PLANNED_COMPRESS = (json.loads(sys.argv[1]) + [None])[:5]
 stage = "import"
 try:
     mark("stage", "import")
@@ -1048,8 +1048,16 @@ try:
             call_command("collectstatic", interactive=False, verbosity=1)
             # django-compressor's offline compression, decided by the production settings themselves: the
             # templates' {% compress %} blocks are rendered now, into the release, after the files they name.
-            if "compressor" in settings.INSTALLED_APPS and getattr(settings, "COMPRESS_OFFLINE", False) \
-                    and getattr(settings, "COMPRESS_ENABLED", not settings.DEBUG):
+            # The plan (generated Dockerfile, compose, Render) read COMPRESS_OFFLINE from the settings' text; the
+            # real environment has the last word here, and a disagreement is said.
+            offline = "compressor" in settings.INSTALLED_APPS and getattr(settings, "COMPRESS_OFFLINE", False) \
+                and getattr(settings, "COMPRESS_ENABLED", not settings.DEBUG)
+            if PLANNED_COMPRESS and not offline:
+                print("note: the settings' text turns COMPRESS_OFFLINE on (%s), the production environment turns it off: no compress" % PLANNED_COMPRESS)
+            elif offline and PLANNED_COMPRESS is False:
+                print("note: COMPRESS_OFFLINE is on in the production environment, which the settings' text does not say plainly: "
+                      "compress runs here, the generated Dockerfile and compose file do not run it")
+            if offline:
                 stage = "compress"; mark("stage", stage)
                 call_command("compress", verbosity=1)
         stage = "check"; mark("stage", stage)
@@ -1107,7 +1115,7 @@ except BaseException:
         j = self.job
         mod, _, attr = j["appTarget"].partition(":")
         django = j.get("framework") == "django"
-        args = json.dumps([mod, attr, django, bool(django and j.get("collectstatic"))])
+        args = json.dumps([mod, attr, django, bool(django and j.get("collectstatic")), j.get("compress")])
         self.begin("import", self.STAGE_TEXT["import"] % j["appTarget"])
         code, out = self.py(self.rel, ["-c", self.CHECKS, args], check=False)
         buf = []

@@ -175,7 +175,7 @@ describe('generators', () => {
     // Exec form; sh only expands $PORT (Cloud Run sets 8080, Heroku and Render their own), exec hands PID 1 to gunicorn.
     assert.deepStrictEqual(JSON.parse(cmd), ['sh', '-c', 'exec gunicorn --bind 0.0.0.0:${PORT:-8000} --access-logfile - mysite.wsgi:application']);
     assert.match(text, /RUN --mount=type=cache,target=\/root\/\.cache\/pip pip install -r requirements\.txt/);
-    assert.match(text, /DJANGO_SECRET_KEY=collectstatic-only[^\n]*\\\n\s+python manage\.py collectstatic --noinput/);
+    assert.match(text, /^RUN export DJANGO_SECRET_KEY=build-time-only-not-a-secret [^\n]*\\\n\s+&& python manage\.py collectstatic --noinput$/m);
     assert.ok(!/^ENV .*SECRET/m.test(text) && !/^ARG .*SECRET/m.test(text), 'no secret in ENV or ARG');
     const ignore = lines(get(files, '.dockerignore'));
     for (const p of ['.git', '.env', '.venv', '**/__pycache__', '*.sqlite3', 'node_modules']) assert.ok(ignore.includes(p), p);

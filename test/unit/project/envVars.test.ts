@@ -14,6 +14,7 @@ import {
   gitignoreCoversEnv,
   planDevEnv,
   randomSecretKey,
+  buildTimeEnv,
   settingsEnvVars,
   throwawayCheckEnv,
 } from '../../../src/core/project/envVars';
@@ -35,6 +36,54 @@ describe('settings environment variables', () => {
     assert.deepStrictEqual([v.DATABASE_URL.required, v.DATABASE_URL.role], [true, 'database']);
     assert.strictEqual(v.EMAIL_HOST.required, false);
     assert.strictEqual(v.REDIS_URL.required, true);
+  });
+
+  it("django-environ's typed readers take their default second (env.bool('X', False)); list/tuple/dict third", () => {
+    const v = vars('import environ\nenv = environ.Env()\nA = env.bool("A", False)\nB = env.int("B", 5)\nC = env.list("C", str)\nD = env.list("D", str, [])\nE = env.str("E")\n');
+    assert.deepStrictEqual([v.A.required, v.A.cast], [false, 'bool']);
+    assert.deepStrictEqual([v.B.required, v.B.cast], [false, 'int']);
+    assert.deepStrictEqual([v.C.required, v.D.required, v.E.required], [true, false, true], 'env.list("C", str): str is the cast, not a default');
+  });
+
+  it("a project's own env* helper: its cast from the name, a positional default counts, never required without one (its semantics are unknown)", () => {
+    const v = vars('import os\nDEBUG = envbool("DEBUG", "True")\nPORT = envint("SMTP_PORT")\nTOKEN = envsecret("TELEGRAM_TOKEN")\n');
+    assert.deepStrictEqual([v.DEBUG.role, v.DEBUG.cast, v.DEBUG.required], ['debug', 'bool', false]);
+    assert.deepStrictEqual([v.SMTP_PORT.cast, v.SMTP_PORT.required], ['int', false]);
+    assert.strictEqual(v.TELEGRAM_TOKEN.required, false);
+  });
+
+  it('int(os.environ["X"]) must parse as a number', () => {
+    const v = vars('import os\nWORKERS = int(os.environ["APP_WORKERS"])\nRATIO = float(os.environ.get("RATIO", "0.5"))\n');
+    assert.deepStrictEqual([v.APP_WORKERS.required, v.APP_WORKERS.cast], [true, 'int']);
+    assert.deepStrictEqual([v.RATIO.required, v.RATIO.cast], [false, 'int']);
+  });
+
+  it('build-time values: the same on every run, of the shape each reader parses, DEBUG off, optional ones left out', () => {
+    const v = envVarsOfModule(parsePython([
+      'import os, environ, dj_database_url',
+      'env = environ.Env()',
+      'SECRET_KEY = os.environ["APP_SECRET_KEY"]',
+      'DEBUG = os.environ.get("APP_DEBUG", "0") == "1"',
+      'FEATURE = env.bool("FEATURE_X")',
+      'WORKERS = int(os.environ["APP_WORKERS"])',
+      'DATABASES = {"default": dj_database_url.config()}',
+      'CACHES = {"default": env.cache()}',
+      'BROKER = os.environ["CELERY_BROKER_URL"]',
+      'SENTRY = os.environ.get("SENTRY_DSN")',
+      'NAME = os.environ["SITE_NAME"]',
+    ].join('\n') + '\n'), 'settings.py');
+    const env = Object.fromEntries(buildTimeEnv(v).map((e) => [e.name, e.value]));
+    assert.deepStrictEqual(env, {
+      APP_SECRET_KEY: 'build-time-only-not-a-secret',
+      APP_DEBUG: '0',
+      FEATURE_X: 'False',
+      APP_WORKERS: '1',
+      DATABASE_URL: 'sqlite:///:memory:',
+      CACHE_URL: 'locmemcache://',
+      CELERY_BROKER_URL: 'redis://localhost:6379/0',
+      SITE_NAME: 'build-time-placeholder',
+    });
+    assert.deepStrictEqual(buildTimeEnv(v), buildTimeEnv(v));
   });
 
   it("python-decouple: config('X') is required; a positional or keyword default is not", () => {
