@@ -13,8 +13,8 @@ export interface SystemPackages {
   runtime: string[];
   /** Debian packages only building the dependencies needs: compilers, headers, what the Dockerfile purges after building. */
   build: string[];
-  /** Where they were read, `docker/Dockerfile:13` (1-based lines). */
-  sources: string[];
+  /** Where each list was read, `docker/Dockerfile:13` (1-based lines of the RUN instructions). */
+  sources: { runtime: string[]; build: string[] };
   /**
    * Packages of an image that is not Debian's (Alpine's `apk add`, an Ubuntu or unknown base image): the generated
    * image is Debian (python:*-slim), where a name may not exist, so they are reported, not installed.
@@ -205,7 +205,7 @@ export function systemPackagesOf(dockerfiles: Array<{ file: LintFile; label: str
   const runtime: string[] = [];
   const build: string[] = [];
   const foreign: string[] = [];
-  const sources: string[] = [];
+  const where = new Map<string, string>();
   const foreignSources: string[] = [];
   const foreignImages: string[] = [];
   const headersInChain: string[] = [];
@@ -225,7 +225,7 @@ export function systemPackagesOf(dockerfiles: Array<{ file: LintFile; label: str
         add(foreignImages, f.image);
         continue;
       }
-      add(sources, f.source);
+      if (!where.has(f.name)) where.set(f.name, f.source);
       if (f.inRuntimeChain && !read.removed.has(f.name) && !BUILD_ONLY.test(f.name)) add(runtime, f.name);
       else add(build, f.name);
       if (f.inRuntimeChain) add(headersInChain, f.name);
@@ -235,9 +235,13 @@ export function systemPackagesOf(dockerfiles: Array<{ file: LintFile; label: str
   // along: the runtime stage needs that library. A builder stage's headers do not (the project's runtime stage lists its own).
   for (const b of headersInChain) {
     const lib = RUNTIME_OF_DEV[b];
-    if (lib && !runtime.includes(lib)) runtime.push(lib);
+    if (lib && !runtime.includes(lib)) {
+      runtime.push(lib);
+      where.set(lib, where.get(b)!);
+    }
   }
   const buildOnly = build.filter((b) => !runtime.includes(b));
   if (!runtime.length && !buildOnly.length && !foreign.length) return undefined;
-  return { runtime, build: buildOnly, sources, foreign, foreignSources, foreignImages };
+  const sourcesOf = (names: string[]) => [...new Set(names.map((n) => where.get(n)!))];
+  return { runtime, build: buildOnly, sources: { runtime: sourcesOf(runtime), build: sourcesOf(buildOnly) }, foreign, foreignSources, foreignImages };
 }

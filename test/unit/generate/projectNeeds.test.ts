@@ -175,7 +175,7 @@ describe("system packages of the project's own production Dockerfile", () => {
     });
     const plan = planOf(dir);
     assert.deepStrictEqual(plan.systemPackages && { runtime: plan.systemPackages.runtime, build: plan.systemPackages.build, sources: plan.systemPackages.sources },
-      { runtime: ['libmagic1', 'libpq5', 'gettext'], build: ['build-essential', 'libpq-dev', 'gcc'], sources: ['docker/Dockerfile:2', 'docker/Dockerfile:4'] });
+      { runtime: ['libmagic1', 'libpq5', 'gettext'], build: ['build-essential', 'libpq-dev', 'gcc'], sources: { runtime: ['docker/Dockerfile:4'], build: ['docker/Dockerfile:2'] } });
     const dockerfile = filesOf(plan, ['dockerfile']).get('Dockerfile')!;
     const stages = dockerfile.split(/^FROM /m);
     assert.match(stages[1], /apt-get install -y --no-install-recommends build-essential libpq-dev gcc \\\n\s+&& rm -rf \/var\/lib\/apt\/lists\/\*/);
@@ -207,6 +207,7 @@ describe("system packages of the project's own production Dockerfile", () => {
     const sp = planOf(dir).systemPackages!;
     assert.deepStrictEqual(sp.runtime, ['curl', 'libpq5'], 'curl stays; libpq-dev was purged, so its library is what the app needs');
     assert.deepStrictEqual(sp.build, ['build-essential', 'libpq-dev', 'git']);
+    assert.deepStrictEqual(sp.sources, { runtime: ['Dockerfile:3'], build: ['Dockerfile:3'] });
   });
 
   it('Alpine packages are named otherwise on Debian: reported in a TODO and a warning, not installed', () => {
