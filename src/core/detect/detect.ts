@@ -129,6 +129,19 @@ export function detectProjectSync(dir: string): Detection {
   if (root !== '.') notes.push(`projectRoot: the project is in the subfolder ${root}.`);
   if (pythonPath !== '.') notes.push(`pythonPath: imports start in ${pythonPath}/ (the server needs --chdir or --pythonpath ${pythonPath}).`);
 
+  const settingsEnv = framework === 'django' && django?.settingsFile ? settingsEnvOf(files, root, django.settingsFile) : [];
+  const required = settingsEnv.filter((v) => v.required).map((v) => v.name);
+  if (required.length) notes.push(`settingsEnv: the production settings cannot start without ${required.join(', ')} (a build gets throwaway values, a server the real ones).`);
+  const compressOffline = framework === 'django' ? django?.compressOffline ?? null : null;
+  if (compressOffline) notes.push(`compressOffline: COMPRESS_OFFLINE is on (${compressOffline.file}:${compressOffline.line}): \`manage.py compress\` runs after collectstatic.`);
+  const systemPackages = productionSystemPackages(files, root);
+  if (systemPackages?.runtime.length || systemPackages?.build.length) {
+    notes.push(`systemPackages: the project's Dockerfile installs ${[...systemPackages.runtime, ...systemPackages.build].join(' ')} (${[...new Set([...systemPackages.sources.runtime, ...systemPackages.sources.build])].join(', ')}): the generated image keeps them.`);
+  }
+  if (systemPackages?.foreign.length) {
+    notes.push(`systemPackages: ${systemPackages.foreign.join(' ')} are installed on ${systemPackages.foreignImages.join(', ')} (${systemPackages.foreignSources.join(', ')}), not Debian: the generated image leaves them to you.`);
+  }
+
   return {
     framework,
     interface: iface,
@@ -159,10 +172,10 @@ export function detectProjectSync(dir: string): Detection {
     sqliteFile: database === 'sqlite' ? django?.sqliteFile ?? null : null,
     staticRootSet: framework === 'django' && (django?.staticRootAssigned ?? false),
     settingsFile: framework === 'django' ? django?.settingsFile ?? null : null,
-    settingsEnv: framework === 'django' && django?.settingsFile ? settingsEnvOf(files, root, django.settingsFile) : [],
+    settingsEnv,
     staticRootUnread: framework === 'django' ? django?.staticRootUnread ?? null : null,
-    compressOffline: framework === 'django' ? django?.compressOffline ?? null : null,
-    systemPackages: productionSystemPackages(files, root),
+    compressOffline,
+    systemPackages,
     name,
     notes,
   };

@@ -225,8 +225,10 @@ export function systemPackagesOf(dockerfiles: Array<{ file: LintFile; label: str
         add(foreignImages, f.image);
         continue;
       }
-      if (!where.has(f.name)) where.set(f.name, f.source);
-      if (f.inRuntimeChain && !read.removed.has(f.name) && !BUILD_ONLY.test(f.name)) add(runtime, f.name);
+      const runs = f.inRuntimeChain && !read.removed.has(f.name) && !BUILD_ONLY.test(f.name);
+      // The line that puts it in its stage: a runtime package's runtime-stage line, whatever a builder installed too.
+      if (!where.has(f.name) || (runs && !runtime.includes(f.name))) where.set(f.name, f.source);
+      if (runs) add(runtime, f.name);
       else add(build, f.name);
       if (f.inRuntimeChain) add(headersInChain, f.name);
     }

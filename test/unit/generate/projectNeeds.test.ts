@@ -160,7 +160,7 @@ describe("system packages of the project's own production Dockerfile", () => {
     const dir = project(settings, {
       'docker/Dockerfile': [
         'FROM python:3.12-slim AS build',
-        'RUN apt-get update && apt-get install -y build-essential libpq-dev gcc',
+        'RUN apt-get update && apt-get install -y build-essential libpq-dev gcc gettext',
         'FROM python:3.12-slim',
         'RUN apt-get update \\',
         '    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \\',
