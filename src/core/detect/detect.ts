@@ -139,7 +139,7 @@ export function detectProjectSync(dir: string): Detection {
     notes.push(`systemPackages: the project's Dockerfile installs ${[...systemPackages.runtime, ...systemPackages.build].join(' ')} (${[...new Set([...systemPackages.sources.runtime, ...systemPackages.sources.build])].join(', ')}): the generated image keeps them.`);
   }
   if (systemPackages?.foreign.length) {
-    notes.push(`systemPackages: ${systemPackages.foreign.join(' ')} are installed on ${systemPackages.foreignImages.join(', ')} (${systemPackages.foreignSources.join(', ')}), not Debian: the generated image leaves them to you.`);
+    notes.push(`systemPackages: ${systemPackages.foreign.join(' ')} are installed on ${systemPackages.foreignImages.join(', ')} (${systemPackages.foreignSources.join(', ')}), not from Debian's own archive: the generated image leaves them to you.`);
   }
 
   return {

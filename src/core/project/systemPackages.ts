@@ -147,12 +147,15 @@ function readDockerfile(file: LintFile, label: string): { found: Found[]; remove
   const preamble = new Map<string, string>();
   variablesOf(df.preamble, preamble);
   const stageVars = new Map<DockerStage, Map<string, string>>();
+  /** Stages that added an apt source of their own (PGDG, NodeSource…): what they install after it is not Debian's. */
+  const addedSources = new Set<DockerStage>();
   for (const stage of df.stages) {
     if (stage.name && DEV_STAGE.test(stage.name) && !chain.has(stage)) continue;
     if (OTHER_IMAGES.test(rootImage(stage, df.stages))) continue;
     const parent = df.stages.find((s) => s !== stage && s.name === (stage.from.getImageName() ?? '').toLowerCase());
     const vars = new Map(parent ? stageVars.get(parent) ?? preamble : preamble);
     stageVars.set(stage, vars);
+    if (parent && addedSources.has(parent)) addedSources.add(stage);
     const inChain = chain.has(stage);
     const image = rootImage(stage, df.stages);
     const debian = DEBIAN_IMAGES.test(image) && !/alpine/.test(image);
@@ -168,11 +171,17 @@ function readDockerfile(file: LintFile, label: string): { found: Found[]; remove
         const words = commandWords(c, local);
         if (!words?.length) continue;
         const prog = words[0].replace(/^.*\//, '');
+        if (addsAptSource(prog, words, c)) addedSources.add(stage);
+        const thirdParty = addedSources.has(stage);
         if (prog === 'apt-get' || prog === 'apt' || prog === 'aptitude') {
           const verb = words.slice(1).findIndex((w) => !w.startsWith('-'));
           const action = words[verb + 1];
           const rest = words.slice(verb + 2);
-          if (action === 'install') for (const name of operands(rest, local, APT_VALUED)) found.push({ name, debian, image, inRuntimeChain: inChain, source });
+          if (action === 'install') {
+            for (const name of operands(rest, local, APT_VALUED)) {
+              found.push({ name, debian: debian && !thirdParty, image: thirdParty ? `${image} with an apt source it adds` : image, inRuntimeChain: inChain, source });
+            }
+          }
           else if (action === 'purge' || action === 'remove') for (const name of operands(rest, local, APT_VALUED)) removed.add(name);
         } else if (prog === 'apk') {
           const verb = words.slice(1).findIndex((w) => !w.startsWith('-'));
@@ -195,6 +204,18 @@ function readDockerfile(file: LintFile, label: string): { found: Found[]; remove
     }
   }
   return { found, removed };
+}
+
+/**
+ * Whether a command adds an apt source: `add-apt-repository`, `apt-key`, a `deb …` line written out, a path
+ * under /etc/apt/sources.list(.d), a `signed-by=` key, or a setup script piped into a shell (NodeSource's
+ * `curl … | bash -`). The packages installed after it may come from that source (postgresql-client-14 from
+ * PGDG): Debian's archive may not have them, so they are reported, not installed.
+ */
+function addsAptSource(prog: string, words: string[], c: SimpleCommand): boolean {
+  if (prog === 'add-apt-repository' || prog === 'apt-key') return true;
+  if ((prog === 'bash' || prog === 'sh') && c.after === '|') return true;
+  return words.some((w) => /^deb(?:-src)?\s+\S/.test(w) || /\/etc\/apt\/sources\.list|signed-by=/.test(w));
 }
 
 /**

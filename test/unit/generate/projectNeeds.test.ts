@@ -222,6 +222,30 @@ describe("system packages of the project's own production Dockerfile", () => {
     assert.ok(planWarnings(plan, ['dockerfile']).some((w) => w.key === 'systemPackages' && /Dockerfile:2/.test(w.message)));
   });
 
+  it('packages installed after the Dockerfile adds an apt source of its own (PGDG, NodeSource) are reported, not installed', () => {
+    // As Netflix/dispatch writes it: Debian's archive has no postgresql-client-14 for the generated image.
+    const dir = project(settings, {
+      Dockerfile: [
+        'FROM python:3.11-slim',
+        'RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates wget gnupg',
+        'RUN echo "deb http://apt.postgresql.org/pub/repos/apt bullseye-pgdg main" > /etc/apt/sources.list.d/pgdg.list && wget -qO - https://www.postgresql.org/media/keys/ACCC4CF8.asc | apt-key add -',
+        'RUN wget -qO - https://deb.nodesource.com/setup_20.x | bash -',
+        'RUN apt-get update && apt-get install -y postgresql-client-14 nodejs libpq5',
+        '',
+      ].join('\n'),
+    });
+    const sp = planOf(dir).systemPackages!;
+    assert.deepStrictEqual(sp.runtime, ['ca-certificates', 'wget', 'gnupg']);
+    assert.deepStrictEqual(sp.foreign, ['postgresql-client-14', 'nodejs', 'libpq5']);
+    assert.deepStrictEqual(sp.foreignSources, ['Dockerfile:5']);
+    for (const [name, line] of [['apt-key', 2], ['a setup script piped into bash', 3]] as const) {
+      const one = project(settings, {
+        Dockerfile: ['FROM python:3.11-slim', line === 2 ? 'RUN curl -fsSL https://example.org/key.asc | apt-key add -' : 'RUN curl -fsSL https://deb.nodesource.com/setup_20.x | bash -', 'RUN apt-get install -y nodejs', ''].join('\n'),
+      });
+      assert.deepStrictEqual(planOf(one).systemPackages?.foreign, ['nodejs'], name);
+    }
+  });
+
   it('no production Dockerfile, or one that installs nothing: no apt-get line', () => {
     for (const extra of [{} as Record<string, string>, { Dockerfile: 'FROM python:3.12-slim\nRUN pip install -r requirements.txt\n' }]) {
       const plan = planOf(project(settings, extra));
