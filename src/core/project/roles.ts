@@ -9,6 +9,7 @@
 import { resolve } from 'path';
 import { basename, dirname, normalizePath } from '../lint/classify';
 import type { LintFile } from '../lint/file';
+import { parseDockerfile } from '../lint/parse/dockerfile';
 import { isMap, isScalar, isSeq, parseYaml, scalarText, seqItems, valueOf } from '../lint/parse/yaml';
 import type { Node } from '../lint/parse/yaml';
 import type { WorkspaceView } from '../lint/rule';
@@ -288,6 +289,9 @@ export function projectRoles(ws: WorkspaceView, nameIsDev: (path: string) => boo
  * folder its COPY sources are relative to (a Dockerfile under `docker/` that copies
  * `requirements.txt` is built from the project root), else its own folder.
  */
+/** Files that mark a folder as holding the project an image copies in. */
+const PROJECT_FILES = ['pyproject.toml', 'setup.py', 'setup.cfg', 'requirements.txt', 'Pipfile', 'manage.py', 'package.json'];
+
 export function buildContextOf(df: LintFile, ws: WorkspaceView): { dir: string; why: string } {
   for (const c of ws.files('compose')) {
     const b = composeModel(c).builds.find((x) => samePath(resolve(x.dockerfile), resolve(df.path)));
@@ -295,19 +299,33 @@ export function buildContextOf(df: LintFile, ws: WorkspaceView): { dir: string; 
   }
   const own = dirname(df.path);
   const sources = new Set<string>();
-  for (const line of df.text.split(/\r?\n/)) {
-    const m = /^\s*(?:COPY|ADD)\s+(.+)$/i.exec(line);
-    if (!m || /--from=/i.test(m[1])) continue;
-    const args = m[1].split(/\s+/).filter((a) => a && !a.startsWith('--'));
-    for (const a of args.slice(0, -1)) {
-      const first = a.replace(/^\.\//, '').split('/')[0];
-      if (first && first !== '.' && !first.includes('*') && !first.includes('$') && !/^[a-z]+:/i.test(a)) sources.add(first);
+  let parsed: ReturnType<typeof parseDockerfile> | undefined;
+  try {
+    parsed = df.parse(parseDockerfile);
+  } catch {
+    parsed = undefined; // a Dockerfile that does not parse: its own folder
+  }
+  for (const stage of parsed?.stages ?? []) {
+    for (const i of stage.instructions) {
+      const k = i.getKeyword();
+      if (k !== 'COPY' && k !== 'ADD') continue;
+      const words = i.getArguments().map((a) => a.getValue());
+      if (words.some((w) => /^--from=/i.test(w))) continue;
+      const args = words.filter((a) => a && !a.startsWith('--'));
+      for (const a of args.slice(0, -1)) {
+        const first = a.replace(/^\.\//, '').split('/')[0];
+        if (first && first !== '.' && !first.includes('*') && !first.includes('$') && !/^[a-z]+:/i.test(a)) sources.add(first);
+      }
     }
   }
   if (!sources.size) {
     // Only `COPY .`: a Dockerfile kept in docker/ beside no .dockerignore of its own is built from the
     // folder above when that one has the .dockerignore.
     const up = dirname(own);
+    // `COPY .` of a folder that holds only the Docker files copies no app: the folder above, holding the
+    // project, is the context (Netflix/dispatch builds docker/Dockerfile from the root, whatever docker/.dockerignore says).
+    const holdsProject = (d: string) => PROJECT_FILES.some((m) => ws.exists(d === '.' ? m : `${d}/${m}`));
+    if (own !== '.' && up !== own && !holdsProject(own) && holdsProject(up)) return { dir: up, why: `${own} holds no project to copy; ${up} does` };
     const ownIgnore = ws.exists(own === '.' ? '.dockerignore' : `${own}/.dockerignore`);
     if (!ownIgnore && up !== own && own !== '.' && ws.exists(up === '.' ? '.dockerignore' : `${up}/.dockerignore`)) return { dir: up, why: `the .dockerignore is in ${up}` };
     return { dir: own, why: 'its own folder' };

@@ -246,6 +246,14 @@ describe('lint on real project layouts: more roles', () => {
     assert.deepStrictEqual(found, []);
   });
 
+  it('a Dockerfile in docker/ with only COPY . and a .dockerignore of its own is still built from the folder above when only that one holds the project', () => {
+    // Netflix/dispatch: docker/.dockerignore says node_modules; docker/ holds the Dockerfile and a compose file, no project.
+    const files = { '/w/.dockerignore': '.env\n.git\n.venv\n', '/w/pyproject.toml': '[project]\nname = "x"\n', '/w/docker/.dockerignore': 'node_modules\n', '/w/docker/Dockerfile': 'FROM python:3.12-slim\nCOPY . /app\nRUN pip install /app\n' };
+    assert.deepStrictEqual(lintFiles(files, 'CW405'), []);
+    // The same with the project inside docker/: its own .dockerignore is the one.
+    assert.strictEqual(lintFiles({ ...files, '/w/docker/requirements.txt': 'django\n' }, 'CW405').length, 1);
+  });
+
   it('a Dockerfile in docker/ with only COPY . is built from the folder above when the .dockerignore is there', () => {
     assert.deepStrictEqual(lintFiles({ '/w/.dockerignore': '.env\n.git\n.venv\n', '/w/docker/Dockerfile': 'FROM python:3.12-slim\nCOPY . /app\n' }, 'CW405'), []);
   });
