@@ -12,6 +12,7 @@ import { assignedNames, dottedName, parsePython } from '../lint/parse/python';
 import type { PyAssignment, PythonModule } from '../lint/parse/python';
 import type { FileKind } from '../lint/types';
 import { LintWorkspace } from '../lint/engine';
+import { parseDockerfile } from '../lint/parse/dockerfile';
 import { settingsEnvVars } from '../project/envVars';
 import { systemPackagesOf } from '../project/systemPackages';
 import { hasProdPart } from '../project/roles';
@@ -427,7 +428,14 @@ function productionSystemPackages(files: ProjectFiles, root: string): SystemPack
   const named = production.filter((f) => f.split('/').some((part) => hasProdPart(part)));
   if (named.length) {
     // ...and the project's own base image they start from (`FROM wger/base` ← extras/docker/base/Dockerfile).
-    const bases = new Set(named.flatMap((f) => [...(files.read(f) ?? '').matchAll(/^\s*FROM\s+(?:--\S+\s+)*([\w./-]+\/([\w.-]+))(?::[\w.-]+)?/gim)].map((m) => m[2].toLowerCase())));
+    const bases = new Set<string>();
+    for (const f of named) {
+      const file = ws.get(path.join(files.root, f));
+      for (const stage of file ? file.parse(parseDockerfile).stages : []) {
+        const image = stage.from.getImageName() ?? '';
+        if (image.includes('/')) bases.add(image.slice(image.lastIndexOf('/') + 1).toLowerCase());
+      }
+    }
     production = production.filter((f) => named.includes(f) || bases.has(path.posix.basename(path.posix.dirname(f)).toLowerCase()));
   }
   const dockerfiles = production
