@@ -105,6 +105,10 @@ export async function runCommand(page, title, { timeout = 60_000 } = {}) {
       await input.focus();
       await page.keyboard.press('Control+A');
       await page.keyboard.type(`>${title}`, { delay: 5 });
+      // Something that opened meanwhile (an editor a previous step opens) may have taken the focus mid-typing:
+      // then the palette holds only part of the title. Start again rather than run what the list shows.
+      const typed = await input.inputValue().catch(() => '');
+      if (typed !== `>${title}`) throw new Error(`the palette holds ${JSON.stringify(typed)}, not the whole title`);
       const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
       await row.waitFor({ state: 'visible', timeout: 4000 });
       await page.keyboard.press('Enter');

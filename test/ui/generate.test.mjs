@@ -71,6 +71,10 @@ describe('Generate, interactively (real workbench)', function () {
     const deadline = Date.now() + 15_000;
     while (!written() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
     assert.ok(written(), `the site was not written: ${existsSync(target) ? readFileSync(target, 'utf8').slice(0, 200) : 'missing'}`);
+    // The created file opens in an editor, which takes the focus: wait for it, so that the next case's
+    // keys go to the command palette, not into this file.
+    await page.locator('.tabs-container .tab.active', { hasText: 'mysite.conf' }).first().waitFor({ state: 'visible', timeout: 15_000 });
+    await painted(page);
   });
 
   it('an existing file that differs: the diff stays in view while deciding; Escape writes nothing; the title bar\'s Skip keeps it', async () => {
