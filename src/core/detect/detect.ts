@@ -296,7 +296,7 @@ function findPythonApp(files: ProjectFiles, root: string, fastapiEntrypoint: str
     const consider = (c: FoundApp, score: number) => {
       if (!best || score > best.score) best = { ...c, score };
     };
-    const mod = parsePython(text);
+    const mod = files.python(file) ?? parsePython(text);
     const framework = frameworkOf(mod);
     const assigned = mod.assignments.filter((a) => a.topLevel && a.op === '=' && assignedNames(a).length);
     const called = (a: PyAssignment) => (a.value?.kind === 'call' ? dottedName(a.value.callee)?.split('.').pop() : undefined);
@@ -394,7 +394,12 @@ function startCommandTarget(files: ProjectFiles, root: string): { target: string
 function settingsEnvOf(files: ProjectFiles, root: string, settingsFile: string): SettingsEnvRead[] {
   const projectDir = path.join(files.root, root);
   try {
-    return settingsEnvVars(path.join(projectDir, settingsFile))
+    // Read through the project's files (its size limits and skipped folders) and their parse cache: analyseDjango
+    // parsed the same modules already.
+    const rel = (abs: string) => path.relative(files.root, abs).split(path.sep).join('/');
+    const read = (abs: string) => files.read(rel(abs)) ?? undefined;
+    const parse = (abs: string, text: string) => files.python(rel(abs)) ?? parsePython(text);
+    return settingsEnvVars(path.join(projectDir, settingsFile), read, parse)
       .filter((v) => v.required || v.role === 'debug')
       .filter((v) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(v.name))
       .map((v) => ({

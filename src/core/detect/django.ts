@@ -52,7 +52,7 @@ function wsgiModuleElsewhere(files: ProjectFiles, importRoot: string): { target:
     .filter((f) => !/(?:^|\/)(?:tests?|docs?|scripts|\.?devcontainer)\//.test(f.slice(prefix.length)))
     .sort((a, b) => a.split('/').length - b.split('/').length || a.localeCompare(b));
   for (const f of candidates) {
-    for (const a of parsePython(files.read(f) ?? '').assignments) {
+    for (const a of files.python(f)?.assignments ?? []) {
       const name = a.topLevel && a.op === '=' ? assignedNames(a)[0]?.name : undefined;
       if (!name || a.value?.kind !== 'call' || !/(?:^|\.)get_wsgi_application$/.test(dottedName(a.value.callee) ?? '')) continue;
       const module = f.slice(prefix.length).replace(/\.py$/, '').replace(/\/__init__$/, '').split('/').join('.');
@@ -83,7 +83,7 @@ export function analyseDjango(files: ProjectFiles, root: string): DjangoFacts {
   const at = (p: string) => joinRel(root, p);
 
   // Settings module: the default in wsgi.py (what production loads) beats manage.py's (what the laptop uses).
-  const fromManage = manage ? settingsModuleDefault(parsePython(files.read(manage) ?? '')) ?? null : null;
+  const fromManage = manage ? settingsModuleDefault(files.python(manage) ?? parsePython('')) ?? null : null;
   let projectPackage = fromManage ? fromManage.split('.')[0] : null;
   if (!projectPackage) {
     // No manage.py default: the package that holds settings.py (or a settings/ package) and wsgi.py/asgi.py.
@@ -97,7 +97,7 @@ export function analyseDjango(files: ProjectFiles, root: string): DjangoFacts {
   }
   const wsgiFile = projectPackage ? moduleFile(files, at(pythonPath), `${projectPackage}.wsgi`) : null;
   const asgiFile = projectPackage ? moduleFile(files, at(pythonPath), `${projectPackage}.asgi`) : null;
-  const fromWsgi = wsgiFile ? settingsModuleDefault(parsePython(files.read(wsgiFile) ?? '')) ?? null : null;
+  const fromWsgi = wsgiFile ? settingsModuleDefault(files.python(wsgiFile) ?? parsePython('')) ?? null : null;
   let settingsModule = fromWsgi ?? fromManage;
   if (fromWsgi && fromManage && fromWsgi !== fromManage) notes.push(`settingsModule: ${fromWsgi} from ${projectPackage}/wsgi.py (manage.py uses ${fromManage} for development).`);
   if (!settingsModule && projectPackage) {
@@ -247,10 +247,9 @@ function collectSettings(
   if (seen.has(file)) return false;
   if (depth >= MAX_STAR_IMPORT_DEPTH) return true;
   seen.add(file);
-  const text = files.read(file);
-  if (text === null) return false;
+  const mod = files.python(file);
+  if (!mod) return false;
   let cut = false;
-  const mod = parsePython(text);
   modules.push(mod);
   const pkg = path.posix.relative(importRoot === '.' ? '' : importRoot, dirOf(file)).replace(/\//g, '.');
   // Module-level star imports and assignments in source order: a later one overrides an earlier one.

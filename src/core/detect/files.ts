@@ -2,6 +2,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { readRegularFile } from '../safeFs';
+import { parsePython } from '../lint/parse/python';
+import type { PythonModule } from '../lint/parse/python';
 
 /** Folders that never hold the project's own code: skipping them keeps detection fast. */
 const SKIPPED_DIRS = new Set([
@@ -19,6 +21,7 @@ export class ProjectFiles {
   readonly files: string[] = [];
   private readonly fileSet = new Set<string>();
   private readonly cache = new Map<string, string | null>();
+  private readonly parsed = new Map<string, PythonModule | null>();
 
   constructor(readonly root: string) {
     this.walk('', 0);
@@ -64,6 +67,15 @@ export class ProjectFiles {
     }
     this.cache.set(rel, text);
     return text;
+  }
+
+  /** A Python file, read and parsed once per detection (the settings serve several facts), or null when unreadable. */
+  python(rel: string): PythonModule | null {
+    if (!this.parsed.has(rel)) {
+      const text = this.read(rel);
+      this.parsed.set(rel, text === null ? null : parsePython(text));
+    }
+    return this.parsed.get(rel)!;
   }
 
   /** Files directly in folder `dir` ('' or '.' for the root). */

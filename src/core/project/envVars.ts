@@ -183,7 +183,15 @@ function readText(file: string): string | undefined {
  * The files a settings module is made of: the module's file, then (recursively) the modules of its own
  * package it star-imports (`from .base import *`, `from config.settings.base import *`).
  */
-export function settingsFilesOf(settingsFile: string, read: (f: string) => string | undefined = readText): Array<{ file: string; mod: PythonModule }> {
+/**
+ * The settings module and the modules it star-imports, parsed. `read` and `parse` default to the disk and
+ * the Python reader; detection passes its own (the project's file policy, each module parsed once).
+ */
+export function settingsFilesOf(
+  settingsFile: string,
+  read: (f: string) => string | undefined = readText,
+  parse: (file: string, text: string) => PythonModule = (_file, text) => parsePython(text),
+): Array<{ file: string; mod: PythonModule }> {
   const out: Array<{ file: string; mod: PythonModule }> = [];
   const seen = new Set<string>();
   const visit = (file: string, depth: number) => {
@@ -191,7 +199,7 @@ export function settingsFilesOf(settingsFile: string, read: (f: string) => strin
     seen.add(file);
     const text = read(file);
     if (text === undefined) return;
-    const mod = parsePython(text);
+    const mod = parse(file, text);
     out.push({ file, mod });
     const dir = path.dirname(file);
     for (const imp of mod.imports) {
@@ -210,7 +218,7 @@ export function settingsFilesOf(settingsFile: string, read: (f: string) => strin
       const last = m[1] ? m[2].split('.') : m[2].split('.').slice(-1);
       const target = path.join(base, ...last);
       for (const candidate of [`${target}.py`, path.join(target, '__init__.py')]) {
-        if (fs.existsSync(candidate)) {
+        if (read === readText ? fs.existsSync(candidate) : read(candidate) !== undefined) {
           visit(candidate, depth + 1);
           break;
         }
@@ -222,10 +230,10 @@ export function settingsFilesOf(settingsFile: string, read: (f: string) => strin
 }
 
 /** The variables the settings module at `settingsFile` (and what it star-imports) reads. */
-export function settingsEnvVars(settingsFile: string, read?: (f: string) => string | undefined): SettingsEnvVar[] {
+export function settingsEnvVars(settingsFile: string, read?: (f: string) => string | undefined, parse?: (file: string, text: string) => PythonModule): SettingsEnvVar[] {
   const byName = new Map<string, SettingsEnvVar>();
   // Later files (the base the module imports) first, so the module's own reads win.
-  for (const { file, mod } of settingsFilesOf(settingsFile, read).reverse()) {
+  for (const { file, mod } of settingsFilesOf(settingsFile, read, parse).reverse()) {
     for (const v of envVarsOfModule(mod, file)) {
       const prev = byName.get(v.name);
       byName.set(v.name, { ...v, required: v.required || !!prev?.required, role: v.role !== 'other' ? v.role : prev?.role ?? 'other' });
