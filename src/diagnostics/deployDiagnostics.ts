@@ -9,7 +9,7 @@ import { printable } from '../core/printable';
 import { toDiagnostic } from './convert';
 import { createLintIndex, type LintIndex, type LintSettings } from './lintIndex';
 import type { LintWorkerClient } from './workerClient';
-import { findDeployCandidates, isCandidatePath, isExcludedPath } from './files';
+import { findDeployCandidates, inVirtualenv, isCandidatePath, isExcludedPath } from './files';
 import { MAX_LINT_FILE_BYTES } from '../core/workspaceFiles';
 
 /** Keystrokes within this time are linted once. */
@@ -366,6 +366,8 @@ export class DeployDiagnostics implements vscode.Disposable {
 
   private async refreshFromDisk(uri: vscode.Uri): Promise<void> {
     const file = uri.fsPath;
+    // The shared policy leaves virtualenvs out, whatever their name (as the CLI and the workspace listing do).
+    if (await inVirtualenv(uri)) return;
     if (await isDirectory(uri)) {
       // A folder created (or moved in) with files inside: the watcher may report only the folder.
       const inside = await findDeployCandidates(undefined, uri);

@@ -234,6 +234,27 @@ describe('Deploy diagnostics', function () {
     await waitFor('diagnostics of the deleted file cleared', () => cloudward(uri).length === 0);
   });
 
+  it('a deploy file written into a virtualenv under a name of its own is left out, as the CLI leaves it out', async () => {
+    // A file added to a folder that exists already is reported alone (a new folder's files come as one folder
+    // event, listed with the pyvenv.cfg among them): the folder is a virtualenv only by the marker beside it.
+    const venv = file('pyenv-watch');
+    const inside = vscode.Uri.joinPath(venv, 'Procfile');
+    const outside = file('Procfile.watch');
+    await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(venv, 'pyvenv.cfg'), new TextEncoder().encode('home = /usr/bin\n'));
+    await new Promise((r) => setTimeout(r, 1500));
+    await vscode.workspace.fs.writeFile(inside, new TextEncoder().encode('web: python manage.py runserver 0.0.0.0:$PORT\n'));
+    // Written last: once its finding is shown, the watcher has had the virtualenv's file too.
+    await vscode.workspace.fs.writeFile(outside, new TextEncoder().encode('web: python manage.py runserver 0.0.0.0:$PORT\n'));
+    try {
+      await waitFor('CW101 on the file outside the virtualenv', () => cloudward(outside, 'CW101').length === 1);
+      await new Promise((r) => setTimeout(r, 1500));
+      assert.deepStrictEqual(cloudward(inside).map((d) => String((d.code as { value: string }).value)), []);
+    } finally {
+      await vscode.workspace.fs.delete(venv, { recursive: true });
+      await vscode.workspace.fs.delete(outside);
+    }
+  });
+
   it('cross-file findings carry the other file and follow edits to it', async () => {
     // An nginx site (never opened) serving /static/ from a folder that is not STATIC_ROOT.
     const site = file('deploy', 'nginx', 'polls.conf');
