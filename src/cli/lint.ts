@@ -133,7 +133,13 @@ export interface LintRun {
 export function lintPaths(paths: string[], cwd: string, options: LintOptions): LintRun {
   const walked: Walked = { files: [], others: [], problems: [] };
   for (const p of paths) walk(path.resolve(cwd, p), walked, true);
-  const display = (file: string) => (path.relative(cwd, file) || path.basename(file)).split(path.sep).join('/');
+  // Once per file, not per finding (a large manifest gives a thousand findings with related files).
+  const shown = new Map<string, string>();
+  const display = (file: string) => {
+    let s = shown.get(file);
+    if (s === undefined) shown.set(file, (s = (path.relative(cwd, file) || path.basename(file)).split(path.sep).join('/')));
+    return s;
+  };
   const ws = new LintWorkspace(options);
   const problems: LintProblem[] = walked.problems.map((p) => ({ ...p, file: display(p.file) }));
   for (const f of walked.others) ws.setFile(f);
