@@ -1,9 +1,43 @@
 import { basename, dirname, normalizePath } from './classify';
+import { envValue } from './env';
 import type { LintFile } from './file';
+import { START_KINDS, startCommands } from './startCommands';
+import type { StartCommand } from './startCommands';
 import type { AppTarget, LintOptions, WorkspaceView } from './rule';
 
-// DJANGO_SETTINGS_MODULE=mysite.settings.prod, --settings=mysite.settings: the project package is the first part.
-const SETTINGS_HINT = /(?:DJANGO_SETTINGS_MODULE["']?[ \t]*[=:][ \t]*["']?|--settings[= ][ \t]*["']?)([A-Za-z_][A-Za-z0-9_]*)(?:\.[A-Za-z0-9_]+)*/;
+const PACKAGE = /^([A-Za-z_][A-Za-z0-9_]*)(?:\.[A-Za-z0-9_]+)*$/;
+
+/**
+ * The project package a file's settings module names: DJANGO_SETTINGS_MODULE=mysite.settings.prod as the
+ * file sets it (envVars: ENV, compose/Kubernetes env, Environment=, uWSGI env, export) or on one of its
+ * start commands, or a `--settings mysite.settings` option there. The package is the first part.
+ */
+function settingsPackage(file: LintFile): string | undefined {
+  const candidates: Array<string | undefined> = [envValue(file, 'DJANGO_SETTINGS_MODULE')];
+  if (START_KINDS.includes(file.kind)) {
+    let starts: StartCommand[] = [];
+    try {
+      starts = file.parse(startCommands);
+    } catch {
+      // unreadable: no hint from its commands
+    }
+    for (const s of starts) {
+      for (const c of s.commands) {
+        for (let i = 0; i < c.words.length; i++) {
+          const w = c.words[i].value;
+          if (w.startsWith('DJANGO_SETTINGS_MODULE=')) candidates.push(w.slice('DJANGO_SETTINGS_MODULE='.length));
+          else if (w.startsWith('--settings=')) candidates.push(w.slice('--settings='.length));
+          else if (w === '--settings') candidates.push(c.words[i + 1]?.value);
+        }
+      }
+    }
+  }
+  for (const c of candidates) {
+    const m = c ? PACKAGE.exec(c.trim()) : null;
+    if (m) return m[1];
+  }
+  return undefined;
+}
 
 function relativeModule(fromDir: string, file: string): string | undefined {
   const from = normalizePath(fromDir === '.' ? '' : fromDir);
@@ -33,7 +67,7 @@ export function deriveAppTarget(file: LintFile, workspace: WorkspaceView, option
     if (b === `${want}.py`) candidates.push(p);
     else if (b === 'manage.py') managers.push(p);
   }
-  const hinted = SETTINGS_HINT.exec(file.text)?.[1];
+  const hinted = settingsPackage(file);
   const ranked = candidates
     .filter((c) => {
       const dir = dirname(c);

@@ -2,11 +2,16 @@ import type { Property } from 'dockerfile-ast';
 import { composeServices, kubeContainers } from './startCommands';
 import type { LintFile } from './file';
 import { parseDockerfile } from './parse/dockerfile';
+import { uwsgiIniOf } from './parse/ini';
 import { splitCommands, tokenize } from './parse/shell';
+import { systemdUnitOf, unitValues } from './parse/systemd';
 import { isMap, isScalar, isSeq, pairOf, parseYaml, seqItems, valueOf } from './parse/yaml';
 import type { Node, Pair } from './parse/yaml';
 
-/** An environment variable set in a deploy file (Dockerfile ENV/ARG, compose, Kubernetes, systemd). */
+/**
+ * An environment variable set in a deploy file: Dockerfile ENV/ARG, compose, Kubernetes, systemd
+ * `Environment=`, uWSGI `env =`, and a shell script's `export`.
+ */
 export interface EnvVar {
   name: string;
   /** The literal value; undefined when none is given (pass-through, `valueFrom`). */
@@ -14,7 +19,7 @@ export interface EnvVar {
   /** Offsets of the value's text (inside quotes). */
   valueStart: number;
   valueEnd: number;
-  where: 'dockerfile-env' | 'dockerfile-arg' | 'compose' | 'kubernetes' | 'systemd';
+  where: 'dockerfile-env' | 'dockerfile-arg' | 'compose' | 'kubernetes' | 'systemd' | 'uwsgi' | 'shell';
   /** Kubernetes: the `- name: … value: …` map; compose: the pair or list item. */
   node?: Node | Pair;
   /** Dockerfile: the property. */
@@ -96,15 +101,39 @@ function yamlEnv(file: LintFile, envNode: Node | undefined, where: 'compose' | '
   return out;
 }
 
+/** `Environment=` assignments of the [Service] section in effect (after systemd's empty-assignment reset). */
 function systemdEnv(file: LintFile): EnvVar[] {
   const out: EnvVar[] = [];
-  for (let l = 0; l < file.lines.lineCount; l++) {
-    const line = file.lines.line(l);
-    const m = /^[ \t]*Environment[ \t]*=[ \t]*/.exec(line);
-    if (!m) continue;
-    const start = file.lines.starts[l] + m[0].length;
-    for (const c of splitCommands(tokenize(file.text, start, file.lines.starts[l] + line.length, false))) {
+  for (const e of unitValues(file.parse(systemdUnitOf), 'Service', 'Environment')) {
+    const start = file.lines.offsetAt(e.valueRange.start);
+    const end = file.lines.offsetAt(e.valueRange.end);
+    for (const c of splitCommands(tokenize(file.text, start, end, false))) {
       for (const w of c.words) out.push({ ...splitAssignment(file, w.start, w.end, w.value), where: 'systemd' });
+    }
+  }
+  return out;
+}
+
+/** uWSGI's `env = NAME=value` options of the [uwsgi] section. */
+function uwsgiEnv(file: LintFile): EnvVar[] {
+  const out: EnvVar[] = [];
+  for (const section of file.parse(uwsgiIniOf).sections) {
+    if (section.name !== 'uwsgi') continue;
+    for (const e of section.entries) {
+      if (e.key !== 'env' || !e.value.includes('=')) continue;
+      out.push({ ...splitAssignment(file, file.lines.offsetAt(e.valueRange.start), file.lines.offsetAt(e.valueRange.end), e.value), where: 'uwsgi' });
+    }
+  }
+  return out;
+}
+
+/** A shell script's `export NAME=value` commands (a bare `NAME=value` is not exported to what the script runs). */
+function shellEnv(file: LintFile): EnvVar[] {
+  const out: EnvVar[] = [];
+  for (const c of splitCommands(tokenize(file.text))) {
+    if (c.words[0]?.value !== 'export') continue;
+    for (const w of c.words.slice(1)) {
+      if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(w.value)) out.push({ ...splitAssignment(file, w.start, w.end, w.value), where: 'shell' });
     }
   }
   return out;
@@ -121,9 +150,29 @@ export function envVars(file: LintFile): EnvVar[] {
       return kubeContainers(file).flatMap((c) => yamlEnv(file, valueOf(c.container, 'env'), 'kubernetes'));
     case 'systemd':
       return systemdEnv(file);
+    case 'uwsgi':
+      return uwsgiEnv(file);
+    case 'shell':
+      return shellEnv(file);
     default:
       return [];
   }
+}
+
+/**
+ * The value a deploy file gives an environment variable: the last literal one it sets (a later
+ * Dockerfile ENV overrides an earlier one), else undefined. Parse errors count as not set.
+ */
+export function envValue(file: LintFile, name: string): string | undefined {
+  let vars: EnvVar[];
+  try {
+    vars = file.parse(envVars);
+  } catch {
+    return undefined;
+  }
+  let value: string | undefined;
+  for (const v of vars) if (v.name === name && v.value !== undefined && v.value !== '') value = v.value;
+  return value;
 }
 
 export { pairOf };

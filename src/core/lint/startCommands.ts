@@ -158,13 +158,14 @@ export function analyzeCommand(command: SimpleCommand, execForm = false): Invoca
   } else if (SERVERS[prog]) {
     return make(SERVERS[prog], first.start, first.end, index + 1);
   } else if (prog === 'flask' || prog === 'fastapi') {
+    // `/srv/venv/bin/flask run` (a systemd unit's absolute path) is the flask program too.
     module = first;
     i = index + 1;
   } else {
     return undefined;
   }
 
-  const mod = module?.value;
+  const mod = module === first ? prog : module?.value;
   if (mod && SERVER_MODULES[mod]) return make(SERVER_MODULES[mod], module!.start, module!.end, i);
   const django = mod === 'django' || (script && (base(script) === 'manage.py' || base(script).startsWith('django-admin')));
   if (django) {

@@ -64,6 +64,25 @@ describe('lint rules CW101-CW107 (how the process starts)', () => {
       assert.strictEqual(applyFix('web: ./manage.py runserver --settings=config.settings.prod\n', f), 'web: gunicorn config.wsgi --bind 0.0.0.0:$PORT --env DJANGO_SETTINGS_MODULE=config.settings.prod\n');
     });
 
+    it('the settings module the file sets picks the project among several (ENV, --settings as two words)', () => {
+      const ws = new LintWorkspace({});
+      ws.setFile('/p/manage.py');
+      ws.setFile('/p/a/wsgi.py');
+      ws.setFile('/p/a/settings.py', 'DEBUG = False\n');
+      ws.setFile('/p/config/wsgi.py');
+      ws.setFile('/p/config/settings.py', 'DEBUG = False\n');
+      const docker = 'FROM python:3.12-slim\nENV DJANGO_SETTINGS_MODULE=config.settings\nCMD python manage.py runserver 0.0.0.0:8000\n';
+      ws.setFile('/p/Dockerfile', docker);
+      assert.match(applyFix(docker, only(ws.lintFile('/p/Dockerfile'), 'CW101')[0]), /"gunicorn", "config\.wsgi"/);
+      const procfile = 'web: python manage.py runserver --settings config.settings\n';
+      ws.setFile('/p/Procfile', procfile);
+      assert.match(applyFix(procfile, only(ws.lintFile('/p/Procfile'), 'CW101')[0]), /^web: gunicorn config\.wsgi /);
+      // Nothing names a module: the shorter path wins.
+      const plain = 'web: python manage.py runserver\n';
+      ws.setFile('/p/Procfile', plain);
+      assert.match(applyFix(plain, only(ws.lintFile('/p/Procfile'), 'CW101')[0]), /^web: gunicorn a\.wsgi /);
+    });
+
     it('Dockerfile exec form: flags the runserver string, fix writes the exec form on 0.0.0.0:8000', () => {
       const text = 'FROM python:3.12-slim\nCMD ["python", "manage.py", "runserver", "0.0.0.0:8000"]\n';
       const f = expectOne(lint('Dockerfile', text, DJANGO), 'CW101', text, r(1, 29, 1, 38), 'runserver');
@@ -129,6 +148,17 @@ describe('lint rules CW101-CW107 (how the process starts)', () => {
       const text = 'web: flask --app hello run --host 0.0.0.0\n';
       const f = expectOne(lint('Procfile', text), 'CW102', text, r(0, 5, 0, 26), 'flask --app hello run');
       assert.strictEqual(applyFix(text, f), 'web: gunicorn hello:app --bind 0.0.0.0:$PORT\n');
+    });
+    it('FLASK_APP as the file sets it (ENV, Environment=, an export), never a mention elsewhere in the text', () => {
+      const docker = 'FROM python:3.12-slim\nENV FLASK_APP=hello.web\nCMD flask run --host 0.0.0.0\n';
+      assert.strictEqual(applyFix(docker, only(lint('Dockerfile', docker), 'CW102')[0]), 'FROM python:3.12-slim\nENV FLASK_APP=hello.web\nCMD ["gunicorn", "hello.web:app", "--bind", "0.0.0.0:8000"]\n');
+      const unit = '[Service]\nEnvironment="FLASK_APP=hello.web:create_app()"\nExecStart=/srv/venv/bin/flask run\n';
+      assert.match(applyFix(unit, only(lint('deploy/hello.service', unit), 'CW102')[0]), /gunicorn 'hello\.web:create_app\(\)'|gunicorn "hello\.web:create_app\(\)"|gunicorn hello\.web:create_app\(\)/);
+      const script = '#!/bin/sh\nexport FLASK_APP=hello.web\nexec flask run --host 0.0.0.0\n';
+      assert.match(applyFix(script, only(lint('docker-entrypoint.sh', script), 'CW102')[0]), /exec gunicorn hello\.web:app /);
+      // A comment or an echo that mentions FLASK_APP sets nothing: the default app stays.
+      const echo = '#!/bin/sh\necho "FLASK_APP=other"\n# FLASK_APP: not this either\nexec flask run --host 0.0.0.0\n';
+      assert.match(applyFix(echo, only(lint('docker-entrypoint.sh', echo), 'CW102')[0]), /exec gunicorn app:app /);
     });
     it('python -m flask run', () => {
       const text = 'FROM python:3.12-slim\nCMD ["python", "-m", "flask", "run", "--host=0.0.0.0"]\n';

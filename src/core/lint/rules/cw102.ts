@@ -1,4 +1,5 @@
 import { basename, dirname } from '../classify';
+import { envValue } from '../env';
 import { findOptions, invocations, START_KINDS } from '../startCommands';
 import type { Invocation, StartCommand } from '../startCommands';
 import type { LintFile } from '../file';
@@ -28,9 +29,13 @@ function devServerRun(script: LintFile): { variable: string; asgi: boolean } | u
   return { variable: first.callee.split('.')[0], asgi: mod.calls.some((c) => c.callee === 'FastAPI' || c.callee.endsWith('.FastAPI')) };
 }
 
-/** `flask --app hello run` → `hello:app`; FLASK_APP=hello.web:create_app() → as given. */
+/**
+ * `flask --app hello run` → `hello:app`; FLASK_APP=hello.web:create_app() → as given: on the command
+ * itself, else as the file sets it (Dockerfile ENV, compose or Kubernetes env, systemd Environment=, a
+ * script's export).
+ */
 function flaskTarget(file: LintFile, inv: Invocation): string {
-  const env = inv.command.words.find((w) => w.value.startsWith('FLASK_APP='))?.value.slice(10) ?? /FLASK_APP["']?[ \t]*[=:][ \t]*["']?([A-Za-z0-9_.:()]+)/.exec(file.text)?.[1];
+  const env = inv.command.words.find((w) => w.value.startsWith('FLASK_APP='))?.value.slice(10) ?? envValue(file, 'FLASK_APP')?.trim();
   const app = inv.app ?? env ?? 'app';
   const mod = app.replace(/\.py$/, '').replace(/\//g, '.');
   return mod.includes(':') ? mod : `${mod}:app`;
