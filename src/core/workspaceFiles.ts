@@ -47,7 +47,9 @@ export function isSkippedFolder(name: string): boolean {
   return SKIPPED.has(name);
 }
 
-const CANDIDATE_EXTENSIONS = new Set(['.yml', '.yaml', '.json', '.toml', '.service', '.socket', '.conf', '.py', '.ini', '.sh', '.dockerfile', '.dockerignore']);
+// `.template`, `.tpl`, `.tmpl`: nginx configs rendered at start (`default.conf.template`); the engine
+// decides from the name and the text.
+const CANDIDATE_EXTENSIONS = new Set(['.yml', '.yaml', '.json', '.toml', '.service', '.socket', '.conf', '.py', '.ini', '.sh', '.dockerfile', '.dockerignore', '.template', '.tpl', '.tmpl']);
 const CANDIDATE_NAMES = new Set(['procfile', 'dockerfile', 'containerfile', '.dockerignore']);
 
 const parts = (relative: string) => relative.replace(/\\/g, '/').split('/').filter((p) => p && p !== '.');

@@ -67,6 +67,8 @@ const SH_SHEBANG = /^#![ \t]*(?:\/usr)?\/bin\/(?:env[ \t]+)?(?:sh|bash|dash|ash|
 const UWSGI_SECTION = /^[ \t]*\[uwsgi\]/m;
 const SUPERVISOR_PROGRAM = /^[ \t]*\[program:[^\]\n]+\]/m;
 const APP_ENGINE = /^(?:runtime|entrypoint)[ \t]*:/m;
+/** The suffixes of a file rendered into a config at start (envsubst, an entrypoint's sed). */
+const TEMPLATE = /\.(?:template|tpl|tmpl)$/;
 
 /**
  * The catalogue's file kind of a path (and, for the kinds recognised by content, of its text).
@@ -100,6 +102,15 @@ export function classify(path: string, text?: string): FileKind | undefined {
   const nginxFolder = dirs.some((d) => d === 'nginx' || d === 'sites-available' || d === 'sites-enabled');
   if ((lower.endsWith('.conf') || lower.endsWith('.ini')) && text !== undefined && SUPERVISOR_PROGRAM.test(text) && !NGINX_BLOCK.test(text)) return 'supervisor';
   if (lower === 'nginx.conf') return 'nginx';
+  const template = TEMPLATE.exec(lower);
+  if (template) {
+    // An nginx config rendered at start (the nginx image's /etc/nginx/templates/*.template through
+    // envsubst, or an entrypoint's envsubst): `default.conf.template`, `nginx.conf.tpl`, `nginx.template`.
+    const inner = lower.slice(0, template.index);
+    if (!inner.endsWith('.conf') && inner !== 'nginx' && !nginxFolder) return undefined;
+    if (text !== undefined) return NGINX_BLOCK.test(text) ? 'nginx' : undefined;
+    return nginxFolder || inner === 'nginx.conf' ? 'nginx' : undefined;
+  }
   if (lower.endsWith('.conf')) {
     if (nginxFolder) return 'nginx';
     return text !== undefined && NGINX_BLOCK.test(text) ? 'nginx' : undefined;

@@ -75,6 +75,16 @@ describe('CW5xx: proxy and process manager', () => {
       }
     });
 
+    it('is silent for a site with no app behind it (a redirect-only or static server answers unknown hosts harmlessly)', () => {
+      const redirect = 'server {\n    server_name ${OLD_DOMAIN};\n    rewrite ^/(.*)$ https://${NEW_DOMAIN}/$1 permanent;\n}\n';
+      assert.deepStrictEqual(lintRule('default.conf.template', redirect, 'CW503'), []);
+      const files = 'server {\n    listen 80;\n    server_name docs.example.com;\n    root /srv/docs;\n}\n';
+      assert.deepStrictEqual(lintRule(SITE, files, 'CW503'), []);
+      // An include may hold the proxy_pass: the rule still speaks.
+      const included = 'server {\n    listen 80;\n    server_name polls.example.com;\n    include /etc/nginx/snippets/app.conf;\n}\n';
+      assert.strictEqual(lintRule(SITE, included, 'CW503').length, 1);
+    });
+
     it('is satisfied by a catch-all in another nginx file of the workspace', () => {
       const ws = new LintWorkspace();
       ws.setFile(SITE, site);

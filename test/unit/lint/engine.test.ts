@@ -24,6 +24,12 @@ describe('lint engine', () => {
       ['sites-available/mysite', undefined, 'nginx'],
       ['deploy/site.conf', 'upstream app {\n server 127.0.0.1:8000;\n}\n', 'nginx'],
       ['deploy/other.conf', 'key = value\n', undefined],
+      // nginx configs rendered at start (the nginx image's templates/*.template, an entrypoint's envsubst)
+      ['nginx/default.conf.template', undefined, 'nginx'],
+      ['proxy/default.conf.tpl', 'server {\n    listen 80;\n    location / { proxy_pass http://${APP_HOST}:${APP_PORT}; }\n}\n', 'nginx'],
+      ['deploy/nginx.template', 'upstream app {\n server web:8000;\n}\n', 'nginx'],
+      ['configs/config.cfg.template', 'SECRET_KEY = "x"\n', undefined],
+      ['templates/page.tpl', '<html>{$title}</html>\n', undefined],
       ['gunicorn.conf.py', undefined, 'gunicorn'],
       ['gunicorn_conf.py', undefined, 'gunicorn'],
       ['deploy/uwsgi.ini', '[uwsgi]\nmodule = x\n', 'uwsgi'],

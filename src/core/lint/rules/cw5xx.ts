@@ -145,6 +145,8 @@ export function isRejectingDefaultServer(server: NginxDirective): boolean {
   return body.some((d) => d.name === 'location' && d.args.length === 1 && d.args[0].value === '/' && rejects(d.block ?? []));
 }
 
+const APP_PASS = /^(?:proxy|uwsgi|fastcgi|grpc|scgi)_pass$/;
+
 function servers(config: NginxConfig): NginxDirective[] {
   return allDirectives(config).filter((d) => d.name === 'server' && d.block && d.parent?.name !== 'upstream');
 }
@@ -161,6 +163,9 @@ registerRule({
     // Only files serving named sites: a server_name other than the catch-all `_` / "".
     const named = list.find((s) => (s.block ?? []).some((d) => d.name === 'server_name' && d.args.some((a) => a.value !== '_' && a.value !== '')));
     if (!named) return [];
+    // Only in front of an app (a redirect-only or static site answers unknown hosts harmlessly); an
+    // include may hold the pass, so it counts.
+    if (!allDirectives(config).some((d) => APP_PASS.test(d.name) || d.name === 'include')) return [];
     if (list.some(isRejectingDefaultServer)) return [];
     // The catch-all often lives in its own file (sites-available/default): look at the other nginx files.
     for (const other of ctx.workspace.files('nginx')) {
