@@ -3,7 +3,9 @@
 //   dist/core.js       detection, plan, generators and linter (yaml, dockerfile-ast): loaded on first use
 //   dist/ssh.js        the SSH layer (ssh2): loaded on first use
 //   dist/lintWorker.js the editor's lint worker (a worker_thread running dist/core.js off the host thread)
-//   dist/cli.js        the `cloudward` command, all of the above
+//   dist/cli.js        the `cloudward` command: picks one of the two below by the command's name
+//   dist/cli-lint.js   `cloudward lint` and `detect` alone (no generators, provisioning, deploy, `yaml` writer)
+//   dist/cli-all.js    every command (ssh2 still loaded from dist/ssh.js on first use)
 // `node esbuild.mjs [--production] [--watch]`
 import * as esbuild from 'esbuild';
 
@@ -46,6 +48,8 @@ const builds = [
   { ...common, entryPoints: { ssh: 'src/core/ssh/index.ts' }, outdir: 'dist' },
   { ...common, entryPoints: { lintWorker: 'src/diagnostics/lintWorker.ts' }, outdir: 'dist', external: [...common.external, ...lazyChunks] },
   { ...common, entryPoints: { cli: 'src/cli.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
+  { ...common, entryPoints: { 'cli-lint': 'src/cli/lintOnly.ts' }, outdir: 'dist' },
+  { ...common, entryPoints: { 'cli-all': 'src/cli/index.ts' }, outdir: 'dist' },
 ];
 
 if (watch) {

@@ -1,0 +1,6 @@
+// `cloudward lint` and `cloudward detect` alone (dist/cli-lint.js): what they load, without the
+// generators, the provisioning and deploy scripts and the `yaml` writer the other commands need
+// (about half of the full tool). src/cli.ts picks it by the command's name.
+export { main } from './main';
+import './detect';
+import './lint';
