@@ -105,21 +105,39 @@ function parseRuleOverride(spec: string): [string, SeveritySetting] {
   return [id, m[2].toLowerCase() as SeveritySetting];
 }
 
-/** The app target for CW101's fix, from the project detection of the first folder given. */
-function detectOptions(paths: string[], cwd: string): Pick<LintOptions, 'appTarget' | 'interface'> {
-  const dir = paths.map((p) => path.resolve(cwd, p)).find((p) => {
+/**
+ * The app target for the findings that name it (the gunicorn command of CW101/CW102's fix, CW604's
+ * hint), from the project detection of the first folder given. Detection reads the project (its
+ * settings, its packaging files): it runs only when a rule first asks, which most lints never do.
+ */
+function lintOptions(rules: Record<string, SeveritySetting>, paths: string[], cwd: string): LintOptions {
+  let detected: Pick<LintOptions, 'appTarget' | 'interface'> | undefined;
+  const detect = (): Pick<LintOptions, 'appTarget' | 'interface'> => {
+    if (detected) return detected;
+    const dir = paths.map((p) => path.resolve(cwd, p)).find((p) => {
+      try {
+        return fs.statSync(p).isDirectory();
+      } catch {
+        return false;
+      }
+    }) ?? cwd;
     try {
-      return fs.statSync(p).isDirectory();
+      const d = detectProjectSync(dir);
+      detected = { appTarget: d.appTarget ?? undefined, interface: d.interface ?? undefined };
     } catch {
-      return false;
+      detected = {};
     }
-  }) ?? cwd;
-  try {
-    const d = detectProjectSync(dir);
-    return { appTarget: d.appTarget ?? undefined, interface: d.interface ?? undefined };
-  } catch {
-    return {};
-  }
+    return detected;
+  };
+  return {
+    rules,
+    get appTarget() {
+      return detect().appTarget;
+    },
+    get interface() {
+      return detect().interface;
+    },
+  };
 }
 
 export interface LintRun {
@@ -282,7 +300,7 @@ async function run(argv: string[], io: Io): Promise<number> {
     return !st.isFile() && !st.isDirectory();
   });
   if (special.length) throw new UsageError(`not a regular file or folder: ${special.map(printableLine).join(', ')}`);
-  const options: LintOptions = { rules, ...detectOptions(paths, io.cwd) };
+  const options = lintOptions(rules, paths, io.cwd);
   const { findings, problems, files } = lintPaths(paths, io.cwd, options);
   findings.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character));
 
