@@ -15,8 +15,9 @@ const usage = `Usage:
                                [--firewall] [--ssh-keys-only] [--revert-after <seconds>]
                                [--dry-run] [--yes] [--json]
 
-Prepares a Debian 12/13 or Ubuntu 22.04/24.04 server for the project: packages (nginx, python3-venv),
-a login user "deploy" and a system user for the app (no shell), the release layout under /srv/<app>,
+Prepares a Debian 12/13 or Ubuntu 22.04/24.04 server for the project: packages (nginx, python3-venv,
+and the system libraries the project's production Dockerfile installs, such as libpq-dev, where the
+server's archive has them: a name it lacks is skipped and said so), a login user "deploy" and a system user for the app (no shell), the release layout under /srv/<app>,
 the systemd units and nginx site from the project's deploy plan (checked with systemd-analyze verify
 and nginx -t on the server before they go live), /etc/<app>/env with the secrets (owner deploy,
 group the app, mode 640; a missing SECRET_KEY is generated on the server) and a sudoers drop-in with
@@ -49,7 +50,7 @@ Options:
                        postgres=true|false: a PostgreSQL server for the app (see above)
   --env-file <file>    KEY=value lines to store in /etc/<app>/env (sent over SSH on stdin only;
                        values are never printed)
-  --package <name>     a Debian package the project needs besides nginx and python3-venv
+  --package <name>     a Debian package the project needs besides nginx and python3-venv (it must install)
   --accept-new         trust an unknown host key (a changed one is always refused)
   --email <addr>       HTTPS: the certificate account's e-mail (expiry notices)
   --acme-server <url>  HTTPS: an ACME directory other than Let's Encrypt (certbot --server)
@@ -210,7 +211,7 @@ const provision = {
         results = await core.applyProvision(conn, p, {
           onStep: (s, phase, r) => {
             if (phase === 'start') log(`--> ${s.title}`);
-            else if (phase === 'done') log(`    ${r?.changed ? `changed${r.what.length ? `: ${r.what.join(', ')}` : ''}` : 'nothing to change'}`);
+            else if (phase === 'done') log(`    ${r?.changed ? `changed${r.what.length ? `: ${r.what.join(', ')}` : ''}` : r?.what.length ? r.what.join(', ') : 'nothing to change'}`);
           },
         });
       } catch (e) {

@@ -139,7 +139,7 @@ export function registerDeployCommands(ctx: Ctx, model: ServersModel, pickServer
                 if (phase === 'start') {
                   progress.report({ message: s.title, increment: 100 / changing.length });
                   log().info(`provision ${state.spec.name}: ${s.title}`);
-                } else if (phase === 'done') log().info(`  ${r?.changed ? `changed: ${r.what.join(', ')}` : 'nothing to change'}`);
+                } else if (phase === 'done') log().info(`  ${r?.changed ? `changed: ${r.what.join(', ')}` : r?.what.length ? r.what.join(', ') : 'nothing to change'}`);
               },
             });
           } catch (e) {

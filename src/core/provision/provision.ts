@@ -219,6 +219,13 @@ const BASE_PACKAGES = ['nginx', 'python3-venv', 'sudo'];
 interface Desired {
   layout: ReleaseLayout;
   packages: string[];
+  /**
+   * The system libraries the project's production Dockerfile installs (plan.systemPackages: runtime and
+   * build, as the release's pip install builds on the server), not already in `packages`. Installed
+   * when the server's archive has them: the image's Debian release may name a library differently
+   * from this server's Ubuntu or Debian, and such a name is skipped with a note, not a failure.
+   */
+  projectPackages: string[];
   deployGroups: string[];
   dirs: { path: string; owner: string; group: string; mode: number }[];
   units: { path: string; content: string }[];
@@ -249,6 +256,13 @@ function sudoersFor(plan: DeployPlan, layout: ReleaseLayout, systemctl: string, 
 }
 
 function desiredState(o: ProvisionOptions, facts: ServerFacts | null): Desired {
+  const d = desiredBase(o, facts);
+  const sp = o.plan.systemPackages;
+  d.projectPackages = [...new Set([...(sp?.runtime ?? []), ...(sp?.build ?? [])])].filter((p) => !d.packages.includes(p));
+  return d;
+}
+
+function desiredBase(o: ProvisionOptions, facts: ServerFacts | null): Desired {
   const plan = o.plan;
   const layout = releaseLayout(plan, o.deployUser ?? 'deploy');
   const d = layout.deployUser;
@@ -261,6 +275,7 @@ function desiredState(o: ProvisionOptions, facts: ServerFacts | null): Desired {
     packages: [...new Set([...BASE_PACKAGES, ...(plan.https ? ['certbot'] : []), ...(o.firewall ? ['nftables'] : []),
       // the facts are read before the step is decided: ask about the package whenever the plan mentions PostgreSQL
       ...(facts ? (postgresWanted(o, facts).on ? ['postgresql'] : []) : plan.postgres ? ['postgresql'] : []), ...(o.packages ?? [])])],
+    projectPackages: [],
     // the plan's group (www-data) lets deploy reach a colour's socket for the health check
     deployGroups: [...new Set([app, 'systemd-journal', plan.group])],
     dirs: [
@@ -294,7 +309,7 @@ export async function readFacts(conn: ServerConnection, o: ProvisionOptions, non
   const want = desiredState(o, null);
   const L = want.layout;
   return callAgent<ServerFacts>(conn, 'facts', {
-    packages: want.packages,
+    packages: [...want.packages, ...want.projectPackages],
     users: [L.deployUser, L.appUser],
     groups: [L.appUser],
     files: [...want.units.map((u) => u.path), L.nginxSite, L.nginxEnabled, '/etc/nginx/sites-enabled/default', L.upstreamFile, L.sudoersFile,
@@ -340,9 +355,15 @@ export function planProvision(o: ProvisionOptions, facts: ServerFacts, nonce: st
 
   // packages
   const missing = want.packages.filter((p) => !facts.installed.includes(p));
-  steps.push({ id: 'packages', title: 'Packages', status: missing.length ? 'change' : 'ok', files: [],
-    details: missing.length ? [`install ${missing.join(', ')}`] : [`${want.packages.join(', ')} installed`] });
-  if (missing.length) actions.set('packages', [{ op: 'packages', args: { install: missing } }]);
+  const projectMissing = want.projectPackages.filter((p) => !facts.installed.includes(p));
+  const fromImage = o.plan.systemPackages ? [...new Set([...o.plan.systemPackages.sources.runtime, ...o.plan.systemPackages.sources.build])].join(', ') : '';
+  steps.push({ id: 'packages', title: 'Packages', status: missing.length || projectMissing.length ? 'change' : 'ok', files: [],
+    details: [
+      missing.length ? `install ${missing.join(', ')}` : `${want.packages.join(', ')} installed`,
+      ...(projectMissing.length ? [`install ${projectMissing.join(', ')} (the project's ${fromImage} installs them; a name this server's archive lacks is skipped)`]
+        : want.projectPackages.length ? [`${want.projectPackages.join(', ')} (from ${fromImage}) installed`] : []),
+    ] });
+  if (missing.length || projectMissing.length) actions.set('packages', [{ op: 'packages', args: { install: missing, optional: projectMissing } }]);
 
   // users
   const du = facts.users[L.deployUser];

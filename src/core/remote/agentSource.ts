@@ -244,17 +244,46 @@ def file_fact(p, content):
             f["content"] = fh.read(1 << 20).decode("utf-8", "replace")
     return f
 
-def op_packages(h):
-    names = h["install"]
-    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+def apt_install(names, env, updated):
     argv = ["apt-get", "install", "-y", "-q", "--no-install-recommends", "-o", "Dpkg::Options::=--force-confold"] + names
     code, out = run(argv, check=False, env=env, timeout=1800)
-    if code != 0 and ("Unable to locate package" in out or "has no installation candidate" in out or "404" in out):
+    if code != 0 and not updated[0] and ("Unable to locate package" in out or "has no installation candidate" in out or "404" in out):
+        updated[0] = True
         run(["apt-get", "update", "-q"], check=False, env=env, timeout=600)
         code, out = run(argv, check=False, env=env, timeout=1800)
-    if code != 0:
-        raise Fail("apt-get could not install %s; nothing was installed" % ", ".join(names), tail(out))
-    return {"changed": True, "output": tail(out, 5)}
+    return code, out
+
+def unknown_packages(out):
+    return set(re.findall(r"Unable to locate package (\S+)", out)) | set(re.findall(r"Package '([^']+)' has no installation candidate", out))
+
+def op_packages(h):
+    # "install": what the server needs (a failure stops provisioning); "optional": the libraries the
+    # project's Dockerfile installs, whose names this server's archive may not have (skipped, said so).
+    names, optional = h["install"], h.get("optional", [])
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    updated = [False]
+    changed, what, out = False, [], ""
+    if names:
+        code, out = apt_install(names, env, updated)
+        if code != 0:
+            raise Fail("apt-get could not install %s; nothing was installed" % ", ".join(names), tail(out))
+        changed = True
+    if optional:
+        code, out = apt_install(optional, env, updated)
+        if code != 0:
+            unknown = [n for n in optional if n in unknown_packages(out)]
+            rest = [n for n in optional if n not in unknown]
+            if not unknown:
+                raise Fail("apt-get could not install %s (the project's Dockerfile installs them)" % ", ".join(optional), tail(out))
+            what.append("skipped %s: not in this server's package archive" % ", ".join(unknown))
+            if rest:
+                code, out = apt_install(rest, env, updated)
+                if code != 0:
+                    raise Fail("apt-get could not install %s (the project's Dockerfile installs them)" % ", ".join(rest), tail(out))
+                changed = True
+        else:
+            changed = True
+    return {"changed": changed, "what": what, "output": tail(out, 5)}
 
 def op_users(h):
     changed = []

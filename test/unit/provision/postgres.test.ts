@@ -127,6 +127,28 @@ describe('provision: the server side of PostgreSQL (python3)', () => {
     assert.strictEqual(out, '4096 6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=');
   });
 
+  it('packages: a project library the archive lacks is skipped and said so; the others are installed; another apt failure stops', () => {
+    // apt-get as the server would answer, with no network: libjpeg62-turbo is Debian's name (Ubuntu has libjpeg-turbo8).
+    const fake = [
+      'calls = []',
+      'def run(argv, check=True, env=None, input=None, timeout=None, cwd=None):',
+      '    calls.append(" ".join(a for a in argv if not a.startswith("-") and "::" not in a))',
+      '    if argv[1] == "update": return 100, "E: network"',
+      '    names = [a for a in argv[2:] if not a.startswith("-") and "::" not in a]',
+      '    if "broken-dep" in names: return 100, "E: Unmet dependencies"',
+      '    bad = [n for n in names if n in ("libjpeg62-turbo",)]',
+      '    if bad: return 100, "\\n".join("E: Unable to locate package %s" % b for b in bad)',
+      '    return 0, "Setting up %s" % names[-1]',
+    ].join('\n');
+    const out = py(`${fake}\nr = op_packages({"install": ["nginx"], "optional": ["libpq5", "libjpeg62-turbo"]})\nprint(json.dumps(r["what"]), r["changed"])\nprint("|".join(calls))`).split('\n');
+    assert.strictEqual(out[0], '["skipped libjpeg62-turbo: not in this server\'s package archive"] True');
+    assert.strictEqual(out[1], 'apt-get install nginx|apt-get install libpq5 libjpeg62-turbo|apt-get update|apt-get install libpq5 libjpeg62-turbo|apt-get install libpq5');
+    const broken = py(`${fake}\ntry:\n    op_packages({"install": [], "optional": ["libpq5", "broken-dep"]})\nexcept Fail as e:\n    print(e)`);
+    assert.strictEqual(broken, "apt-get could not install libpq5, broken-dep (the project's Dockerfile installs them)");
+    const none = py(`${fake}\nr = op_packages({"install": [], "optional": ["libjpeg62-turbo"]})\nprint(r["changed"], r["what"][0])`);
+    assert.strictEqual(none, "False skipped libjpeg62-turbo: not in this server's package archive");
+  });
+
   it('tells the app\'s local DATABASE_URL from another one', () => {
     const out = py([
       'for u in ["postgresql://polls:x@localhost:5432/polls", "postgres://polls@/polls?host=/var/run/postgresql", "postgresql://polls:x@127.0.0.1/polls",',

@@ -59,6 +59,20 @@ describe('provision plan', () => {
     assert.deepStrictEqual(env.details, ['add API_TOKEN', 'generate SECRET_KEY on the server (never sent or shown)']);
   });
 
+  it('installs the system libraries the project\'s production Dockerfile installs, best effort (a name this server lacks is skipped)', () => {
+    const withLibs: DeployPlan = { ...plan, systemPackages: { runtime: ['libpq5'], build: ['gcc', 'libpq-dev', 'sudo'], sources: { runtime: ['Dockerfile:9'], build: ['Dockerfile:4'] }, foreign: [], foreignSources: [], foreignImages: [] } };
+    const p = planProvision({ plan: withLibs, secrets: { API_TOKEN: SECRET } }, freshFacts(), NONCE);
+    const step = p.steps.find((s) => s.id === 'packages')!;
+    assert.match(step.details[1], /^install libpq5, gcc, libpq-dev \(the project's Dockerfile:9, Dockerfile:4 installs them; a name this server's archive lacks is skipped\)$/);
+    // sudo is a package the server needs anyway: it stays in the strict list, not twice.
+    assert.deepStrictEqual(p.actions.get('packages')![0].args, { install: ['nginx', 'python3-venv'], optional: ['libpq5', 'gcc', 'libpq-dev'] });
+    const done = freshFacts();
+    done.installed = ['nginx', 'python3-venv', 'sudo', 'libpq5', 'gcc', 'libpq-dev'];
+    const again = planProvision({ plan: withLibs, secrets: { API_TOKEN: SECRET } }, done, NONCE);
+    assert.strictEqual(again.steps.find((s) => s.id === 'packages')!.status, 'ok');
+    assert.ok(!again.actions.has('packages'));
+  });
+
   it('never shows a secret value in the preview', () => {
     const p = planProvision({ plan, secrets: { API_TOKEN: SECRET } }, freshFacts(), NONCE);
     const text = JSON.stringify(p.steps);
