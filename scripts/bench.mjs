@@ -61,7 +61,7 @@ const sections = {};
 
 sections.bundle = async () => {
   build();
-  for (const f of ['extension.js', 'core.js', 'ssh.js', 'cli.js']) {
+  for (const f of ['extension.js', 'core.js', 'ssh.js', 'cli.js', 'cli-lint.js', 'cli-all.js']) {
     const p = join(root, 'dist', f);
     if (existsSync(p)) figure(`bundle: dist/${f}`, 'bytes', [statSync(p).size], f === 'extension.js' ? { note: 'parsed at activation: its cost is in the load and activation figures' } : {});
   }
