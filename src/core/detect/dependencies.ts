@@ -2,6 +2,8 @@
 import { parse as parseToml } from 'smol-toml';
 import type { PackageManager } from './types';
 import { ProjectFiles, dirOf, joinRel } from './files';
+import { productionDockerfiles } from './productionImages';
+import { parseDockerfile, pythonImageVersion } from '../lint/parse/dockerfile';
 
 /** PEP 503 normalised name: `Django_Redis` → `django-redis`. */
 export function normaliseName(name: string): string {
@@ -240,20 +242,21 @@ function addRequirement(into: Set<string>, extras: Set<string>, req: string): vo
   for (const e of requirementExtras(req)) extras.add(e);
 }
 
-/** `FROM python:3.12-slim` in the project's production Dockerfile (not a dev container's or a test image's). */
-function imagePythonSource(files: { read(p: string): string | null; under(d: string): string[] }, root: string): Array<[string, () => string | null]> {
-  const candidates = files
-    .under(root)
-    .filter((f) => /(^|\/)(?:Dockerfile|Containerfile)(?:[.-][^/]*)?$|\.Dockerfile$/i.test(f))
-    .filter((f) => !/(^|\/)(?:\.?devcontainer|tests?|e2e|\.github)\//i.test(f) && !/[._-](?:dev|local|test|ci|playwright|windows)\b/i.test(f.split('/').pop()!))
-    .sort((a, b) => a.split('/').length - b.split('/').length || (/prod/i.test(b) ? 1 : 0) - (/prod/i.test(a) ? 1 : 0));
-  for (const f of candidates) {
-    const text = files.read(f) ?? '';
-    const froms = [...text.matchAll(/^\s*FROM\s+(?:--platform=\S+\s+)?(?:docker\.io\/)?(?:library\/)?python:(\d+\.\d+)/gim)];
-    if (froms.length) {
-      const v = froms[froms.length - 1][1];
-      return [[f, () => v]];
+/**
+ * `FROM python:3.12-slim` in the project's production Dockerfile (as the linter decides production: not a
+ * dev container's or a test image's), from its parsed stages: the image the final stage is built on, one whose
+ * name or folder says production first, then the shallowest.
+ */
+function imagePythonSource(files: ProjectFiles, root: string): Array<[string, () => string | null]> {
+  const candidates = [...productionDockerfiles(files, root)].sort((a, b) => Number(b.named) - Number(a.named) || a.path.split('/').length - b.path.split('/').length);
+  for (const d of candidates) {
+    let v: string | null = null;
+    try {
+      v = pythonImageVersion(d.file.parse(parseDockerfile));
+    } catch {
+      // an unreadable Dockerfile names no version
     }
+    if (v) return [[d.path, () => v]];
   }
   return [];
 }

@@ -11,11 +11,9 @@ import { appOperand, invocations } from '../lint/startCommands';
 import { assignedNames, dottedName, parsePython } from '../lint/parse/python';
 import type { PyAssignment, PythonModule } from '../lint/parse/python';
 import type { FileKind } from '../lint/types';
-import { LintWorkspace } from '../lint/engine';
-import { parseDockerfile } from '../lint/parse/dockerfile';
 import { settingsEnvVars } from '../project/envVars';
 import { systemPackagesOf } from '../project/systemPackages';
-import { hasProdPart } from '../project/roles';
+import { productionDockerfiles } from './productionImages';
 import type { SystemPackages } from '../project/systemPackages';
 import type { SettingsEnvRead } from './types';
 
@@ -414,36 +412,9 @@ function settingsEnvOf(files: ProjectFiles, root: string, settingsFile: string):
 
 /**
  * What the project's production Dockerfiles install with apt-get/apk. Which Dockerfiles are production is
- * decided as the linter decides it (project/roles.ts), from the project's Dockerfiles and compose files.
+ * decided as the linter decides it (project/roles.ts; see productionImages.ts).
  */
 function productionSystemPackages(files: ProjectFiles, root: string): SystemPackages | null {
-  const ws = new LintWorkspace();
   const rel = (f: string) => (root === '.' ? f : f.slice(root.length + 1));
-  const candidates: string[] = [];
-  for (const f of files.under(root)) {
-    const kind = classify(f, undefined);
-    if (kind !== 'dockerfile' && kind !== 'compose') continue;
-    const text = files.read(f);
-    if (text === null) continue;
-    ws.setFile(path.join(files.root, f), text);
-    if (kind === 'dockerfile') candidates.push(f);
-  }
-  let production = candidates.filter((f) => ws.roleOf(path.join(files.root, f))?.production);
-  // Several (base, demo, production images): the ones whose name or folder says production, when some do.
-  const named = production.filter((f) => f.split('/').some((part) => hasProdPart(part)));
-  if (named.length) {
-    // ...and the project's own base image they start from (`FROM wger/base` ← extras/docker/base/Dockerfile).
-    const bases = new Set<string>();
-    for (const f of named) {
-      const file = ws.get(path.join(files.root, f));
-      for (const stage of file ? file.parse(parseDockerfile).stages : []) {
-        const image = stage.from.getImageName() ?? '';
-        if (image.includes('/')) bases.add(image.slice(image.lastIndexOf('/') + 1).toLowerCase());
-      }
-    }
-    production = production.filter((f) => named.includes(f) || bases.has(path.posix.basename(path.posix.dirname(f)).toLowerCase()));
-  }
-  const dockerfiles = production
-    .map((f) => ({ file: new LintFile(f, files.read(f)!, 'dockerfile', false), label: rel(f) }));
-  return systemPackagesOf(dockerfiles) ?? null;
+  return systemPackagesOf(productionDockerfiles(files, root).map((d) => ({ file: d.file, label: rel(d.path) }))) ?? null;
 }

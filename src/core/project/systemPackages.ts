@@ -4,7 +4,7 @@
 import type { Instruction, PropertyInstruction } from 'dockerfile-ast';
 import { runInstructions } from '../lint/startCommands';
 import type { LintFile } from '../lint/file';
-import { parseDockerfile } from '../lint/parse/dockerfile';
+import { baseImageOf, parseDockerfile } from '../lint/parse/dockerfile';
 import type { DockerStage } from '../lint/parse/dockerfile';
 import type { SimpleCommand } from '../lint/parse/shell';
 
@@ -63,13 +63,6 @@ interface Found {
   /** Installed in a stage the final image is built from (not a builder the final stage only copies from). */
   inRuntimeChain: boolean;
   source: string;
-}
-
-/** The image a stage starts from, following `FROM <earlier stage>` to the first real image. */
-function rootImage(stage: DockerStage, stages: DockerStage[], depth = 0): string {
-  const image = (stage.from.getImageName() ?? '').toLowerCase();
-  const parent = stages.find((s) => s !== stage && s.name === image);
-  return parent && depth < 20 ? rootImage(parent, stages, depth + 1) : `${image}${stage.from.getImageTag() ? `:${stage.from.getImageTag()}` : ''}`;
 }
 
 /** The stages the final image is made of: the last stage and the stages it is built `FROM`. */
@@ -151,13 +144,13 @@ function readDockerfile(file: LintFile, label: string): { found: Found[]; remove
   const addedSources = new Set<DockerStage>();
   for (const stage of df.stages) {
     if (stage.name && DEV_STAGE.test(stage.name) && !chain.has(stage)) continue;
-    if (OTHER_IMAGES.test(rootImage(stage, df.stages))) continue;
+    if (OTHER_IMAGES.test(baseImageOf(stage, df.stages))) continue;
     const parent = df.stages.find((s) => s !== stage && s.name === (stage.from.getImageName() ?? '').toLowerCase());
     const vars = new Map(parent ? stageVars.get(parent) ?? preamble : preamble);
     stageVars.set(stage, vars);
     if (parent && addedSources.has(parent)) addedSources.add(stage);
     const inChain = chain.has(stage);
-    const image = rootImage(stage, df.stages);
+    const image = baseImageOf(stage, df.stages);
     const debian = DEBIAN_IMAGES.test(image) && !/alpine/.test(image);
     let at = 0;
     for (const run of runInstructions(file, stage)) {

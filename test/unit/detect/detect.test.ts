@@ -327,6 +327,18 @@ describe('detect on real project layouts', () => {
     assert.strictEqual(d.pythonVersion, '3.12');
     assert.ok(d.notes.some((n) => /runtime\.txt says 3\.10/.test(n)), d.notes.join('\n'));
   });
+
+  it('reads the image the final stage is built on, through earlier stages; a distroless final stage keeps its builder\'s version', () => {
+    const base = { 'requirements.txt': 'Django==5.2\n', 'manage.py': '', 'proj/settings.py': 'INSTALLED_APPS = []\n' };
+    // The final stage starts from an earlier one; a comment naming another version is not a FROM.
+    const chained = project({ ...base, 'Dockerfile': '# FROM python:3.8 was the old image\nFROM docker.io/library/python:3.13-slim AS base\nFROM base AS final\nCMD ["gunicorn", "proj.wsgi"]\n' });
+    assert.strictEqual(detectProjectSync(chained).pythonVersion, '3.13');
+    const distroless = project({ ...base, 'Dockerfile': 'FROM python:3.11-slim AS build\nRUN pip wheel .\nFROM gcr.io/distroless/python3-debian12\nCOPY --from=build /w /w\n' });
+    assert.strictEqual(detectProjectSync(distroless).pythonVersion, '3.11');
+    // A development image the compose file builds is not production: its version is not the project's.
+    const dev = project({ ...base, 'Dockerfile.dev': 'FROM python:3.9\n', 'docker-compose.yml': 'services:\n  web:\n    build: { context: ., dockerfile: Dockerfile.dev }\n' });
+    assert.notStrictEqual(detectProjectSync(dev).pythonVersion, '3.9');
+  });
 });
 
 describe('detect: the start command is the strongest evidence of the app', () => {

@@ -53,3 +53,34 @@ export function lastOf(stage: DockerStage | undefined, keyword: string): Instruc
   }
   return undefined;
 }
+
+/**
+ * The image a stage starts from, following `FROM <earlier stage>` to the first real image:
+ * `python:3.12-slim` (name lower-cased, with its tag when it has one).
+ */
+export function baseImageOf(stage: DockerStage, stages: DockerStage[], depth = 0): string {
+  const image = (stage.from.getImageName() ?? '').toLowerCase();
+  const parent = stages.find((s) => s !== stage && s.name === image);
+  return parent && depth < 20 ? baseImageOf(parent, stages, depth + 1) : `${image}${stage.from.getImageTag() ? `:${stage.from.getImageTag()}` : ''}`;
+}
+
+/**
+ * The Python minor version of the official image a Dockerfile's final image is built on (`3.12` for
+ * `FROM python:3.12-slim`, through earlier stages); else that of the last stage built on one (a
+ * distroless final stage copies from a python:X.Y builder). Null when no stage names a version.
+ */
+export function pythonImageVersion(df: ParsedDockerfile): string | null {
+  const versionOf = (stage: DockerStage): string | null => {
+    const m = /^(?:docker\.io\/)?(?:library\/)?python:(\d+\.\d+)(?![\d])/.exec(baseImageOf(stage, df.stages));
+    return m ? m[1] : null;
+  };
+  if (df.final) {
+    const v = versionOf(df.final);
+    if (v) return v;
+  }
+  for (let i = df.stages.length - 1; i >= 0; i--) {
+    const v = versionOf(df.stages[i]);
+    if (v) return v;
+  }
+  return null;
+}
