@@ -5,6 +5,7 @@
 // (a value production overrides is never used there). Read with the shared Python reader (parse/python.ts);
 // classes are found from its tokens, so the reader itself stays as it is.
 import { basename, dirname, normalizePath } from './classify';
+import { envVars, type EnvVar } from './env';
 import { ParseError, type LintFile } from './file';
 import { dottedName, pythonModuleOf, stringValue, type PyAssignment, type PyNode, type PythonModule } from './parse/python';
 import type { WorkspaceView } from './rule';
@@ -154,6 +155,12 @@ export interface ConfigLoad {
   viaDefault?: string;
   /** Passed to the factory that loads it: `create_app(ProductionConfig)`. */
   viaCall?: string;
+  /**
+   * Chosen by an environment variable a production deploy file sets (`from_object(os.getenv("APP_SETTINGS"))`
+   * with APP_SETTINGS=project.config.ProductionConfig in the Kubernetes manifest): `APP_SETTINGS=…`. Such a
+   * load is what production runs, whatever the class is called.
+   */
+  viaEnv?: string;
   /** The loader call itself (for a load through a factory's caller, the factory's from_object). */
   loader: { file: LintFile; line: number };
   /** For a load chosen at run time from a mapping (`from_object(config[name])`): the module the mapping comes from. */
@@ -230,36 +237,20 @@ function resolveName(ws: WorkspaceView, file: LintFile, mod: PythonModule, name:
 }
 
 /** The function a line is in (the last `def` above it): its name, its parameters in order, and their defaults as written. */
-function enclosingDef(mod: PythonModule, line: number): { name: string; params: string[]; defaults: Map<string, string> } | undefined {
-  const text = mod.text;
-  const before = text.slice(0, mod.lineStarts[line] ?? text.length);
-  const defs = [...before.matchAll(/^[ \t]*(?:async[ \t]+)?def[ \t]+(\w+)[ \t]*\(/gm)];
-  const last = defs[defs.length - 1];
+function enclosingDef(mod: PythonModule, line: number): { name: string; params: string[]; defaults: Map<string, PyNode> } | undefined {
+  // The last `def` that starts before the line (the reader keeps no function ends: a call after a
+  // function's body at module level is not a factory's load, and takes no parameter of it either).
+  let last: PythonModule['functions'][number] | undefined;
+  for (const f of mod.functions) if (f.nameRange.start.line <= line) last = f;
   if (!last) return undefined;
-  const open = last.index! + last[0].length;
-  const close = text.indexOf(')', open);
-  const header = text.slice(open, close < 0 ? open : close);
-  const params: string[] = [];
-  const defaults = new Map<string, string>();
-  for (const part of header.split(',')) {
-    const m = /^\s*\**(\w+)\s*(?::[^=]*)?(?:=\s*(\S[^\n]*?))?\s*$/.exec(part);
-    if (!m) continue;
-    if (m[1] !== 'self' && m[1] !== 'cls') params.push(m[1]);
-    if (m[2]) defaults.set(m[1], m[2]);
-  }
-  return { name: last[1], params, defaults };
+  const params = last.params.filter((p) => p.name !== 'self' && p.name !== 'cls').map((p) => p.name);
+  const defaults = new Map<string, PyNode>();
+  for (const p of last.params) if (p.default) defaults.set(p.name, p.default);
+  return { name: last.name, params, defaults };
 }
 
-const ZERO = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 
 /** A parameter default as written (`Config`, `"pkg.config.Config"`, `config.ProdConfig`) as a node. */
-function defaultNode(v: string): PyNode | undefined {
-  if (/^(['"])[^'"\n]*\1$/.test(v)) return { kind: 'string', value: v.slice(1, -1), fstring: false, bytes: false, quote: v[0], range: ZERO };
-  if (!/^[A-Za-z_][\w.]*$/.test(v)) return undefined;
-  const i = v.lastIndexOf('.');
-  return i < 0 ? { kind: 'name', name: v, range: ZERO } : { kind: 'attribute', object: { kind: 'name', name: v.slice(0, i), range: ZERO }, name: v.slice(i + 1), nameRange: ZERO, range: ZERO };
-}
-
 type Target = NonNullable<ConfigLoad['target']>;
 
 /** What a loader's argument names: a class, a module, or nothing fixed. */
@@ -302,6 +293,64 @@ function mappingModule(ws: WorkspaceView, file: LintFile, mod: PythonModule, nod
   return resolveName(ws, file, mod, name)?.file;
 }
 
+const ENV_READERS = new Set(['os.getenv', 'getenv', 'os.environ.get', 'environ.get']);
+
+/**
+ * The environment variable a loader's argument reads (`os.getenv("APP_SETTINGS")`, `os.environ.get(…)`,
+ * `os.environ["APP_SETTINGS"]`), directly or through a name assigned from one earlier in the module, and
+ * the fallback written in the code.
+ */
+function envChoice(mod: PythonModule, node: PyNode, line: number): { variable: string; fallback?: PyNode } | undefined {
+  let n: PyNode | undefined = node;
+  if (n.kind === 'name') {
+    const name = n.name;
+    let value: PyNode | undefined;
+    for (const a of mod.assignments) {
+      if (a.range.start.line >= line) break;
+      if (a.op === '=' && a.targets.length === 1 && a.targets[0].kind === 'name' && a.targets[0].name === name) value = a.value;
+    }
+    n = value;
+  }
+  if (!n) return undefined;
+  if (n.kind === 'call' && ENV_READERS.has(dottedName(n.callee) ?? '')) {
+    const positional = n.args.filter((a) => !a.name && !a.star);
+    const variable = stringValue(positional[0]?.value);
+    return variable ? { variable, fallback: n.args.find((a) => a.name === 'default')?.value ?? positional[1]?.value } : undefined;
+  }
+  if (n.kind === 'subscript' && ['os.environ', 'environ'].includes(dottedName(n.object) ?? '')) {
+    const variable = stringValue(n.index);
+    return variable ? { variable } : undefined;
+  }
+  return undefined;
+}
+
+/** The loads an environment variable makes: one per value a production deploy file gives it that names a class or module. */
+function envLoads(ws: WorkspaceView, file: LintFile, mod: PythonModule, choice: { variable: string; fallback?: PyNode }, method: string, line: number): ConfigLoad[] {
+  const out: ConfigLoad[] = [];
+  for (const deploy of ws.files()) {
+    if (deploy.isDevelopment) continue;
+    let vars: EnvVar[];
+    try {
+      vars = deploy.parse(envVars);
+    } catch {
+      continue;
+    }
+    for (const v of vars) {
+      if (v.name !== choice.variable || !v.value) continue;
+      const target = canonical(resolveDotted(ws, v.value.trim(), file));
+      if (!target) continue;
+      const range = deploy.lines.range(v.valueStart, v.valueEnd);
+      out.push({ file: deploy, range, line: range.start.line, method, target, viaEnv: `${v.name}=${v.value.trim()}`, loader: { file, line } });
+    }
+  }
+  // Unset in every production file: the fallback in the code is what runs.
+  if (!out.length && choice.fallback) {
+    const target = resolveArg(ws, file, mod, choice.fallback, method);
+    if (target) out.push({ file, range: choice.fallback.range, line, method, target, viaDefault: `${choice.variable} when it is unset`, loader: { file, line } });
+  }
+  return out;
+}
+
 const FOLLOWED_LOADERS = new Set(['from_object', 'from_pyfile']);
 /** Loaders whose source is chosen at run time (an environment variable): they can only override. */
 const RUNTIME_LOADERS = new Set(['from_envvar', 'from_prefixed_env']);
@@ -309,11 +358,16 @@ const RUNTIME_LOADERS = new Set(['from_envvar', 'from_prefixed_env']);
 /** The loads of a workspace, computed once per set of file versions (every config file's check reads them). */
 const loadsCache = new WeakMap<WorkspaceView, { files: LintFile[]; loads: ConfigLoad[] }>();
 
+/** Deploy files that may set the environment variable a load is chosen by (env.ts reads them). */
+const ENV_KINDS = new Set(['dockerfile', 'compose', 'kubernetes', 'systemd', 'uwsgi', 'shell']);
+
 function readLoads(ws: WorkspaceView): ConfigLoad[] {
-  const files = pythonFiles(ws).filter((f) => !f.isDevelopment); // tests/conftest.py loading TestingConfig says nothing about production
+  const python = pythonFiles(ws).filter((f) => !f.isDevelopment); // tests/conftest.py loading TestingConfig says nothing about production
+  // The key: every file the loads were read from, the deploy files an environment choice reads included.
+  const files = [...python, ...[...ws.files()].filter((f) => ENV_KINDS.has(f.kind))];
   const cached = loadsCache.get(ws);
   if (cached && cached.files.length === files.length && cached.files.every((f, i) => f === files[i])) return cached.loads;
-  const loads = computeLoads(ws, files);
+  const loads = computeLoads(ws, python);
   loadsCache.set(ws, { files, loads });
   return loads;
 }
@@ -336,6 +390,11 @@ function computeLoads(ws: WorkspaceView, files: LintFile[]): ConfigLoad[] {
       const arg = c.call.args.find((a) => !a.name && !a.star);
       if (!arg) continue;
       const direct = resolveArg(ws, file, mod, arg.value, method);
+      const choice = !direct && method === 'from_object' && ws.complete ? envChoice(mod, arg.value, line) : undefined;
+      if (choice) {
+        out.push({ file, range: arg.value.range, line, method, loader: { file, line } }, ...envLoads(ws, file, mod, choice, method, line));
+        continue;
+      }
       const param = !direct && arg.value.kind === 'name' ? enclosingDef(mod, line) : undefined;
       if (!param || !param.params.includes((arg.value as { name: string }).name)) {
         out.push({ file, range: arg.value.range, line, method, target: direct, loader: { file, line }, module: direct ? undefined : mappingModule(ws, file, mod, arg.value) });
@@ -343,8 +402,7 @@ function computeLoads(ws: WorkspaceView, files: LintFile[]): ConfigLoad[] {
       }
       // The argument is a parameter of the factory: its default, and what the factory's callers pass.
       const pname = (arg.value as { name: string }).name;
-      const d = param.defaults.get(pname);
-      const dn = d !== undefined ? defaultNode(d) : undefined;
+      const dn = param.defaults.get(pname);
       const viaDefault = dn && resolveArg(ws, file, mod, dn, method);
       out.push({ file, range: arg.value.range, line, method, target: viaDefault, viaDefault: viaDefault ? pname : undefined, loader: { file, line } });
       const index = param.params.indexOf(pname);
@@ -361,6 +419,10 @@ function computeLoads(ws: WorkspaceView, files: LintFile[]): ConfigLoad[] {
     }
   }
   return out;
+}
+
+function howLoaded(load: ConfigLoad): string {
+  return load.viaEnv ? ` (${load.viaEnv})` : load.viaDefault ? ` (the default of ${load.viaDefault})` : load.viaCall ? ` through ${load.viaCall}(...)` : '';
 }
 
 function where(load: ConfigLoad, from: LintFile): string {
@@ -415,10 +477,13 @@ function lookup(cls: ConfigClass, attr: string, classes: ConfigClass[], seen = n
 }
 
 function roleOf(cls: ConfigClass, loads: ConfigLoad[], from: LintFile, reached: Set<LintFile>): ClassRole {
-  if (cls.file.isDevelopment || isDevelopmentName(cls.name)) return { production: false };
-  const load = loads.find((l) => l.target?.file === cls.file && l.target.className === cls.name);
+  if (cls.file.isDevelopment) return { production: false };
+  // A production deploy file choosing the class by its environment wins over the class's name.
+  const chosen = loads.find((l) => l.viaEnv && l.target?.file === cls.file && l.target.className === cls.name);
+  if (!chosen && isDevelopmentName(cls.name)) return { production: false };
+  const load = chosen ?? loads.find((l) => l.target?.file === cls.file && l.target.className === cls.name);
   if (load) {
-    const how = load.viaDefault ? ` (the default of ${load.viaDefault})` : load.viaCall ? ` through ${load.viaCall}(...)` : '';
+    const how = howLoaded(load);
     return { production: true, reason: { message: `${cls.name} is loaded by app.config.${load.method}${how} in ${where(load, from)}`, file: load.file.path, range: load.range }, also: laterOverrides(load, loads, from) };
   }
   // A production name in a module no load reaches, while the loads show which modules the app uses (a
@@ -485,7 +550,7 @@ export function productionValues(file: LintFile, ws: WorkspaceView, names: (attr
       if (!a.topLevel || a.op === ':' || !a.value || a.inDebugBranch) continue;
       for (const t of a.targets) if (t.kind === 'name' && UPPER.test(t.name)) last.set(t.name, a);
     }
-    const how = moduleLoad.viaDefault ? ` (the default of ${moduleLoad.viaDefault})` : moduleLoad.viaCall ? ` through ${moduleLoad.viaCall}(...)` : '';
+    const how = howLoaded(moduleLoad);
     const message = moduleLoad.file === file && moduleLoad.method === 'from_object' ? `this module loads its own upper-case names with app.config.from_object in ${where(moduleLoad, file)}` : `${basename(file.path)} is loaded by app.config.${moduleLoad.method}${how} in ${where(moduleLoad, file)}`;
     const also = laterOverrides(moduleLoad, loads, file);
     for (const [attr, assignment] of last) {

@@ -172,6 +172,24 @@ config = {"development": DevelopmentConfig, "testing": TestingConfig, "productio
       one(lintFiles(files, 'CW303'), 'services/web/project/config.py', config, '"dev"');
     });
 
+    it('a class chosen by an environment variable a production deploy file sets is production, whatever its name (flask-vue-kubernetes APP_SETTINGS)', () => {
+      const config = 'class BaseConfig:\n    DEBUG = False\n\n\nclass DevelopmentConfig(BaseConfig):\n    DEBUG = True\n\n\nclass ProductionConfig(BaseConfig):\n    SECRET_KEY = "change-me"\n';
+      const init = "import os\nfrom flask import Flask\n\n\ndef create_app():\n    app = Flask(__name__)\n    app_settings = os.getenv('APP_SETTINGS')\n    app.config.from_object(app_settings)\n    return app\n";
+      const k8s = 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: flask\nspec:\n  template:\n    spec:\n      containers:\n        - name: flask\n          image: flask:1.0\n          env:\n            - name: APP_SETTINGS\n              value: project.config.DevelopmentConfig\n';
+      const files = { 'services/server/project/config.py': config, 'services/server/project/__init__.py': init, 'kubernetes/flask-deployment.yml': k8s };
+      const d = one(lintFiles(files, 'CW302'), 'services/server/project/config.py', config, 'True');
+      assert.deepStrictEqual(related(d), [['kubernetes/flask-deployment.yml', 'DevelopmentConfig is loaded by app.config.from_object (APP_SETTINGS=project.config.DevelopmentConfig) in kubernetes/flask-deployment.yml:13']]);
+      // ProductionConfig's literal key is not what this deployment runs; named for production, it is still read.
+      one(lintFiles(files, 'CW303'), 'services/server/project/config.py', config, '"change-me"');
+      // Set only in a development compose file: the development class stays silent.
+      const compose = 'services:\n  web:\n    build: .\n    environment:\n      - APP_SETTINGS=project.config.DevelopmentConfig\n';
+      assert.deepStrictEqual(lintFiles({ ...files, 'kubernetes/flask-deployment.yml': undefined, 'docker-compose.dev.yml': compose }, 'CW302'), []);
+      // os.environ["APP_SETTINGS"] directly in the call, set by a Dockerfile's ENV.
+      const direct = init.replace("    app_settings = os.getenv('APP_SETTINGS')\n    app.config.from_object(app_settings)\n", "    app.config.from_object(os.environ['APP_SETTINGS'])\n");
+      const docker = 'FROM python:3.12-slim\nENV APP_SETTINGS=project.config.DevelopmentConfig\nCMD ["gunicorn", "project:create_app()"]\n';
+      one(lintFiles({ 'project/config.py': config, 'project/__init__.py': direct, 'Dockerfile': docker }, 'CW302'), 'project/config.py', config, 'True');
+    });
+
     it('flaskbb: a default class loaded before a configuration chosen at run time says that one may override it', () => {
       const config = 'class DefaultConfig(object):\n    DEBUG = False\n    SECRET_KEY = "secret key"\n    WTF_CSRF_SECRET_KEY = "reallyhardtoguess"\n';
       const app = 'from flask import Flask\n\n\ndef configure_app(app, config):\n    app.config.from_object("flaskbb.configs.default.DefaultConfig")\n    app.config.from_pyfile(config)\n';

@@ -119,6 +119,8 @@ export interface PyParam {
   star?: '*' | '**';
   /** `x=1`, `x: int = 1`. */
   hasDefault: boolean;
+  /** The default's expression, when there is one. */
+  default?: PyNode;
 }
 
 export interface PyFunction {
@@ -611,13 +613,15 @@ export function parsePython(text: string): PythonModule {
           const first = code[seg];
           const star = first.text === '*' || first.text === '**' ? first.text : undefined;
           const name = code[star ? seg + 1 : seg];
-          let hasDefault = false;
+          let equals = -1;
           for (let x = seg; x < j; x++) {
             if (code[x].kind === 'op' && match[x] > x) x = match[x];
-            else if (code[x].kind === 'op' && code[x].text === '=') hasDefault = true;
+            else if (code[x].kind === 'op' && code[x].text === '=' && equals < 0) equals = x;
           }
           // A bare `*` or `/` only separates kinds of parameters.
-          if (name && name.kind === 'name' && (star ? seg + 1 : seg) < j) params.push({ name: name.text, star, hasDefault });
+          if (name && name.kind === 'name' && (star ? seg + 1 : seg) < j) {
+            params.push({ name: name.text, star, hasDefault: equals >= 0, ...(equals >= 0 ? { default: parseRange(equals + 1, j) } : {}) });
+          }
         }
         seg = j + 1;
       }
