@@ -2,43 +2,26 @@
 // Django 5.2 project made by `django-admin startproject`. Django and gunicorn come from this machine's local
 // package index (`pip config list`), served to the server through the script's reverse forward.
 import * as assert from 'assert';
-import { ChildProcess, execFile, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
-import * as os from 'os';
 import * as path from 'path';
-import { needTool } from '../../support/need';
-import { freePort } from '../../support/ports';
-import { repoRoot } from '../../support/realtools';
-import { realServerSupported, realServerUp, type RealServer } from '../../support/realServer';
-import { LOCAL_INDEX as INDEX, git as gitIn, localIndexReady, makeDjangoProject } from '../../support/djangoProject';
+import { deployServerUp, needDeployServer, type CliRun, type DeployServer } from '../../support/deployServer';
+import type { RealServer } from '../../support/realServer';
+import { git as gitIn } from '../../support/djangoProject';
 
-const CLI = path.join(repoRoot, 'out', 'src', 'cli.js');
 const SECRET = 'cw-e2e-secret-' + Math.random().toString(36).slice(2);
 const HOST = 'mysite.test';
 
-interface CliRun { code: number; stdout: string; stderr: string }
-
 describe('provision and deploy on a real Debian server (e2e)', function () {
   this.timeout(20 * 60_000);
+  let fx: DeployServer | undefined;
   let srv: RealServer | undefined;
-  let indexServer: ChildProcess | undefined;
-  let tmp = '';
   let project = '';
   let sshConfig = '';
   let envFile = '';
   let httpPort = 0;
-  const outputs: string[] = [];
-  const env: NodeJS.ProcessEnv = { ...process.env };
-
-  function cli(...args: string[]): Promise<CliRun> {
-    return new Promise((resolve) => {
-      execFile(process.execPath, [CLI, ...args], { env, cwd: project, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
-        outputs.push(stdout, stderr);
-        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-      });
-    });
-  }
+  let outputs: string[] = [];
+  const cli = (...args: string[]): Promise<CliRun> => fx!.cli(...args);
   const common = () => ['--project', project, '--ssh-config', sshConfig, '--set', `domain=${HOST}`, '--set', 'healthPath=/admin/login/'];
 
   // A new connection per request (agent: false): an idle keep-alive connection that nginx closes at a graceful
@@ -59,38 +42,15 @@ describe('provision and deploy on a real Debian server (e2e)', function () {
 
   before(async function () {
     this.timeout(30 * 60_000);
-    needTool(this, realServerSupported(), 'root on a Debian host (real-server.sh boots a systemd-nspawn server)', 'run the tests as root');
     // The server has no network: Django and gunicorn come from this machine's local package index.
-    needTool(this, localIndexReady(),
-      `a local package index with Django and gunicorn at ${INDEX} (pip config list shows none on this machine, so the server could not install the project)`,
-      'a local package index');
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cw-deploy-e2e-'));
-    env.HOME = path.join(tmp, 'home');
-    env.XDG_CONFIG_HOME = path.join(tmp, 'home', '.config');
-    env.SSH_AUTH_SOCK = '';
-    fs.mkdirSync(env.HOME, { recursive: true });
-
-    // the project: django-admin startproject, made ready for production the way a user would
-    project = makeDjangoProject(tmp, HOST);
-    envFile = path.join(tmp, 'prod.env');
+    needDeployServer(this);
+    fx = await deployServerUp('cw-deploy-e2e', HOST);
+    ({ srv, project, sshConfig, httpPort, outputs } = fx);
+    envFile = path.join(fx.tmp, 'prod.env');
     fs.writeFileSync(envFile, `SQLITE_PATH=/srv/mysite/shared/data/db.sqlite3\nAPI_TOKEN=${SECRET}\n`);
-
-    // the package index, served to the server through a reverse forward
-    const indexPort = await freePort();
-    indexServer = spawn('/usr/bin/python3', ['-m', 'http.server', String(indexPort), '--bind', '127.0.0.1', '--directory', INDEX], { stdio: 'ignore' });
-    const sshPort = await freePort();
-    httpPort = await freePort();
-    srv = realServerUp('cw-deploy-e2e', { sshPort, forwards: `${httpPort}:80`, reverse: `3141:${indexPort}` });
-    await srv.exec('sh', ['-c', 'printf "[global]\\nindex-url = http://127.0.0.1:3141/simple/\\n" > /etc/pip.conf']);
-    sshConfig = path.join(tmp, 'ssh_config');
-    srv.sshConfig('srv', sshConfig);
   });
 
-  after(() => {
-    srv?.down();
-    if (indexServer?.pid) process.kill(indexServer.pid);
-    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-  });
+  after(() => fx?.down());
 
   it('provision --dry-run shows the plan and changes nothing', async () => {
     const r = await cli('provision', 'srv', ...common(), '--env-file', envFile, '--dry-run');

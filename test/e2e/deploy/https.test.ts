@@ -4,49 +4,34 @@
 // to the server through its /etc/hosts (the preflight resolves names on the server, as the server sees them).
 // One server for all the tests; one deploy shows the app answering over HTTPS.
 import * as assert from 'assert';
-import { ChildProcess, execFile, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
 import * as https from 'https';
-import * as os from 'os';
 import * as path from 'path';
 import type { TLSSocket } from 'tls';
-import { needTool } from '../../support/need';
-import { freePort } from '../../support/ports';
-import { repoRoot } from '../../support/realtools';
-import { SERVICES_PACKAGES, realServerSupported, realServerUp, type RealServer } from '../../support/realServer';
-import { LOCAL_INDEX as INDEX, localIndexReady, makeDjangoProject } from '../../support/djangoProject';
+import { deployServerUp, needDeployServer, type CliRun, type DeployServer } from '../../support/deployServer';
+import { SERVICES_PACKAGES, type RealServer } from '../../support/realServer';
 import { FileTrustStore, SshPool, listServers } from '../../../src/core/ssh';
 import { applyProvision, previewProvision, type ProvisionOptions } from '../../../src/core/provision';
 import { buildPlan } from '../../../src/core/plan';
 import { detectProject } from '../../../src/core/detect';
 
-const CLI = path.join(repoRoot, 'out', 'src', 'cli.js');
 const HOST = 'mysite.test';
 const PACKAGES = SERVICES_PACKAGES;
 const ACME = 'https://127.0.0.1:14000/dir';
 const CA = '/etc/pebble/ca.pem';
 
-interface CliRun { code: number; stdout: string; stderr: string }
-
 describe('provision HTTPS (certbot + pebble), firewall and sshd on a real Debian server (e2e)', function () {
   this.timeout(20 * 60_000);
+  let fx: DeployServer | undefined;
   let srv: RealServer | undefined;
-  let indexServer: ChildProcess | undefined;
   let tmp = '';
   let project = '';
   let sshConfig = '';
   let httpPort = 0;
   let httpsPort = 0;
-  const env: NodeJS.ProcessEnv = { ...process.env };
-
-  function cli(...args: string[]): Promise<CliRun> {
-    return new Promise((resolve) => {
-      execFile(process.execPath, [CLI, ...args], { env, cwd: project, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
-        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-      });
-    });
-  }
+  let env: NodeJS.ProcessEnv = {};
+  const cli = (...args: string[]): Promise<CliRun> => fx!.cli(...args);
   const common = () => ['--project', project, '--ssh-config', sshConfig, '--set', `domain=${HOST}`, '--set', 'healthPath=/admin/login/'];
   const withHttps = () => [...common(), '--set', 'https=true', '--acme-server', ACME, '--acme-ca-bundle', CA, '--email', 'ops@mysite.test'];
   const sh = (script: string) => srv!.exec('sh', ['-c', script]);
@@ -82,30 +67,13 @@ describe('provision HTTPS (certbot + pebble), firewall and sshd on a real Debian
 
   before(async function () {
     this.timeout(30 * 60_000);
-    needTool(this, realServerSupported(), 'root on a Debian host (real-server.sh boots a systemd-nspawn server)', 'run the tests as root');
-    needTool(this, localIndexReady(),
-      `a local package index with Django and gunicorn at ${INDEX} (pip config list shows none on this machine, so the server could not install the project)`,
-      'a local package index');
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cw-https-e2e-'));
-    env.HOME = path.join(tmp, 'home');
-    env.XDG_CONFIG_HOME = path.join(tmp, 'home', '.config');
-    env.SSH_AUTH_SOCK = '';
-    fs.mkdirSync(env.HOME, { recursive: true });
-    project = makeDjangoProject(tmp, HOST);
-
-    const indexPort = await freePort();
-    indexServer = spawn('/usr/bin/python3', ['-m', 'http.server', String(indexPort), '--bind', '127.0.0.1', '--directory', INDEX], { stdio: 'ignore' });
-    const sshPort = Number(process.env.CLOUDWARD_E2E_SSH_PORT) || await freePort();
-    httpPort = await freePort();
-    httpsPort = await freePort();
-    srv = realServerUp(process.env.CLOUDWARD_E2E_SERVER ?? 'cw-https-e2e', { sshPort, forwards: `${httpPort}:80 ${httpsPort}:443`, reverse: `3141:${indexPort}`, packages: PACKAGES });
-    sshConfig = path.join(tmp, 'ssh_config');
-    srv.sshConfig('srv', sshConfig);
+    needDeployServer(this);
+    fx = await deployServerUp(process.env.CLOUDWARD_E2E_SERVER ?? 'cw-https-e2e', HOST, { https: true, packages: PACKAGES, sshPort: Number(process.env.CLOUDWARD_E2E_SSH_PORT) || undefined });
+    ({ srv, tmp, project, sshConfig, httpPort, httpsPort, env } = fx);
     // pebble on the server: its own TLS certificate from a throwaway CA that certbot is told to trust (CA);
     // HTTP-01 validation on port 80 of whatever the domain resolves to (the server's /etc/hosts: itself)
     const setup = await sh([
       'set -e',
-      'printf "[global]\\nindex-url = http://127.0.0.1:3141/simple/\\n" > /etc/pip.conf',
       `echo "127.0.0.1 ${HOST}" >> /etc/hosts`,
       'mkdir -p /etc/pebble && cd /etc/pebble',
       'openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj "/CN=cloudward test CA" 2>/dev/null',
@@ -119,11 +87,7 @@ describe('provision HTTPS (certbot + pebble), firewall and sshd on a real Debian
     assert.strictEqual(setup.code, 0, `pebble setup: ${setup.stdout}${setup.stderr}`);
   });
 
-  after(() => {
-    srv?.down();
-    if (indexServer?.pid) process.kill(indexServer.pid);
-    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-  });
+  after(() => fx?.down());
 
   it('the plan shows the HTTPS step with its preflight', async () => {
     const r = await cli('provision', 'srv', ...withHttps(), '--dry-run');

@@ -5,41 +5,24 @@
 // changes nothing, the deploy migrating into PostgreSQL and a page reading it through nginx, and the password
 // (made on the server) in no output, log, journal or process list.
 import * as assert from 'assert';
-import { ChildProcess, execFile, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
-import * as os from 'os';
 import * as path from 'path';
-import { needTool } from '../../support/need';
-import { freePort } from '../../support/ports';
-import { repoRoot } from '../../support/realtools';
-import { SERVICES_PACKAGES, realServerSupported, realServerUp, type RealServer } from '../../support/realServer';
-import { LOCAL_INDEX as INDEX, git, localIndexReady, makeDjangoProject } from '../../support/djangoProject';
+import { deployServerUp, needDeployServer, type CliRun, type DeployServer } from '../../support/deployServer';
+import { LOCAL_INDEX as INDEX, git, localIndexReady } from '../../support/djangoProject';
+import { SERVICES_PACKAGES, type RealServer } from '../../support/realServer';
 
-const CLI = path.join(repoRoot, 'out', 'src', 'cli.js');
 const HOST = 'mysite.test';
-
-interface CliRun { code: number; stdout: string; stderr: string }
 
 describe('provision PostgreSQL and deploy against it on a real Debian server (e2e)', function () {
   this.timeout(20 * 60_000);
+  let fx: DeployServer | undefined;
   let srv: RealServer | undefined;
-  let indexServer: ChildProcess | undefined;
-  let tmp = '';
   let project = '';
   let sshConfig = '';
   let httpPort = 0;
-  const outputs: string[] = [];
-  const env: NodeJS.ProcessEnv = { ...process.env };
-
-  function cli(...args: string[]): Promise<CliRun> {
-    return new Promise((resolve) => {
-      execFile(process.execPath, [CLI, ...args], { env, cwd: project, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
-        outputs.push(stdout, stderr);
-        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-      });
-    });
-  }
+  let outputs: string[] = [];
+  const cli = (...args: string[]): Promise<CliRun> => fx!.cli(...args);
   const common = () => ['--project', project, '--ssh-config', sshConfig, '--set', `domain=${HOST}`, '--set', 'healthPath=/db/'];
   const sh = (script: string) => srv!.exec('sh', ['-c', script]);
   const psql = (sql: string, db = 'postgres') => sh(`runuser -u postgres -- psql -X -At -d ${db} -c "${sql}"`);
@@ -64,55 +47,41 @@ describe('provision PostgreSQL and deploy against it on a real Debian server (e2
 
   before(async function () {
     this.timeout(30 * 60_000);
-    needTool(this, realServerSupported(), 'root on a Debian host (real-server.sh boots a systemd-nspawn server)', 'run the tests as root');
     const has = (p: string) => fs.existsSync(path.join(INDEX, 'simple', p));
-    needTool(this, localIndexReady() && has('psycopg') && has('psycopg-binary') && has('dj-database-url') && has('typing-extensions'),
-      `a local package index at ${INDEX} with Django, gunicorn, psycopg, psycopg-binary (its wheel for the server's Python 3.11), typing-extensions and dj-database-url ` +
-      '(the server has no network: without them it could not install a PostgreSQL driver, and this test cannot show a deploy against PostgreSQL)',
-      'a local package index with those packages (pip config list)');
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cw-pg-e2e-'));
-    env.HOME = path.join(tmp, 'home');
-    env.XDG_CONFIG_HOME = path.join(tmp, 'home', '.config');
-    env.SSH_AUTH_SOCK = '';
-    fs.mkdirSync(env.HOME, { recursive: true });
-
-    // startproject, then the database from DATABASE_URL (SQLite when it is unset, as on a laptop) and a page that reads it
-    project = makeDjangoProject(tmp, HOST);
-    const settings = path.join(project, 'mysite', 'settings.py');
-    fs.writeFileSync(settings, fs.readFileSync(settings, 'utf8')
-      .replace('import os\n', 'import os\nimport dj_database_url\n')
-      .replace(/DATABASES = \{[\s\S]*?\n\}\n/, "DATABASES = {'default': dj_database_url.config(default='sqlite:///' + str(BASE_DIR / 'db.sqlite3'))}\n"));
-    const urls = path.join(project, 'mysite', 'urls.py');
-    fs.writeFileSync(urls, fs.readFileSync(urls, 'utf8').replace('from django.urls import path', [
-      'from django.urls import path',
-      'from django.contrib.auth.models import User',
-      'from django.db import connection',
-      'from django.http import HttpResponse',
-      '',
-      'def db(request):',
-      '    with connection.cursor() as c:',
-      "        c.execute('SELECT current_database(), current_user, version()')",
-      '        name, user, version = c.fetchone()',
-      "    return HttpResponse(f'{connection.vendor} {name} {user} users={User.objects.count()} {version}', content_type='text/plain')",
-    ].join('\n')).replace('urlpatterns = [', "urlpatterns = [\n    path('db/', db),"));
-    fs.appendFileSync(path.join(project, 'requirements.txt'), 'psycopg[binary]\ndj-database-url\n');
-    git(project, 'commit', '-qam', 'database from DATABASE_URL, PostgreSQL driver, a page reading the database');
-
-    const indexPort = await freePort();
-    indexServer = spawn('/usr/bin/python3', ['-m', 'http.server', String(indexPort), '--bind', '127.0.0.1', '--directory', INDEX], { stdio: 'ignore' });
-    const sshPort = await freePort();
-    httpPort = await freePort();
-    srv = realServerUp('cw-pg-e2e', { sshPort, forwards: `${httpPort}:80`, reverse: `3141:${indexPort}`, packages: SERVICES_PACKAGES });
-    await sh('printf "[global]\\nindex-url = http://127.0.0.1:3141/simple/\\n" > /etc/pip.conf');
-    sshConfig = path.join(tmp, 'ssh_config');
-    srv.sshConfig('srv', sshConfig);
+    needDeployServer(this, {
+      ready: localIndexReady() && has('psycopg') && has('psycopg-binary') && has('dj-database-url') && has('typing-extensions'),
+      what: `a local package index at ${INDEX} with Django, gunicorn, psycopg, psycopg-binary (its wheel for the server's Python 3.11), typing-extensions and dj-database-url ` +
+        '(the server has no network: without them it could not install a PostgreSQL driver, and this test cannot show a deploy against PostgreSQL)',
+    });
+    fx = await deployServerUp('cw-pg-e2e', HOST, {
+      packages: SERVICES_PACKAGES,
+      prepare: (project) => {
+        // startproject, then the database from DATABASE_URL (SQLite when it is unset, as on a laptop) and a page that reads it
+        const settings = path.join(project, 'mysite', 'settings.py');
+        fs.writeFileSync(settings, fs.readFileSync(settings, 'utf8')
+          .replace('import os\n', 'import os\nimport dj_database_url\n')
+          .replace(/DATABASES = \{[\s\S]*?\n\}\n/, "DATABASES = {'default': dj_database_url.config(default='sqlite:///' + str(BASE_DIR / 'db.sqlite3'))}\n"));
+        const urls = path.join(project, 'mysite', 'urls.py');
+        fs.writeFileSync(urls, fs.readFileSync(urls, 'utf8').replace('from django.urls import path', [
+          'from django.urls import path',
+          'from django.contrib.auth.models import User',
+          'from django.db import connection',
+          'from django.http import HttpResponse',
+          '',
+          'def db(request):',
+          '    with connection.cursor() as c:',
+          "        c.execute('SELECT current_database(), current_user, version()')",
+          '        name, user, version = c.fetchone()',
+          "    return HttpResponse(f'{connection.vendor} {name} {user} users={User.objects.count()} {version}', content_type='text/plain')",
+        ].join('\n')).replace('urlpatterns = [', "urlpatterns = [\n    path('db/', db),"));
+        fs.appendFileSync(path.join(project, 'requirements.txt'), 'psycopg[binary]\ndj-database-url\n');
+        git(project, 'commit', '-qam', 'database from DATABASE_URL, PostgreSQL driver, a page reading the database');
+      },
+    });
+    ({ srv, project, sshConfig, httpPort, outputs } = fx);
   });
 
-  after(() => {
-    srv?.down();
-    if (indexServer?.pid) process.kill(indexServer.pid);
-    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-  });
+  after(() => fx?.down());
 
   it('detection turns PostgreSQL on: the plan shows the step, no driver warning', async () => {
     const r = await cli('provision', 'srv', ...common(), '--dry-run');
