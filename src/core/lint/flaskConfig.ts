@@ -5,6 +5,7 @@
 // (a value production overrides is never used there). Read with the shared Python reader (parse/python.ts);
 // classes are found from its tokens, so the reader itself stays as it is.
 import { basename, dirname, normalizePath } from './classify';
+import { plainEnvRead } from '../project/envVars';
 import { envVars, type EnvVar } from './env';
 import { ParseError, type LintFile } from './file';
 import { dottedName, pythonModuleOf, stringValue, type PyAssignment, type PyNode, type PythonModule } from './parse/python';
@@ -293,8 +294,6 @@ function mappingModule(ws: WorkspaceView, file: LintFile, mod: PythonModule, nod
   return resolveName(ws, file, mod, name)?.file;
 }
 
-const ENV_READERS = new Set(['os.getenv', 'getenv', 'os.environ.get', 'environ.get']);
-
 /**
  * The environment variable a loader's argument reads (`os.getenv("APP_SETTINGS")`, `os.environ.get(…)`,
  * `os.environ["APP_SETTINGS"]`), directly or through a name assigned from one earlier in the module, and
@@ -311,17 +310,7 @@ function envChoice(mod: PythonModule, node: PyNode, line: number): { variable: s
     }
     n = value;
   }
-  if (!n) return undefined;
-  if (n.kind === 'call' && ENV_READERS.has(dottedName(n.callee) ?? '')) {
-    const positional = n.args.filter((a) => !a.name && !a.star);
-    const variable = stringValue(positional[0]?.value);
-    return variable ? { variable, fallback: n.args.find((a) => a.name === 'default')?.value ?? positional[1]?.value } : undefined;
-  }
-  if (n.kind === 'subscript' && ['os.environ', 'environ'].includes(dottedName(n.object) ?? '')) {
-    const variable = stringValue(n.index);
-    return variable ? { variable } : undefined;
-  }
-  return undefined;
+  return plainEnvRead(n);
 }
 
 /** The loads an environment variable makes: one per value a production deploy file gives it that names a class or module. */

@@ -46,6 +46,22 @@ function argOf(call: Call, index: number, name: string): PyNode | undefined {
   return call.args.filter((a) => !a.name && !a.star)[index]?.value;
 }
 
+/**
+ * A plain read of one environment variable: `os.getenv("X")`, `os.environ.get("X", fallback)` or
+ * `os.environ["X"]`, with the fallback written in the code (none for a subscript).
+ */
+export function plainEnvRead(node: PyNode | undefined): { variable: string; fallback?: PyNode } | undefined {
+  if (node?.kind === 'call' && RAW_GET.has(dottedName(node.callee) ?? '')) {
+    const variable = stringValue(argOf(node, 0, 'key'));
+    return variable ? { variable, fallback: argOf(node, 1, 'default') } : undefined;
+  }
+  if (node?.kind === 'subscript' && ENVIRON.has(dottedName(node.object) ?? '')) {
+    const variable = stringValue(node.index);
+    return variable ? { variable } : undefined;
+  }
+  return undefined;
+}
+
 function roleOf(setting: string | undefined, name: string): EnvVarRole {
   if (setting === 'SECRET_KEY' || /SECRET_KEY$/.test(name)) return 'secret-key';
   if (setting === 'DEBUG' || /(^|_)DEBUG$/.test(name)) return 'debug';
@@ -63,8 +79,8 @@ function readsIn(node: PyNode | undefined, schemeDefaults: Set<string>): Array<O
   while (todo.length && guard++ < 20_000) {
     const x = todo.pop()!;
     if (x.kind === 'subscript') {
-      const name = stringValue(x.index);
-      if (name && ENVIRON.has(dottedName(x.object) ?? '')) out.push({ name, required: true });
+      const read = plainEnvRead(x);
+      if (read) out.push({ name: read.variable, required: true });
       todo.push(x.object, x.index);
       continue;
     }
@@ -92,8 +108,8 @@ function readsIn(node: PyNode | undefined, schemeDefaults: Set<string>): Array<O
 function readOfCall(x: Call, schemeDefaults: Set<string>): Omit<SettingsEnvVar, 'role' | 'setting' | 'file'> | undefined {
   const callee = dottedName(x.callee) ?? '';
   if (RAW_GET.has(callee)) {
-    const name = stringValue(argOf(x, 0, 'key'));
-    return name ? { name, required: false } : undefined;
+    const read = plainEnvRead(x);
+    return read ? { name: read.variable, required: false } : undefined;
   }
   // dj-database-url: DATABASE_URL (or env=) unless a default is given.
   if (callee === 'dj_database_url.config') {

@@ -256,14 +256,11 @@ function sudoersFor(plan: DeployPlan, layout: ReleaseLayout, systemctl: string, 
 }
 
 function desiredState(o: ProvisionOptions, facts: ServerFacts | null): Desired {
-  const d = desiredBase(o, facts);
-  const sp = o.plan.systemPackages;
-  d.projectPackages = [...new Set([...(sp?.runtime ?? []), ...(sp?.build ?? [])])].filter((p) => !d.packages.includes(p));
-  return d;
-}
-
-function desiredBase(o: ProvisionOptions, facts: ServerFacts | null): Desired {
   const plan = o.plan;
+  const packages = [...new Set([...BASE_PACKAGES, ...(plan.https ? ['certbot'] : []), ...(o.firewall ? ['nftables'] : []),
+    // the facts are read before the step is decided: ask about the package whenever the plan mentions PostgreSQL
+    ...(facts ? (postgresWanted(o, facts).on ? ['postgresql'] : []) : plan.postgres ? ['postgresql'] : []), ...(o.packages ?? [])])];
+  const sp = plan.systemPackages;
   const layout = releaseLayout(plan, o.deployUser ?? 'deploy');
   const d = layout.deployUser;
   const app = layout.appUser;
@@ -272,10 +269,8 @@ function desiredBase(o: ProvisionOptions, facts: ServerFacts | null): Desired {
   const nginx = facts?.tools.nginx ?? '/usr/sbin/nginx';
   return {
     layout,
-    packages: [...new Set([...BASE_PACKAGES, ...(plan.https ? ['certbot'] : []), ...(o.firewall ? ['nftables'] : []),
-      // the facts are read before the step is decided: ask about the package whenever the plan mentions PostgreSQL
-      ...(facts ? (postgresWanted(o, facts).on ? ['postgresql'] : []) : plan.postgres ? ['postgresql'] : []), ...(o.packages ?? [])])],
-    projectPackages: [],
+    packages,
+    projectPackages: [...new Set([...(sp?.runtime ?? []), ...(sp?.build ?? [])])].filter((p) => !packages.includes(p)),
     // the plan's group (www-data) lets deploy reach a colour's socket for the health check
     deployGroups: [...new Set([app, 'systemd-journal', plan.group])],
     dirs: [
