@@ -24,7 +24,7 @@ function fastEvents(text: string): Ev[] | undefined {
   const sink: YamlSink = {
     document: () => void out.push(['D']),
     collection: (map, flow, start) => void out.push([map ? 'M' : 'S', flow ? 2 : 1, start]),
-    scalar: (vs, ve, style, source) => void out.push(['V', vs, ve, style, vs === -1 ? '' : source]),
+    scalar: (vs, ve, style, source) => void out.push(['V', vs, ve, style, vs === -1 ? '' : (source ?? text.slice(vs, ve))]),
     pop: () => void out.push(['P']),
   };
   return scanBlockYaml(text, sink) ? out : undefined;

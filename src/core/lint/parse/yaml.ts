@@ -21,22 +21,133 @@ type NodeRange = [number, number, number];
 type ScalarStyle = (typeof SCALAR_STYLE)[keyof typeof SCALAR_STYLE];
 
 /*
- * Each node keeps its source offsets as two numbers, `start` and `valueEnd` (a 1 MB manifest has some
- * 130,000 nodes: an array each was a third of the tree's memory and of the collector's work); `range`
- * gives them as `[start, valueEnd, nodeEnd]`, `nodeEnd` being `valueEnd` (no node of this reader ends
- * after its value, as comments may in `yaml`'s). No base class: a constructor call less per node.
+ * A document's nodes are kept as numbers, not objects: four 32-bit numbers a node, in document order,
+ * in one Int32Array per document ([info, start, end, next]; `next` is the index after the node's
+ * subtree, so a collection's items are found by hopping from one to the next). A 1 MB manifest has some
+ * 130,000 nodes: as objects (with their pairs, item arrays and strings) they were 220,000 things that the
+ * collector copied at every scavenge until the lint ended. The node classes below are views made when a
+ * rule reaches a node, once each (a document keeps the views it made, so a node is always the same
+ * object: rules key caches by node), and a scalar's text is read from the source then.
  */
+const STRIDE = 4;
+const KIND_SCALAR = 0;
+const KIND_MAP = 1;
+const KIND_SEQ = 2;
+const KIND_ALIAS = 3;
+/** info: kind (2 bits) | flow (1 bit) | tagged (1 bit) | scalar type (3 bits). */
+const FLOW = 4;
+const TAGGED = 8;
+const TYPE_SHIFT = 4;
+const TYPES: ScalarType[] = ['PLAIN', 'QUOTE_SINGLE', 'QUOTE_DOUBLE', 'BLOCK_LITERAL', 'BLOCK_FOLDED'];
+const T_PLAIN = 0;
+const T_SINGLE = 1;
+const T_DOUBLE = 2;
+const T_LITERAL = 3;
+const T_FOLDED = 4;
+
+/** One document's nodes (see above), its text and the views made of them. */
+class Tree {
+  /** Added to every offset: where the document's text starts in its file (moved when text before it changes). */
+  base = 0;
+  /** The views made, by node index; then the pairs made, by their key's index (count + key). */
+  private views: Array<Node | Pair | undefined> | undefined;
+  constructor(
+    readonly text: string,
+    readonly data: Int32Array,
+    /** Decoded scalar text where it differs from the text between the scalar's bounds (escapes, folding, block scalars). */
+    readonly sources: Map<number, string> | undefined,
+  ) {}
+
+  get count(): number {
+    return this.data.length / STRIDE;
+  }
+
+  node(i: number): Node {
+    const views = (this.views ??= new Array<Node | Pair | undefined>(this.data.length / 2));
+    let v = views[i] as Node | undefined;
+    if (v) return v;
+    const kind = this.data[i * STRIDE] & 3;
+    v = kind === KIND_SCALAR ? new Scalar(this, i) : kind === KIND_MAP ? new YAMLMap(this, i) : kind === KIND_SEQ ? new YAMLSeq(this, i) : new Alias(this, i);
+    views[i] = v;
+    return v;
+  }
+
+  /** The pair of the key at `k` (its value is the node after the key's subtree, unless the map ends there). */
+  pair(k: number, mapNext: number): Pair {
+    const views = (this.views ??= new Array<Node | Pair | undefined>(this.data.length / 2));
+    const at = this.data.length / STRIDE + k;
+    let p = views[at] as Pair | undefined;
+    if (p) return p;
+    const v = this.data[k * STRIDE + 3];
+    p = new Pair(this.node(k), v < mapNext ? this.node(v) : null);
+    views[at] = p;
+    return p;
+  }
+
+  start(i: number): number {
+    return this.base + this.data[i * STRIDE + 1];
+  }
+
+  end(i: number): number {
+    return this.base + this.data[i * STRIDE + 2];
+  }
+
+  /** A scalar's decoded text. */
+  source(i: number): string {
+    const known = this.sources?.get(i);
+    if (known !== undefined) return known;
+    const d = this.data;
+    const type = d[i * STRIDE] >> TYPE_SHIFT;
+    const s = d[i * STRIDE + 1];
+    const e = d[i * STRIDE + 2];
+    return type === T_SINGLE || type === T_DOUBLE ? this.text.slice(s + 1, e - 1) : this.text.slice(s, e);
+  }
+
+  /** Whether the scalar at `i` has the string value `key` (the hot path of every key lookup: no view made). */
+  isKey(i: number, key: string): boolean {
+    const d = this.data;
+    const info = d[i * STRIDE];
+    if ((info & 3) !== KIND_SCALAR) return false;
+    const type = info >> TYPE_SHIFT;
+    if (type > T_DOUBLE || this.sources?.has(i)) return (this.node(i) as Scalar).value === key;
+    let s = d[i * STRIDE + 1];
+    let e = d[i * STRIDE + 2];
+    if (type !== T_PLAIN) {
+      s++;
+      e--;
+    }
+    if (e - s !== key.length || !this.text.startsWith(key, s)) return false;
+    // A plain `true` or `1` is not the string key.
+    return type !== T_PLAIN || (info & TAGGED) !== 0 || resolvePlain(key) === key;
+  }
+}
+
+/** The value of a scalar: the YAML 1.2 core schema for a plain untagged one, else its text. */
+function scalarValue(tree: Tree, i: number, source: string): string | number | boolean | null {
+  const info = tree.data[i * STRIDE];
+  return info >> TYPE_SHIFT !== T_PLAIN || info & TAGGED ? source : resolvePlain(source);
+}
 
 export class Scalar {
+  /** The value under the YAML 1.2 core schema: string, number, boolean or null. */
+  readonly value: string | number | boolean | null;
+  /** The scalar's text after unquoting/folding, before its type was resolved. */
+  readonly source: string;
+  readonly type: ScalarType;
   constructor(
-    /** The value under the YAML 1.2 core schema: string, number, boolean or null. */
-    public value: string | number | boolean | null,
-    /** The scalar's text after unquoting/folding, before its type was resolved. */
-    public source: string,
-    public type: ScalarType,
-    public start: number,
-    public valueEnd: number,
-  ) {}
+    private readonly tree: Tree,
+    private readonly at: number,
+  ) {
+    this.source = tree.source(at);
+    this.value = scalarValue(tree, at, this.source);
+    this.type = TYPES[tree.data[at * STRIDE] >> TYPE_SHIFT];
+  }
+  get start(): number {
+    return this.tree.start(this.at);
+  }
+  get valueEnd(): number {
+    return this.tree.end(this.at);
+  }
   /** `[start, valueEnd, nodeEnd]` (a new array: changing it changes nothing). */
   get range(): NodeRange {
     return [this.start, this.valueEnd, this.valueEnd];
@@ -54,15 +165,69 @@ export class Pair {
 }
 
 export class YAMLMap {
-  items: Pair[] = [];
+  private list: Pair[] | undefined;
   constructor(
-    public flow: boolean,
-    public start: number,
-    public valueEnd: number,
+    private readonly tree: Tree,
+    private readonly at: number,
   ) {}
+  get flow(): boolean {
+    return (this.tree.data[this.at * STRIDE] & FLOW) !== 0;
+  }
+  get start(): number {
+    return this.tree.start(this.at);
+  }
+  get valueEnd(): number {
+    return this.tree.end(this.at);
+  }
   /** `[start, valueEnd, nodeEnd]` (a new array: changing it changes nothing). */
   get range(): NodeRange {
     return [this.start, this.valueEnd, this.valueEnd];
+  }
+  get items(): Pair[] {
+    if (this.list) return this.list;
+    const { tree, at } = this;
+    const d = tree.data;
+    const next = d[at * STRIDE + 3];
+    const list: Pair[] = [];
+    for (let k = at + 1; k < next; ) {
+      list.push(tree.pair(k, next));
+      const v = d[k * STRIDE + 3];
+      k = v < next ? d[v * STRIDE + 3] : next;
+    }
+    return (this.list = list);
+  }
+  /** The index of the key node whose value is the string `key` (the first), -1 if none: no view made. */
+  private keyAt(key: string): number {
+    const { tree, at } = this;
+    const d = tree.data;
+    const next = d[at * STRIDE + 3];
+    for (let k = at + 1; k < next; ) {
+      if (tree.isKey(k, key)) return k;
+      const v = d[k * STRIDE + 3];
+      k = v < next ? d[v * STRIDE + 3] : next;
+    }
+    return -1;
+  }
+  /** The value of the string key `key` (the first pair with it), without making the pair or other views. */
+  value(key: string): Node | undefined {
+    if (this.list) return this.pair(key)?.value ?? undefined;
+    const k = this.keyAt(key);
+    if (k === -1) return undefined;
+    const d = this.tree.data;
+    const v = d[k * STRIDE + 3];
+    return v < d[this.at * STRIDE + 3] ? this.tree.node(v) : undefined;
+  }
+  /** The pair whose key is the string `key` (the first), without making views of the other keys. */
+  pair(key: string): Pair | undefined {
+    if (this.list) {
+      for (const p of this.list) {
+        const k = p.key;
+        if (k instanceof Scalar && k.value === key) return p;
+      }
+      return undefined;
+    }
+    const k = this.keyAt(key);
+    return k === -1 ? undefined : this.tree.pair(k, this.tree.data[this.at * STRIDE + 3]);
   }
   toJSON(): unknown {
     const o: Record<string, unknown> = {};
@@ -72,15 +237,32 @@ export class YAMLMap {
 }
 
 export class YAMLSeq {
-  items: Node[] = [];
+  private list: Node[] | undefined;
   constructor(
-    public flow: boolean,
-    public start: number,
-    public valueEnd: number,
+    private readonly tree: Tree,
+    private readonly at: number,
   ) {}
+  get flow(): boolean {
+    return (this.tree.data[this.at * STRIDE] & FLOW) !== 0;
+  }
+  get start(): number {
+    return this.tree.start(this.at);
+  }
+  get valueEnd(): number {
+    return this.tree.end(this.at);
+  }
   /** `[start, valueEnd, nodeEnd]` (a new array: changing it changes nothing). */
   get range(): NodeRange {
     return [this.start, this.valueEnd, this.valueEnd];
+  }
+  get items(): Node[] {
+    if (this.list) return this.list;
+    const { tree, at } = this;
+    const d = tree.data;
+    const next = d[at * STRIDE + 3];
+    const list: Node[] = [];
+    for (let i = at + 1; i < next; i = d[i * STRIDE + 3]) list.push(tree.node(i));
+    return (this.list = list);
   }
   toJSON(): unknown {
     return this.items.map((i) => i.toJSON());
@@ -89,11 +271,19 @@ export class YAMLSeq {
 
 /** `*name`: kept as itself (the rules read what is written, not what an anchor expands to). */
 export class Alias {
+  readonly source: string;
   constructor(
-    public source: string,
-    public start: number,
-    public valueEnd: number,
-  ) {}
+    private readonly tree: Tree,
+    private readonly at: number,
+  ) {
+    this.source = tree.text.slice(tree.data[at * STRIDE + 1] + 1, tree.data[at * STRIDE + 2]);
+  }
+  get start(): number {
+    return this.tree.start(this.at);
+  }
+  get valueEnd(): number {
+    return this.tree.end(this.at);
+  }
   /** `[start, valueEnd, nodeEnd]` (a new array: changing it changes nothing). */
   get range(): NodeRange {
     return [this.start, this.valueEnd, this.valueEnd];
@@ -108,11 +298,24 @@ export type Node = Scalar | YAMLMap | YAMLSeq | Alias;
 /** One document of a stream. */
 export class Document {
   constructor(
-    public contents: Node | null,
-    public range: [number, number],
+    private readonly tree: Tree,
+    private readonly from: number,
+    private readonly to: number,
   ) {}
+  get contents(): Node | null {
+    return this.tree.count ? this.tree.node(0) : null;
+  }
+  /** `[start, end]` in the file (a new array). */
+  get range(): [number, number] {
+    return [this.tree.base + this.from, this.tree.base + this.to];
+  }
+  /** Moves the document by `delta` characters (its text moved in its file): every node moves with it. */
+  move(delta: number): void {
+    this.tree.base += delta;
+  }
   toJS(): unknown {
-    return this.contents ? this.contents.toJSON() : null;
+    const c = this.contents;
+    return c ? c.toJSON() : null;
   }
 }
 
@@ -226,28 +429,21 @@ function afterIndicator(text: string, pos: number): number {
   return i;
 }
 
-interface Frame {
-  node: YAMLMap | YAMLSeq | null;
-  /** A map's key waiting for its value. */
-  key: Node | null;
-  hasKey: boolean;
-  /** Where the collection's items start in TreeBuilder.items. */
-  base: number;
-  doc?: { contents: Node | null; start: number };
-}
-
 /**
- * Assembles the tree from events (js-yaml's, or the fast path's in parse/yamlBlock.ts, which sends the
- * same ones without making event objects), with offsets relative to `text`.
+ * Assembles the documents from events (js-yaml's, or the fast path's in parse/yamlBlock.ts, which sends
+ * the same ones without making event objects), with offsets relative to `text`: each node four numbers
+ * (see Tree), collections completed when they close.
  */
 class TreeBuilder implements YamlSink {
   readonly docs: Document[] = [];
-  private readonly stack: Frame[] = [];
-  /**
-   * The items of the open collections, innermost last: each collection gets an array of its exact
-   * size when it closes (an array grown by push holds 17 slots for a 2-item map).
-   */
-  private readonly items: Array<Node | Pair> = [];
+  private data = new Int32Array(1024);
+  /** Nodes in the current document. */
+  private n = 0;
+  private sources: Map<number, string> | undefined;
+  /** The open collections, innermost last (-1: the document itself), and how many items each has. */
+  private readonly open: number[] = [];
+  private readonly kids: number[] = [];
+  private docFrom = 0;
   /** The end of the last node completed: where an empty scalar that follows sits. */
   private last = 0;
   /** Whether the last node completed was an empty scalar. */
@@ -255,76 +451,103 @@ class TreeBuilder implements YamlSink {
 
   constructor(private readonly text: string) {}
 
-  private add(node: Node): void {
-    const f = this.stack[this.stack.length - 1];
-    if (!f) return;
-    if (f.doc) f.doc.contents = node;
-    else if (f.node instanceof YAMLSeq) this.items.push(node);
-    else if (f.node instanceof YAMLMap) {
-      if (!f.hasKey) {
-        f.key = node;
-        f.hasKey = true;
-      } else {
-        this.items.push(new Pair(f.key, node));
-        f.key = null;
-        f.hasKey = false;
-      }
+  /** A new node: its index. */
+  private node(info: number, start: number, end: number): number {
+    const i = this.n++;
+    if (this.n * STRIDE > this.data.length) {
+      const grown = new Int32Array(this.data.length * 2);
+      grown.set(this.data);
+      this.data = grown;
     }
+    const o = i * STRIDE;
+    this.data[o] = info;
+    this.data[o + 1] = start;
+    this.data[o + 2] = end;
+    this.data[o + 3] = i + 1;
+    const top = this.kids.length - 1;
+    if (top >= 0) this.kids[top]++;
+    return i;
   }
 
   document(): void {
-    this.stack.push({ node: null, key: null, hasKey: false, base: this.items.length, doc: { contents: null, start: this.last } });
+    this.n = 0;
+    this.sources = undefined;
+    this.docFrom = this.last;
+    this.open.push(-1);
+    this.kids.push(0);
   }
 
-  /** A scalar event: `source` is its decoded text (ignored for an empty one, valueStart -1). */
-  scalar(valueStart: number, valueEnd: number, style: ScalarStyle, source: string, explicitTag = ''): void {
+  /** A scalar event: `source` its decoded text when that differs from the text at its bounds (ignored for an empty one, valueStart -1). */
+  scalar(valueStart: number, valueEnd: number, style: ScalarStyle, source?: string, explicitTag = ''): void {
+    const text = this.text;
     const before = this.last;
     this.lastEmpty = valueStart === -1;
-    const end = (this.last = scalarEnd(this.text, valueStart, valueEnd, style, before));
-    this.add(scalarNode(this.text, valueStart, valueEnd, style, source, explicitTag, before, end));
+    const end = (this.last = scalarEnd(text, valueStart, valueEnd, style, before));
+    if (valueStart === -1) {
+      // An empty value (`key:`): null, placed where the value would be.
+      this.node(KIND_SCALAR, end, end);
+      return;
+    }
+    let type = T_PLAIN;
+    let start = valueStart;
+    let stop = valueEnd;
+    let decoded = source !== undefined && (source.length !== valueEnd - valueStart || !text.startsWith(source, valueStart));
+    switch (style) {
+      case SCALAR_STYLE.SINGLE_QUOTED:
+      case SCALAR_STYLE.DOUBLE_QUOTED:
+        type = style === SCALAR_STYLE.SINGLE_QUOTED ? T_SINGLE : T_DOUBLE;
+        start = valueStart - 1;
+        stop = valueEnd + 1;
+        break;
+      case SCALAR_STYLE.LITERAL_BLOCK:
+      case SCALAR_STYLE.FOLDED_BLOCK:
+        type = style === SCALAR_STYLE.LITERAL_BLOCK ? T_LITERAL : T_FOLDED;
+        start = blockHeader(text, valueStart, before);
+        stop = blockEnd(text, valueStart, valueEnd);
+        decoded = true;
+        break;
+    }
+    // `!!str 1` stays a string; other explicit tags are read as written.
+    const i = this.node(KIND_SCALAR | (explicitTag ? TAGGED : 0) | (type << TYPE_SHIFT), start, stop);
+    if (decoded) (this.sources ??= new Map()).set(i, source ?? text.slice(valueStart, valueEnd));
   }
 
   alias(anchorStart: number, anchorEnd: number): void {
     this.last = anchorEnd;
     this.lastEmpty = false;
-    this.add(new Alias(this.text.slice(anchorStart, anchorEnd), anchorStart - 1, anchorEnd));
+    this.node(KIND_ALIAS, anchorStart - 1, anchorEnd);
   }
 
-  collection(map: boolean, flow: boolean, eventStart: number, anchorStart = -1): void {
-    const start = anchorStart !== -1 ? Math.min(eventStart, anchorStart - 1) : eventStart;
-    const node = map ? new YAMLMap(flow, Math.max(0, eventStart), start) : new YAMLSeq(flow, Math.max(0, eventStart), start);
+  collection(map: boolean, flow: boolean, eventStart: number): void {
+    const i = this.node((map ? KIND_MAP : KIND_SEQ) | (flow ? FLOW : 0), Math.max(0, eventStart), 0);
     this.last = Math.max(this.last, eventStart + (flow ? 1 : 0));
-    this.stack.push({ node, key: null, hasKey: false, base: this.items.length });
+    this.open.push(i);
+    this.kids.push(0);
   }
 
   pop(): void {
     const text = this.text;
-    const f = this.stack.pop()!;
-    if (f.doc) {
-      this.docs.push(new Document(f.doc.contents, [f.doc.start, this.last]));
+    const i = this.open.pop()!;
+    const items = this.kids.pop()!;
+    if (i === -1) {
+      this.docs.push(new Document(new Tree(text, this.data.slice(0, this.n * STRIDE), this.sources), this.docFrom, this.last));
       return;
     }
-    const node = f.node!;
-    if (node instanceof YAMLMap && f.hasKey) this.items.push(new Pair(f.key, null));
-    const items = this.items.length - f.base;
-    if (items) {
-      if (node instanceof YAMLMap) node.items = this.items.slice(f.base) as Pair[];
-      else node.items = this.items.slice(f.base) as Node[];
-      this.items.length = f.base;
-    }
+    const d = this.data;
+    const o = i * STRIDE;
+    const flow = (d[o] & FLOW) !== 0;
     let end: number;
-    if (node.flow) end = flowEnd(text, this.last, node instanceof YAMLMap ? '}' : ']');
+    if (flow) end = flowEnd(text, this.last, (d[o] & 3) === KIND_MAP ? '}' : ']');
     else {
-      end = items ? this.last : node.start;
+      end = items ? this.last : d[o + 1];
       // Like the `yaml` library: a collection ending in an empty value (`key:`) ends there.
       if (!this.lastEmpty) end = pastLineEnd(text, end);
     }
-    node.valueEnd = end;
-    this.last = node.flow ? end : this.last;
-    this.add(node);
-    if (!node.flow) this.last = end;
+    d[o + 2] = end;
+    d[o + 3] = this.n;
+    this.last = end;
     // A block collection ending in an empty value ends there, and so do the collections it ends.
-    if (node.flow) this.lastEmpty = false;
+    if (flow) this.lastEmpty = false;
   }
 }
 
@@ -344,7 +567,7 @@ function readEvents(text: string, sink: TreeBuilder): void {
         break;
       case EVENT_ID.MAPPING:
       case EVENT_ID.SEQUENCE:
-        sink.collection(e.type === EVENT_ID.MAPPING, e.style === COLLECTION_STYLE.FLOW, e.start, e.anchorStart);
+        sink.collection(e.type === EVENT_ID.MAPPING, e.style === COLLECTION_STYLE.FLOW, e.start);
         break;
       case EVENT_ID.POP:
         sink.pop();
@@ -391,31 +614,6 @@ function scalarEnd(text: string, valueStart: number, valueEnd: number, style: Sc
   return valueEnd;
 }
 
-function scalarNode(text: string, valueStart: number, valueEnd: number, style: ScalarStyle, source: string, explicitTag: string, last: number, end: number): Scalar {
-  if (valueStart === -1) {
-    // An empty value (`key:`): null, placed where the value would be.
-    const at = end;
-    return new Scalar(null, '', 'PLAIN', at, at);
-  }
-  switch (style) {
-    case SCALAR_STYLE.SINGLE_QUOTED:
-      return new Scalar(source, source, 'QUOTE_SINGLE', valueStart - 1, valueEnd + 1);
-    case SCALAR_STYLE.DOUBLE_QUOTED:
-      return new Scalar(source, source, 'QUOTE_DOUBLE', valueStart - 1, valueEnd + 1);
-    case SCALAR_STYLE.LITERAL_BLOCK:
-    case SCALAR_STYLE.FOLDED_BLOCK: {
-      const start = blockHeader(text, valueStart, last);
-      const end = blockEnd(text, valueStart, valueEnd);
-      return new Scalar(source, source, style === SCALAR_STYLE.LITERAL_BLOCK ? 'BLOCK_LITERAL' : 'BLOCK_FOLDED', start, end);
-    }
-    default: {
-      // `!!str 1` stays a string; other explicit tags are read as written.
-      const value = explicitTag === '!!str' || (explicitTag && explicitTag !== '!') ? source : resolvePlain(source);
-      return new Scalar(explicitTag === '!' ? source : value, source, 'PLAIN', valueStart, valueEnd);
-    }
-  }
-}
-
 interface Parsed {
   doc: Document | undefined;
   error?: { offset: number; message: string };
@@ -425,7 +623,7 @@ interface Parsed {
 function parseOne(chunk: string): Parsed {
   try {
     const docs = buildDocuments(chunk);
-    return { doc: docs[0] ?? new Document(null, [0, chunk.length]) };
+    return { doc: docs[0] ?? new Document(new Tree(chunk, new Int32Array(0), undefined), 0, chunk.length) };
   } catch (e) {
     const err = e as { mark?: { position?: number }; reason?: string; message?: string };
     return { doc: undefined, error: { offset: err.mark?.position ?? 0, message: err.reason ?? String(err.message ?? e) } };
@@ -447,21 +645,7 @@ const documentBase = new WeakMap<Parsed, number>();
 function shiftDocument(p: Parsed, delta: number): void {
   if (!delta) return;
   if (p.error) p.error.offset += delta;
-  const doc = p.doc;
-  if (!doc) return;
-  doc.range[0] += delta;
-  doc.range[1] += delta;
-  // An explicit stack: this runs over every node of every moved document on each keystroke, and must
-  // not recurse on deeply nested input.
-  const stack: Array<Node | null> = [doc.contents];
-  while (stack.length) {
-    const node = stack.pop();
-    if (!node) continue;
-    node.start += delta;
-    node.valueEnd += delta;
-    if (node instanceof YAMLMap) for (const p of node.items) stack.push(p.key, p.value);
-    else if (node instanceof YAMLSeq) for (const item of node.items) stack.push(item);
-  }
+  p.doc?.move(delta);
 }
 
 /**
@@ -562,19 +746,12 @@ export function parseYaml(file: LintFile): YamlFile {
 
 /** The pair of a map with a string key (keys compared as written). */
 export function pairOf(map: unknown, key: string): Pair | undefined {
-  if (!(map instanceof YAMLMap)) return undefined;
-  // Hot path (every rule looks keys up in every container): compare the scalar's value directly.
-  for (const p of map.items) {
-    const k = p.key;
-    if (k instanceof Scalar && k.value === key) return p;
-  }
-  return undefined;
+  return map instanceof YAMLMap ? map.pair(key) : undefined;
 }
 
 /** The value node of a map's key. */
 export function valueOf(map: unknown, key: string): Node | undefined {
-  const v = pairOf(map, key)?.value;
-  return v ?? undefined;
+  return map instanceof YAMLMap ? map.value(key) : undefined;
 }
 
 /** A scalar's value as a string (numbers and booleans as written), else undefined. */

@@ -14,8 +14,13 @@ export interface YamlSink {
   document(): void;
   /** A mapping or sequence starts at `start` (its first key or `-`, or its bracket). */
   collection(map: boolean, flow: boolean, start: number): void;
-  /** A scalar: `valueStart` -1 for an empty one; style 1 plain, 2 single-quoted, 3 double-quoted. */
-  scalar(valueStart: number, valueEnd: number, style: 1 | 2 | 3, source: string): void;
+  /**
+   * A scalar: `valueStart` -1 for an empty one; style 1 plain, 2 single-quoted, 3 double-quoted.
+   * `source` is its decoded text when that differs from the text between valueStart and valueEnd
+   * (a single-quoted `''`); undefined when it is that text (no string made for the 90,000 scalars of a
+   * 1 MB manifest: the tree reads them from the text when a rule asks).
+   */
+  scalar(valueStart: number, valueEnd: number, style: 1 | 2 | 3, source?: string): void;
   pop(): void;
 }
 
@@ -48,25 +53,6 @@ const MAX_KEY = 1000;
 function badPlainStart(c: number): boolean {
   // , [ ] { } # & * ! | > ' " % @ ` ? :
   return c === COMMA || c === LBRACKET || c === RBRACKET || c === LBRACE || c === RBRACE || c === HASH || c === 38 || c === 42 || c === 33 || c === 124 || c === 62 || c === SQUOTE || c === DQUOTE || c === 37 || c === 64 || c === 96 || c === 63 || c === COLON || c === SPACE || c === NL;
-}
-
-/**
- * Short scalars (keys above all: `name`, `image`, `app`) as one string each across documents and files,
- * not a copy per occurrence: a 1 MB manifest holds 90,000 scalars, most of them a few letters long, and
- * every copy is something the collector moves. Bounded: cleared when full.
- */
-const shortStrings = new Map<string, string>();
-const SHORT = 16;
-const SHORT_STRINGS = 8192;
-
-function text(t: string, s: number, e: number): string {
-  const v = t.slice(s, e);
-  if (e - s > SHORT) return v;
-  const known = shortStrings.get(v);
-  if (known !== undefined) return known;
-  if (shortStrings.size >= SHORT_STRINGS) shortStrings.clear();
-  shortStrings.set(v, v);
-  return v;
 }
 
 const isFlowIndicator = (c: number) => c === COMMA || c === LBRACKET || c === RBRACKET || c === LBRACE || c === RBRACE;
@@ -250,7 +236,7 @@ class Scanner {
       if (this.seqStart()) this.blockSeq(this.ind);
       else this.blockMap(this.ind);
     } else if (inMap && this.ind === indent && this.seqStart()) this.blockSeq(this.ind);
-    else this.sink.scalar(-1, -1, 1, '');
+    else this.sink.scalar(-1, -1, 1);
   }
 
   /** A mapping's value, from right after its key's `:`; leaves `p` at the next content line. */
@@ -283,7 +269,7 @@ class Scanner {
       const [stop, colon] = this.plainLine(s);
       if (colon) throw DECLINE;
       const end = this.trimEnd(s, stop);
-      this.sink.scalar(s, end, 1, text(this.t, s, end));
+      this.sink.scalar(s, end, 1);
       this.p = stop;
       this.restOfLine(true);
     }
@@ -350,7 +336,7 @@ class Scanner {
     const [stop, colon] = this.plainLine(s);
     if (!colon || stop - s > MAX_KEY) throw DECLINE;
     const end = this.trimEnd(s, stop);
-    this.sink.scalar(s, end, 1, text(this.t, s, end));
+    this.sink.scalar(s, end, 1);
     this.p = stop + 1;
   }
 
@@ -377,9 +363,9 @@ class Scanner {
     const s = this.p;
     const end = this.quotedEnd(s);
     const double = this.t.charCodeAt(s) === DQUOTE;
-    let source = text(this.t, s + 1, end - 1);
-    if (!double && source.includes("'")) source = source.replace(/''/g, "'");
-    this.sink.scalar(s + 1, end - 1, double ? 3 : 2, source);
+    // `''` in a single-quoted scalar is one quote: the only decoding the subset has.
+    const quote = double ? -1 : this.t.indexOf("'", s + 1);
+    this.sink.scalar(s + 1, end - 1, double ? 3 : 2, quote !== -1 && quote < end - 1 ? this.t.slice(s + 1, end - 1).replace(/''/g, "'") : undefined);
     this.p = end;
   }
 
@@ -468,7 +454,7 @@ class Scanner {
     if (key !== (colonAt !== -1)) throw DECLINE;
     const end = this.trimEnd(s, q);
     if (end === s || (key && end - s > MAX_KEY)) throw DECLINE;
-    this.sink.scalar(s, end, 1, text(t, s, end));
+    this.sink.scalar(s, end, 1);
     this.p = key ? colonAt : end;
   }
 }
