@@ -25,9 +25,9 @@ type ScalarStyle = (typeof SCALAR_STYLE)[keyof typeof SCALAR_STYLE];
  * in one Int32Array per document ([info, start, end, next]; `next` is the index after the node's
  * subtree, so a collection's items are found by hopping from one to the next). A 1 MB manifest has some
  * 130,000 nodes: as objects (with their pairs, item arrays and strings) they were 220,000 things that the
- * collector copied at every scavenge until the lint ended. The node classes below are views made when a
- * rule reaches a node, once each (a document keeps the views it made, so a node is always the same
- * object: rules key caches by node), and a scalar's text is read from the source then.
+ * collector copied (twice) until the lint ended. The node classes below are views made when a rule
+ * reaches a node: a map or a sequence once (the same object at each visit: rules key caches by
+ * container), a scalar or a pair at each visit, its text read from the source then.
  */
 const STRIDE = 4;
 const KIND_SCALAR = 0;
@@ -49,8 +49,11 @@ const T_FOLDED = 4;
 class Tree {
   /** Added to every offset: where the document's text starts in its file (moved when text before it changes). */
   base = 0;
-  /** The views made, by node index; then the pairs made, by their key's index (count + key). */
-  private views: Array<Node | Pair | undefined> | undefined;
+  /**
+   * The collection views made, by node index: a map or sequence is always the same object (rules key
+   * caches by container and pod spec). Scalars are made anew at each visit and left to die young.
+   */
+  private views: Map<number, Node> | undefined;
   constructor(
     readonly text: string,
     readonly data: Int32Array,
@@ -63,25 +66,19 @@ class Tree {
   }
 
   node(i: number): Node {
-    const views = (this.views ??= new Array<Node | Pair | undefined>(this.data.length / 2));
-    let v = views[i] as Node | undefined;
-    if (v) return v;
     const kind = this.data[i * STRIDE] & 3;
-    v = kind === KIND_SCALAR ? new Scalar(this, i) : kind === KIND_MAP ? new YAMLMap(this, i) : kind === KIND_SEQ ? new YAMLSeq(this, i) : new Alias(this, i);
-    views[i] = v;
+    if (kind === KIND_SCALAR) return new Scalar(this, i);
+    if (kind === KIND_ALIAS) return new Alias(this, i);
+    const views = (this.views ??= new Map());
+    let v = views.get(i);
+    if (!v) views.set(i, (v = kind === KIND_MAP ? new YAMLMap(this, i) : new YAMLSeq(this, i)));
     return v;
   }
 
   /** The pair of the key at `k` (its value is the node after the key's subtree, unless the map ends there). */
   pair(k: number, mapNext: number): Pair {
-    const views = (this.views ??= new Array<Node | Pair | undefined>(this.data.length / 2));
-    const at = this.data.length / STRIDE + k;
-    let p = views[at] as Pair | undefined;
-    if (p) return p;
     const v = this.data[k * STRIDE + 3];
-    p = new Pair(this.node(k), v < mapNext ? this.node(v) : null);
-    views[at] = p;
-    return p;
+    return new Pair(this.node(k), v < mapNext ? this.node(v) : null);
   }
 
   start(i: number): number {
@@ -434,9 +431,12 @@ function afterIndicator(text: string, pos: number): number {
  * the same ones without making event objects), with offsets relative to `text`: each node four numbers
  * (see Tree), collections completed when they close.
  */
+/** The builders' work space (a build never runs inside another): each document gets an exact copy. */
+let scratch = new Int32Array(4096);
+
 class TreeBuilder implements YamlSink {
   readonly docs: Document[] = [];
-  private data = new Int32Array(1024);
+  private data = scratch;
   /** Nodes in the current document. */
   private n = 0;
   private sources: Map<number, string> | undefined;
@@ -457,7 +457,7 @@ class TreeBuilder implements YamlSink {
     if (this.n * STRIDE > this.data.length) {
       const grown = new Int32Array(this.data.length * 2);
       grown.set(this.data);
-      this.data = grown;
+      this.data = scratch = grown;
     }
     const o = i * STRIDE;
     this.data[o] = info;
