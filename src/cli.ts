@@ -1,10 +1,12 @@
 // The `cloudward` command: picks the part of the tool the command needs and runs it. `lint` and
 // `detect` load dist/cli-lint.js, the other commands dist/cli-all.js (every command); compiling the
-// whole tool for a lint was a tenth of a cold lint's time. In the tsc output (out/src) the modules
-// are loaded from the sources instead.
+// whole tool for a lint was a tenth of a cold lint's time. Bundles load through V8's code cache
+// (cli/codeCache.ts). In the tsc output (out/src) the modules are loaded from the sources instead.
 // First: the heap tuning applies to everything after it (see cli/heap.ts).
 import './cli/heap';
+import { existsSync } from 'fs';
 import * as path from 'path';
+import { loadBundle, saveCodeCache } from './cli/codeCache';
 import { printable } from './core/printable';
 
 type Main = typeof import('./cli/main').main;
@@ -13,12 +15,10 @@ const LEAN = new Set(['lint', 'detect']);
 
 function loadMain(argv: string[]): Main {
   const [bundled, source] = LEAN.has(argv[0] ?? '') ? ['cli-lint.js', './cli/lintOnly'] : ['cli-all.js', './cli/index'];
-  try {
-    return (require(path.join(__dirname, bundled)) as { main: Main }).main;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND' || !String((e as Error).message).includes(bundled)) throw e;
-    return (require(source) as { main: Main }).main;
-  }
+  const file = path.join(__dirname, bundled);
+  // Through V8's code cache (cli/codeCache.ts); the tsc output has no bundles.
+  if (existsSync(file)) return (loadBundle(file) as { main: Main }).main;
+  return (require(source) as { main: Main }).main;
 }
 
 // `cloudward lint | head -1`: the reader went away; that is not an error of ours.
@@ -35,6 +35,7 @@ Promise.resolve()
   .then(
     (code) => {
       process.exitCode = code;
+      saveCodeCache();
     },
     (e: unknown) => {
       process.stderr.write(`cloudward: ${printable(e instanceof Error ? e.message : String(e))}\n`);
