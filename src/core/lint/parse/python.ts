@@ -15,11 +15,12 @@ export type PyTokenKind = 'name' | 'number' | 'string' | 'op' | 'comment' | 'new
  * of thousands of tokens, and four objects per token made the garbage collector the main cost.
  */
 export class PyToken {
+  // Set on string tokens only (declared, not initialised: no three empty slots in every token).
   /** For strings: the decoded value (escapes of non-raw strings resolved loosely). */
-  value?: string = undefined;
+  declare value?: string;
   /** For strings: the prefix (`r`, `f`, `rb`...). */
-  prefix?: string = undefined;
-  unterminated?: boolean = undefined;
+  declare prefix?: string;
+  declare unterminated?: boolean;
   constructor(
     readonly kind: PyTokenKind,
     readonly text: string,
@@ -316,8 +317,8 @@ export function tokenizePython(text: string): { tokens: PyToken[]; comments: PyC
     const start = pos(begin);
     let j = begin + prefixLen;
     const quoteChar = text[j];
-    const triple = text.startsWith(quoteChar.repeat(3), j);
-    const quote = triple ? quoteChar.repeat(3) : quoteChar;
+    const triple = text.charCodeAt(j + 1) === text.charCodeAt(j) && text.charCodeAt(j + 2) === text.charCodeAt(j);
+    const quote = triple ? (quoteChar === '"' ? '"""' : "'''") : quoteChar;
     j += quote.length;
     let value = '';
     let chunkStart = j;
@@ -1100,20 +1101,26 @@ export function dottedName(node: PyNode | undefined): string | undefined {
   return undefined;
 }
 
+/** The last module-level assignment to each plain name, made on the first lookup of a module. */
+const lastAssignments = new WeakMap<PythonModule, Map<string, PyAssignment>>();
+
 /** The last module-level assignment to a plain name (what the module ends up with), if any. */
 export function moduleAssignment(mod: PythonModule, name: string): PyAssignment | undefined {
-  let found: PyAssignment | undefined;
-  for (const a of mod.assignments) {
-    if (!a.topLevel || a.op === ':' ) continue;
-    if (a.targets.some((t) => targetNames(t).includes(name))) found = a;
+  let index = lastAssignments.get(mod);
+  if (!index) {
+    index = new Map();
+    for (const a of mod.assignments) {
+      if (!a.topLevel || a.op === ':') continue;
+      for (const t of a.targets) addTargetNames(t, a, index);
+    }
+    lastAssignments.set(mod, index);
   }
-  return found;
+  return index.get(name);
 }
 
-function targetNames(t: PyNode): string[] {
-  if (t.kind === 'name') return [t.name];
-  if (t.kind === 'tuple' || t.kind === 'list') return t.items.flatMap(targetNames);
-  return [];
+function addTargetNames(t: PyNode, a: PyAssignment, into: Map<string, PyAssignment>): void {
+  if (t.kind === 'name') into.set(t.name, a);
+  else if (t.kind === 'tuple' || t.kind === 'list') for (const item of t.items) addTargetNames(item, a, into);
 }
 
 /** The value of a string literal (no f-string), else undefined. */

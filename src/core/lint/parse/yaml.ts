@@ -34,10 +34,16 @@ const KIND_SCALAR = 0;
 const KIND_MAP = 1;
 const KIND_SEQ = 2;
 const KIND_ALIAS = 3;
-/** info: kind (2 bits) | flow (1 bit) | tagged (1 bit) | scalar type (3 bits). */
+/**
+ * info: kind (2 bits) | flow | tagged | decoded (the scalar's text differs from the source between its
+ * bounds: Tree.sources has it) | scalar type (3 bits) | for a collection, its number in the document.
+ */
 const FLOW = 4;
 const TAGGED = 8;
-const TYPE_SHIFT = 4;
+const DECODED = 16;
+const TYPE_SHIFT = 5;
+const TYPE_MASK = 7;
+const ORDINAL_SHIFT = 8;
 const TYPES: ScalarType[] = ['PLAIN', 'QUOTE_SINGLE', 'QUOTE_DOUBLE', 'BLOCK_LITERAL', 'BLOCK_FOLDED'];
 const T_PLAIN = 0;
 const T_SINGLE = 1;
@@ -53,12 +59,14 @@ class Tree {
    * The collection views made, by node index: a map or sequence is always the same object (rules key
    * caches by container and pod spec). Scalars are made anew at each visit and left to die young.
    */
-  private views: Map<number, Node> | undefined;
+  private views: Array<YAMLMap | YAMLSeq | undefined> | undefined;
   constructor(
     readonly text: string,
     readonly data: Int32Array,
     /** Decoded scalar text where it differs from the text between the scalar's bounds (escapes, folding, block scalars). */
     readonly sources: Map<number, string> | undefined,
+    /** How many maps and sequences the document has. */
+    private readonly collections: number,
   ) {}
 
   get count(): number {
@@ -66,13 +74,13 @@ class Tree {
   }
 
   node(i: number): Node {
-    const kind = this.data[i * STRIDE] & 3;
+    const info = this.data[i * STRIDE];
+    const kind = info & 3;
     if (kind === KIND_SCALAR) return new Scalar(this, i);
     if (kind === KIND_ALIAS) return new Alias(this, i);
-    const views = (this.views ??= new Map());
-    let v = views.get(i);
-    if (!v) views.set(i, (v = kind === KIND_MAP ? new YAMLMap(this, i) : new YAMLSeq(this, i)));
-    return v;
+    const views = (this.views ??= new Array<YAMLMap | YAMLSeq | undefined>(this.collections));
+    const ordinal = info >>> ORDINAL_SHIFT;
+    return (views[ordinal] ??= kind === KIND_MAP ? new YAMLMap(this, i) : new YAMLSeq(this, i));
   }
 
   /** The pair of the key at `k` (its value is the node after the key's subtree, unless the map ends there). */
@@ -91,10 +99,10 @@ class Tree {
 
   /** A scalar's decoded text. */
   source(i: number): string {
-    const known = this.sources?.get(i);
-    if (known !== undefined) return known;
     const d = this.data;
-    const type = d[i * STRIDE] >> TYPE_SHIFT;
+    const info = d[i * STRIDE];
+    if (info & DECODED) return this.sources!.get(i)!;
+    const type = (info >> TYPE_SHIFT) & TYPE_MASK;
     const s = d[i * STRIDE + 1];
     const e = d[i * STRIDE + 2];
     return type === T_SINGLE || type === T_DOUBLE ? this.text.slice(s + 1, e - 1) : this.text.slice(s, e);
@@ -105,8 +113,8 @@ class Tree {
     const d = this.data;
     const info = d[i * STRIDE];
     if ((info & 3) !== KIND_SCALAR) return false;
-    const type = info >> TYPE_SHIFT;
-    if (type > T_DOUBLE || this.sources?.has(i)) return (this.node(i) as Scalar).value === key;
+    const type = (info >> TYPE_SHIFT) & TYPE_MASK;
+    if (type > T_DOUBLE || info & DECODED) return (this.node(i) as Scalar).value === key;
     let s = d[i * STRIDE + 1];
     let e = d[i * STRIDE + 2];
     if (type !== T_PLAIN) {
@@ -122,7 +130,7 @@ class Tree {
 /** The value of a scalar: the YAML 1.2 core schema for a plain untagged one, else its text. */
 function scalarValue(tree: Tree, i: number, source: string): string | number | boolean | null {
   const info = tree.data[i * STRIDE];
-  return info >> TYPE_SHIFT !== T_PLAIN || info & TAGGED ? source : resolvePlain(source);
+  return ((info >> TYPE_SHIFT) & TYPE_MASK) !== T_PLAIN || info & TAGGED ? source : resolvePlain(source);
 }
 
 export class Scalar {
@@ -137,7 +145,7 @@ export class Scalar {
   ) {
     this.source = tree.source(at);
     this.value = scalarValue(tree, at, this.source);
-    this.type = TYPES[tree.data[at * STRIDE] >> TYPE_SHIFT];
+    this.type = TYPES[(tree.data[at * STRIDE] >> TYPE_SHIFT) & TYPE_MASK];
   }
   get start(): number {
     return this.tree.start(this.at);
@@ -440,6 +448,8 @@ class TreeBuilder implements YamlSink {
   /** Nodes in the current document. */
   private n = 0;
   private sources: Map<number, string> | undefined;
+  /** Maps and sequences so far in the current document. */
+  private collections = 0;
   /** The open collections, innermost last (-1: the document itself), and how many items each has. */
   private readonly open: number[] = [];
   private readonly kids: number[] = [];
@@ -472,6 +482,7 @@ class TreeBuilder implements YamlSink {
   document(): void {
     this.n = 0;
     this.sources = undefined;
+    this.collections = 0;
     this.docFrom = this.last;
     this.open.push(-1);
     this.kids.push(0);
@@ -508,7 +519,7 @@ class TreeBuilder implements YamlSink {
         break;
     }
     // `!!str 1` stays a string; other explicit tags are read as written.
-    const i = this.node(KIND_SCALAR | (explicitTag ? TAGGED : 0) | (type << TYPE_SHIFT), start, stop);
+    const i = this.node(KIND_SCALAR | (explicitTag ? TAGGED : 0) | (decoded ? DECODED : 0) | (type << TYPE_SHIFT), start, stop);
     if (decoded) (this.sources ??= new Map()).set(i, source ?? text.slice(valueStart, valueEnd));
   }
 
@@ -519,7 +530,7 @@ class TreeBuilder implements YamlSink {
   }
 
   collection(map: boolean, flow: boolean, eventStart: number): void {
-    const i = this.node((map ? KIND_MAP : KIND_SEQ) | (flow ? FLOW : 0), Math.max(0, eventStart), 0);
+    const i = this.node((map ? KIND_MAP : KIND_SEQ) | (flow ? FLOW : 0) | (this.collections++ << ORDINAL_SHIFT), Math.max(0, eventStart), 0);
     this.last = Math.max(this.last, eventStart + (flow ? 1 : 0));
     this.open.push(i);
     this.kids.push(0);
@@ -530,7 +541,7 @@ class TreeBuilder implements YamlSink {
     const i = this.open.pop()!;
     const items = this.kids.pop()!;
     if (i === -1) {
-      this.docs.push(new Document(new Tree(text, this.data.slice(0, this.n * STRIDE), this.sources), this.docFrom, this.last));
+      this.docs.push(new Document(new Tree(text, this.data.slice(0, this.n * STRIDE), this.sources, this.collections), this.docFrom, this.last));
       return;
     }
     const d = this.data;
@@ -623,7 +634,7 @@ interface Parsed {
 function parseOne(chunk: string): Parsed {
   try {
     const docs = buildDocuments(chunk);
-    return { doc: docs[0] ?? new Document(new Tree(chunk, new Int32Array(0), undefined), 0, chunk.length) };
+    return { doc: docs[0] ?? new Document(new Tree(chunk, new Int32Array(0), undefined, 0), 0, chunk.length) };
   } catch (e) {
     const err = e as { mark?: { position?: number }; reason?: string; message?: string };
     return { doc: undefined, error: { offset: err.mark?.position ?? 0, message: err.reason ?? String(err.message ?? e) } };

@@ -266,8 +266,8 @@ class Scanner {
     } else {
       const s = this.p;
       if (badPlainStart(c) || (c === DASH && !this.plainDash(s))) throw DECLINE;
-      const [stop, colon] = this.plainLine(s);
-      if (colon) throw DECLINE;
+      const stop = this.plainLine(s);
+      if (this.colon) throw DECLINE;
       const end = this.trimEnd(s, stop);
       this.sink.scalar(s, end, 1);
       this.p = stop;
@@ -281,22 +281,29 @@ class Scanner {
     return c !== -1 && c !== SPACE && c !== NL;
   }
 
+  /** Whether the last plainLine() stopped at a `: ` key indicator (a field, not a pair per scalar). */
+  private colon = false;
+
   /**
-   * Scans a block-context plain scalar's line from `s`: [where it stops, whether at a `: ` key
-   * indicator]. It stops at the end of the line, a ` #` comment, or the indicator.
+   * Scans a block-context plain scalar's line from `s`: where it stops, at the end of the line, a ` #`
+   * comment, or a `: ` key indicator (then `colon` is set).
    */
-  private plainLine(s: number): [number, boolean] {
+  private plainLine(s: number): number {
     const t = this.t;
     const n = this.n;
+    this.colon = false;
     for (let q = s; q < n; q++) {
       const c = t.charCodeAt(q);
-      if (c === NL) return [q, false];
+      if (c === NL) return q;
       if (c === COLON) {
         const d = q + 1 < n ? t.charCodeAt(q + 1) : -1;
-        if (d === -1 || d === SPACE || d === NL) return [q, true];
-      } else if (c === HASH && q > s && t.charCodeAt(q - 1) === SPACE) return [q, false];
+        if (d === -1 || d === SPACE || d === NL) {
+          this.colon = true;
+          return q;
+        }
+      } else if (c === HASH && q > s && t.charCodeAt(q - 1) === SPACE) return q;
     }
-    return [n, false];
+    return n;
   }
 
   private trimEnd(s: number, stop: number): number {
@@ -316,7 +323,8 @@ class Scanner {
       return d === -1 || d === SPACE || d === NL;
     }
     if (badPlainStart(c) || (c === DASH && !this.plainDash(this.p))) return false;
-    return this.plainLine(this.p)[1];
+    this.plainLine(this.p);
+    return this.colon;
   }
 
   /** A block mapping's key and its `:` (p after the `:`). */
@@ -333,8 +341,8 @@ class Scanner {
     }
     const s = this.p;
     if (badPlainStart(c) || (c === DASH && !this.plainDash(s))) throw DECLINE;
-    const [stop, colon] = this.plainLine(s);
-    if (!colon || stop - s > MAX_KEY) throw DECLINE;
+    const stop = this.plainLine(s);
+    if (!this.colon || stop - s > MAX_KEY) throw DECLINE;
     const end = this.trimEnd(s, stop);
     this.sink.scalar(s, end, 1);
     this.p = stop + 1;
