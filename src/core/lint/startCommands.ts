@@ -209,10 +209,13 @@ export interface OptionValue {
 /** Finds an option among arguments (long `--x v`/`--x=v`, short `-x v`). */
 export function findOptions(args: Word[], names: string[], flag = false): OptionValue[] {
   const out: OptionValue[] = [];
+  // Index loops, no `n + '='` per word: this runs for every option of every start command, mostly
+  // before V8 optimises it, where for-of makes an iterator result per step.
   for (let k = 0; k < args.length; k++) {
     const w = args[k];
     if (w.value === '--') break;
-    for (const n of names) {
+    for (let j = 0; j < names.length; j++) {
+      const n = names[j];
       if (w.value === n) {
         if (flag) out.push({ name: w, valueStart: w.end, valueEnd: w.end });
         else {
@@ -220,7 +223,7 @@ export function findOptions(args: Word[], names: string[], flag = false): Option
           if (v) out.push({ name: w, value: v.value, valueStart: v.start, valueEnd: v.end });
           k++;
         }
-      } else if (!flag && n.startsWith('--') && w.value.startsWith(n + '=')) {
+      } else if (!flag && w.value.charCodeAt(n.length) === 61 /* = */ && n.startsWith('--') && w.value.startsWith(n)) {
         const off = w.quoted ? -1 : w.start + n.length + 1;
         out.push({ name: w, value: w.value.slice(n.length + 1), valueStart: off < 0 ? w.start : off, valueEnd: w.end });
       }
@@ -600,8 +603,9 @@ function docContainers(d: Document): Array<Omit<KubeContainer, 'doc'>> {
       const podSpec = kind === 'Pod' ? spec : valueOf(valueOf(spec, 'template'), 'spec');
       if (!isMap(podSpec)) continue;
       const name = scalarOf(valueOf(valueOf(obj, 'metadata'), 'name'));
-      for (const [key, init] of [['containers', false], ['initContainers', true]] as const) {
-        for (const c of seqItems(valueOf(podSpec, key))) if (isMap(c)) out.push({ kind, name, podSpec, container: c, init });
+      for (let init = 0; init < 2; init++) {
+        const list = seqItems(valueOf(podSpec, init ? 'initContainers' : 'containers'));
+        for (let j = 0; j < list.length; j++) if (isMap(list[j])) out.push({ kind, name, podSpec, container: list[j], init: init === 1 });
       }
     }
   }
