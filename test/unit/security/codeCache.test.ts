@@ -50,6 +50,13 @@ describe('security: the CLI code cache', function () {
     assert.ok(fs.readFileSync(file).equals(written));
   });
 
+  it('reads a bundle that is not ASCII as UTF-8, with or without its cache', () => {
+    fs.writeFileSync(bundle, "exports.main = (n) => `déjà → ${n}`;\n");
+    assert.strictEqual(run(), 'déjà → 21');
+    assert.strictEqual(files().length, 1);
+    assert.strictEqual(run(), 'déjà → 21');
+  });
+
   it('a changed bundle gets a cache of its own and the old one is removed', () => {
     run();
     const first = files();
