@@ -32,11 +32,9 @@ export class PyToken {
     readonly endCharacter: number,
   ) {}
 
-  private cachedRange?: Range = undefined;
-
-  /** Built on first use and shared: treat it as read-only. */
+  /** A new Range at each call (not kept: tens of thousands of tokens would keep three objects each). */
   get range(): Range {
-    return (this.cachedRange ??= { start: { line: this.line, character: this.character }, end: { line: this.endLine, character: this.endCharacter } });
+    return { start: { line: this.line, character: this.character }, end: { line: this.endLine, character: this.endCharacter } };
   }
 }
 
