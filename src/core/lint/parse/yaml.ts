@@ -25,9 +25,10 @@ type ScalarStyle = (typeof SCALAR_STYLE)[keyof typeof SCALAR_STYLE];
  * in one Int32Array per document ([info, start, end, next]; `next` is the index after the node's
  * subtree, so a collection's items are found by hopping from one to the next). A 1 MB manifest has some
  * 130,000 nodes: as objects (with their pairs, item arrays and strings) they were 220,000 things that the
- * collector copied (twice) until the lint ended. The node classes below are views made when a rule
- * reaches a node: a map or a sequence once (the same object at each visit: rules key caches by
- * container), a scalar or a pair at each visit, its text read from the source then.
+ * collector copied (twice) until the lint ended. The node classes below are views made at each visit
+ * (a scalar's text read from the source then) and left to die young unless a rule keeps one: two
+ * visits of a node give two objects, so compare nodes with sameNode(), not ===. Rules that key caches
+ * by a container get it from a per-document cache (startCommands.ts docContainers), which keeps one.
  */
 const STRIDE = 4;
 const KIND_SCALAR = 0;
@@ -36,14 +37,13 @@ const KIND_SEQ = 2;
 const KIND_ALIAS = 3;
 /**
  * info: kind (2 bits) | flow | tagged | decoded (the scalar's text differs from the source between its
- * bounds: Tree.sources has it) | scalar type (3 bits) | for a collection, its number in the document.
+ * bounds: Tree.sources has it) | scalar type (3 bits).
  */
 const FLOW = 4;
 const TAGGED = 8;
 const DECODED = 16;
 const TYPE_SHIFT = 5;
 const TYPE_MASK = 7;
-const ORDINAL_SHIFT = 8;
 const TYPES: ScalarType[] = ['PLAIN', 'QUOTE_SINGLE', 'QUOTE_DOUBLE', 'BLOCK_LITERAL', 'BLOCK_FOLDED'];
 const T_PLAIN = 0;
 const T_SINGLE = 1;
@@ -55,32 +55,21 @@ const T_FOLDED = 4;
 class Tree {
   /** Added to every offset: where the document's text starts in its file (moved when text before it changes). */
   base = 0;
-  /**
-   * The collection views made, by node index: a map or sequence is always the same object (rules key
-   * caches by container and pod spec). Scalars are made anew at each visit and left to die young.
-   */
-  private views: Array<YAMLMap | YAMLSeq | undefined> | undefined;
   constructor(
     readonly text: string,
     readonly data: Int32Array,
     /** Decoded scalar text where it differs from the text between the scalar's bounds (escapes, folding, block scalars). */
     readonly sources: Map<number, string> | undefined,
-    /** How many maps and sequences the document has. */
-    private readonly collections: number,
   ) {}
 
   get count(): number {
     return this.data.length / STRIDE;
   }
 
+  /** A view of node `i`, made anew: what a rule keeps is what stays alive. */
   node(i: number): Node {
-    const info = this.data[i * STRIDE];
-    const kind = info & 3;
-    if (kind === KIND_SCALAR) return new Scalar(this, i);
-    if (kind === KIND_ALIAS) return new Alias(this, i);
-    const views = (this.views ??= new Array<YAMLMap | YAMLSeq | undefined>(this.collections));
-    const ordinal = info >>> ORDINAL_SHIFT;
-    return (views[ordinal] ??= kind === KIND_MAP ? new YAMLMap(this, i) : new YAMLSeq(this, i));
+    const kind = this.data[i * STRIDE] & 3;
+    return kind === KIND_SCALAR ? new Scalar(this, i) : kind === KIND_MAP ? new YAMLMap(this, i) : kind === KIND_SEQ ? new YAMLSeq(this, i) : new Alias(this, i);
   }
 
   /** The pair of the key at `k` (its value is the node after the key's subtree, unless the map ends there). */
@@ -324,6 +313,14 @@ export class Document {
   }
 }
 
+/** Whether two views are of the same node (two visits of a node give two objects). */
+export function sameNode(a: Node | null | undefined, b: Node | null | undefined): boolean {
+  if (!a || !b) return a === b;
+  const x = a as unknown as { tree: Tree; at: number };
+  const y = b as unknown as { tree: Tree; at: number };
+  return x.tree === y.tree && x.at === y.at;
+}
+
 export const isMap = (n: unknown): n is YAMLMap => n instanceof YAMLMap;
 export const isSeq = (n: unknown): n is YAMLSeq => n instanceof YAMLSeq;
 export const isScalar = (n: unknown): n is Scalar => n instanceof Scalar;
@@ -448,8 +445,6 @@ class TreeBuilder implements YamlSink {
   /** Nodes in the current document. */
   private n = 0;
   private sources: Map<number, string> | undefined;
-  /** Maps and sequences so far in the current document. */
-  private collections = 0;
   /** The open collections, innermost last (-1: the document itself), and how many items each has. */
   private readonly open: number[] = [];
   private readonly kids: number[] = [];
@@ -482,7 +477,6 @@ class TreeBuilder implements YamlSink {
   document(): void {
     this.n = 0;
     this.sources = undefined;
-    this.collections = 0;
     this.docFrom = this.last;
     this.open.push(-1);
     this.kids.push(0);
@@ -530,7 +524,7 @@ class TreeBuilder implements YamlSink {
   }
 
   collection(map: boolean, flow: boolean, eventStart: number): void {
-    const i = this.node((map ? KIND_MAP : KIND_SEQ) | (flow ? FLOW : 0) | (this.collections++ << ORDINAL_SHIFT), Math.max(0, eventStart), 0);
+    const i = this.node((map ? KIND_MAP : KIND_SEQ) | (flow ? FLOW : 0), Math.max(0, eventStart), 0);
     this.last = Math.max(this.last, eventStart + (flow ? 1 : 0));
     this.open.push(i);
     this.kids.push(0);
@@ -541,7 +535,7 @@ class TreeBuilder implements YamlSink {
     const i = this.open.pop()!;
     const items = this.kids.pop()!;
     if (i === -1) {
-      this.docs.push(new Document(new Tree(text, this.data.slice(0, this.n * STRIDE), this.sources, this.collections), this.docFrom, this.last));
+      this.docs.push(new Document(new Tree(text, this.data.slice(0, this.n * STRIDE), this.sources), this.docFrom, this.last));
       return;
     }
     const d = this.data;
@@ -634,7 +628,7 @@ interface Parsed {
 function parseOne(chunk: string): Parsed {
   try {
     const docs = buildDocuments(chunk);
-    return { doc: docs[0] ?? new Document(new Tree(chunk, new Int32Array(0), undefined, 0), 0, chunk.length) };
+    return { doc: docs[0] ?? new Document(new Tree(chunk, new Int32Array(0), undefined), 0, chunk.length) };
   } catch (e) {
     const err = e as { mark?: { position?: number }; reason?: string; message?: string };
     return { doc: undefined, error: { offset: err.mark?.position ?? 0, message: err.reason ?? String(err.message ?? e) } };
