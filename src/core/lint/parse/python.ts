@@ -34,7 +34,14 @@ export class PyToken {
 
   /** A new Range at each call (not kept: tens of thousands of tokens would keep three objects each). */
   get range(): Range {
-    return { start: { line: this.line, character: this.character }, end: { line: this.endLine, character: this.endCharacter } };
+    return { start: this.startPosition, end: this.endPosition };
+  }
+  /** Where the token starts (a new object: the reader builds node ranges from these, not from whole ranges). */
+  get startPosition(): Position {
+    return { line: this.line, character: this.character };
+  }
+  get endPosition(): Position {
+    return { line: this.endLine, character: this.endCharacter };
   }
 }
 
@@ -688,7 +695,7 @@ export function parsePython(text: string): PythonModule {
 
   function spanOf(from: number, to: number): Range {
     const last = code[Math.max(from, to - 1)];
-    return { start: code[from].range.start, end: last.range.end };
+    return { start: code[from].startPosition, end: last.endPosition };
   }
 
   /** Records every call in the expression with the statement's context. */
@@ -738,7 +745,7 @@ export function parsePython(text: string): PythonModule {
   function parseRange(from: number, to: number): PyNode {
     if (from >= to) {
       const t = code[Math.min(from, code.length - 1)];
-      const p = t ? t.range.start : { line: 0, character: 0 };
+      const p = t ? t.startPosition : { line: 0, character: 0 };
       return { kind: 'other', range: { start: p, end: p }, children: [] };
     }
     const p = new ExprReader(table, from, to, 0);
@@ -759,7 +766,7 @@ export function parsePython(text: string): PythonModule {
     let end = k;
     while (end < code.length && code[end].kind !== 'newline') end++;
     if (end > k) {
-      const indent = code[k].range.start.character;
+      const indent = code[k].startPosition.character;
       while (blocks.length && blocks[blocks.length - 1].indent >= indent) blocks.pop();
       readStatements(k, end, indent);
     }
@@ -830,7 +837,7 @@ class ExprReader {
   }
 
   private emptyAt(t: PyToken): PyNode {
-    const p = t.range.start;
+    const p = t.startPosition;
     return { kind: 'other', range: { start: p, end: p }, children: [] };
   }
 
@@ -870,7 +877,7 @@ class ExprReader {
       this.k++;
     }
     if (parts.length === 1 && ops.length === 0) return parts[0];
-    const start = startTok ? startTok.range.start : { line: 0, character: 0 };
+    const start = startTok ? startTok.startPosition : { line: 0, character: 0 };
     if (parts.length === 0 && ops.length === 0) return { kind: 'other', range: { start, end: start }, children: [] };
     return { kind: 'op', parts, ops, range: { start, end: endRange?.end ?? start } };
   }
@@ -884,19 +891,19 @@ class ExprReader {
       if (t.kind !== 'op') break;
       if (t.text === '.' && this.code[this.k + 1]?.kind === 'name' && this.k + 1 < this.to) {
         const nameTok = this.code[this.k + 1];
-        node = { kind: 'attribute', object: node, name: nameTok.text, nameRange: nameTok.range, range: { start: node.range.start, end: nameTok.range.end } };
+        node = { kind: 'attribute', object: node, name: nameTok.text, nameRange: nameTok.range, range: { start: node.range.start, end: nameTok.endPosition } };
         this.k += 2;
       } else if (t.text === '(') {
         const close = this.closeOf(this.k);
         const args = this.depth < MAX_DEPTH ? this.args(this.k + 1, close) : [];
         const endTok = this.code[Math.min(close, this.to - 1)];
-        node = { kind: 'call', callee: node, args, range: { start: node.range.start, end: endTok.range.end }, argsRange: { start: t.range.start, end: endTok.range.end } };
+        node = { kind: 'call', callee: node, args, range: { start: node.range.start, end: endTok.endPosition }, argsRange: { start: t.startPosition, end: endTok.endPosition } };
         this.k = Math.min(close + 1, this.to);
       } else if (t.text === '[') {
         const close = this.closeOf(this.k);
         const index = this.depth < MAX_DEPTH ? this.sub(this.k + 1, close).tuple() : { kind: 'other' as const, range: t.range, children: [] };
         const endTok = this.code[Math.min(close, this.to - 1)];
-        node = { kind: 'subscript', object: node, index, range: { start: node.range.start, end: endTok.range.end } };
+        node = { kind: 'subscript', object: node, index, range: { start: node.range.start, end: endTok.endPosition } };
         this.k = Math.min(close + 1, this.to);
       } else break;
     }
@@ -921,7 +928,7 @@ class ExprReader {
       let star: PyArg['star'];
       let name: string | undefined;
       let nameRange: Range | undefined;
-      const start = t.range.start;
+      const start = t.startPosition;
       if (t.kind === 'op' && (t.text === '*' || t.text === '**')) {
         star = t.text;
         r.k++;
@@ -952,17 +959,17 @@ class ExprReader {
       let value = t.value ?? '';
       let fstring = /[ft]/i.test(t.prefix ?? '');
       const bytes = /b/i.test(t.prefix ?? '');
-      let end = t.range.end;
+      let end = t.endPosition;
       this.k++;
       while (this.peek()?.kind === 'string') {
         const u = this.code[this.k];
         value += u.value ?? '';
         fstring = fstring || /[ft]/i.test(u.prefix ?? '');
-        end = u.range.end;
+        end = u.endPosition;
         this.k++;
       }
       const quote = t.text.slice((t.prefix ?? '').length).startsWith('"') ? '"' : "'";
-      return { kind: 'string', value, fstring, bytes, range: { start: t.range.start, end }, quote };
+      return { kind: 'string', value, fstring, bytes, range: { start: t.startPosition, end }, quote };
     }
     if (t.kind === 'number') {
       this.k++;
@@ -978,12 +985,12 @@ class ExprReader {
     if (t.kind === 'op' && (t.text === '*' || t.text === '**')) {
       this.k++;
       const v = this.primary();
-      return { kind: 'starred', value: v, range: { start: t.range.start, end: v.range.end } };
+      return { kind: 'starred', value: v, range: { start: t.startPosition, end: v.range.end } };
     }
     if (t.kind === 'op' && OPEN.has(t.text)) {
       const close = this.closeOf(this.k);
       const endTok = this.code[Math.min(close, this.to - 1)];
-      const range = { start: t.range.start, end: endTok.range.end };
+      const range = { start: t.startPosition, end: endTok.endPosition };
       const inner = this.depth < MAX_DEPTH ? this.sub(this.k + 1, close) : undefined;
       this.k = Math.min(close + 1, this.to);
       if (!inner) return { kind: 'other', range, children: [] };
@@ -1059,7 +1066,7 @@ interface TokenTable {
 
 function spanIn(code: PyToken[], from: number, to: number): Range {
   const last = code[Math.max(from, to - 1)];
-  return { start: code[from].range.start, end: last.range.end };
+  return { start: code[from].startPosition, end: last.endPosition };
 }
 
 function withContext<T extends object>(ctx: PyContext, extra: T): PyContext & T {
