@@ -7,6 +7,7 @@
 //   remove the temp file on every error path;
 // - folders are created one level at a time (Node's recursive mkdir spins forever under /proc).
 import type * as Crypto from 'crypto';
+import { isAscii } from 'buffer';
 import * as fs from 'fs';
 import * as path from 'path';
 
@@ -32,29 +33,31 @@ export function readRegularFile(file: string, maxBytes: number, binaryCheck = fa
     if (!st.isFile()) return { problem: 'not a regular file (a device, FIFO or socket)', code: 'not-regular' };
     if (st.size > maxBytes) return { problem: `larger than ${formatBytes(maxBytes)}`, code: 'too-large' };
     // The size may lie (procfs, a file growing meanwhile): read at most maxBytes + 1 whatever it says.
-    const buf = Buffer.allocUnsafe(Math.min(maxBytes + 1, Math.max(st.size + 1, 64 * 1024)));
-    let chunks: Buffer[] = [];
+    // Read straight into one buffer (grown by doubling when the file is longer than it said), with
+    // no copy per chunk: a 1 MB manifest is read once and decoded once.
+    let buf = Buffer.allocUnsafe(Math.min(maxBytes + 1, Math.max(st.size + 1, 64 * 1024)));
     let total = 0;
-    let cur = buf;
     for (;;) {
       if (total > maxBytes) return { problem: `larger than ${formatBytes(maxBytes)}`, code: 'too-large' };
-      const want = Math.min(cur.length, maxBytes + 1 - total);
+      if (total === buf.length) {
+        const grown = Buffer.allocUnsafe(Math.min(maxBytes + 1, buf.length * 2));
+        buf.copy(grown, 0, 0, total);
+        buf = grown;
+      }
       let n: number;
       try {
-        n = fs.readSync(fd, cur, 0, want, null);
+        n = fs.readSync(fd, buf, total, Math.min(buf.length, maxBytes + 1) - total, null);
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code === 'EAGAIN') return { problem: 'not a regular file', code: 'not-regular' };
         throw e;
       }
       if (n === 0) break;
-      chunks.push(Buffer.from(cur.subarray(0, n)));
       total += n;
-      if (n === cur.length) cur = Buffer.allocUnsafe(Math.min(maxBytes + 1, cur.length * 2));
     }
-    const all = Buffer.concat(chunks, total);
-    chunks = [];
+    const all = buf.subarray(0, total);
     if (binaryCheck && all.subarray(0, 8192).includes(0)) return { problem: 'not a text file', code: 'binary' };
-    return { text: all.toString('utf8') };
+    // ASCII (most deploy files) is decoded as one-byte text, several times faster than UTF-8 decoding.
+    return { text: typeof isAscii === 'function' && isAscii(all) ? all.toString('latin1') : all.toString('utf8') };
   } catch (e) {
     return { problem: (e as Error).message, code: 'unreadable' };
   } finally {

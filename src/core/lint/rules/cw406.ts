@@ -45,10 +45,12 @@ function kubernetes(file: LintFile): RuleFinding[] {
       // kube-score's "identical probes": the same check for both means a slow app is restarted
       // (liveness fails) at the moment it should only be taken out of rotation (readiness).
       const handler = (probe: unknown) => {
-        const h = HANDLERS.map((k) => valueOf(probe, k)).find((v) => v !== undefined);
+        let h: unknown;
+        for (let i = 0; h === undefined && i < HANDLERS.length; i++) h = valueOf(probe, HANDLERS[i]);
         return h ? JSON.stringify((h as { toJSON(): unknown }).toJSON()) : undefined;
       };
-      const same = handler(readiness) !== undefined && handler(readiness) === handler(liveness);
+      const check = handler(readiness);
+      const same = check !== undefined && check === handler(liveness);
       if (same) {
         const pair = y.range(liveness);
         out.push({
