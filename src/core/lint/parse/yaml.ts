@@ -122,19 +122,27 @@ function scalarValue(tree: Tree, i: number, source: string): string | number | b
   return ((info >> TYPE_SHIFT) & TYPE_MASK) !== T_PLAIN || info & TAGGED ? source : resolvePlain(source);
 }
 
+/** A Scalar's value not read yet. */
+const UNREAD = Symbol('unread');
+
 export class Scalar {
-  /** The value under the YAML 1.2 core schema: string, number, boolean or null. */
-  readonly value: string | number | boolean | null;
-  /** The scalar's text after unquoting/folding, before its type was resolved. */
-  readonly source: string;
-  readonly type: ScalarType;
+  private text: string | undefined = undefined;
+  private resolved: string | number | boolean | null | typeof UNREAD = UNREAD;
   constructor(
     private readonly tree: Tree,
     private readonly at: number,
-  ) {
-    this.source = tree.source(at);
-    this.value = scalarValue(tree, at, this.source);
-    this.type = TYPES[(tree.data[at * STRIDE] >> TYPE_SHIFT) & TYPE_MASK];
+  ) {}
+  /** The value under the YAML 1.2 core schema: string, number, boolean or null (read on first use). */
+  get value(): string | number | boolean | null {
+    const v = this.resolved;
+    return v !== UNREAD ? v : (this.resolved = scalarValue(this.tree, this.at, this.source));
+  }
+  /** The scalar's text after unquoting/folding, before its type was resolved. */
+  get source(): string {
+    return (this.text ??= this.tree.source(this.at));
+  }
+  get type(): ScalarType {
+    return TYPES[(this.tree.data[this.at * STRIDE] >> TYPE_SHIFT) & TYPE_MASK];
   }
   get start(): number {
     return this.tree.start(this.at);
@@ -356,6 +364,12 @@ const NAN = /^\.(?:nan|NaN|NAN)$/;
 
 function resolvePlain(s: string): string | number | boolean | null {
   const c = s.charCodeAt(0);
+  // Short decimal integers (ports, replicas, user ids) without the regular expressions.
+  if (c >= 0x31 && c <= 0x39 && s.length <= 9) {
+    let digits = true;
+    for (let i = 1; i < s.length && digits; i++) digits = s.charCodeAt(i) >= 0x30 && s.charCodeAt(i) <= 0x39;
+    if (digits) return Number(s);
+  }
   // Most plain scalars start with a letter that no core-schema type starts with: skip the tests.
   if (s.length && !(c === 0x7e || c === 0x6e || c === 0x4e || c === 0x74 || c === 0x54 || c === 0x66 || c === 0x46 || c === 0x2e || c === 0x2b || c === 0x2d || (c >= 0x30 && c <= 0x39))) return s;
   if (NULL.test(s)) return null;
