@@ -7,11 +7,10 @@
 //
 // Safety: a code cache is code. It is read only from a folder that is a real directory owned by this
 // user and writable by no one else (created 0700, each file 0600, written to a temporary name and
-// renamed), named by a hash of the bundle's text, Node's version and the architecture, and V8 refuses
+// renamed), named by a digest of the bundle's text, Node's version and the architecture, and V8 refuses
 // a cache made for other source, another V8 or other flags. Any failure means compiling as usual:
 // the cache can make the tool faster, never break it. CLOUDWARD_CODE_CACHE=0 turns it off.
 import { isAscii } from 'buffer';
-import { createHash } from 'crypto';
 import * as fs from 'fs';
 import { createRequire } from 'module';
 import * as os from 'os';
@@ -38,6 +37,9 @@ function isPrivateDir(dir: string): boolean {
   return st.uid === process.getuid() && (st.mode & 0o022) === 0;
 }
 
+/** The bundles' digests, written into dist/cli.js by esbuild.mjs after it built them (absent when watching). */
+declare const CLOUDWARD_BUNDLE_DIGESTS: Record<string, string> | undefined;
+
 /** The bundle loaded without a usable cache this run: its cache is written by saveCodeCache(). */
 let unsaved: { script: Script; dir: string; file: string } | undefined;
 
@@ -51,8 +53,13 @@ export function loadBundle(file: string): unknown {
   let cacheFile: string | undefined;
   let cached: Buffer | undefined;
   if (dir) {
-    const key = createHash('sha256').update(`${process.version} ${process.arch}\0`).update(bytes).digest('hex').slice(0, 32);
-    cacheFile = path.join(dir, `${path.basename(file, '.js')}-${key}.bin`);
+    // Named by the bundle's digest (known from the build, else computed), Node's version and the
+    // architecture; the size and modification time too, so that a bundle edited after the build
+    // never meets the cache of its old text.
+    const known = typeof CLOUDWARD_BUNDLE_DIGESTS === 'object' ? CLOUDWARD_BUNDLE_DIGESTS[path.basename(file)] : undefined;
+    const digest = known ?? (require('crypto') as typeof import('crypto')).createHash('sha256').update(bytes).digest('hex').slice(0, 32);
+    const st = fs.statSync(file);
+    cacheFile = path.join(dir, `${path.basename(file, '.js')}-${digest}-${process.version}-${process.arch}-${st.size}-${Math.trunc(st.mtimeMs)}.bin`);
     try {
       if (isPrivateDir(dir)) cached = fs.readFileSync(cacheFile);
       else cacheFile = undefined;
@@ -85,7 +92,7 @@ export function saveCodeCache(): void {
     fs.renameSync(tmp, u.file);
     tmp = undefined;
     // Caches of older bundles or other Nodes: keep the folder small (a few files of ~0.5 MB).
-    const prefix = path.basename(u.file).replace(/-[0-9a-f]{32}\.bin$/, '-');
+    const prefix = path.basename(u.file).replace(/-[0-9a-f]{32}-.*$/, '-');
     for (const name of fs.readdirSync(u.dir)) {
       if (name.startsWith(prefix) && name !== path.basename(u.file) && name.endsWith('.bin')) fs.rmSync(path.join(u.dir, name), { force: true });
     }

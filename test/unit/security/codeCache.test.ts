@@ -36,7 +36,7 @@ describe('security: the CLI code cache', function () {
     assert.strictEqual(run(), 'bundle.js true 42');
     assert.deepStrictEqual(files().length, 1);
     const file = path.join(dir, files()[0]);
-    assert.match(files()[0], /^bundle-[0-9a-f]{32}\.bin$/);
+    assert.match(files()[0], /^bundle-[0-9a-f]{32}-v\d+\.\d+\.\d+-\w+-\d+-\d+\.bin$/);
     if (process.platform !== 'win32') {
       assert.strictEqual(fs.statSync(dir).mode & 0o777, 0o700);
       assert.strictEqual(fs.statSync(file).mode & 0o777, 0o600);
