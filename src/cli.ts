@@ -17,7 +17,7 @@ function loadMain(argv: string[]): Main {
   const [bundled, source] = LEAN.has(argv[0] ?? '') ? ['cli-lint.js', './cli/lintOnly'] : ['cli-all.js', './cli/index'];
   const file = path.join(__dirname, bundled);
   // Through V8's code cache (cli/codeCache.ts); the tsc output has no bundles.
-  if (existsSync(file)) return (loadBundle(file) as { main: Main }).main;
+  if (existsSync(file)) return (loadBundle(file, require) as { main: Main }).main;
   return (require(source) as { main: Main }).main;
 }
 

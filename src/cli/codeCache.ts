@@ -12,7 +12,6 @@
 // the cache can make the tool faster, never break it. CLOUDWARD_CODE_CACHE=0 turns it off.
 import { isAscii } from 'buffer';
 import * as fs from 'fs';
-import { createRequire } from 'module';
 import * as os from 'os';
 import * as path from 'path';
 import { Script } from 'vm';
@@ -43,8 +42,12 @@ declare const CLOUDWARD_BUNDLE_DIGESTS: Record<string, string> | undefined;
 /** The bundle loaded without a usable cache this run: its cache is written by saveCodeCache(). */
 let unsaved: { script: Script; dir: string; file: string } | undefined;
 
-/** Loads a CommonJS bundle like require() does, through the code cache when there is a usable one. */
-export function loadBundle(file: string): unknown {
+/**
+ * Loads a CommonJS bundle like require() does, through the code cache when there is a usable one.
+ * `req` is the bundle's require (by default one for its own folder; dist/cli.js passes its own,
+ * which resolves from the same folder without loading the module system's public API).
+ */
+export function loadBundle(file: string, req?: NodeJS.Require): unknown {
   const bytes = fs.readFileSync(file);
   // The production bundles are ASCII (esbuild escapes the rest): read as one-byte text, several times
   // faster than decoding UTF-8; anything else is decoded as UTF-8.
@@ -69,7 +72,7 @@ export function loadBundle(file: string): unknown {
   }
   const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: file, cachedData: cached });
   const mod = { exports: {} as unknown };
-  (script.runInThisContext() as (...a: unknown[]) => void).call(mod.exports, mod.exports, createRequire(file), mod, file, path.dirname(file));
+  (script.runInThisContext() as (...a: unknown[]) => void).call(mod.exports, mod.exports, req ?? (require('module') as typeof import('module')).createRequire(file), mod, file, path.dirname(file));
   if (dir && cacheFile && (!cached || script.cachedDataRejected)) unsaved = { script, dir, file: cacheFile };
   return mod.exports;
 }
