@@ -17,7 +17,8 @@ export function normalizePath(path: string): string {
 }
 
 export function basename(path: string): string {
-  const p = path.replace(/\\/g, '/');
+  // Called for every word of every start command: no regular expression when there is no backslash.
+  const p = path.includes('\\') ? path.replace(/\\/g, '/') : path;
   return p.slice(p.lastIndexOf('/') + 1);
 }
 

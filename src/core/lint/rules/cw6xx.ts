@@ -74,21 +74,27 @@ function valueAfter(text: string, i: number): { value: string; start: number; en
   return e > j ? { value: text.slice(j, e), start: j, end: e } : undefined;
 }
 
+/** Whether a character code is part of a flag or a name: A-Z a-z 0-9 _ - (NaN, past either end: no). */
+function isWordCode(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95 || c === 45;
+}
+
 /** Offsets of `needle` in text where it stands as its own word (not inside a longer flag or name). */
-function* wordsIn(text: string, needle: string): Generator<number> {
-  let i = text.indexOf(needle);
-  while (i !== -1) {
-    const before = i === 0 ? ' ' : text[i - 1];
-    const after = text[i + needle.length] ?? ' ';
-    if (!/[A-Za-z0-9_-]/.test(before) && !/[A-Za-z0-9_-]/.test(after)) yield i;
-    i = text.indexOf(needle, i + needle.length);
+function wordsIn(text: string, needle: string): number[] {
+  const out: number[] = [];
+  for (let i = text.indexOf(needle); i !== -1; i = text.indexOf(needle, i + needle.length)) {
+    if (!isWordCode(text.charCodeAt(i - 1)) && !isWordCode(text.charCodeAt(i + needle.length))) out.push(i);
   }
+  return out;
 }
 
 /** Whether offset i sits in a `#` comment line (shell, Procfile, Dockerfile, YAML, systemd). */
 function inCommentLine(file: LintFile, i: number): boolean {
-  const line = file.lines.line(file.lines.positionAt(i).line).trimStart();
-  return line.startsWith('#') || line.startsWith(';');
+  const text = file.text;
+  let j = file.lines.starts[file.lines.positionAt(i).line];
+  // trimStart()'s white space, without making the line.
+  while (j < text.length && text[j] !== '\n' && /\s/.test(text[j])) j++;
+  return text[j] === '#' || text[j] === ';';
 }
 
 /** Binds written as server flags in a file that starts processes. */
