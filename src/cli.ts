@@ -5,7 +5,7 @@
 // First: the heap tuning applies to everything after it (see cli/heap.ts).
 import './cli/heap';
 import { existsSync } from 'fs';
-import * as path from 'path';
+import path = require('path');
 import { loadBundle, saveCodeCache } from './cli/codeCache';
 import { printable } from './core/printable';
 

@@ -1,6 +1,6 @@
 // The heavy parts load on first use, not at activation: in the bundle they are separate files
 // (dist/core.js, dist/ssh.js, see esbuild.mjs) required by path from dist/extension.js.
-import * as path from 'path';
+import path = require('path');
 
 type Core = typeof import('./core');
 type Ssh = typeof import('./core/ssh');

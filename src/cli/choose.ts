@@ -1,7 +1,7 @@
 // `cloudward choose [dir]`: the decision aid on the command line: where should this project run, and how
 // to get it there (the chosen path's commands, from the project's plan).
-import * as fs from 'fs';
-import * as path from 'path';
+import fs = require('fs');
+import path = require('path');
 import { detectProject } from '../core/detect';
 import { buildPlan, PlanError } from '../core/plan';
 import { COSTS_CHECKED, factsFromDetection, platformGuide, recommendPaths, PLATFORM_TITLES, type ChoiceAnswers } from '../core/paths';

@@ -11,9 +11,9 @@
 // a cache made for other source, another V8 or other flags. Any failure means compiling as usual:
 // the cache can make the tool faster, never break it. CLOUDWARD_CODE_CACHE=0 turns it off.
 import { isAscii } from 'buffer';
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
+import fs = require('fs');
+import os = require('os');
+import path = require('path');
 import { Script } from 'vm';
 
 /** The cache folder: `$XDG_CACHE_HOME/cloudward/code` (else `~/.cache/…`), `%LOCALAPPDATA%\cloudward\code` on Windows. */

@@ -1,6 +1,6 @@
 // `cloudward detect [dir] [--json]`: what Cloudward reads from a project, as a table or one JSON object.
-import * as fs from 'fs';
-import * as path from 'path';
+import fs = require('fs');
+import path = require('path');
 import { detectProject } from '../core/detect';
 import type { Detection } from '../core/detect';
 import { registerCliCommand } from './main';

@@ -1,7 +1,7 @@
 // `cloudward generate <kind...|all>`: deployment files from the project's deploy plan. Never overwrites
 // an existing file unless --force is given; files left untouched are reported and make the exit code 3.
-import * as fs from 'fs';
-import * as path from 'path';
+import fs = require('fs');
+import path = require('path');
 import { detectProject, projectNotFound } from '../core/detect';
 import { PlanError, buildPlan, parseSetArgument } from '../core/plan';
 import type { PlanOverrides } from '../core/plan';

@@ -1,7 +1,7 @@
 // `cloudward lint [paths...] [--format text|json|sarif] [--fail-on …] [--rule ID=severity …]`: the deploy
 // linter for CI. Folders are walked; every file found is indexed first, so cross-file rules see them all.
-import * as fs from 'fs';
-import * as path from 'path';
+import fs = require('fs');
+import path = require('path');
 import { pathToFileURL } from 'url';
 import { parseArgs } from 'node:util';
 import { detectProjectSync } from '../core/detect';

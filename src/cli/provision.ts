@@ -1,6 +1,6 @@
 // `cloudward provision <server>`: a fresh Debian/Ubuntu server → a host ready for the app (see src/core/provision).
-import * as fs from 'fs';
-import * as path from 'path';
+import fs = require('fs');
+import path = require('path');
 import type * as ProvisionCore from '../core/provision';
 import type { DeployPlan, PlanOverrides } from '../core/plan';
 import { Exit, Io, UsageError, writeLine } from './command';

@@ -1,5 +1,5 @@
 // `cloudward verify <url>`: fetch the live site and check what a visitor and an attacker would see.
-import * as fs from 'fs';
+import fs = require('fs');
 import type * as VerifyCore from '../core/verify';
 import { registerCliCommand } from './main';
 import { Exit, UsageError, writeLine } from './command';

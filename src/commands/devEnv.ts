@@ -2,8 +2,8 @@
 // environment, and `runserver` stops with KeyError on the developer's machine. This writes a git-ignored
 // `.env` with a random key (and DEBUG on, the local hosts) where the settings already load one
 // (django-environ, python-dotenv, python-decouple), or adds the two python-dotenv lines when they load none.
-import * as fs from 'fs';
-import * as path from 'path';
+import fs = require('fs');
+import path = require('path');
 import * as vscode from 'vscode';
 import type { Ctx } from '../ctx';
 import type { DevEnvPlan } from '../core/project/envVars';

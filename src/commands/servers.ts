@@ -1,7 +1,7 @@
 // Commands of the Servers view: thin handlers that ask the user, call the SSH layer, show the result.
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
+import fs = require('fs');
+import os = require('os');
+import path = require('path');
 import * as vscode from 'vscode';
 import type { Ctx } from '../ctx';
 import type { ServerSetting, UnitAction } from '../core/ssh/types';

@@ -8,8 +8,8 @@
 // - folders are created one level at a time (Node's recursive mkdir spins forever under /proc).
 import type * as Crypto from 'crypto';
 import { isAscii } from 'buffer';
-import * as fs from 'fs';
-import * as path from 'path';
+import fs = require('fs');
+import path = require('path');
 
 export type ReadResult = { text: string } | { problem: string; code: 'missing' | 'not-regular' | 'too-large' | 'binary' | 'unreadable' };
 

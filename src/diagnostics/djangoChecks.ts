@@ -1,6 +1,6 @@
 // Cloudward: Run Django Deployment Checks: `<python> manage.py check --deploy` with the workspace's
 // Python, its output in the Cloudward log, each settings message as a diagnostic on the settings file.
-import * as path from 'path';
+import path = require('path');
 import * as vscode from 'vscode';
 import type { Ctx } from '../ctx';
 import type { DjangoCheckFinding, DjangoCheckRun } from '../core/lint/djangoChecks';

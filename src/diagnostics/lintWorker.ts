@@ -3,7 +3,7 @@
 // a time (src/diagnostics/workerProtocol.ts); the host terminates it when a request overruns its time
 // budget and starts another (src/diagnostics/workerClient.ts). No vscode here.
 // Bundled as dist/lintWorker.js beside dist/core.js (esbuild.mjs), which it requires at run time.
-import * as path from 'path';
+import path = require('path');
 import { parentPort, workerData } from 'worker_threads';
 import type { Finding } from '../core/lint/types';
 import type { WorkerOptions, WorkerRequestMessage, WorkerResults } from './workerProtocol';

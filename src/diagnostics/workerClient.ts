@@ -3,8 +3,8 @@
 // whose rules never finish, whatever the reason) gets the worker terminated and another started; the
 // request fails with TooSlowError naming the file the worker was on, and the state the worker held is
 // put back by the replayers (lintIndex.ts) before the next request. No vscode here (unit-tested in Node).
-import * as fs from 'fs';
-import * as path from 'path';
+import fs = require('fs');
+import path = require('path');
 import { Worker } from 'worker_threads';
 import type { WorkerMessage, WorkerOptions, WorkerRequest, WorkerRequestMessage, WorkerResults } from './workerProtocol';
 

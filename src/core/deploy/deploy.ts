@@ -4,7 +4,7 @@
 // client tails and can re-attach to after a dropped connection, and a journal of releases (the only order).
 import { execFile } from 'child_process';
 import { createHash } from 'crypto';
-import * as os from 'os';
+import os = require('os');
 import { promisify } from 'util';
 import type { DeployPlan } from '../plan/types';
 import type { ServerConnection } from '../ssh/connection';

@@ -1,5 +1,5 @@
 // detectProject: what a Python web project is and how it runs, from its files alone (no Python is run).
-import * as path from 'path';
+import path = require('path');
 import type { AppInterface, Database, Detection, Framework } from './types';
 import { ProjectFiles, dirOf, joinRel } from './files';
 import { parse as parseToml } from 'smol-toml';

@@ -1,5 +1,5 @@
 // Django: settings module (split settings too), WSGI/ASGI application, static and media paths, database.
-import * as path from 'path';
+import path = require('path');
 import type { Database } from './types';
 import { ProjectFiles, dirOf, joinRel } from './files';
 import { assignedNames, dottedName, keywordArg, parsePython, settingsModuleDefault, stringValue, textOf } from '../lint/parse/python';

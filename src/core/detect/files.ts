@@ -1,6 +1,6 @@
 // A bounded, read-only view of a project's files: one directory walk, cached reads.
-import * as fs from 'fs';
-import * as path from 'path';
+import fs = require('fs');
+import path = require('path');
 import { readRegularFile } from '../safeFs';
 import { parsePython } from '../lint/parse/python';
 import type { PythonModule } from '../lint/parse/python';

@@ -3,7 +3,7 @@
 // chooses production files: by the project's roles (names, folders, what compose files build), then, when
 // several are production, those whose name or folder says so, with the project's own base image they
 // start from (`FROM wger/base` ← extras/docker/base/Dockerfile).
-import * as path from 'path';
+import path = require('path');
 import type { ProjectFiles } from './files';
 import { classify } from '../lint/classify';
 import { LintWorkspace } from '../lint/engine';

@@ -1,5 +1,5 @@
 // Pieces shared by the generators: the header every file starts with, the start command, container paths.
-import * as path from 'path';
+import path = require('path');
 import type { DeployPlan } from '../plan/types';
 
 /** Where the image keeps the code: every container file (Dockerfile, compose, Kubernetes) uses it. */

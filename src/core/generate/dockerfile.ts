@@ -1,7 +1,7 @@
 import type { DeployPlan } from '../plan/types';
 import type { GeneratedFile } from './types';
 import { UV_IMAGE } from '../imageTags';
-import * as path from 'path';
+import path = require('path');
 import { CONTAINER_APP_DIR, CONTAINER_UID, SQLITE_DATA_DIR, commentText, gunicornArgs, header, inContainer, managePy, publicEnv, shWord, sqliteInContainer } from './common';
 
 const json = (args: string[]) => JSON.stringify(args).replace(/","/g, '", "');

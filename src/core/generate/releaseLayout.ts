@@ -6,7 +6,7 @@
 //   <appDir>/.cloudward/      lock, journal (releases.jsonl), deploy logs, the agent
 // Two template units (`<name>@.socket` / `<name>@.service`, one instance per colour) let a new release start and
 // answer on its own socket while the old one still serves; nginx moves to it by a graceful reload.
-import * as path from 'path';
+import path = require('path');
 import type { DeployPlan } from '../plan/types';
 import type { GeneratedFile } from './types';
 import { header, publicEnv } from './common';

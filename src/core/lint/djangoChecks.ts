@@ -2,8 +2,8 @@
 // parse what they print, and place each message on the settings file. Django only sees runtime values,
 // our rules only see source; the two together catch more than either.
 import { spawn } from 'child_process';
-import * as fs from 'fs';
-import * as path from 'path';
+import fs = require('fs');
+import path = require('path');
 import type { Range, Severity } from './types';
 import { readRegularFile } from '../safeFs';
 import { assignedNames, parsePython, settingsModuleDefault } from './parse/python';

@@ -1,5 +1,5 @@
 // The deploy plan: detection + the user's choices, validated once, rendered by every generator.
-import * as path from 'path';
+import path = require('path');
 import type { Detection } from '../detect/types';
 import { DEFAULT_PYTHON } from '../imageTags';
 import { buildTimeEnv } from '../project/envVars';

@@ -4,8 +4,8 @@
 // python-decouple). Two uses: a development `.env` for `runserver` after CW202's fix, and throwaway values
 // for `manage.py check --deploy` against the production settings module.
 import type * as Crypto from 'crypto';
-import * as fs from 'fs';
-import * as path from 'path';
+import fs = require('fs');
+import path = require('path');
 import { dottedName, importInsertLine, parsePython, stringValue } from '../lint/parse/python';
 import type { PyNode, PythonModule } from '../lint/parse/python';
 import { readRegularFile } from '../safeFs';

@@ -3,7 +3,7 @@
 // (a queue), each with a time limit. Drops are noticed (keepalive, 'close') and healed by reconnecting
 // with backoff on the next use. Shells and journal follows get their own connection so that a long-lived
 // channel never blocks refreshes on a MaxSessions 1 server.
-import * as fs from 'fs';
+import fs = require('fs');
 import { Client, type ClientChannel, type ConnectConfig, utils as ssh2utils } from 'ssh2';
 import {
   AuthFailedError,

@@ -2,9 +2,9 @@
 // the package does not) and what settings apply to one of them (`ssh -G`, which is exact, Match and
 // Include included; when no OpenSSH client is installed, ssh-config's compute without Match exec).
 import { execFile } from 'child_process';
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
+import fs = require('fs');
+import os = require('os');
+import path = require('path');
 import SSHConfig from 'ssh-config';
 import { InvalidInputError, SshError } from './errors';
 import { hostKeyAlias } from './knownHosts';

@@ -1,8 +1,8 @@
 // Trust stores: where host keys the user accepted are remembered, apart from ~/.ssh/known_hosts
 // (which this project never writes). The CLI uses a file in known_hosts format under
 // $XDG_CONFIG_HOME/cloudward (default ~/.config/cloudward/known_hosts); the extension brings its own.
-import * as fs from 'fs';
-import * as path from 'path';
+import fs = require('fs');
+import path = require('path');
 import { homeDir } from './sshConfig';
 import { hostFieldMatches, parseKnownHosts } from './knownHosts';
 import type { TrustedKey, TrustStore } from './types';

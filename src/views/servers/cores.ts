@@ -1,7 +1,7 @@
 // The CPU count of the servers linked to a workspace folder, for the deploy plan's worker count
 // (2 × cores + 1). The Servers view reads `nproc` on every refresh and records it here by server name;
 // the generators read it without loading the Servers view (and without connecting anywhere).
-import * as path from 'path';
+import path = require('path');
 import type { Ctx } from '../../ctx';
 
 const KEY = 'cloudward.servers.cpus';
