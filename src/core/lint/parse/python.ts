@@ -319,7 +319,8 @@ export function tokenizePython(text: string): { tokens: PyToken[]; comments: PyC
     const lower = prefix.toLowerCase();
     const raw = lower.includes('r');
     const fmt = lower.includes('f') || lower.includes('t');
-    const start = pos(begin);
+    const startLine = line;
+    const startCharacter = begin - lineStart;
     let j = begin + prefixLen;
     const quoteChar = text[j];
     const triple = text.charCodeAt(j + 1) === text.charCodeAt(j) && text.charCodeAt(j + 2) === text.charCodeAt(j);
@@ -379,7 +380,7 @@ export function tokenizePython(text: string): { tokens: PyToken[]; comments: PyC
       j++;
     }
     if (!terminated) value += text.slice(chunkStart, j);
-    const token = new PyToken('string', text.slice(begin, j), begin, j, start.line, start.character, line, j - lineStart);
+    const token = new PyToken('string', text.slice(begin, j), begin, j, startLine, startCharacter, line, j - lineStart);
     token.value = value;
     token.prefix = prefix;
     if (!terminated) token.unterminated = true;
@@ -588,13 +589,13 @@ export function parsePython(text: string): PythonModule {
     if (annotation >= 0 && parts.length <= 1) {
       const target = parseRange(exprFrom, annotation);
       const value = parts.length ? parseRange(partStart, to) : undefined;
-      mod.assignments.push(withContext(ctx, { targets: [target], op: parts.length ? op : ':', value, range: spanOf(from, to) }));
+      mod.assignments.push(assignment(ctx, [target], parts.length ? op : ':', value, spanOf(from, to)));
       if (value) walk(value, ctx);
       return;
     }
     const targets = parts.map(([a, b]) => parseRange(a, b));
     const value = parseRange(partStart, to);
-    mod.assignments.push(withContext(ctx, { targets, op, value, range: spanOf(from, to) }));
+    mod.assignments.push(assignment(ctx, targets, op, value, spanOf(from, to)));
     for (const t of targets) walk(t, ctx);
     walk(value, ctx);
   }
@@ -706,7 +707,7 @@ export function parsePython(text: string): PythonModule {
       const x = todo.pop()!;
       switch (x.kind) {
         case 'call':
-          mod.calls.push(withContext(ctx, { call: x, callee: dottedName(x.callee) ?? '' }));
+          mod.calls.push(callSite(ctx, x, dottedName(x.callee) ?? ''));
           todo.push(x.callee);
           for (const a of x.args) todo.push(a.value);
           break;
@@ -1069,17 +1070,20 @@ function spanIn(code: PyToken[], from: number, to: number): Range {
   return { start: code[from].startPosition, end: last.endPosition };
 }
 
-function withContext<T extends object>(ctx: PyContext, extra: T): PyContext & T {
-  // Explicit copies: object spread into a literal with extra keys is a slow path in V8 (measured).
-  const out = extra as PyContext & T;
-  out.indent = ctx.indent;
-  out.topLevel = ctx.topLevel;
-  out.inFunction = ctx.inFunction;
-  out.inClass = ctx.inClass;
-  out.inMainGuard = ctx.inMainGuard;
-  out.inBlock = ctx.inBlock;
-  out.inDebugBranch = ctx.inDebugBranch;
-  return out;
+// An assignment and a call site with their statement's context, each one literal with every field:
+// objects given fields after they are made get a second object for them (a few thousand per module).
+function assignment(ctx: PyContext, targets: PyNode[], op: string, value: PyNode | undefined, range: Range): PyAssignment {
+  return {
+    targets, op, value, range,
+    indent: ctx.indent, topLevel: ctx.topLevel, inFunction: ctx.inFunction, inClass: ctx.inClass, inMainGuard: ctx.inMainGuard, inBlock: ctx.inBlock, inDebugBranch: ctx.inDebugBranch,
+  };
+}
+
+function callSite(ctx: PyContext, call: Extract<PyNode, { kind: 'call' }>, callee: string): PyCallSite {
+  return {
+    call, callee,
+    indent: ctx.indent, topLevel: ctx.topLevel, inFunction: ctx.inFunction, inClass: ctx.inClass, inMainGuard: ctx.inMainGuard, inBlock: ctx.inBlock, inDebugBranch: ctx.inDebugBranch,
+  };
 }
 
 function isCloser(t: PyToken): boolean {
