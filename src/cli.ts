@@ -10,6 +10,7 @@ import { loadBundle, saveCodeCache } from './cli/codeCache';
 import { printable } from './core/printable';
 
 type Main = typeof import('./cli/main').main;
+type Bundle = typeof import('./cli/lintOnly');
 
 const LEAN = new Set(['lint', 'detect']);
 
@@ -17,8 +18,10 @@ function loadMain(argv: string[]): Main {
   const [bundled, source] = LEAN.has(argv[0] ?? '') ? ['cli-lint.js', './cli/lintOnly'] : ['cli-all.js', './cli/index'];
   const file = path.join(__dirname, bundled);
   // Through V8's code cache (cli/codeCache.ts); the tsc output has no bundles.
-  if (existsSync(file)) return (loadBundle(file, require) as { main: Main }).main;
-  return (require(source) as { main: Main }).main;
+  const bundle = (existsSync(file) ? loadBundle(file, require) : require(source)) as Bundle;
+  // One command, each file read once: no parsed document is kept for a next version of its file.
+  bundle.keepYamlDocumentsForReuse(false);
+  return bundle.main;
 }
 
 // `cloudward lint | head -1`: the reader went away; that is not an error of ours.

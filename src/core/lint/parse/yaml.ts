@@ -636,16 +636,18 @@ function scalarEnd(text: string, valueStart: number, valueEnd: number, style: Sc
 interface Parsed {
   doc: Document | undefined;
   error?: { offset: number; message: string };
+  /** Where the document currently starts in its file's text. */
+  base?: number;
 }
 
 /** Parses one document's text (offsets relative to it); a syntax error gives no document. */
 function parseOne(chunk: string): Parsed {
   try {
     const docs = buildDocuments(chunk);
-    return { doc: docs[0] ?? new Document(new Tree(chunk, new Int32Array(0), undefined), 0, chunk.length) };
+    return { doc: docs[0] ?? new Document(new Tree(chunk, new Int32Array(0), undefined), 0, chunk.length), error: undefined, base: 0 };
   } catch (e) {
     const err = e as { mark?: { position?: number }; reason?: string; message?: string };
-    return { doc: undefined, error: { offset: err.mark?.position ?? 0, message: err.reason ?? String(err.message ?? e) } };
+    return { doc: undefined, error: { offset: err.mark?.position ?? 0, message: err.reason ?? String(err.message ?? e) }, base: 0 };
   }
 }
 
@@ -657,8 +659,16 @@ function parseOne(chunk: string): Parsed {
  */
 const documentCache = new Map<string, Map<string, Parsed[]>>();
 const CACHE_PATHS = 64;
-/** Where each cached document currently starts in its file's text. */
-const documentBase = new WeakMap<Parsed, number>();
+let reuse = true;
+
+/**
+ * Whether parsed documents are kept for the next version of their file (the editor: yes). A one-shot
+ * lint (the CLI) reads each file once: keeping them would only give the collector more to move.
+ */
+export function keepYamlDocumentsForReuse(keep: boolean): void {
+  reuse = keep;
+  if (!keep) documentCache.clear();
+}
 
 /** Moves every source range of a document by `delta` characters. */
 function shiftDocument(p: Parsed, delta: number): void {
@@ -688,8 +698,8 @@ function parseDocuments(path: string, text: string): Parsed[] {
     // `...` ends a document: the next one starts after it (a following `---` is its own marker).
     starts.push(m[0] === '...' ? text.indexOf('\n', m.index) + 1 || text.length : m.index);
   }
-  const previous = documentCache.get(path);
-  const next = new Map<string, Parsed[]>();
+  const previous = reuse ? documentCache.get(path) : undefined;
+  const next = reuse ? new Map<string, Parsed[]>() : undefined;
   const docs: Parsed[] = [];
   for (let i = 0; i < starts.length; i++) {
     const start = starts[i];
@@ -702,18 +712,20 @@ function parseDocuments(path: string, text: string): Parsed[] {
     const reused = previous?.get(chunk)?.pop();
     let p: Parsed;
     if (reused) {
-      shiftDocument(reused, start - (documentBase.get(reused) ?? 0));
+      shiftDocument(reused, start - (reused.base ?? 0));
       p = reused;
     } else {
       p = parseOne(chunk);
       shiftDocument(p, start);
     }
-    documentBase.set(p, start);
+    p.base = start;
     docs.push(p);
+    if (!next) continue;
     const list = next.get(chunk);
     if (list) list.push(p);
     else next.set(chunk, [p]);
   }
+  if (!next) return docs;
   documentCache.delete(path);
   documentCache.set(path, next);
   if (documentCache.size > CACHE_PATHS) documentCache.delete(documentCache.keys().next().value as string);
