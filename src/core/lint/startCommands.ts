@@ -592,10 +592,12 @@ function docContainers(d: Document): Array<Omit<KubeContainer, 'doc'>> {
   if (cached) return cached;
   const out: Array<Omit<KubeContainer, 'doc'>> = [];
   const roots = isSeq(d.contents) ? seqItems(d.contents) : [d.contents as Node];
-  for (const root of roots) {
+  for (let r = 0; r < roots.length; r++) {
+    const root = roots[r];
     // A `kind: List` holds its objects in `items`.
     const objects = scalarOf(valueOf(root, 'kind')) === 'List' ? seqItems(valueOf(root, 'items')) : [root];
-    for (const obj of objects) {
+    for (let o = 0; o < objects.length; o++) {
+      const obj = objects[o];
       const kind = scalarOf(valueOf(obj, 'kind'));
       if (!kind || !WORKLOADS.has(kind)) continue;
       let spec = valueOf(obj, 'spec');
@@ -616,9 +618,13 @@ function docContainers(d: Document): Array<Omit<KubeContainer, 'doc'>> {
 function findKubeContainers(file: LintFile): KubeContainer[] {
   const y = file.parse(parseYaml);
   const out: KubeContainer[] = [];
-  y.docs.forEach((d, doc) => {
-    for (const c of docContainers(d)) out.push({ doc, kind: c.kind, name: c.name, podSpec: c.podSpec, container: c.container, init: c.init });
-  });
+  for (let doc = 0; doc < y.docs.length; doc++) {
+    const list = docContainers(y.docs[doc]);
+    for (let i = 0; i < list.length; i++) {
+      const c = list[i];
+      out.push({ doc, kind: c.kind, name: c.name, podSpec: c.podSpec, container: c.container, init: c.init });
+    }
+  }
   return out;
 }
 
