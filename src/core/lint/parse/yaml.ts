@@ -1,6 +1,6 @@
 import { parseEvents, getScalarValue, EVENT_ID, SCALAR_STYLE, COLLECTION_STYLE } from 'js-yaml5';
 import type { Event } from 'js-yaml5';
-import { scanBlockYaml, type YamlSink } from './yamlBlock';
+import { scanBlockYaml, withinSubsetCharacters, type YamlSink } from './yamlBlock';
 import type { LintFile } from '../file';
 import type { Range } from '../types';
 
@@ -110,7 +110,8 @@ class Tree {
       s++;
       e--;
     }
-    if (e - s !== key.length || !this.text.startsWith(key, s)) return false;
+    if (e - s !== key.length) return false;
+    if (key.length && (this.text.charCodeAt(s) !== key.charCodeAt(0) || !this.text.startsWith(key, s))) return false;
     // A plain `true` or `1` is not the string key.
     return type !== T_PLAIN || (info & TAGGED) !== 0 || resolvePlain(key) === key;
   }
@@ -600,9 +601,9 @@ function readEvents(text: string, sink: TreeBuilder): void {
  * (parse/yamlBlock.ts) when the text is in its plain block-style subset, else js-yaml's event stream.
  * Throws js-yaml's YAMLException (with `mark.position`) on a syntax error.
  */
-export function buildDocuments(text: string): Document[] {
+export function buildDocuments(text: string, charactersChecked = false): Document[] {
   const fast = new TreeBuilder(text);
-  if (scanBlockYaml(text, fast)) return fast.docs;
+  if (scanBlockYaml(text, fast, charactersChecked)) return fast.docs;
   const slow = new TreeBuilder(text);
   readEvents(text, slow);
   return slow.docs;
@@ -641,9 +642,9 @@ interface Parsed {
 }
 
 /** Parses one document's text (offsets relative to it); a syntax error gives no document. */
-function parseOne(chunk: string): Parsed {
+function parseOne(chunk: string, charactersChecked: boolean): Parsed {
   try {
-    const docs = buildDocuments(chunk);
+    const docs = buildDocuments(chunk, charactersChecked);
     return { doc: docs[0] ?? new Document(new Tree(chunk, new Int32Array(0), undefined), 0, chunk.length), error: undefined, base: 0 };
   } catch (e) {
     const err = e as { mark?: { position?: number }; reason?: string; message?: string };
@@ -698,6 +699,8 @@ function parseDocuments(path: string, text: string): Parsed[] {
     // `...` ends a document: the next one starts after it (a following `---` is its own marker).
     starts.push(m[0] === '...' ? text.indexOf('\n', m.index) + 1 || text.length : m.index);
   }
+  // The fast path's character test, once for the whole text rather than once per document.
+  const clean = withinSubsetCharacters(text);
   const previous = reuse ? documentCache.get(path) : undefined;
   const next = reuse ? new Map<string, Parsed[]>() : undefined;
   const docs: Parsed[] = [];
@@ -715,7 +718,7 @@ function parseDocuments(path: string, text: string): Parsed[] {
       shiftDocument(reused, start - (reused.base ?? 0));
       p = reused;
     } else {
-      p = parseOne(chunk);
+      p = parseOne(chunk, clean);
       shiftDocument(p, start);
     }
     p.base = start;
