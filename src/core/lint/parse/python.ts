@@ -969,7 +969,7 @@ class ExprReader {
         end = u.endPosition;
         this.k++;
       }
-      const quote = t.text.slice((t.prefix ?? '').length).startsWith('"') ? '"' : "'";
+      const quote = t.text.charCodeAt((t.prefix ?? '').length) === 34 /* " */ ? '"' : "'";
       return { kind: 'string', value, fstring, bytes, range: { start: t.startPosition, end }, quote };
     }
     if (t.kind === 'number') {
