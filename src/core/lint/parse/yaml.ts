@@ -123,16 +123,34 @@ function scalarValue(tree: Tree, i: number, source: string): string | number | b
   return ((info >> TYPE_SHIFT) & TYPE_MASK) !== T_PLAIN || info & TAGGED ? source : resolvePlain(source);
 }
 
+/** What every view has: its document's nodes, its index there, and its source offsets. */
+abstract class NodeView {
+  constructor(
+    protected readonly tree: Tree,
+    protected readonly at: number,
+  ) {}
+  /** Whether `other` is a view of the same node. */
+  isAt(other: NodeView): boolean {
+    return this.tree === other.tree && this.at === other.at;
+  }
+  get start(): number {
+    return this.tree.start(this.at);
+  }
+  get valueEnd(): number {
+    return this.tree.end(this.at);
+  }
+  /** `[start, valueEnd, nodeEnd]` (a new array: changing it changes nothing). */
+  get range(): NodeRange {
+    return [this.start, this.valueEnd, this.valueEnd];
+  }
+}
+
 /** A Scalar's value not read yet. */
 const UNREAD = Symbol('unread');
 
-export class Scalar {
+export class Scalar extends NodeView {
   private text: string | undefined = undefined;
   private resolved: string | number | boolean | null | typeof UNREAD = UNREAD;
-  constructor(
-    private readonly tree: Tree,
-    private readonly at: number,
-  ) {}
   /** The value under the YAML 1.2 core schema: string, number, boolean or null (read on first use). */
   get value(): string | number | boolean | null {
     const v = this.resolved;
@@ -144,16 +162,6 @@ export class Scalar {
   }
   get type(): ScalarType {
     return TYPES[(this.tree.data[this.at * STRIDE] >> TYPE_SHIFT) & TYPE_MASK];
-  }
-  get start(): number {
-    return this.tree.start(this.at);
-  }
-  get valueEnd(): number {
-    return this.tree.end(this.at);
-  }
-  /** `[start, valueEnd, nodeEnd]` (a new array: changing it changes nothing). */
-  get range(): NodeRange {
-    return [this.start, this.valueEnd, this.valueEnd];
   }
   toJSON(): unknown {
     return this.value;
@@ -167,24 +175,10 @@ export class Pair {
   ) {}
 }
 
-export class YAMLMap {
+export class YAMLMap extends NodeView {
   private list: Pair[] | undefined;
-  constructor(
-    private readonly tree: Tree,
-    private readonly at: number,
-  ) {}
   get flow(): boolean {
     return (this.tree.data[this.at * STRIDE] & FLOW) !== 0;
-  }
-  get start(): number {
-    return this.tree.start(this.at);
-  }
-  get valueEnd(): number {
-    return this.tree.end(this.at);
-  }
-  /** `[start, valueEnd, nodeEnd]` (a new array: changing it changes nothing). */
-  get range(): NodeRange {
-    return [this.start, this.valueEnd, this.valueEnd];
   }
   get items(): Pair[] {
     if (this.list) return this.list;
@@ -239,24 +233,10 @@ export class YAMLMap {
   }
 }
 
-export class YAMLSeq {
+export class YAMLSeq extends NodeView {
   private list: Node[] | undefined;
-  constructor(
-    private readonly tree: Tree,
-    private readonly at: number,
-  ) {}
   get flow(): boolean {
     return (this.tree.data[this.at * STRIDE] & FLOW) !== 0;
-  }
-  get start(): number {
-    return this.tree.start(this.at);
-  }
-  get valueEnd(): number {
-    return this.tree.end(this.at);
-  }
-  /** `[start, valueEnd, nodeEnd]` (a new array: changing it changes nothing). */
-  get range(): NodeRange {
-    return [this.start, this.valueEnd, this.valueEnd];
   }
   get items(): Node[] {
     if (this.list) return this.list;
@@ -273,23 +253,10 @@ export class YAMLSeq {
 }
 
 /** `*name`: kept as itself (the rules read what is written, not what an anchor expands to). */
-export class Alias {
-  readonly source: string;
-  constructor(
-    private readonly tree: Tree,
-    private readonly at: number,
-  ) {
-    this.source = tree.text.slice(tree.data[at * STRIDE + 1] + 1, tree.data[at * STRIDE + 2]);
-  }
-  get start(): number {
-    return this.tree.start(this.at);
-  }
-  get valueEnd(): number {
-    return this.tree.end(this.at);
-  }
-  /** `[start, valueEnd, nodeEnd]` (a new array: changing it changes nothing). */
-  get range(): NodeRange {
-    return [this.start, this.valueEnd, this.valueEnd];
+export class Alias extends NodeView {
+  /** The anchor's name, after the `*`. */
+  get source(): string {
+    return this.tree.text.slice(this.tree.data[this.at * STRIDE + 1] + 1, this.tree.data[this.at * STRIDE + 2]);
   }
   toJSON(): unknown {
     return null;
@@ -325,9 +292,7 @@ export class Document {
 /** Whether two views are of the same node (two visits of a node give two objects). */
 export function sameNode(a: Node | null | undefined, b: Node | null | undefined): boolean {
   if (!a || !b) return a === b;
-  const x = a as unknown as { tree: Tree; at: number };
-  const y = b as unknown as { tree: Tree; at: number };
-  return x.tree === y.tree && x.at === y.at;
+  return a.isAt(b);
 }
 
 export const isMap = (n: unknown): n is YAMLMap => n instanceof YAMLMap;
