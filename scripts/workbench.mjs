@@ -137,7 +137,13 @@ export async function choosePath(page, answers, path, shot) {
     await page.keyboard.press('Control+A');
     await page.keyboard.type(text, { delay: 5 });
     await page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first().waitFor({ state: 'visible', timeout: 10_000 });
-    // Let the filter settle on the typed row before accepting it (a busy machine renders late).
+    // Let the filter settle on the typed row before accepting it (a busy machine renders late): Enter takes
+    // the first row, which must be the typed one, not the recommended one still shown above it.
+    await page.waitForFunction((t) => {
+      const rows = [...document.querySelectorAll('.quick-input-list .monaco-list-row')].filter((r) => r.getBoundingClientRect().height > 0);
+      rows.sort((a, b) => a.getBoundingClientRect().top - b.getBoundingClientRect().top);
+      return rows.length > 0 && rows[0].textContent.includes(t);
+    }, text, { timeout: 10_000 });
     await page.waitForTimeout(400);
     await page.keyboard.press('Enter');
     await page.waitForTimeout(400);
