@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import fc from 'fast-check';
 import { parseAllDocuments, visit } from 'yaml';
 import { LintFile } from '../../../src/core/lint';
-import { isMap, isScalar, isSeq, parseYaml } from '../../../src/core/lint/parse/yaml';
+import { isMap, isScalar, isSeq, parseYaml, sameNode, valueOf } from '../../../src/core/lint/parse/yaml';
 import type { Document, Node } from '../../../src/core/lint/parse/yaml';
 import { lintText, LintWorkspace } from './helpers';
 
@@ -60,6 +60,15 @@ describe('YAML documents (split, cached parse)', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('two visits of a node give two views that sameNode() tells apart from other nodes', () => {
+    const y = parseYaml(new LintFile('/same-node.yaml', 'a: {x: 1}\nb: {x: 1}\n', 'kubernetes' as never, false));
+    const root = y.docs[0].contents;
+    assert.notStrictEqual(valueOf(root, 'a'), valueOf(root, 'a'));
+    assert.ok(sameNode(valueOf(root, 'a'), valueOf(root, 'a')));
+    assert.ok(!sameNode(valueOf(root, 'a'), valueOf(root, 'b')));
+    assert.ok(sameNode(undefined, undefined) && !sameNode(valueOf(root, 'a'), undefined));
   });
 
   it('re-linting after an edit in one document gives the findings of a fresh lint', () => {

@@ -45,13 +45,15 @@ const DECODED = 16;
 const TYPE_SHIFT = 5;
 const TYPE_MASK = 7;
 const TYPES: ScalarType[] = ['PLAIN', 'QUOTE_SINGLE', 'QUOTE_DOUBLE', 'BLOCK_LITERAL', 'BLOCK_FOLDED'];
+/** A scalar's type (an index into TYPES) from its info. */
+const typeOf = (info: number): number => (info >> TYPE_SHIFT) & TYPE_MASK;
 const T_PLAIN = 0;
 const T_SINGLE = 1;
 const T_DOUBLE = 2;
 const T_LITERAL = 3;
 const T_FOLDED = 4;
 
-/** One document's nodes (see above), its text and the views made of them. */
+/** One document's nodes (see above) and the text their offsets refer to. */
 class Tree {
   /** Added to every offset: where the document's text starts in its file (moved when text before it changes). */
   base = 0;
@@ -91,7 +93,7 @@ class Tree {
     const d = this.data;
     const info = d[i * STRIDE];
     if (info & DECODED) return this.sources!.get(i)!;
-    const type = (info >> TYPE_SHIFT) & TYPE_MASK;
+    const type = typeOf(info);
     const s = d[i * STRIDE + 1];
     const e = d[i * STRIDE + 2];
     return type === T_SINGLE || type === T_DOUBLE ? this.text.slice(s + 1, e - 1) : this.text.slice(s, e);
@@ -102,7 +104,7 @@ class Tree {
     const d = this.data;
     const info = d[i * STRIDE];
     if ((info & 3) !== KIND_SCALAR) return false;
-    const type = (info >> TYPE_SHIFT) & TYPE_MASK;
+    const type = typeOf(info);
     if (type > T_DOUBLE || info & DECODED) return (this.node(i) as Scalar).value === key;
     let s = d[i * STRIDE + 1];
     let e = d[i * STRIDE + 2];
@@ -120,7 +122,7 @@ class Tree {
 /** The value of a scalar: the YAML 1.2 core schema for a plain untagged one, else its text. */
 function scalarValue(tree: Tree, i: number, source: string): string | number | boolean | null {
   const info = tree.data[i * STRIDE];
-  return ((info >> TYPE_SHIFT) & TYPE_MASK) !== T_PLAIN || info & TAGGED ? source : resolvePlain(source);
+  return typeOf(info) !== T_PLAIN || info & TAGGED ? source : resolvePlain(source);
 }
 
 /** What every view has: its document's nodes, its index there, and its source offsets. */
@@ -161,7 +163,7 @@ export class Scalar extends NodeView {
     return (this.text ??= this.tree.source(this.at));
   }
   get type(): ScalarType {
-    return TYPES[(this.tree.data[this.at * STRIDE] >> TYPE_SHIFT) & TYPE_MASK];
+    return TYPES[typeOf(this.tree.data[this.at * STRIDE])];
   }
   toJSON(): unknown {
     return this.value;
