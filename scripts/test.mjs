@@ -38,6 +38,18 @@ function run(cmd, args, opts = {}) {
   });
 }
 
+/**
+ * The reporter's list of failures ("N failing" to the end), at most 60 lines, or the output's last lines
+ * when it crashed before reporting: repeated under the summary, so that the end of a long log says which
+ * tests failed and why.
+ */
+function failingPart(output) {
+  const lines = output.split('\n');
+  const at = lines.findIndex((l) => /^\s*\d+ failing/.test(l));
+  const part = at >= 0 ? lines.slice(at) : lines.slice(-30);
+  return part.slice(0, 60).join('\n').trimEnd();
+}
+
 /** Counts from mocha's spec reporter ("N passing", "N failing", "N pending"). */
 function mochaCounts(output) {
   const n = (re) => [...output.matchAll(re)].reduce((a, m) => a + Number(m[1]), 0);
@@ -50,7 +62,7 @@ async function stage(name, fn) {
   console.log(`\n==> ${name}`);
   const r = await fn();
   const seconds = ((Date.now() - t) / 1000).toFixed(1);
-  stageResults.push({ name, ok: r.ok, seconds, counts: r.counts });
+  stageResults.push({ name, ok: r.ok, seconds, counts: r.counts, failures: r.failures });
   if (r.counts) for (const k of Object.keys(totals)) totals[k] += r.counts[k];
   console.log(`<== ${name}: ${r.ok ? 'ok' : 'FAILED'} in ${seconds} s${r.counts ? ` (${r.counts.passed} passed, ${r.counts.failed} failed, ${r.counts.skipped} skipped)` : ''}`);
   return r.ok;
@@ -62,7 +74,7 @@ async function mochaStage(name, list, extra = []) {
     const r = await run(process.execPath, [join(root, 'node_modules/mocha/bin/mocha.js'), '--config', '.mocharc.json', ...extra, ...list]);
     const counts = mochaCounts(r.output);
     if (r.code !== 0 && counts.failed === 0) counts.failed = 1; // crashed before reporting
-    return { ok: r.code === 0, counts };
+    return { ok: r.code === 0, counts, failures: r.code === 0 ? undefined : failingPart(r.output) };
   });
 }
 
@@ -103,7 +115,7 @@ const vscodeStage = (name, args) => stage(name, async () => {
   const r = await run(process.execPath, ['scripts/test-vscode.mjs', ...args]);
   const m = r.output.match(/integration: (\d+) passing, (\d+) failing, (\d+) pending/);
   const counts = m ? { passed: Number(m[1]), failed: Number(m[2]), skipped: Number(m[3]) } : { passed: 0, failed: 1, skipped: 0 };
-  return { ok: r.code === 0, counts };
+  return { ok: r.code === 0, counts, failures: r.code === 0 ? undefined : failingPart(r.output) };
 });
 if (vscodeReady) {
   // The trusted pass leaves out the tests about Restricted Mode; the untrusted pass runs only those.
@@ -124,6 +136,9 @@ function finish(allOk) {
   for (const s of stageResults) {
     const c = s.counts || { passed: '', failed: '', skipped: '' };
     console.log(`${s.name.padEnd(13)} ${(s.ok ? 'ok' : 'FAILED').padEnd(8)} ${String(s.seconds).padStart(7)}  ${String(c.passed).padStart(6)} ${String(c.failed).padStart(6)} ${String(c.skipped).padStart(7)}`);
+  }
+  for (const s of stageResults) {
+    if (s.failures) console.log(`\nWhat failed in ${s.name}:\n${s.failures}`);
   }
   console.log(`\nnpm test ${allOk ? 'passed' : 'FAILED'} in ${minutes} min`);
   console.log(`${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
