@@ -11,8 +11,8 @@ import type { Position, Range } from '../types';
 export type PyTokenKind = 'name' | 'number' | 'string' | 'op' | 'comment' | 'newline' | 'error';
 
 /**
- * One token. Positions are stored as numbers and the Range is built on demand: a settings module has tens
- * of thousands of tokens, and four objects per token made the garbage collector the main cost.
+ * One token, as `PythonModule.tokens` and `tokenizePython` give it. The reader itself keeps its tokens as
+ * numbers (`TokenTable`); these objects are made only for a caller that asks for the module's tokens.
  */
 export class PyToken {
   // Set on string tokens only (declared, not initialised: no three empty slots in every token).
@@ -52,19 +52,27 @@ export interface PyComment {
   ownLine: boolean;
 }
 
-export type PyNode =
-  | { kind: 'string'; value: string; fstring: boolean; bytes: boolean; range: Range; quote: string }
-  | { kind: 'number'; text: string; range: Range }
-  | { kind: 'const'; value: 'True' | 'False' | 'None'; range: Range }
-  | { kind: 'name'; name: string; range: Range }
-  | { kind: 'attribute'; object: PyNode; name: string; nameRange: Range; range: Range }
-  | { kind: 'call'; callee: PyNode; args: PyArg[]; range: Range; argsRange: Range }
-  | { kind: 'subscript'; object: PyNode; index: PyNode; range: Range }
-  | { kind: 'list' | 'tuple' | 'set'; items: PyNode[]; range: Range; comprehension?: boolean }
-  | { kind: 'dict'; entries: PyDictEntry[]; range: Range; comprehension?: boolean }
-  | { kind: 'op'; parts: PyNode[]; ops: string[]; range: Range }
-  | { kind: 'starred'; value: PyNode; range: Range }
-  | { kind: 'other'; range: Range; children: PyNode[] };
+/** Where a node is: offsets in the module's text, and the range made from them on each use. */
+export interface PySpan {
+  readonly start: number;
+  readonly end: number;
+  readonly range: Range;
+}
+
+export type PyNode = PySpan & (
+  | { kind: 'string'; value: string; fstring: boolean; bytes: boolean; quote: string }
+  | { kind: 'number'; text: string }
+  | { kind: 'const'; value: 'True' | 'False' | 'None' }
+  | { kind: 'name'; name: string }
+  | { kind: 'attribute'; object: PyNode; name: string; nameRange: Range }
+  | { kind: 'call'; callee: PyNode; args: PyArg[]; argsRange: Range }
+  | { kind: 'subscript'; object: PyNode; index: PyNode }
+  | { kind: 'list' | 'tuple' | 'set'; items: PyNode[]; comprehension?: boolean }
+  | { kind: 'dict'; entries: PyDictEntry[]; comprehension?: boolean }
+  | { kind: 'op'; parts: PyNode[]; ops: string[] }
+  | { kind: 'starred'; value: PyNode }
+  | { kind: 'other'; children: PyNode[] }
+);
 
 export interface PyArg {
   name?: string;
@@ -183,11 +191,282 @@ function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
 
+// Token kinds in the table (0: none, which is what a typed array holds past the last token).
+const NAME = 1;
+const NUMBER = 2;
+const STRING = 3;
+const OP = 4;
+const NEWLINE = 5;
+const ERROR = 6;
+const KIND_NAMES: ReadonlyArray<PyTokenKind | undefined> = [undefined, 'name', 'number', 'string', 'op', 'newline', 'error'];
+
+/** Two-character operators, by their two character codes: one string each, not a slice per token. */
+const OP2 = new Map<number, string>();
+for (const op of ['**', '//', '<<', '>>', '==', '!=', '<=', '>=', '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '@=', ':=', '->']) {
+  OP2.set((op.charCodeAt(0) << 8) | op.charCodeAt(1), op);
+}
+
+
+/**
+ * The tokens of a module as numbers: kind, offsets and lines in typed arrays, and one text per token. A
+ * settings module has tens of thousands of tokens; as objects, with the positions their ranges were made
+ * of, they were the largest part of what the garbage collector copied in a lint. Positions and ranges are
+ * made from these numbers when a node asks for them.
+ */
+class TokenTable {
+  count = 0;
+  kind: Uint8Array;
+  start: Int32Array;
+  end: Int32Array;
+  line: Int32Array;
+  endLine: Int32Array;
+  readonly text: string[] = [];
+  /** String tokens: the index of their decoded value and prefix in `values` and `prefixes`. */
+  readonly stringAt = new Map<number, number>();
+  /** Decoded values of string literals (escapes of non-raw strings resolved loosely). */
+  readonly values: string[] = [];
+  /** Their prefixes: `r`, `f`, `rb`... ('' when none). */
+  readonly prefixes: string[] = [];
+  /** String tokens that run to the end of the line or text without their closing quote. */
+  readonly unterminated = new Set<number>();
+
+  constructor(
+    readonly lineStarts: number[],
+    capacity: number,
+  ) {
+    this.kind = new Uint8Array(capacity);
+    this.start = new Int32Array(capacity);
+    this.end = new Int32Array(capacity);
+    this.line = new Int32Array(capacity);
+    this.endLine = new Int32Array(capacity);
+  }
+
+  push(kind: number, text: string, start: number, end: number, line: number, endLine: number): number {
+    const k = this.count++;
+    if (k === this.kind.length) this.grow();
+    this.kind[k] = kind;
+    this.start[k] = start;
+    this.end[k] = end;
+    this.line[k] = line;
+    this.endLine[k] = endLine;
+    this.text.push(text);
+    return k;
+  }
+
+  private grow(): void {
+    const twice = <T extends Uint8Array | Int32Array>(a: T): T => {
+      const b = new (a.constructor as new (n: number) => T)(a.length * 2 + 16);
+      b.set(a);
+      return b;
+    };
+    this.kind = twice(this.kind);
+    this.start = twice(this.start);
+    this.end = twice(this.end);
+    this.line = twice(this.line);
+    this.endLine = twice(this.endLine);
+  }
+
+  startPosition(k: number): Position {
+    const line = this.line[k];
+    return { line, character: this.start[k] - this.lineStarts[line] };
+  }
+
+  endPosition(k: number): Position {
+    const line = this.endLine[k];
+    return { line, character: this.end[k] - this.lineStarts[line] };
+  }
+
+  range(k: number): Range {
+    return { start: this.startPosition(k), end: this.endPosition(k) };
+  }
+
+  rangeBetween(start: number, end: number): Range {
+    return { start: this.positionAt(start), end: this.positionAt(end) };
+  }
+
+  /** The position of an offset (a token's start, or the end of a token that holds no line break). */
+  positionAt(offset: number): Position {
+    const starts = this.lineStarts;
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo, character: offset - starts[lo] };
+  }
+
+  /** A string token's value and prefix ('' for a token that is no string). */
+  value(k: number): string {
+    const i = this.stringAt.get(k);
+    return i === undefined ? '' : this.values[i];
+  }
+  prefix(k: number): string {
+    const i = this.stringAt.get(k);
+    return i === undefined ? '' : this.prefixes[i];
+  }
+
+  /** From the start of token `from` to the end of token `to - 1` (of `from` when the span is empty). */
+  span(from: number, to: number): Range {
+    return { start: this.startPosition(from), end: this.endPosition(Math.max(from, to - 1)) };
+  }
+
+  isCloser(k: number): boolean {
+    if (this.kind[k] !== OP) return false;
+    const t = this.text[k];
+    return t === ')' || t === ']' || t === '}';
+  }
+
+  /** The tokens as objects, for callers that walk them (detection, the Flask config reader, tests). */
+  tokens(): PyToken[] {
+    const out: PyToken[] = new Array(this.count);
+    for (let k = 0; k < this.count; k++) {
+      const s = this.startPosition(k);
+      const e = this.endPosition(k);
+      const t = new PyToken(KIND_NAMES[this.kind[k]]!, this.text[k], this.start[k], this.end[k], s.line, s.character, e.line, e.character);
+      if (this.kind[k] === STRING) {
+        t.value = this.value(k);
+        t.prefix = this.prefix(k);
+        if (this.unterminated.has(k)) t.unterminated = true;
+      }
+      out[k] = t;
+    }
+    return out;
+  }
+}
+
+// The reader's nodes: classes, so that each range is made from the node's offsets when a rule asks for it
+// (a settings module has ten thousand nodes; their ranges and positions, made up front, were three objects
+// a node for the garbage collector to copy).
+
+abstract class Span implements PySpan {
+  constructor(
+    protected readonly src: TokenTable,
+    readonly start: number,
+    readonly end: number,
+  ) {}
+  get range(): Range {
+    return this.src.rangeBetween(this.start, this.end);
+  }
+}
+
+/** A node: its kind is given to the constructor (a field initialiser would cost a call per node). */
+abstract class Node extends Span {
+  constructor(
+    src: TokenTable,
+    start: number,
+    end: number,
+    readonly kind: PyNode['kind'],
+  ) {
+    super(src, start, end);
+  }
+}
+
+class StringNode extends Node {
+  declare readonly kind: 'string';
+  constructor(src: TokenTable, start: number, end: number, readonly value: string, readonly fstring: boolean, readonly bytes: boolean, readonly quote: string) {
+    super(src, start, end, 'string');
+  }
+}
+class NumberNode extends Node {
+  declare readonly kind: 'number';
+  constructor(src: TokenTable, start: number, end: number, readonly text: string) {
+    super(src, start, end, 'number');
+  }
+}
+class ConstNode extends Node {
+  declare readonly kind: 'const';
+  constructor(src: TokenTable, start: number, end: number, readonly value: 'True' | 'False' | 'None') {
+    super(src, start, end, 'const');
+  }
+}
+class NameNode extends Node {
+  declare readonly kind: 'name';
+  constructor(src: TokenTable, start: number, end: number, readonly name: string) {
+    super(src, start, end, 'name');
+  }
+}
+class AttributeNode extends Node {
+  declare readonly kind: 'attribute';
+  constructor(src: TokenTable, start: number, end: number, readonly object: PyNode, readonly name: string, private readonly nameToken: number) {
+    super(src, start, end, 'attribute');
+  }
+  get nameRange(): Range {
+    return this.src.range(this.nameToken);
+  }
+}
+class CallNode extends Node {
+  declare readonly kind: 'call';
+  constructor(src: TokenTable, start: number, end: number, readonly callee: PyNode, readonly args: PyArg[], private readonly argsStart: number) {
+    super(src, start, end, 'call');
+  }
+  /** From `(` to `)`. */
+  get argsRange(): Range {
+    return this.src.rangeBetween(this.argsStart, this.end);
+  }
+}
+class SubscriptNode extends Node {
+  declare readonly kind: 'subscript';
+  constructor(src: TokenTable, start: number, end: number, readonly object: PyNode, readonly index: PyNode) {
+    super(src, start, end, 'subscript');
+  }
+}
+class SequenceNode extends Node {
+  declare readonly kind: 'list' | 'tuple' | 'set';
+  constructor(src: TokenTable, start: number, end: number, kind: 'list' | 'tuple' | 'set', readonly items: PyNode[], readonly comprehension: boolean | undefined) {
+    super(src, start, end, kind);
+  }
+}
+class DictNode extends Node {
+  declare readonly kind: 'dict';
+  constructor(src: TokenTable, start: number, end: number, readonly entries: PyDictEntry[], readonly comprehension: boolean | undefined) {
+    super(src, start, end, 'dict');
+  }
+}
+class OpNode extends Node {
+  declare readonly kind: 'op';
+  constructor(src: TokenTable, start: number, end: number, readonly parts: PyNode[], readonly ops: string[]) {
+    super(src, start, end, 'op');
+  }
+}
+class StarredNode extends Node {
+  declare readonly kind: 'starred';
+  constructor(src: TokenTable, start: number, end: number, readonly value: PyNode) {
+    super(src, start, end, 'starred');
+  }
+}
+class OtherNode extends Node {
+  declare readonly kind: 'other';
+  constructor(src: TokenTable, start: number, end: number, readonly children: PyNode[]) {
+    super(src, start, end, 'other');
+  }
+}
+class Arg extends Span implements PyArg {
+  constructor(src: TokenTable, start: number, readonly value: PyNode, readonly name: string | undefined, private readonly nameToken: number, readonly star: '*' | '**' | undefined) {
+    super(src, start, value.end);
+  }
+  get nameRange(): Range | undefined {
+    return this.nameToken < 0 ? undefined : this.src.range(this.nameToken);
+  }
+}
+class DictEntry extends Span implements PyDictEntry {
+  constructor(src: TokenTable, readonly key: PyNode | undefined, readonly value: PyNode) {
+    super(src, (key ?? value).start, value.end);
+  }
+}
+
 /** Splits text into Python tokens. Unknown characters become 'error' tokens; nothing throws. */
 export function tokenizePython(text: string): { tokens: PyToken[]; comments: PyComment[]; lineStarts: number[] } {
-  const tokens: PyToken[] = [];
+  const { table, comments, lineStarts } = tokenTable(text);
+  return { tokens: table.tokens(), comments, lineStarts };
+}
+
+function tokenTable(text: string): { table: TokenTable; comments: PyComment[]; lineStarts: number[] } {
   const comments: PyComment[] = [];
   const lineStarts: number[] = [0];
+  // About one token per six characters in settings modules: most files never grow the table.
+  const tokens = new TokenTable(lineStarts, (text.length >> 2) + 16);
   let i = 0;
   let line = 0;
   let lineStart = 0;
@@ -221,14 +500,13 @@ export function tokenizePython(text: string): { tokens: PyToken[]; comments: PyC
     }
     if (c === 10 || c === 13) {
       const startLine = line;
-      const startChar = i - lineStart;
       const startOffset = i;
       const len = newlineAt(i);
       // An unclosed bracket (a file being typed, a broken merge) would swallow the rest of the module:
       // a line that can only start a statement ends it, as it would in the user's mind.
       if (depth > 0 && startsStatement(text, i + len)) depth = 0;
       if (depth === 0 && lineHasCode) {
-        tokens.push(new PyToken('newline', '\n', startOffset, startOffset + len, startLine, startChar, startLine, startChar + len));
+        tokens.push(NEWLINE, '\n', startOffset, startOffset + len, startLine, startLine);
         lineTokens = 0;
       }
       lineHasCode = depth > 0 && lineHasCode;
@@ -260,7 +538,7 @@ export function tokenizePython(text: string): { tokens: PyToken[]; comments: PyC
         lineHasCode = true;
         continue;
       }
-      if (lineTokens++ < MAX_LINE_TOKENS) tokens.push(new PyToken('name', word, i, j, line, i - lineStart, line, j - lineStart));
+      if (lineTokens++ < MAX_LINE_TOKENS) tokens.push(NAME, word, i, j, line, line);
       lineHasCode = true;
       i = j;
       continue;
@@ -278,7 +556,7 @@ export function tokenizePython(text: string): { tokens: PyToken[]; comments: PyC
         else if ((d === 43 || d === 45) && (text.charCodeAt(j - 1) | 32) === 101 && !/^0[xX]/.test(text.slice(i, i + 2))) j++;
         else break;
       }
-      if (lineTokens++ < MAX_LINE_TOKENS) tokens.push(new PyToken('number', text.slice(i, j), i, j, line, i - lineStart, line, j - lineStart));
+      if (lineTokens++ < MAX_LINE_TOKENS) tokens.push(NUMBER, text.slice(i, j), i, j, line, line);
       lineHasCode = true;
       i = j;
       continue;
@@ -289,7 +567,7 @@ export function tokenizePython(text: string): { tokens: PyToken[]; comments: PyC
     if (!OP_CHAR[c]) {
       // A stray character (`$`, `?`, a backtick, random bytes): one error token; keep surrogate pairs together.
       if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) len = 2;
-      if (lineTokens++ < MAX_LINE_TOKENS) tokens.push(new PyToken('error', text.slice(i, i + len), i, i + len, line, i - lineStart, line, i + len - lineStart));
+      if (lineTokens++ < MAX_LINE_TOKENS) tokens.push(ERROR, text.slice(i, i + len), i, i + len, line, line);
       lineHasCode = true;
       i += len;
       continue;
@@ -299,8 +577,8 @@ export function tokenizePython(text: string): { tokens: PyToken[]; comments: PyC
     if (doubled && c2 === 61) len = 3;
     else if (c === 46 && c1 === 46 && c2 === 46) len = 3; // ...
     else if (doubled || (c1 === 61 && OP_CHAR[c] === 2) || (c === 45 && c1 === 62)) len = 2; // == += ... ->
-    const op = len === 1 ? text[i] : text.slice(i, i + len);
-    if (lineTokens++ < MAX_LINE_TOKENS) tokens.push(new PyToken('op', op, i, i + len, line, i - lineStart, line, i + len - lineStart));
+    const op = len === 1 ? text[i] : len === 2 ? (OP2.get((c << 8) | c1) ?? text.slice(i, i + 2)) : text.slice(i, i + len);
+    if (lineTokens++ < MAX_LINE_TOKENS) tokens.push(OP, op, i, i + len, line, line);
     if (len === 1) {
       if (c === 40 || c === 91 || c === 123) depth++;
       else if ((c === 41 || c === 93 || c === 125) && depth > 0) depth--;
@@ -309,9 +587,9 @@ export function tokenizePython(text: string): { tokens: PyToken[]; comments: PyC
     i += len;
   }
   if (lineHasCode) {
-    tokens.push(new PyToken('newline', '', n, n, line, n - lineStart, line, n - lineStart));
+    tokens.push(NEWLINE, '', n, n, line, line);
   }
-  return { tokens, comments, lineStarts };
+  return { table: tokens, comments, lineStarts };
 
   /** Reads a string literal starting at `begin` whose prefix is `prefixLen` long; returns the offset after it. */
   function readString(begin: number, prefixLen: number): number {
@@ -320,7 +598,6 @@ export function tokenizePython(text: string): { tokens: PyToken[]; comments: PyC
     const raw = lower.includes('r');
     const fmt = lower.includes('f') || lower.includes('t');
     const startLine = line;
-    const startCharacter = begin - lineStart;
     let j = begin + prefixLen;
     const quoteChar = text[j];
     const triple = text.charCodeAt(j + 1) === text.charCodeAt(j) && text.charCodeAt(j + 2) === text.charCodeAt(j);
@@ -380,11 +657,13 @@ export function tokenizePython(text: string): { tokens: PyToken[]; comments: PyC
       j++;
     }
     if (!terminated) value += text.slice(chunkStart, j);
-    const token = new PyToken('string', text.slice(begin, j), begin, j, startLine, startCharacter, line, j - lineStart);
-    token.value = value;
-    token.prefix = prefix;
-    if (!terminated) token.unterminated = true;
-    if (lineTokens++ < MAX_LINE_TOKENS) tokens.push(token);
+    if (lineTokens++ < MAX_LINE_TOKENS) {
+      const k = tokens.push(STRING, text.slice(begin, j), begin, j, startLine, line);
+      tokens.stringAt.set(k, tokens.values.length);
+      tokens.values.push(value);
+      tokens.prefixes.push(prefix);
+      if (!terminated) tokens.unterminated.add(k);
+    }
     return j;
   }
 
@@ -444,24 +723,26 @@ interface Block {
 
 /** Tokenises and reads a Python module. Never throws. */
 export function parsePython(text: string): PythonModule {
-  const { tokens, comments, lineStarts } = tokenizePython(text);
-  const code = tokens; // comments are kept apart
+  const { table, comments, lineStarts } = tokenTable(text);
+  // The tokens (comments are kept apart): kinds and texts by index.
+  const count = table.count;
+  const K = table.kind;
+  const T = table.text;
   // Matching brackets, so that skipping a bracketed region is O(1).
-  const match = new Int32Array(code.length).fill(-1);
+  const match = new Int32Array(count).fill(-1);
   const stack: number[] = [];
-  const table: TokenTable = { code, match };
-  for (let k = 0; k < code.length; k++) {
-    const t = code[k];
-    if (t.kind === 'newline') {
+  for (let k = 0; k < count; k++) {
+    if (K[k] === NEWLINE) {
       stack.length = 0; // a logical line ends only outside brackets, so anything open here is unbalanced
       continue;
     }
-    if (t.kind !== 'op') continue;
-    if (OPEN.has(t.text)) stack.push(k);
-    else if (CLOSE[t.text]) {
+    if (K[k] !== OP) continue;
+    const text = T[k];
+    if (OPEN.has(text)) stack.push(k);
+    else if (CLOSE[text]) {
       // Pop to the nearest matching opener; unmatched closers are left unmatched.
       for (let s = stack.length - 1; s >= 0; s--) {
-        if (code[stack[s]].text === CLOSE[t.text]) {
+        if (T[stack[s]] === CLOSE[text]) {
           match[stack[s]] = k;
           match[k] = stack[s];
           stack.length = s;
@@ -497,29 +778,27 @@ export function parsePython(text: string): PythonModule {
   function readStatements(from: number, to: number, indent: number): void {
     let s = from;
     for (let j = from; j <= to; j++) {
-      if (j === to || (code[j].kind === 'op' && code[j].text === ';')) {
+      if (j === to || (K[j] === OP && T[j] === ';')) {
         if (j > s) readStatement(s, j, indent);
         s = j + 1;
-      } else if (code[j].kind === 'op' && match[j] > j && match[j] < to) {
+      } else if (K[j] === OP && match[j] > j && match[j] < to) {
         j = match[j];
       }
     }
   }
 
   function readStatement(from: number, to: number, indent: number): void {
-    const first = code[from];
-    const word = first.kind === 'name' ? first.text : '';
-    const isSoftHeader = (word === 'match' || word === 'case') && code[to - 1].text === ':' && code[from + 1]?.text !== '=';
+    const word = K[from] === NAME ? T[from] : '';
+    const isSoftHeader = (word === 'match' || word === 'case') && T[to - 1] === ':' && T[from + 1] !== '=';
     if (BLOCK_KEYWORDS.has(word) || isSoftHeader) {
       // Header up to the first ':' outside brackets (lambda colons inside a header are rare enough to ignore).
       let colon = -1;
       for (let j = from + 1; j < to; j++) {
-        const t = code[j];
-        if (t.kind === 'op' && match[j] > j) {
+        if (K[j] === OP && match[j] > j) {
           j = Math.min(match[j], to - 1);
           continue;
         }
-        if (t.kind === 'op' && t.text === ':') {
+        if (K[j] === OP && T[j] === ':') {
           colon = j;
           break;
         }
@@ -530,7 +809,7 @@ export function parsePython(text: string): PythonModule {
         walk(parseRange(from + 1, headerEnd), context(indent));
       }
       let kind: Block['kind'] = 'other';
-      if (word === 'def' || (word === 'async' && code[from + 1]?.text === 'def')) {
+      if (word === 'def' || (word === 'async' && T[from + 1] === 'def')) {
         kind = 'def';
         readDef(word === 'def' ? from + 1 : from + 2, headerEnd);
       }
@@ -550,13 +829,13 @@ export function parsePython(text: string): PythonModule {
       readImport(from, to, word);
       return;
     }
-    if (first.kind === 'op' && first.text === '@') {
+    if (K[from] === OP && T[from] === '@') {
       walk(parseRange(from + 1, to), context(indent));
       return;
     }
     if (['pass', 'break', 'continue', 'global', 'nonlocal', 'del'].includes(word)) return;
     let exprFrom = from;
-    if (['return', 'raise', 'assert', 'yield', 'await', 'print'].includes(word) && code[from + 1]?.text !== '=') {
+    if (['return', 'raise', 'assert', 'yield', 'await', 'print'].includes(word) && T[from + 1] !== '=') {
       exprFrom = word === 'await' || word === 'print' ? from : from + 1;
     }
     // Assignment: find top-level assignment operators.
@@ -565,19 +844,20 @@ export function parsePython(text: string): PythonModule {
     let partStart = exprFrom;
     let annotation = -1;
     for (let j = exprFrom; j < to; j++) {
-      const t = code[j];
-      if (t.kind === 'name' && t.text === 'lambda') break;
-      if (t.kind !== 'op') continue;
+      const kind = K[j];
+      if (kind === NAME && T[j] === 'lambda') break;
+      if (kind !== OP) continue;
       if (match[j] > j) {
         j = Math.min(match[j], to - 1);
         continue;
       }
-      if (ASSIGN_OPS.has(t.text)) {
+      const t = T[j];
+      if (ASSIGN_OPS.has(t)) {
         parts.push([partStart, j]);
-        op = op || t.text;
+        op = op || t;
         partStart = j + 1;
-        if (t.text !== '=') break;
-      } else if (t.text === ':' && !op && annotation < 0 && parts.length === 0) {
+        if (t !== '=') break;
+      } else if (t === ':' && !op && annotation < 0 && parts.length === 0) {
         annotation = j; // `NAME: type = value`
       }
     }
@@ -602,38 +882,37 @@ export function parsePython(text: string): PythonModule {
 
   /** `name(params)` of a `def` header, tokens [from, to). */
   function readDef(from: number, to: number): void {
-    const nameTok = code[from];
-    if (!nameTok || from >= to || nameTok.kind !== 'name') return;
+    if (from >= to || K[from] !== NAME) return;
     const params: PyParam[] = [];
     const open = from + 1;
-    if (code[open]?.text === '(' && match[open] > open) {
+    if (T[open] === '(' && match[open] > open) {
       let seg = open + 1;
       const close = match[open];
       for (let j = open + 1; j <= close; j++) {
-        if (j < close && code[j].kind === 'op' && match[j] > j) {
+        if (j < close && K[j] === OP && match[j] > j) {
           j = match[j];
           continue;
         }
-        if (j < close && code[j].text !== ',') continue;
+        if (j < close && T[j] !== ',') continue;
         // One parameter: tokens [seg, j).
         if (j > seg) {
-          const first = code[seg];
-          const star = first.text === '*' || first.text === '**' ? first.text : undefined;
-          const name = code[star ? seg + 1 : seg];
+          const first = T[seg];
+          const star = first === '*' || first === '**' ? first : undefined;
+          const name = star ? seg + 1 : seg;
           let equals = -1;
           for (let x = seg; x < j; x++) {
-            if (code[x].kind === 'op' && match[x] > x) x = match[x];
-            else if (code[x].kind === 'op' && code[x].text === '=' && equals < 0) equals = x;
+            if (K[x] === OP && match[x] > x) x = match[x];
+            else if (K[x] === OP && T[x] === '=' && equals < 0) equals = x;
           }
           // A bare `*` or `/` only separates kinds of parameters.
-          if (name && name.kind === 'name' && (star ? seg + 1 : seg) < j) {
-            params.push({ name: name.text, star, hasDefault: equals >= 0, ...(equals >= 0 ? { default: parseRange(equals + 1, j) } : {}) });
+          if (K[name] === NAME && name < j) {
+            params.push({ name: T[name], star, hasDefault: equals >= 0, ...(equals >= 0 ? { default: parseRange(equals + 1, j) } : {}) });
           }
         }
         seg = j + 1;
       }
     }
-    mod.functions.push({ name: nameTok.text, nameRange: nameTok.range, params, topLevel: blocks.length === 0 });
+    mod.functions.push({ name: T[from], nameRange: table.range(from), params, topLevel: blocks.length === 0 });
   }
 
   function readImport(from: number, to: number, word: string): void {
@@ -647,24 +926,24 @@ export function parsePython(text: string): PythonModule {
       let s = '';
       let lastWasName = false;
       while (j < to) {
-        const t = code[j];
-        if (t.kind === 'name' && !lastWasName && t.text !== 'import') {
+        const t = T[j];
+        if (K[j] === NAME && !lastWasName && t !== 'import') {
           lastWasName = true;
-        } else if (t.text === '.' || t.text === '...') {
+        } else if (t === '.' || t === '...') {
           lastWasName = false;
         } else break;
-        s += t.text;
+        s += t;
         j++;
       }
       return s;
     };
     if (word === 'from') {
       module = dotted();
-      if (code[j]?.text === 'import') j++;
+      if (T[j] === 'import') j++;
       for (; j < to; j++) {
-        const t = code[j];
-        if (t.kind === 'name' && t.text !== 'as' && code[j - 1]?.text !== 'as') names.push(t.text);
-        else if (t.text === '*') names.push('*');
+        const t = T[j];
+        if (K[j] === NAME && t !== 'as' && T[j - 1] !== 'as') names.push(t);
+        else if (t === '*') names.push('*');
       }
       mod.imports.push({ module, names, range, topLevel });
       return;
@@ -672,31 +951,31 @@ export function parsePython(text: string): PythonModule {
     while (j < to) {
       const m = dotted();
       if (m) mod.imports.push({ module: m, names: [], range, topLevel });
-      if (code[j]?.text === 'as') j += 2;
-      if (code[j]?.text === ',') j++;
+      if (T[j] === 'as') j += 2;
+      if (T[j] === ',') j++;
       else if (!m) j++;
     }
   }
 
   function isMainGuard(from: number, to: number): boolean {
     if (to - from !== 3) return false;
-    const [a, op, b] = [code[from], code[from + 1], code[from + 2]];
-    if (op.text !== '==') return false;
-    const isName = (t: PyToken) => t.kind === 'name' && t.text === '__name__';
-    const isMain = (t: PyToken) => t.kind === 'string' && t.value === '__main__';
+    if (T[from + 1] !== '==') return false;
+    const isName = (k: number) => K[k] === NAME && T[k] === '__name__';
+    const isMain = (k: number) => K[k] === STRING && table.value(k) === '__main__';
+    const a = from;
+    const b = from + 2;
     return (isName(a) && isMain(b)) || (isMain(a) && isName(b));
   }
 
   /** `if DEBUG:`, `if settings.DEBUG:`, `if DEBUG is True:` / `== True`. */
   function isDebugTest(from: number, to: number): boolean {
-    const t = code.slice(from, to).map((x) => x.text);
+    const t = T.slice(from, to);
     if (t.length >= 3 && (t[t.length - 2] === 'is' || t[t.length - 2] === '==') && t[t.length - 1] === 'True') t.length -= 2;
     return (t.length === 1 && t[0] === 'DEBUG') || (t.length === 3 && t[1] === '.' && t[2] === 'DEBUG');
   }
 
   function spanOf(from: number, to: number): Range {
-    const last = code[Math.max(from, to - 1)];
-    return { start: code[from].startPosition, end: last.endPosition };
+    return table.span(from, to);
   }
 
   /** Records every call in the expression with the statement's context. */
@@ -745,29 +1024,29 @@ export function parsePython(text: string): PythonModule {
 
   function parseRange(from: number, to: number): PyNode {
     if (from >= to) {
-      const t = code[Math.min(from, code.length - 1)];
-      const p = t ? t.startPosition : { line: 0, character: 0 };
-      return { kind: 'other', range: { start: p, end: p }, children: [] };
+      const at = Math.min(from, count - 1);
+      const p = at >= 0 ? table.start[at] : 0;
+      return new OtherNode(table, p, p, []);
     }
-    const p = new ExprReader(table, from, to, 0);
+    const p = new ExprReader(table, match, from, to, 0);
     const node = p.tuple();
     if (p.k < to) {
       // Something we do not model (lambda, comprehension at top level...): keep what we read as a child.
-      return { kind: 'other', range: spanOf(from, to), children: [node, ...p.rest()] };
+      return new OtherNode(table, table.start[from], table.end[to - 1], [node, ...p.rest()]);
     }
     return node;
   }
 
 
 
-  const mod: PythonModule = { text, tokens, comments, assignments: [], calls: [], imports: [], functions: [], lineStarts };
+  const mod: PythonModule = new Module(text, table, comments, lineStarts);
   const blocks: Block[] = [];
   let k = 0;
-  while (k < code.length) {
+  while (k < count) {
     let end = k;
-    while (end < code.length && code[end].kind !== 'newline') end++;
+    while (end < count && K[end] !== NEWLINE) end++;
     if (end > k) {
-      const indent = code[k].startPosition.character;
+      const indent = table.start[k] - lineStarts[table.line[k]];
       while (blocks.length && blocks[blocks.length - 1].indent >= indent) blocks.pop();
       readStatements(k, end, indent);
     }
@@ -776,24 +1055,46 @@ export function parsePython(text: string): PythonModule {
   return mod;
 }
 
+/** A module as the reader gives it: its tokens are made into objects only when a caller asks for them. */
+class Module implements PythonModule {
+  readonly assignments: PyAssignment[] = [];
+  readonly calls: PyCallSite[] = [];
+  readonly imports: PyImport[] = [];
+  readonly functions: PyFunction[] = [];
+  private tokenObjects: PyToken[] | undefined;
+  constructor(
+    readonly text: string,
+    private readonly table: TokenTable,
+    readonly comments: PyComment[],
+    readonly lineStarts: number[],
+  ) {}
+
+  get tokens(): PyToken[] {
+    return (this.tokenObjects ??= this.table.tokens());
+  }
+}
+
 /** A recursive-descent reader over a token slice; nesting beyond MAX_DEPTH is kept opaque. */
 class ExprReader {
   k: number;
-  readonly code: PyToken[];
-  readonly match: Int32Array;
+  /** The table's kinds and texts, by token index. */
+  readonly K: Uint8Array;
+  readonly T: string[];
   constructor(
-    readonly s: TokenTable,
+    readonly table: TokenTable,
+    readonly match: Int32Array,
     from: number,
     readonly to: number,
     readonly depth: number,
   ) {
     this.k = from;
-    this.code = s.code;
-    this.match = s.match;
+    this.K = table.kind;
+    this.T = table.text;
   }
 
-  peek(): PyToken | undefined {
-    return this.k < this.to ? this.code[this.k] : undefined;
+  /** The text of the next token, undefined at the end of the slice. */
+  peekText(): string | undefined {
+    return this.k < this.to ? this.T[this.k] : undefined;
   }
 
   /** The remaining tokens, as opaque expressions separated where possible (so calls in them are still seen). */
@@ -812,54 +1113,60 @@ class ExprReader {
   /** `a, b, c` → tuple (or the single expression). */
   tuple(): PyNode {
     const first = this.expr();
-    if (this.peek()?.text !== ',') return first;
+    if (this.peekText() !== ',') return first;
     const items = [first];
-    while (this.peek()?.text === ',') {
+    while (this.peekText() === ',') {
       this.k++;
-      if (this.k >= this.to || isCloser(this.peek()!)) break;
+      if (this.k >= this.to || this.table.isCloser(this.k)) break;
       items.push(this.expr());
     }
-    return { kind: 'tuple', items, range: { start: first.range.start, end: items[items.length - 1].range.end } };
+    return new SequenceNode(this.table, first.start, items[items.length - 1].end, 'tuple', items, undefined);
+  }
+
+  /** Whether token k continues an expression as a binary operator. */
+  private isBinary(k: number): boolean {
+    const kind = this.K[k];
+    return k < this.to && (kind === OP || kind === NAME) && BINARY_OPS.has(this.T[k]);
   }
 
   /** A chain of operands and operators: `a + b`, `x == "1"`, `a if c else b`, `not x`, `-1`. */
   expr(): PyNode {
     // Fast path, most values: a single operand not followed by an operator (no arrays allocated).
-    const first = this.peek();
-    if (first && first.text !== 'lambda' && !PREFIX_OPS.has(first.text)) {
+    const first = this.peekText();
+    if (first !== undefined && first !== 'lambda' && !PREFIX_OPS.has(first)) {
       const before = this.k;
       const operand = this.primary();
-      if (this.k === before) return this.emptyAt(first);
-      const next = this.peek();
-      if (!next || !BINARY_OPS.has(next.text) || (next.kind !== 'op' && next.kind !== 'name')) return operand;
+      if (this.k === before) return this.emptyAt(before);
+      if (!this.isBinary(this.k)) return operand;
       this.k = before; // an operator follows: read the whole chain below
     }
     return this.chain();
   }
 
-  private emptyAt(t: PyToken): PyNode {
-    const p = t.startPosition;
-    return { kind: 'other', range: { start: p, end: p }, children: [] };
+  private emptyAt(k: number): PyNode {
+    const p = this.table.start[k];
+    return new OtherNode(this.table, p, p, []);
   }
 
   private chain(): PyNode {
     const parts: PyNode[] = [];
     const ops: string[] = [];
-    const startTok = this.peek();
-    let endRange: Range | undefined;
+    const { K, T, table } = this;
+    const start = this.k < this.to ? table.start[this.k] : 0;
+    let end = -1;
     while (this.k < this.to) {
-      const t = this.code[this.k];
-      if (t.kind === 'name' && t.text === 'lambda') {
+      const k = this.k;
+      if (K[k] === NAME && T[k] === 'lambda') {
         // Opaque up to the end of the current level (a comma or a closer ends it).
         const s = this.k;
-        while (this.k < this.to && this.code[this.k].text !== ',' && !isCloser(this.code[this.k])) {
+        while (this.k < this.to && T[this.k] !== ',' && !table.isCloser(this.k)) {
           this.k = this.match[this.k] > this.k && this.match[this.k] < this.to ? this.match[this.k] + 1 : this.k + 1;
         }
-        parts.push({ kind: 'other', range: spanIn(this.code, s, this.k), children: [] });
-      } else if ((t.kind === 'name' || t.kind === 'op') && PREFIX_OPS.has(t.text)) {
+        parts.push(new OtherNode(table, table.start[s], table.end[Math.max(s, this.k - 1)], []));
+      } else if ((K[k] === NAME || K[k] === OP) && PREFIX_OPS.has(T[k])) {
         // A prefix operator where an operand is expected.
-        ops.push(t.text);
-        endRange = t.range;
+        ops.push(T[k]);
+        end = table.end[k];
         this.k++;
         continue;
       } else {
@@ -867,44 +1174,43 @@ class ExprReader {
         const operand = this.primary();
         if (this.k === before) break;
         parts.push(operand);
-        endRange = operand.range;
+        end = operand.end;
       }
-      const next = this.peek();
-      if (!next || !BINARY_OPS.has(next.text) || (next.kind !== 'op' && next.kind !== 'name')) break;
-      ops.push(next.text === 'not' && this.code[this.k + 1]?.text === 'in' ? 'not in' : next.text);
-      if (next.text === 'is' && this.code[this.k + 1]?.text === 'not') this.k++;
-      if (next.text === 'not' && this.code[this.k + 1]?.text === 'in') this.k++;
-      endRange = next.range;
+      if (!this.isBinary(this.k)) break;
+      const next = this.k;
+      const op = T[next];
+      ops.push(op === 'not' && T[next + 1] === 'in' ? 'not in' : op);
+      if (op === 'is' && T[next + 1] === 'not') this.k++;
+      if (op === 'not' && T[next + 1] === 'in') this.k++;
+      end = table.end[next];
       this.k++;
     }
     if (parts.length === 1 && ops.length === 0) return parts[0];
-    const start = startTok ? startTok.startPosition : { line: 0, character: 0 };
-    if (parts.length === 0 && ops.length === 0) return { kind: 'other', range: { start, end: start }, children: [] };
-    return { kind: 'op', parts, ops, range: { start, end: endRange?.end ?? start } };
+    if (parts.length === 0 && ops.length === 0) return new OtherNode(table, start, start, []);
+    return new OpNode(table, start, end < 0 ? start : end, parts, ops);
   }
 
   /** An atom followed by trailers: `.name`, `(args)`, `[index]`. */
   primary(): PyNode {
+    const { K, T, table } = this;
     let node = this.atom();
-    if (!node) return { kind: 'other', range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, children: [] };
+    if (!node) return new OtherNode(table, 0, 0, []);
     while (this.k < this.to) {
-      const t = this.code[this.k];
-      if (t.kind !== 'op') break;
-      if (t.text === '.' && this.code[this.k + 1]?.kind === 'name' && this.k + 1 < this.to) {
-        const nameTok = this.code[this.k + 1];
-        node = { kind: 'attribute', object: node, name: nameTok.text, nameRange: nameTok.range, range: { start: node.range.start, end: nameTok.endPosition } };
+      const k = this.k;
+      if (K[k] !== OP) break;
+      const t = T[k];
+      if (t === '.' && K[k + 1] === NAME && k + 1 < this.to) {
+        node = new AttributeNode(table, node.start, table.end[k + 1], node, T[k + 1], k + 1);
         this.k += 2;
-      } else if (t.text === '(') {
-        const close = this.closeOf(this.k);
-        const args = this.depth < MAX_DEPTH ? this.args(this.k + 1, close) : [];
-        const endTok = this.code[Math.min(close, this.to - 1)];
-        node = { kind: 'call', callee: node, args, range: { start: node.range.start, end: endTok.endPosition }, argsRange: { start: t.startPosition, end: endTok.endPosition } };
+      } else if (t === '(') {
+        const close = this.closeOf(k);
+        const args = this.depth < MAX_DEPTH ? this.args(k + 1, close) : [];
+        node = new CallNode(table, node.start, table.end[Math.min(close, this.to - 1)], node, args, table.start[k]);
         this.k = Math.min(close + 1, this.to);
-      } else if (t.text === '[') {
-        const close = this.closeOf(this.k);
-        const index = this.depth < MAX_DEPTH ? this.sub(this.k + 1, close).tuple() : { kind: 'other' as const, range: t.range, children: [] };
-        const endTok = this.code[Math.min(close, this.to - 1)];
-        node = { kind: 'subscript', object: node, index, range: { start: node.range.start, end: endTok.endPosition } };
+      } else if (t === '[') {
+        const close = this.closeOf(k);
+        const index = this.depth < MAX_DEPTH ? this.sub(k + 1, close).tuple() : new OtherNode(table, table.start[k], table.end[k], []);
+        node = new SubscriptNode(table, node.start, table.end[Math.min(close, this.to - 1)], node, index);
         this.k = Math.min(close + 1, this.to);
       } else break;
     }
@@ -917,25 +1223,25 @@ class ExprReader {
   }
 
   private sub(from: number, to: number): ExprReader {
-    return new ExprReader(this.s, from, to, this.depth + 1);
+    return new ExprReader(this.table, this.match, from, to, this.depth + 1);
   }
 
   private args(from: number, to: number): PyArg[] {
     const out: PyArg[] = [];
+    const { K, T, table } = this;
     const r = this.sub(from, to);
     let guard = 0;
     while (r.k < to && guard++ <= to - from) {
-      const t = this.code[r.k];
+      const k = r.k;
       let star: PyArg['star'];
       let name: string | undefined;
-      let nameRange: Range | undefined;
-      const start = t.startPosition;
-      if (t.kind === 'op' && (t.text === '*' || t.text === '**')) {
-        star = t.text;
+      let nameToken = -1;
+      if (K[k] === OP && (T[k] === '*' || T[k] === '**')) {
+        star = T[k] as '*' | '**';
         r.k++;
-      } else if (t.kind === 'name' && this.code[r.k + 1]?.text === '=' && r.k + 1 < to) {
-        name = t.text;
-        nameRange = t.range;
+      } else if (K[k] === NAME && T[k + 1] === '=' && k + 1 < to) {
+        name = T[k];
+        nameToken = k;
         r.k += 2;
       }
       const before = r.k;
@@ -944,58 +1250,61 @@ class ExprReader {
         r.k++; // skip a token we cannot read (a stray keyword, a generator's `for`...)
         continue;
       }
-      out.push({ name, nameRange, star, value, range: { start, end: value.range.end } });
+      out.push(new Arg(table, table.start[k], value, name, nameToken, star));
       // A generator argument `f(x for x in y)`: skip to the next comma.
-      while (r.k < to && this.code[r.k].text !== ',') r.k = this.match[r.k] > r.k && this.match[r.k] < to ? this.match[r.k] + 1 : r.k + 1;
-      if (this.code[r.k]?.text === ',') r.k++;
+      while (r.k < to && T[r.k] !== ',') r.k = this.match[r.k] > r.k && this.match[r.k] < to ? this.match[r.k] + 1 : r.k + 1;
+      if (r.k < to && T[r.k] === ',') r.k++;
     }
     return out;
   }
 
   private atom(): PyNode | undefined {
-    const t = this.peek();
-    if (!t) return undefined;
-    if (t.kind === 'string') {
+    if (this.k >= this.to) return undefined;
+    const { K, T, table } = this;
+    const k = this.k;
+    const kind = K[k];
+    const t = T[k];
+    if (kind === STRING) {
       // Implicit concatenation of adjacent literals.
-      let value = t.value ?? '';
-      let fstring = /[ft]/i.test(t.prefix ?? '');
-      const bytes = /b/i.test(t.prefix ?? '');
-      let end = t.endPosition;
+      const prefix = table.prefix(k);
+      let value = table.value(k);
+      let fstring = prefix !== '' && /[ft]/i.test(prefix);
+      const bytes = prefix !== '' && /b/i.test(prefix);
+      let last = k;
       this.k++;
-      while (this.peek()?.kind === 'string') {
-        const u = this.code[this.k];
-        value += u.value ?? '';
-        fstring = fstring || /[ft]/i.test(u.prefix ?? '');
-        end = u.endPosition;
+      while (this.k < this.to && K[this.k] === STRING) {
+        value += table.value(this.k);
+        fstring = fstring || /[ft]/i.test(table.prefix(this.k));
+        last = this.k;
         this.k++;
       }
-      const quote = t.text.charCodeAt((t.prefix ?? '').length) === 34 /* " */ ? '"' : "'";
-      return { kind: 'string', value, fstring, bytes, range: { start: t.startPosition, end }, quote };
+      const quote = t.charCodeAt(prefix.length) === 34 /* " */ ? '"' : "'";
+      return new StringNode(table, table.start[k], table.end[last], value, fstring, bytes, quote);
     }
-    if (t.kind === 'number') {
+    if (kind === NUMBER) {
       this.k++;
-      return { kind: 'number', text: t.text, range: t.range };
+      return new NumberNode(table, table.start[k], table.end[k], t);
     }
-    if (t.kind === 'name') {
-      if (BINARY_OPS.has(t.text) && t.text !== 'not') return undefined; // `and`, `if`... are operators
-      if (t.text === 'for' || t.text === 'async' || t.text === 'lambda') return undefined;
+    if (kind === NAME) {
+      if (BINARY_OPS.has(t) && t !== 'not') return undefined; // `and`, `if`... are operators
+      if (t === 'for' || t === 'async' || t === 'lambda') return undefined;
       this.k++;
-      if (t.text === 'True' || t.text === 'False' || t.text === 'None') return { kind: 'const', value: t.text, range: t.range };
-      return { kind: 'name', name: t.text, range: t.range };
+      if (t === 'True' || t === 'False' || t === 'None') return new ConstNode(table, table.start[k], table.end[k], t);
+      return new NameNode(table, table.start[k], table.end[k], t);
     }
-    if (t.kind === 'op' && (t.text === '*' || t.text === '**')) {
+    if (kind === OP && (t === '*' || t === '**')) {
       this.k++;
       const v = this.primary();
-      return { kind: 'starred', value: v, range: { start: t.startPosition, end: v.range.end } };
+      return new StarredNode(table, table.start[k], v.end, v);
     }
-    if (t.kind === 'op' && OPEN.has(t.text)) {
-      const close = this.closeOf(this.k);
-      const endTok = this.code[Math.min(close, this.to - 1)];
-      const range = { start: t.startPosition, end: endTok.endPosition };
-      const inner = this.depth < MAX_DEPTH ? this.sub(this.k + 1, close) : undefined;
+    if (kind === OP && OPEN.has(t)) {
+      const close = this.closeOf(k);
+      const start = table.start[k];
+      const end = table.end[Math.min(close, this.to - 1)];
+      const inner = this.depth < MAX_DEPTH ? this.sub(k + 1, close) : undefined;
       this.k = Math.min(close + 1, this.to);
-      if (!inner) return { kind: 'other', range, children: [] };
-      if (t.text === '{') return this.braces(inner, close, range);
+      if (!inner) return new OtherNode(table, start, end, []);
+      if (t === '{') return this.braces(inner, close, start, end);
       const items: PyNode[] = [];
       let comprehension = false;
       let trailingComma = false;
@@ -1003,7 +1312,7 @@ class ExprReader {
         const before = inner.k;
         items.push(inner.expr());
         trailingComma = false;
-        if (inner.k < close && this.code[inner.k].text === ',') {
+        if (inner.k < close && T[inner.k] === ',') {
           inner.k++;
           trailingComma = true;
           continue;
@@ -1015,37 +1324,38 @@ class ExprReader {
         }
         if (inner.k === before) break;
       }
-      if (t.text === '(' && items.length === 1 && !trailingComma && !comprehension) {
+      if (t === '(' && items.length === 1 && !trailingComma && !comprehension) {
         // Parentheses around one expression are just grouping; keep the inner range for the value.
         return items[0];
       }
-      return { kind: t.text === '[' ? 'list' : 'tuple', items, range, comprehension: comprehension || undefined };
+      return new SequenceNode(table, start, end, t === '[' ? 'list' : 'tuple', items, comprehension || undefined);
     }
     return undefined;
   }
 
-  private braces(inner: ExprReader, close: number, range: Range): PyNode {
+  private braces(inner: ExprReader, close: number, start: number, end: number): PyNode {
+    const { T, table } = this;
     const entries: PyDictEntry[] = [];
     const items: PyNode[] = [];
     let comprehension = false;
     let isDict = inner.k >= close; // `{}` is a dict
     while (inner.k < close) {
       const before = inner.k;
-      if (this.code[inner.k].text === '**') {
+      if (T[inner.k] === '**') {
         inner.k++;
         const v = inner.expr();
-        entries.push({ value: v, range: v.range });
+        entries.push(new DictEntry(table, undefined, v));
         isDict = true;
       } else {
         const key = inner.expr();
-        if (inner.k < close && this.code[inner.k].text === ':') {
+        if (inner.k < close && T[inner.k] === ':') {
           isDict = true;
           inner.k++;
           const value = inner.expr();
-          entries.push({ key, value, range: { start: key.range.start, end: value.range.end } });
+          entries.push(new DictEntry(table, key, value));
         } else items.push(key);
       }
-      if (inner.k < close && this.code[inner.k].text === ',') {
+      if (inner.k < close && T[inner.k] === ',') {
         inner.k++;
         continue;
       }
@@ -1056,18 +1366,9 @@ class ExprReader {
       }
       if (inner.k === before) break;
     }
-    if (isDict) return { kind: 'dict', entries, range, comprehension: comprehension || undefined };
-    return { kind: 'set', items, range, comprehension: comprehension || undefined };
+    if (isDict) return new DictNode(table, start, end, entries, comprehension || undefined);
+    return new SequenceNode(table, start, end, 'set', items, comprehension || undefined);
   }
-}
-interface TokenTable {
-  code: PyToken[];
-  match: Int32Array;
-}
-
-function spanIn(code: PyToken[], from: number, to: number): Range {
-  const last = code[Math.max(from, to - 1)];
-  return { start: code[from].startPosition, end: last.endPosition };
 }
 
 // An assignment and a call site with their statement's context, each one literal with every field:
@@ -1086,9 +1387,6 @@ function callSite(ctx: PyContext, call: Extract<PyNode, { kind: 'call' }>, calle
   };
 }
 
-function isCloser(t: PyToken): boolean {
-  return t.kind === 'op' && (t.text === ')' || t.text === ']' || t.text === '}');
-}
 
 // ---------------------------------------------------------------------------------------------------------
 // Helpers for rules
@@ -1199,7 +1497,7 @@ export function importInsertLine(mod: PythonModule): number {
   }
   // No imports: after a leading docstring, if any.
   const first = mod.tokens[0];
-  if (first && first.kind === 'string' && first.range.start.line === 0) return first.range.end.line + 1;
+  if (first && first.kind === 'string' && first.line === 0) return first.endLine + 1;
   let commentLine = 0;
   for (const c of mod.comments) {
     if (c.ownLine && c.range.start.line === commentLine) commentLine++;
