@@ -1,6 +1,6 @@
 import * as assert from 'assert';
 import * as fc from 'fast-check';
-import { moduleAssignment, parsePython, stringValue, tokenizePython } from '../../../src/core/lint/parse/python';
+import { moduleAssignment, parsePython, stringValue, tokenizePython, type PyNode } from '../../../src/core/lint/parse/python';
 import { rangeOf } from './helpers';
 import { LineIndex } from '../../../src/core/lint';
 
@@ -141,6 +141,36 @@ describe('Python parser (deploy lint)', () => {
           assert.strictEqual(lines.offsetAt({ line: t.line, character: t.character }), t.start);
         }
         assert.strictEqual(mod.lineStarts.length, lines.lineCount);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('makes each node\'s range from its offsets: the range covers exactly the node\'s text, in every kind of source', () => {
+    const pieces = ['X = 1', 'Y = f(a, b=2, *c, **d)', 'Z = [1, (2, 3), {4: 5, **e}, {6}]', 'W = a.b[c] if not d else -e', '\r', '\n', '\r\n', '"""', "'", '#', ' ', '\\', 'f"{', '(', ')'];
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...pieces), { maxLength: 40 }), (parts) => {
+        const src = parts.join('');
+        const lines = new LineIndex(src);
+        const mod = parsePython(src);
+        const seen: PyNode[] = [];
+        const visit = (n: PyNode | undefined): void => {
+          if (!n) return;
+          seen.push(n);
+          if (n.kind === 'call') [n.callee, ...n.args.map((a) => a.value)].forEach(visit);
+          if (n.kind === 'attribute' || n.kind === 'subscript') visit(n.object);
+          if (n.kind === 'subscript') visit(n.index);
+          if (n.kind === 'list' || n.kind === 'tuple' || n.kind === 'set' || n.kind === 'other') (n.kind === 'other' ? n.children : n.items).forEach(visit);
+          if (n.kind === 'dict') n.entries.forEach((e) => [e.key, e.value].forEach(visit));
+          if (n.kind === 'op') n.parts.forEach(visit);
+          if (n.kind === 'starred') visit(n.value);
+        };
+        for (const a of mod.assignments) [...a.targets, a.value].forEach(visit);
+        for (const n of seen) {
+          assert.ok(n.start <= n.end && n.end <= src.length);
+          assert.strictEqual(lines.offsetAt(n.range.start), n.start);
+          assert.strictEqual(lines.offsetAt(n.range.end), n.end);
+        }
       }),
       { numRuns: 500 },
     );
