@@ -205,6 +205,41 @@ describe('CW6xx: files that must agree', () => {
       assert.deepStrictEqual(lintFiles({ 'k8s/web.yaml': good }, 'CW605'), []);
     });
 
+    it('Kubernetes: binds, probes and Service targets against containerPorts, across files, with the ports named and five related at most', () => {
+      const a = [
+        'apiVersion: apps/v1',
+        'kind: Deployment',
+        'spec:',
+        '  template:',
+        '    spec:',
+        '      containers:',
+        '        - name: web',
+        '          args: ["gunicorn", "--bind", "0.0.0.0:8001", "--bind", "0.0.0.0:8002", "mysite.wsgi"]',
+        '          ports: [{containerPort: 8000}, {containerPort: 7000}]',
+        '          livenessProbe: {tcpSocket: {port: 8000}}',
+        '        - name: side',
+        '          ports: [{containerPort: 9100}]',
+        '          startupProbe: {httpGet: {port: 9101}}',
+        '---',
+        'apiVersion: v1',
+        'kind: Service',
+        'spec:',
+        '  ports: [{port: 80, targetPort: 9000}, {port: 81, targetPort: 8000}]',
+        '',
+      ].join('\n');
+      const b = 'apiVersion: v1\nkind: Pod\nspec:\n  containers:\n    - name: j\n      ports: [{containerPort: 5001}, {containerPort: 5002}, {containerPort: 5003}]\n';
+      const findings = only(lintFiles({ 'k8s/a.yaml': a, 'k8s/b.yaml': b }, 'CW605'), 'CW605');
+      assert.deepStrictEqual(
+        findings.map((f) => [f.file, f.message, f.related?.map((r) => r.file)]),
+        [
+          ['k8s/a.yaml', 'containerPort 8000 disagrees with the server in this container binds 8001/8002', ['k8s/a.yaml', 'k8s/a.yaml']],
+          ['k8s/a.yaml', 'startupProbe 9101 disagrees with containerPort 9100', ['k8s/a.yaml']],
+          ['k8s/a.yaml', 'Service targetPort 9000 disagrees with containerPort 8000/7000/9100/5001/5002/5003', ['k8s/a.yaml', 'k8s/a.yaml', 'k8s/a.yaml', 'k8s/b.yaml', 'k8s/b.yaml']],
+        ],
+      );
+      assert.deepStrictEqual(findings.map((f) => f.range), [rangeOf(a, '8000'), rangeOf(a, '9101'), rangeOf(a, '9000')]);
+    });
+
     it('compose services other than the app are not compared', () => {
       const compose = 'services:\n  web:\n    build: .\n    command: gunicorn mysite.wsgi --bind 0.0.0.0:8000\n    ports:\n      - "8000:8000"\n  frontend:\n    build: ./frontend\n    command: npm run start\n    ports:\n      - "3000:3000"\n';
       assert.deepStrictEqual(lintFiles({ 'compose.yaml': compose }, 'CW605'), []);

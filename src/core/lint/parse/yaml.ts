@@ -131,6 +131,10 @@ abstract class NodeView {
     protected readonly tree: Tree,
     protected readonly at: number,
   ) {}
+  /** The node's index in its document (Document.node gives a view of it again). */
+  get index(): number {
+    return this.at;
+  }
   /** Whether `other` is a view of the same node. */
   isAt(other: NodeView): boolean {
     return this.tree === other.tree && this.at === other.at;
@@ -276,6 +280,10 @@ export class Document {
   ) {}
   get contents(): Node | null {
     return this.tree.count ? this.tree.node(0) : null;
+  }
+  /** A view of the node at `index` (NodeView.index) of this document. */
+  node(index: number): Node {
+    return this.tree.node(index);
   }
   /** `[start, end]` in the file (a new array). */
   get range(): [number, number] {

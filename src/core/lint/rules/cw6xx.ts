@@ -669,6 +669,12 @@ interface PortClaim {
   what: string;
 }
 
+/**
+ * Reports claim `c` against what it should agree with: the message names the ports (all of `ports`, by
+ * default those of `expected`), the related information the first five of `expected`.
+ */
+type Disagree = (c: PortClaim, expected: Array<{ file: string; range: Range; port: number }>, what: string, ports?: number[]) => void;
+
 /** Ports the Dockerfile of the app exposes. */
 function dockerExposes(file: LintFile): PortClaim[] {
   const out: PortClaim[] = [];
@@ -699,107 +705,136 @@ function num(node: unknown): number | undefined {
   return undefined;
 }
 
-type KubePorts = { containers: Array<{ ports: PortClaim[]; probes: PortClaim[]; binds: PortClaim[] }>; targets: PortClaim[] };
-
-/** A port-bearing node of one document: kept per parsed document, turned into a range on each lint. */
-type PortNode = { node: Node; port: number; what: string };
-type DocPorts = { containers: Array<{ container: Node; ports: PortNode[]; probes: PortNode[] }>; targets: PortNode[] };
+/** What a port of a Kubernetes document is, by the code docPorts keeps. */
+const PORT_WHAT = ['containerPort', 'readinessProbe', 'livenessProbe', 'startupProbe', 'Service targetPort'];
+const PROBES = ['readinessProbe', 'livenessProbe', 'startupProbe'];
+const SERVICE_TARGET = 4;
 
 /**
- * The port nodes of each parsed document. parse/yaml.ts reuses an unchanged document's objects (with
- * their offsets moved) on the next version of the file, so a keystroke walks only the edited document;
- * ranges are made from the nodes' current offsets, so a document that moved still reports where it is.
+ * The port-bearing nodes of one document, as numbers: `containers` holds, for each container, its
+ * node, the count of its ports and of its probes, then a (node, port, what) triple for each of them;
+ * `targets` holds the triples of a Service's targetPorts. Nodes are the document's indexes
+ * (Document.node). A 2,000-document manifest kept about twenty objects a document here, for the file's
+ * life; the collector copied them all. Kept per parsed document: parse/yaml.ts reuses an unchanged
+ * document on the next version of the file, so a keystroke walks only the edited document, and ranges
+ * are made from the nodes' current offsets when a finding needs one.
  */
+interface DocPorts {
+  containers: number[];
+  targets: number[];
+}
 const docPortsCache = new WeakMap<Document, DocPorts>();
-const PROBES = ['readinessProbe', 'livenessProbe', 'startupProbe'];
+const NO_PORTS: DocPorts = { containers: [], targets: [] };
 
 function docPorts(doc: Document): DocPorts {
   const cached = docPortsCache.get(doc);
   if (cached) return cached;
-  const out: DocPorts = { containers: [], targets: [] };
-  const claim = (node: Node | undefined, what: string, into: PortNode[]) => {
+  let out = NO_PORTS;
+  const add = (node: Node | undefined, what: number, into: number[]): boolean => {
     const port = num(node);
-    if (port !== undefined && node) into.push({ node, port, what });
+    if (port === undefined || !node) return false;
+    into.push(node.index, port, what);
+    return true;
   };
   const root = doc.contents as Node | null;
   if (isMap(root)) {
     const kind = String((valueOf(root, 'kind') as { value?: unknown } | undefined)?.value ?? '');
     const spec = valueOf(root, 'spec');
     if (kind === 'Service') {
-      for (const p of seqItems(valueOf(spec, 'ports'))) claim(valueOf(p, 'targetPort') ?? valueOf(p, 'port'), 'Service targetPort', out.targets);
+      const targets: number[] = [];
+      for (const p of seqItems(valueOf(spec, 'ports'))) add(valueOf(p, 'targetPort') ?? valueOf(p, 'port'), SERVICE_TARGET, targets);
+      if (targets.length) out = { containers: NO_PORTS.containers, targets };
     } else {
       // Pod templates: Deployment/StatefulSet/DaemonSet/Job (spec.template.spec), CronJob (one level deeper), Pod (spec).
       let podSpec = kind === 'Pod' ? spec : valueOf(valueOf(spec, 'template'), 'spec');
       if (kind === 'CronJob') podSpec = valueOf(valueOf(valueOf(valueOf(spec, 'jobTemplate'), 'spec'), 'template'), 'spec');
       // Index loops: once per container, mostly before V8 optimises it (for-of makes an object per step).
-      const containers = seqItems(valueOf(podSpec, 'containers'));
-      for (let c = 0; c < containers.length; c++) {
-        const container = containers[c];
-        const ports: PortNode[] = [];
+      const list = seqItems(valueOf(podSpec, 'containers'));
+      const containers: number[] = [];
+      for (let c = 0; c < list.length; c++) {
+        const container = list[c];
+        const at = containers.length;
+        containers.push(container.index, 0, 0);
         const declared = seqItems(valueOf(container, 'ports'));
-        for (let i = 0; i < declared.length; i++) claim(valueOf(declared[i], 'containerPort'), 'containerPort', ports);
-        const probes: PortNode[] = [];
+        for (let i = 0; i < declared.length; i++) if (add(valueOf(declared[i], 'containerPort'), 0, containers)) containers[at + 1]++;
         for (let i = 0; i < PROBES.length; i++) {
           const probe = valueOf(container, PROBES[i]);
-          claim(valueOf(valueOf(probe, 'httpGet'), 'port') ?? valueOf(valueOf(probe, 'tcpSocket'), 'port'), PROBES[i], probes);
+          if (add(valueOf(valueOf(probe, 'httpGet'), 'port') ?? valueOf(valueOf(probe, 'tcpSocket'), 'port'), 1 + i, containers)) containers[at + 2]++;
         }
-        out.containers.push({ container, ports, probes });
       }
+      if (containers.length) out = { containers, targets: NO_PORTS.targets };
     }
   }
   docPortsCache.set(doc, out);
   return out;
 }
 
-/** A port claim whose range is made from its node when first asked for. */
+/** A port claim of a Kubernetes document, made only for a finding; its range is made on first use. */
 class NodeClaim implements PortClaim {
   readonly file: string;
-  readonly port: number;
-  readonly what: string;
   private made?: Range;
   constructor(
     private readonly lintFile: LintFile,
-    private readonly at: PortNode,
+    private readonly doc: Document,
+    private readonly node: number,
+    readonly port: number,
+    readonly what: string,
   ) {
     this.file = lintFile.path;
-    this.port = at.port;
-    this.what = at.what;
   }
   get range(): Range {
-    return (this.made ??= yamlRange(this.lintFile, this.at.node)!);
+    return (this.made ??= yamlRange(this.lintFile, this.doc.node(this.node))!);
   }
 }
 
-/** containerPort, probe ports, and binds inside each Kubernetes container; Service targetPorts (once per file version). */
-function kubernetesPorts(file: LintFile): KubePorts {
-  return file.parse(findKubernetesPorts);
+/** The claims of `count` triples of `list` from `at` (a container's ports, say). */
+function claimsAt(file: LintFile, doc: Document, list: number[], at: number, count: number): PortClaim[] {
+  const out: PortClaim[] = [];
+  for (let i = at; i < at + 3 * count; i += 3) out.push(new NodeClaim(file, doc, list[i], list[i + 1], PORT_WHAT[list[i + 2]]));
+  return out;
 }
 
-function findKubernetesPorts(file: LintFile): KubePorts {
-  const y = file.parse(parseYaml);
-  const containers: KubePorts['containers'] = [];
-  const targets: PortClaim[] = [];
-  // Ranges are made when a finding needs one: most claims agree, and a 2,000-document manifest
-  // would otherwise turn thousands of offsets into line/character positions on every keystroke.
-  const claims = (nodes: PortNode[]): PortClaim[] => {
-    const out: PortClaim[] = [];
-    for (let i = 0; i < nodes.length; i++) out.push(new NodeClaim(file, nodes[i]));
-    return out;
-  };
-  // TCP binds in the file's commands, by offset: each container takes those inside its own range
-  // (a binary search, not a scan of every bind for every container).
-  const binds = file
+/** Each containerPort of a Kubernetes file, in order. */
+function eachContainerPort(file: LintFile, each: (doc: Document, node: number, port: number) => void): void {
+  for (const doc of file.parse(parseYaml).docs) {
+    const c = docPorts(doc).containers;
+    for (let r = 0; r < c.length; r += 3 + 3 * (c[r + 1] + c[r + 2])) {
+      for (let i = r + 3; i < r + 3 + 3 * c[r + 1]; i += 3) each(doc, c[i], c[i + 1]);
+    }
+  }
+}
+
+/** A file's TCP binds by offset (once per file version), each with its place in the file's own order. */
+function tcpBindsByOffset(file: LintFile): Array<{ index: number; off: number; bind: Bind }> {
+  return file
     .parse(bindsOfFile)
     .filter((b) => b.kind === 'tcp' && b.port !== undefined)
-    .map((b, index) => ({ index, off: file.lines.offsetAt(b.range.start), claim: { file: b.file, range: b.range, port: b.port!, what: 'bind' } }))
+    .map((bind, index) => ({ index, off: file.lines.offsetAt(bind.range.start), bind }))
     .sort((a, b) => a.off - b.off);
+}
+
+/**
+ * CW605 in a Kubernetes file: within each container, probes and binds against its containerPorts;
+ * Services against every containerPort of the workspace's Kubernetes files. Claims (and their ranges)
+ * are made only for what disagrees: on a manifest where everything agrees, nothing but numbers.
+ */
+function kubernetesDisagreements(file: LintFile, ctx: RuleContext, disagree: Disagree): void {
+  const y = file.parse(parseYaml);
+  const binds = file.parse(tcpBindsByOffset);
   for (const doc of y.docs) {
-    const d = docPorts(doc);
-    targets.push(...claims(d.targets));
-    for (const c of d.containers) {
-      const inside: typeof binds = [];
-      const cr = c.container.range;
-      if (cr && binds.length) {
+    const c = docPorts(doc).containers;
+    for (let r = 0; r < c.length; r += 3 + 3 * (c[r + 1] + c[r + 2])) {
+      const ports = r + 3;
+      const portCount = c[r + 1];
+      const probes = ports + 3 * portCount;
+      const hasPort = (port: number): boolean => {
+        for (let i = ports; i < probes; i += 3) if (c[i + 1] === port) return true;
+        return false;
+      };
+      // TCP binds in the file's commands inside this container's range (a binary search, not a scan of
+      // every bind for every container), in the order they were found (which flag first).
+      if (binds.length && portCount) {
+        const cr = doc.node(c[r]).range;
         let lo = 0;
         let hi = binds.length;
         while (lo < hi) {
@@ -807,14 +842,39 @@ function findKubernetesPorts(file: LintFile): KubePorts {
           if (binds[mid].off < cr[0]) lo = mid + 1;
           else hi = mid;
         }
+        const inside: typeof binds = [];
         for (let i = lo; i < binds.length && binds[i].off < cr[2]; i++) inside.push(binds[i]);
+        if (inside.length && !inside.some((b) => hasPort(b.bind.port!))) {
+          inside.sort((a, b) => a.index - b.index);
+          const claims = inside.map(({ bind: b }) => ({ file: b.file, range: b.range, port: b.port!, what: 'bind' }));
+          disagree(claimsAt(file, doc, c, ports, 1)[0], claims, 'the server in this container binds');
+        }
       }
-      // In the order the binds were found (which flag first), as the related information lists them.
-      inside.sort((a, b) => a.index - b.index);
-      containers.push({ ports: claims(c.ports), probes: claims(c.probes), binds: inside.map((b) => b.claim) });
+      if (!portCount) continue;
+      for (let i = probes; i < probes + 3 * c[r + 2]; i += 3) {
+        if (!hasPort(c[i + 1])) disagree(claimsAt(file, doc, c, i, 1)[0], claimsAt(file, doc, c, ports, portCount), 'containerPort');
+      }
     }
   }
-  return { containers, targets };
+  // Every containerPort of the workspace's Kubernetes files (numbers; claims for the first five only).
+  const all: number[] = [];
+  const first: PortClaim[] = [];
+  for (const other of ctx.workspace.files('kubernetes')) {
+    try {
+      eachContainerPort(other, (doc, node, port) => {
+        all.push(port);
+        if (first.length < 5) first.push(new NodeClaim(other, doc, node, port, 'containerPort'));
+      });
+    } catch {
+      // an unreadable file contributes nothing
+    }
+  }
+  if (!all.length) return;
+  const declared = new Set(all);
+  for (const doc of y.docs) {
+    const t = docPorts(doc).targets;
+    for (let i = 0; i < t.length; i += 3) if (!declared.has(t[i + 1])) disagree(claimsAt(file, doc, t, i, 1)[0], first, 'containerPort', all);
+  }
 }
 
 /**
@@ -868,9 +928,9 @@ registerRule({
     const binds = workspaceBinds(ctx.workspace).filter((b) => b.kind === 'tcp' && b.port !== undefined);
     const appPorts = new Set(binds.map((b) => b.port!));
     const out: RuleFinding[] = [];
-    const disagree = (c: PortClaim, expected: Array<{ file: string; range: Range; port: number }>, what: string) =>
+    const disagree: Disagree = (c, expected, what, ports = expected.map((e) => e.port)) =>
       out.push({
-        message: `${c.what} ${c.port} disagrees with ${what} ${[...new Set(expected.map((e) => e.port))].join('/')}`,
+        message: `${c.what} ${c.port} disagrees with ${what} ${[...new Set(ports)].join('/')}`,
         range: c.range,
         hint: 'Traffic sent to a port nobody listens on is refused (502, failing probes, restarts). Use one port everywhere.',
         related: expected.slice(0, 5).map((e) => related(e, `${what} ${e.port}`)),
@@ -898,26 +958,7 @@ registerRule({
       }
       return out;
     }
-    // Kubernetes: within each container, probes and binds against containerPort; Services against all containerPorts.
-    const { containers, targets } = kubernetesPorts(file);
-    const allContainerPorts: PortClaim[] = [];
-    for (const other of ctx.workspace.files('kubernetes')) {
-      try {
-        for (const c of (other === file ? { containers } : kubernetesPorts(other)).containers) allContainerPorts.push(...c.ports);
-      } catch {
-        // skip
-      }
-    }
-    for (const c of containers) {
-      if (c.binds.length && c.ports.length && !c.ports.some((p) => c.binds.some((b) => b.port === p.port))) disagree(c.ports[0], c.binds, 'the server in this container binds');
-      if (!c.ports.length) continue;
-      const declared = new Set(c.ports.map((p) => p.port));
-      for (const probe of c.probes) if (!declared.has(probe.port)) disagree(probe, c.ports, 'containerPort');
-    }
-    if (allContainerPorts.length) {
-      const declared = new Set(allContainerPorts.map((p) => p.port));
-      for (const t of targets) if (!declared.has(t.port)) disagree(t, allContainerPorts, 'containerPort');
-    }
+    kubernetesDisagreements(file, ctx, disagree);
     return out;
   },
 });
