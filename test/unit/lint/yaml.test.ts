@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import fc from 'fast-check';
 import { parseAllDocuments, visit } from 'yaml';
 import { LintFile } from '../../../src/core/lint';
-import { isMap, isScalar, isSeq, parseYaml, sameNode, valueOf } from '../../../src/core/lint/parse/yaml';
+import { documentStarts, isMap, isScalar, isSeq, parseYaml, sameNode, valueOf } from '../../../src/core/lint/parse/yaml';
 import type { Document, Node } from '../../../src/core/lint/parse/yaml';
 import { lintText, LintWorkspace } from './helpers';
 
@@ -84,5 +84,23 @@ describe('YAML documents (split, cached parse)', () => {
     const fresh = lintText('/fresh/k8s.yaml', text).map((f) => [f.rule, f.range]);
     assert.deepStrictEqual(cached, fresh);
     assert.ok(cached.length >= 8);
+  });
+});
+
+describe('YAML streams split into documents', () => {
+  it('finds the markers a multiline regular expression finds: `---` and `...` at line starts, before a space, a break or the end', () => {
+    const byRegExp = (text: string): number[] => {
+      const starts = [0];
+      const marker = /^(?:---|\.\.\.)(?=[ \t\r\n]|$)/gm;
+      for (let m = marker.exec(text); m; m = marker.exec(text)) {
+        if (m.index !== 0) starts.push(m[0] === '...' ? text.indexOf('\n', m.index) + 1 || text.length : m.index);
+      }
+      return starts;
+    };
+    const piece = fc.constantFrom('---', '...', '-', '.', '\n', '\r', '\r\n', ' ', '\t', 'a: 1', '\u2028', '\u2029', '#', '- x');
+    fc.assert(fc.property(fc.array(piece, { maxLength: 40 }), (parts) => {
+      const text = parts.join('');
+      assert.deepStrictEqual(documentStarts(text), byRegExp(text));
+    }), { numRuns: 3000 });
   });
 });

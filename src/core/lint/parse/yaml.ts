@@ -653,6 +653,35 @@ function shiftDocument(p: Parsed, delta: number): void {
   p.doc?.move(delta);
 }
 
+/** Whether offset i starts a line as a multiline `^` sees it (also after U+2028 and U+2029; at 0). */
+function atLineStart(text: string, i: number): boolean {
+  if (i === 0) return true;
+  const c = text.charCodeAt(i - 1);
+  return c === 10 || c === 13 || c === 0x2028 || c === 0x2029;
+}
+
+/**
+ * Where each document of a stream starts: 0, then each `---` marker line, and the line after each `...`
+ * (a following `---` is its own marker). A marker is `---` or `...` at a line start followed by a
+ * space, a tab, a line break or the end (line starts and breaks as a multiline regular expression
+ * sees them: U+2028 and U+2029 too; such a stream goes to js-yaml anyway). Found with indexOf (a regular expression with a multiline `^`
+ * took a millisecond a megabyte on every keystroke).
+ */
+export function documentStarts(text: string): number[] {
+  const found: Array<[number, boolean]> = [];
+  for (const [needle, ends] of [['---', false], ['...', true]] as const) {
+    for (let i = text.indexOf(needle); i !== -1; i = text.indexOf(needle, i + 1)) {
+      if (i === 0 || !atLineStart(text, i)) continue;
+      const after = text.charCodeAt(i + 3);
+      if (i + 3 === text.length || after === 32 || after === 9 || after === 13 || after === 10 || after === 0x2028 || after === 0x2029) found.push([i, ends]);
+    }
+  }
+  found.sort((a, b) => a[0] - b[0]);
+  const starts = [0];
+  for (const [i, ends] of found) starts.push(ends ? text.indexOf('\n', i) + 1 || text.length : i);
+  return starts;
+}
+
 /**
  * Splits a stream at its `---` / `...` marker lines (which YAML forbids inside any content, so the
  * split is exact) and parses each document on its own, reusing unchanged ones from the cache.
@@ -667,16 +696,11 @@ function parseDocuments(path: string, text: string): Parsed[] {
       return [{ doc: undefined, error: { offset: err.mark?.position ?? 0, message: err.reason ?? String(err.message ?? e) } }];
     }
   }
-  const starts: number[] = [0];
-  const marker = /^(?:---|\.\.\.)(?=[ \t\r\n]|$)/gm;
-  for (let m = marker.exec(text); m; m = marker.exec(text)) {
-    if (m.index === 0) continue;
-    // `...` ends a document: the next one starts after it (a following `---` is its own marker).
-    starts.push(m[0] === '...' ? text.indexOf('\n', m.index) + 1 || text.length : m.index);
-  }
-  // The fast path's character test, once for the whole text rather than once per document.
-  const clean = withinSubsetCharacters(text);
+  const starts = documentStarts(text);
   const previous = reuse ? documentCache.get(path) : undefined;
+  // The fast path's character test: once for the whole text on a first parse; when documents of the
+  // previous version are at hand (a keystroke), each document parsed again tests its own text.
+  const clean = previous ? false : withinSubsetCharacters(text);
   const next = reuse ? new Map<string, Parsed[]>() : undefined;
   const docs: Parsed[] = [];
   for (let i = 0; i < starts.length; i++) {
