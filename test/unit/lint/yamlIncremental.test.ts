@@ -9,7 +9,8 @@ import { LintWorkspace } from './helpers';
  */
 describe('Kubernetes rules over edited multi-document files (per-document reuse)', () => {
   // Each Deployment has a container command (with --reload) binding loopback on one port, a containerPort, a probe port and no
-  // resources, so CW1xx (commands), CW4xx (containers) and CW605 (ports, binds) all report in it.
+  // resources, and the same check as readiness and liveness probes, so CW1xx (commands), CW4xx
+  // (containers, probes) and CW605 (ports, binds) all report in it.
   const deployment = (name: string, bind: number, port: number, probe: number) => `apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -25,6 +26,7 @@ spec:
           args: ["mysite.wsgi:application", "--reload", "--bind", "127.0.0.1:${bind}"]
           ports: [{ containerPort: ${port} }]
           readinessProbe: { httpGet: { path: /healthz, port: ${probe} } }
+          livenessProbe: { httpGet: { path: /healthz, port: ${probe} } }
 `;
   const service = (name: string, target: number) => `apiVersion: v1
 kind: Service
@@ -56,6 +58,8 @@ spec:
       (d) => [d[0], d[1].replace('127.0.0.1:8000', '127.0.0.1:8002'), ...d.slice(2)],
       // A document removed: the later ones move back.
       (d) => [d[0], ...d.slice(2)],
+      // The first document's liveness probe changes: it no longer runs the readiness check.
+      (d) => [d[0].replace('livenessProbe: { httpGet: { path: /healthz', 'livenessProbe: { httpGet: { path: /alive'), ...d.slice(1)],
     ];
     let current = docs;
     for (const [i, edit] of edits.entries()) {
@@ -64,7 +68,7 @@ spec:
       ws.setFile(path, text);
       const incremental = findings(ws.lintFile(path));
       assert.deepStrictEqual(incremental, findings(fresh(`/fresh${i}/k8s/deploy.yaml`, text)), `after edit ${i}`);
-      for (const rule of ['CW103', 'CW105', 'CW401', 'CW404', 'CW407', 'CW605']) assert.ok(incremental.some((f) => f.rule === rule), `${rule} reports after edit ${i}`);
+      for (const rule of ['CW103', 'CW105', 'CW401', 'CW404', 'CW406', 'CW407', 'CW605']) assert.ok(incremental.some((f) => f.rule === rule), `${rule} reports after edit ${i}`);
     }
   });
 });

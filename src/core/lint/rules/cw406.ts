@@ -1,7 +1,7 @@
 import { kubeContainers } from '../startCommands';
 import type { LintFile } from '../file';
 import { lastOf, parseDockerfile } from '../parse/dockerfile';
-import { isScalar, parseYaml, seqItems, valueOf } from '../parse/yaml';
+import { isScalar, parseYaml, seqItems, valueOf, type Node } from '../parse/yaml';
 import { registerRule } from '../rule';
 import type { RuleFinding } from '../rule';
 import { insertIntoMap } from './yamlEdit';
@@ -34,23 +34,48 @@ function dockerfile(file: LintFile): RuleFinding[] {
 
 const HANDLERS = ['httpGet', 'tcpSocket', 'exec', 'grpc'];
 
+/** A probe's check (its handler, as JSON), undefined when it has none. */
+function handler(probe: unknown): string | undefined {
+  let h: unknown;
+  for (let i = 0; h === undefined && i < HANDLERS.length; i++) h = valueOf(probe, HANDLERS[i]);
+  return h ? JSON.stringify((h as { toJSON(): unknown }).toJSON()) : undefined;
+}
+
+/** What a container's probes are: whether it has each, and whether both run the same check. */
+interface Probes {
+  readiness: boolean;
+  liveness: Node | undefined;
+  same: boolean;
+}
+
+/**
+ * Each container's probes, by container: a container's node is kept while its document is unchanged
+ * (startCommands.ts keeps the containers of each parsed document), so a keystroke elsewhere in a large
+ * manifest reads no probe again.
+ */
+const probesCache = new WeakMap<object, Probes>();
+
+function probesOf(container: Node): Probes {
+  let p = probesCache.get(container);
+  if (!p) {
+    const readiness = valueOf(container, 'readinessProbe');
+    const liveness = valueOf(container, 'livenessProbe');
+    const check = readiness && liveness ? handler(readiness) : undefined;
+    p = { readiness: !!readiness, liveness, same: check !== undefined && check === handler(liveness) };
+    probesCache.set(container, p);
+  }
+  return p;
+}
+
 function kubernetes(file: LintFile): RuleFinding[] {
   const y = file.parse(parseYaml);
   const out: RuleFinding[] = [];
   for (const c of kubeContainers(file)) {
     if (c.init || c.kind === 'Job' || c.kind === 'CronJob') continue;
-    const readiness = valueOf(c.container, 'readinessProbe');
-    const liveness = valueOf(c.container, 'livenessProbe');
+    const { readiness, liveness, same } = probesOf(c.container);
     if (readiness && liveness) {
       // kube-score's "identical probes": the same check for both means a slow app is restarted
       // (liveness fails) at the moment it should only be taken out of rotation (readiness).
-      const handler = (probe: unknown) => {
-        let h: unknown;
-        for (let i = 0; h === undefined && i < HANDLERS.length; i++) h = valueOf(probe, HANDLERS[i]);
-        return h ? JSON.stringify((h as { toJSON(): unknown }).toJSON()) : undefined;
-      };
-      const check = handler(readiness);
-      const same = check !== undefined && check === handler(liveness);
       if (same) {
         const pair = y.range(liveness);
         out.push({
