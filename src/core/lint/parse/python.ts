@@ -207,6 +207,15 @@ for (const op of ['**', '//', '<<', '>>', '==', '!=', '<=', '>=', '+=', '-=', '*
 }
 
 
+/** The arrays every TokenTable is filled in (grown when a module has more tokens; never shrunk). */
+let scratch: { kind: Uint8Array; start: Int32Array; end: Int32Array; line: Int32Array; endLine: Int32Array } = {
+  kind: new Uint8Array(4096),
+  start: new Int32Array(4096),
+  end: new Int32Array(4096),
+  line: new Int32Array(4096),
+  endLine: new Int32Array(4096),
+};
+
 /**
  * The tokens of a module as numbers: kind, offsets and lines in typed arrays, and one text per token. A
  * settings module has tens of thousands of tokens; as objects, with the positions their ranges were made
@@ -230,15 +239,14 @@ class TokenTable {
   /** String tokens that run to the end of the line or text without their closing quote. */
   readonly unterminated = new Set<number>();
 
-  constructor(
-    readonly lineStarts: number[],
-    capacity: number,
-  ) {
-    this.kind = new Uint8Array(capacity);
-    this.start = new Int32Array(capacity);
-    this.end = new Int32Array(capacity);
-    this.line = new Int32Array(capacity);
-    this.endLine = new Int32Array(capacity);
+  constructor(readonly lineStarts: number[]) {
+    // Filled in the shared scratch arrays, copied to their exact size by finish(): a module keeps only
+    // what it has, and parsing file after file allocates no large arrays to throw away.
+    this.kind = scratch.kind;
+    this.start = scratch.start;
+    this.end = scratch.end;
+    this.line = scratch.line;
+    this.endLine = scratch.endLine;
   }
 
   push(kind: number, text: string, start: number, end: number, line: number, endLine: number): number {
@@ -255,15 +263,26 @@ class TokenTable {
 
   private grow(): void {
     const twice = <T extends Uint8Array | Int32Array>(a: T): T => {
-      const b = new (a.constructor as new (n: number) => T)(a.length * 2 + 16);
+      const b = new (a.constructor as new (n: number) => T)(a.length * 2);
       b.set(a);
       return b;
     };
-    this.kind = twice(this.kind);
-    this.start = twice(this.start);
-    this.end = twice(this.end);
-    this.line = twice(this.line);
-    this.endLine = twice(this.endLine);
+    scratch = { kind: twice(this.kind), start: twice(this.start), end: twice(this.end), line: twice(this.line), endLine: twice(this.endLine) };
+    this.kind = scratch.kind;
+    this.start = scratch.start;
+    this.end = scratch.end;
+    this.line = scratch.line;
+    this.endLine = scratch.endLine;
+  }
+
+  /** The table's own arrays, of its exact size (the scratch arrays are the next table's). */
+  finish(): void {
+    const n = this.count;
+    this.kind = this.kind.slice(0, n);
+    this.start = this.start.slice(0, n);
+    this.end = this.end.slice(0, n);
+    this.line = this.line.slice(0, n);
+    this.endLine = this.endLine.slice(0, n);
   }
 
   startPosition(k: number): Position {
@@ -465,8 +484,7 @@ export function tokenizePython(text: string): { tokens: PyToken[]; comments: PyC
 function tokenTable(text: string): { table: TokenTable; comments: PyComment[]; lineStarts: number[] } {
   const comments: PyComment[] = [];
   const lineStarts: number[] = [0];
-  // About one token per six characters in settings modules: most files never grow the table.
-  const tokens = new TokenTable(lineStarts, (text.length >> 2) + 16);
+  const tokens = new TokenTable(lineStarts);
   let i = 0;
   let line = 0;
   let lineStart = 0;
@@ -589,6 +607,7 @@ function tokenTable(text: string): { table: TokenTable; comments: PyComment[]; l
   if (lineHasCode) {
     tokens.push(NEWLINE, '', n, n, line, line);
   }
+  tokens.finish();
   return { table: tokens, comments, lineStarts };
 
   /** Reads a string literal starting at `begin` whose prefix is `prefixLen` long; returns the offset after it. */
