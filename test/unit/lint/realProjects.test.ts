@@ -234,6 +234,18 @@ describe('lint: peers\' checks we lacked', () => {
     const fixed = applyFix(none, missing[0]);
     assert.deepStrictEqual(lintRule('/w/k8s/web.yaml', fixed, 'CW406'), []);
   });
+
+  it('CW406 compares probes by value and by kind of check: written differently but the same is the same; a TCP connect is not an HTTP GET', () => {
+    const deployment = (readiness: string, liveness: string) =>
+      `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          image: web:1\n          readinessProbe:\n            ${readiness}\n          livenessProbe:\n            ${liveness}\n`;
+    const same = (r: string, l: string) => lintRule('/w/k8s/web.yaml', deployment(r, l), 'CW406').length === 1;
+    assert.ok(same('httpGet: { path: /health, port: 8000 }', 'httpGet: { path: /health, port: 8000 }'));
+    assert.ok(same('httpGet: { path: /health, port: 8000 }', 'httpGet: {path: "/health", port: 8000}'), 'the same value written otherwise');
+    assert.ok(same('httpGet: { path: /health, port: 8000 }', 'httpGet:\n              path: /health\n              port: 8000'), 'flow and block');
+    assert.ok(!same('httpGet: { path: /health, port: 8000 }', 'httpGet: { path: /alive, port: 8000 }'));
+    assert.ok(!same('httpGet: { path: /health, port: 8000 }', 'httpGet: { path: /health, port: "8000" }'), 'a number is not a string');
+    assert.ok(!same('httpGet: { port: 8000 }', 'tcpSocket: { port: 8000 }'), 'an HTTP GET and a TCP connect on one port are two checks');
+  });
 });
 
 describe('lint on real project layouts: more roles', () => {

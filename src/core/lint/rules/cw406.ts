@@ -34,11 +34,31 @@ function dockerfile(file: LintFile): RuleFinding[] {
 
 const HANDLERS = ['httpGet', 'tcpSocket', 'exec', 'grpc'];
 
-/** A probe's check (its handler, as JSON), undefined when it has none. */
-function handler(probe: unknown): string | undefined {
-  let h: unknown;
-  for (let i = 0; h === undefined && i < HANDLERS.length; i++) h = valueOf(probe, HANDLERS[i]);
-  return h ? JSON.stringify((h as { toJSON(): unknown }).toJSON()) : undefined;
+/** A probe's handler: which one (its index in HANDLERS) and its node, undefined when it has none. */
+function handlerOf(probe: unknown): { kind: number; node: Node } | undefined {
+  for (let i = 0; i < HANDLERS.length; i++) {
+    const node = valueOf(probe, HANDLERS[i]);
+    if (node) return { kind: i, node };
+  }
+  return undefined;
+}
+
+function columnOf(text: string, offset: number): number {
+  return offset - (text.lastIndexOf('\n', offset - 1) + 1);
+}
+
+/**
+ * Whether two handler nodes hold the same value. The same text at the same column is the same value
+ * (an alias could name two anchors of one name: such text is compared by value); anything else is
+ * compared as JSON, so `{port: 8000}` and a block map of the same port are the same check.
+ */
+function sameValue(text: string, a: Node, b: Node): boolean {
+  const length = a.valueEnd - a.start;
+  if (length === b.valueEnd - b.start && columnOf(text, a.start) === columnOf(text, b.start)) {
+    const written = text.slice(a.start, a.valueEnd);
+    if (!written.includes('*') && text.startsWith(written, b.start)) return true;
+  }
+  return JSON.stringify(a.toJSON()) === JSON.stringify(b.toJSON());
 }
 
 /** What a container's probes are: whether it has each, and whether both run the same check. */
@@ -55,13 +75,15 @@ interface Probes {
  */
 const probesCache = new WeakMap<object, Probes>();
 
-function probesOf(container: Node): Probes {
+function probesOf(file: LintFile, container: Node): Probes {
   let p = probesCache.get(container);
   if (!p) {
     const readiness = valueOf(container, 'readinessProbe');
     const liveness = valueOf(container, 'livenessProbe');
-    const check = readiness && liveness ? handler(readiness) : undefined;
-    p = { readiness: !!readiness, liveness, same: check !== undefined && check === handler(liveness) };
+    // The same handler (httpGet, tcpSocket, exec, grpc) with the same settings.
+    const r = readiness && liveness ? handlerOf(readiness) : undefined;
+    const l = r ? handlerOf(liveness) : undefined;
+    p = { readiness: !!readiness, liveness, same: !!r && !!l && r.kind === l.kind && sameValue(file.text, r.node, l.node) };
     probesCache.set(container, p);
   }
   return p;
@@ -72,7 +94,7 @@ function kubernetes(file: LintFile): RuleFinding[] {
   const out: RuleFinding[] = [];
   for (const c of kubeContainers(file)) {
     if (c.init || c.kind === 'Job' || c.kind === 'CronJob') continue;
-    const { readiness, liveness, same } = probesOf(c.container);
+    const { readiness, liveness, same } = probesOf(file, c.container);
     if (readiness && liveness) {
       // kube-score's "identical probes": the same check for both means a slow app is restarted
       // (liveness fails) at the moment it should only be taken out of rotation (readiness).
