@@ -60,6 +60,8 @@ spec:
       (d) => [d[0], ...d.slice(2)],
       // The first document's liveness probe changes: it no longer runs the readiness check.
       (d) => [d[0].replace('livenessProbe: { httpGet: { path: /healthz', 'livenessProbe: { httpGet: { path: /alive'), ...d.slice(1)],
+      // The documents in the opposite order: every one out of step with the previous version.
+      (d) => [...d].reverse(),
     ];
     let current = docs;
     for (const [i, edit] of edits.entries()) {
@@ -69,6 +71,18 @@ spec:
       const incremental = findings(ws.lintFile(path));
       assert.deepStrictEqual(incremental, findings(fresh(`/fresh${i}/k8s/deploy.yaml`, text)), `after edit ${i}`);
       for (const rule of ['CW103', 'CW105', 'CW401', 'CW404', 'CW406', 'CW407', 'CW605']) assert.ok(incremental.some((f) => f.rule === rule), `${rule} reports after edit ${i}`);
+    }
+  });
+
+  it('gives the findings of a fresh lint when most documents change at once (a paste over the file)', () => {
+    const path = '/w/k8s/many.yaml';
+    const ws = new LintWorkspace({});
+    // Names repeat every ten documents: identical documents, each of which must be reused once at most.
+    const many = (n: number, port: (i: number) => number) => Array.from({ length: n }, (_, i) => deployment(`d${i % 10}`, port(i), port(i), port(i) + (i % 3 ? 0 : 1))).join('---\n');
+    const versions = [many(60, () => 8000), many(60, (i) => (i % 7 ? 9000 : 8000)), many(50, (i) => (i % 2 ? 8000 : 9000)), many(60, () => 8000), many(60, () => 8000).split('---\n').reverse().join('---\n')];
+    for (const [i, text] of versions.entries()) {
+      ws.setFile(path, text);
+      assert.deepStrictEqual(findings(ws.lintFile(path)), findings(fresh(`/paste${i}/k8s/many.yaml`, text)), `version ${i}`);
     }
   });
 });

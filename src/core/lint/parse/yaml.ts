@@ -627,13 +627,72 @@ function parseOne(chunk: string, charactersChecked: boolean): Parsed {
   }
 }
 
+/** A document of a file's previous version: its text and what it parsed to. */
+interface PreviousDocument {
+  chunk: string;
+  parsed: Parsed;
+}
+
 /**
- * Documents of the previous version of each file, by document text: when one document of a large
+ * The documents of a file's previous version, matched to the new version's by text, each used once. In
+ * step, the next previous document is the one to compare (a comparison of two strings, no hashing of
+ * every document's text as a lookup by text needs); out of step (a document inserted, removed or
+ * edited), the rest are searched, and after many misses (a paste over the whole file) indexed by text.
+ */
+class PreviousDocuments {
+  private at = 0;
+  private misses = 0;
+  private readonly used: Uint8Array;
+  private byText: Map<string, number[]> | undefined;
+  constructor(private readonly list: PreviousDocument[]) {
+    this.used = new Uint8Array(list.length);
+  }
+
+  /** What an unchanged document parsed to, undefined when it is new or changed. */
+  take(chunk: string): Parsed | undefined {
+    const j = this.find(chunk);
+    if (j < 0) return undefined;
+    this.used[j] = 1;
+    this.at = j + 1;
+    return this.list[j].parsed;
+  }
+
+  private same(j: number, chunk: string): boolean {
+    const e = this.list[j];
+    return !this.used[j] && e.chunk.length === chunk.length && e.chunk === chunk;
+  }
+
+  private find(chunk: string): number {
+    const list = this.list;
+    if (this.at < list.length && this.same(this.at, chunk)) return this.at;
+    if (++this.misses <= 32) {
+      for (let j = 0; j < list.length; j++) if (this.same(j, chunk)) return j;
+      return -1;
+    }
+    if (!this.byText) {
+      this.byText = new Map();
+      for (let j = list.length - 1; j >= 0; j--) {
+        const at = this.byText.get(list[j].chunk);
+        if (at) at.push(j);
+        else this.byText.set(list[j].chunk, [j]);
+      }
+    }
+    const candidates = this.byText.get(chunk);
+    while (candidates?.length) {
+      const j = candidates.pop()!;
+      if (!this.used[j]) return j;
+    }
+    return -1;
+  }
+}
+
+/**
+ * Documents of the previous version of each file, in order, with their texts: when one document of a large
  * multi-document manifest changes (a keystroke), only that document is parsed again; the others are
  * reused with their source ranges moved to their new place. Keyed by path, so that two files never
  * share (and move) each other's nodes. Bounded: the oldest paths are dropped.
  */
-const documentCache = new Map<string, Map<string, Parsed[]>>();
+const documentCache = new Map<string, PreviousDocument[]>();
 const CACHE_PATHS = 64;
 let reuse = true;
 
@@ -697,11 +756,12 @@ function parseDocuments(path: string, text: string): Parsed[] {
     }
   }
   const starts = documentStarts(text);
-  const previous = reuse ? documentCache.get(path) : undefined;
+  const previousList = reuse ? documentCache.get(path) : undefined;
+  const previous = previousList ? new PreviousDocuments(previousList) : undefined;
   // The fast path's character test: once for the whole text on a first parse; when documents of the
   // previous version are at hand (a keystroke), each document parsed again tests its own text.
   const clean = previous ? false : withinSubsetCharacters(text);
-  const next = reuse ? new Map<string, Parsed[]>() : undefined;
+  const next: PreviousDocument[] | undefined = reuse ? [] : undefined;
   const docs: Parsed[] = [];
   for (let i = 0; i < starts.length; i++) {
     const start = starts[i];
@@ -711,7 +771,7 @@ function parseDocuments(path: string, text: string): Parsed[] {
       if (i === 0 && starts.length > 1) continue; // comments or nothing before the first `---`
       if (!/^---/.test(chunk)) continue;
     }
-    const reused = previous?.get(chunk)?.pop();
+    const reused = previous?.take(chunk);
     let p: Parsed;
     if (reused) {
       shiftDocument(reused, start - (reused.base ?? 0));
@@ -722,10 +782,7 @@ function parseDocuments(path: string, text: string): Parsed[] {
     }
     p.base = start;
     docs.push(p);
-    if (!next) continue;
-    const list = next.get(chunk);
-    if (list) list.push(p);
-    else next.set(chunk, [p]);
+    next?.push({ chunk, parsed: p });
   }
   if (!next) return docs;
   documentCache.delete(path);
