@@ -44,6 +44,21 @@ async function recordStepFocus(page) {
   });
 }
 
+/**
+ * A step of the walkthrough, ready to click. The Welcome page shows its list of walkthroughs again at
+ * times of its own (it re-renders on a theme change); the open walkthrough's buttons are disabled then (a
+ * CI run waited 30 s on a disabled step): open the walkthrough again until the step is enabled.
+ */
+async function walkthroughStep(page, id) {
+  const selector = `.getting-started-step[data-step-id$="#${id}"]`;
+  const enabled = () => page.waitForFunction((sel) => { const b = document.querySelector(sel); return !!b && !b.disabled && b.offsetParent !== null; }, selector, { timeout: 10_000 }).then(() => true, () => false);
+  for (let attempt = 0; attempt < 3 && !(await enabled()); attempt++) {
+    await runCommand(page, 'Cloudward: Open Walkthrough');
+    await page.locator('h2.category-title', { hasText: 'From localhost to the cloud' }).waitFor({ timeout: 30_000 });
+  }
+  return page.locator(selector);
+}
+
 const quickInput = (page) => page.locator('.quick-input-widget');
 const quickTitle = (page, text) => page.locator('.quick-input-widget .quick-input-title', { hasText: text });
 
@@ -108,7 +123,7 @@ describe('A newcomer\'s first hour (real workbench, loopback sshd)', function ()
     await choosePath(page, ['A hobby', 'As little as possible', 'Me'], 'Your own server');
     for (const t of THEMES) {
       await useTheme(page, workspace, t);
-      const step = page.locator('.getting-started-step[data-step-id$="#webServer"]');
+      const step = await walkthroughStep(page, 'webServer');
       // Clicking a step makes the walkthrough focus it 250 ms later (its slide animation): the button is
       // clicked at once, so that this delayed focus lands while the first question is up, the case where
       // a user's Enter went to the step and ran it again.
