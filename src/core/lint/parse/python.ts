@@ -305,15 +305,7 @@ class TokenTable {
 
   /** The position of an offset (a token's start, or the end of a token that holds no line break). */
   positionAt(offset: number): Position {
-    const starts = this.lineStarts;
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid] <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo, character: offset - starts[lo] };
+    return positionIn(this.lineStarts, offset);
   }
 
   /** A string token's value and prefix ('' for a token that is no string). */
@@ -1550,14 +1542,19 @@ export function offsetOf(mod: PythonModule, p: Position): number {
 
 /** Position of an offset in the module's text. */
 export function positionOf(mod: PythonModule, offset: number): Position {
+  return positionIn(mod.lineStarts, offset);
+}
+
+/** The position of an offset, by a binary search of the line starts. */
+function positionIn(lineStarts: number[], offset: number): Position {
   let lo = 0;
-  let hi = mod.lineStarts.length - 1;
+  let hi = lineStarts.length - 1;
   while (lo < hi) {
     const mid = (lo + hi + 1) >> 1;
-    if (mod.lineStarts[mid] <= offset) lo = mid;
+    if (lineStarts[mid] <= offset) lo = mid;
     else hi = mid - 1;
   }
-  return { line: lo, character: offset - mod.lineStarts[lo] };
+  return { line: lo, character: offset - lineStarts[lo] };
 }
 
 /** The indentation (leading spaces/tabs) of a line. */

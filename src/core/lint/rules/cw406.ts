@@ -43,18 +43,15 @@ function handlerOf(probe: unknown): { kind: number; node: Node } | undefined {
   return undefined;
 }
 
-function columnOf(text: string, offset: number): number {
-  return offset - (text.lastIndexOf('\n', offset - 1) + 1);
-}
-
 /**
  * Whether two handler nodes hold the same value. The same text at the same column is the same value
  * (an alias could name two anchors of one name: such text is compared by value); anything else is
  * compared as JSON, so `{port: 8000}` and a block map of the same port are the same check.
  */
-function sameValue(text: string, a: Node, b: Node): boolean {
+function sameValue(file: LintFile, a: Node, b: Node): boolean {
+  const text = file.text;
   const length = a.valueEnd - a.start;
-  if (length === b.valueEnd - b.start && columnOf(text, a.start) === columnOf(text, b.start)) {
+  if (length === b.valueEnd - b.start && file.lines.positionAt(a.start).character === file.lines.positionAt(b.start).character) {
     const written = text.slice(a.start, a.valueEnd);
     if (!written.includes('*') && text.startsWith(written, b.start)) return true;
   }
@@ -83,7 +80,7 @@ function probesOf(file: LintFile, container: Node): Probes {
     // The same handler (httpGet, tcpSocket, exec, grpc) with the same settings.
     const r = readiness && liveness ? handlerOf(readiness) : undefined;
     const l = r ? handlerOf(liveness) : undefined;
-    p = { readiness: !!readiness, liveness, same: !!r && !!l && r.kind === l.kind && sameValue(file.text, r.node, l.node) };
+    p = { readiness: !!readiness, liveness, same: !!r && !!l && r.kind === l.kind && sameValue(file, r.node, l.node) };
     probesCache.set(container, p);
   }
   return p;
