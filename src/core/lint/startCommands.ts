@@ -9,6 +9,7 @@ import type { SimpleCommand, Word } from './parse/shell';
 import { isMap, isScalar, isSeq, pairOf, parseYaml, seqItems, valueOf } from './parse/yaml';
 import type { Document, Node, YamlFile } from './parse/yaml';
 import type { FileKind, TextEdit } from './types';
+import { exact } from './exact';
 
 export type { Word, SimpleCommand };
 
@@ -509,7 +510,7 @@ function yamlCommand(file: LintFile, y: YamlFile, node: Node | undefined): { wor
     return { words: commands.flatMap((c) => c.words), commands, form: 'shell', start: span[0], end: span[1] };
   }
   if (isSeq(node)) {
-    const words: Word[] = [];
+    let words: Word[] = [];
     for (const item of seqItems(node)) {
       if (!isScalar(item) || item.value === null || item.value === undefined) continue;
       const o = y.offsets(item);
@@ -517,6 +518,7 @@ function yamlCommand(file: LintFile, y: YamlFile, node: Node | undefined): { wor
       const value = String(item.value);
       words.push({ value, start: o[0], end: o[1], quoted: file.text.slice(o[0], o[1]) !== value });
     }
+    words = exact(words);
     const r = node.range!;
     // A block sequence's range runs on to the next line: end at its last item instead.
     const lastItem = seqItems(node)[node.items.length - 1];
@@ -611,8 +613,9 @@ function docContainers(d: Document): Array<Omit<KubeContainer, 'doc'>> {
       }
     }
   }
-  docContainersCache.set(d, out);
-  return out;
+  const kept = exact(out);
+  docContainersCache.set(d, kept);
+  return kept;
 }
 
 function findKubeContainers(file: LintFile): KubeContainer[] {
@@ -686,8 +689,9 @@ function docCommands(file: LintFile, y: YamlFile, d: Document): KubeCommand[] {
       commands: execCommands(file, words),
     });
   }
-  docCommandsCache.set(d, { base, list });
-  return list;
+  const kept = exact(list);
+  docCommandsCache.set(d, { base, list: kept });
+  return kept;
 }
 
 function kubernetesCommands(file: LintFile): StartCommand[] {

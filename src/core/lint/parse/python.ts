@@ -7,6 +7,7 @@
 // (one pass over the characters, one pass over the tokens; expression nesting is capped).
 
 import type { Position, Range } from '../types';
+import { exact } from '../exact';
 
 export type PyTokenKind = 'name' | 'number' | 'string' | 'op' | 'comment' | 'newline' | 'error';
 
@@ -229,13 +230,17 @@ class TokenTable {
   end: Int32Array;
   line: Int32Array;
   endLine: Int32Array;
-  readonly text: string[] = [];
-  /** String tokens: the index of their decoded value and prefix in `values` and `prefixes`. */
-  readonly stringAt = new Map<number, number>();
+  text: string[] = [];
+  /**
+   * String tokens, in order (a binary search finds a token's place): their decoded values and prefixes
+   * are at the same place in `values` and `prefixes`. A number list, not a Map from token to place: the
+   * Map of a settings module's five thousand strings held a quarter of a megabyte for the collector.
+   */
+  private stringTokens: number[] | Int32Array = [];
   /** Decoded values of string literals (escapes of non-raw strings resolved loosely). */
-  readonly values: string[] = [];
+  private values: string[] = [];
   /** Their prefixes: `r`, `f`, `rb`... ('' when none). */
-  readonly prefixes: string[] = [];
+  private prefixes: string[] = [];
   /** String tokens that run to the end of the line or text without their closing quote. */
   readonly unterminated = new Set<number>();
 
@@ -275,9 +280,20 @@ class TokenTable {
     this.endLine = scratch.endLine;
   }
 
+  /** A string token's decoded value and prefix. */
+  pushString(k: number, value: string, prefix: string): void {
+    (this.stringTokens as number[]).push(k);
+    this.values.push(value);
+    this.prefixes.push(prefix);
+  }
+
   /** The table's own arrays, of its exact size (the scratch arrays are the next table's). */
   finish(): void {
     const n = this.count;
+    this.text = exact(this.text);
+    this.stringTokens = Int32Array.from(this.stringTokens);
+    this.values = exact(this.values);
+    this.prefixes = exact(this.prefixes);
     this.kind = this.kind.slice(0, n);
     this.start = this.start.slice(0, n);
     this.end = this.end.slice(0, n);
@@ -310,12 +326,28 @@ class TokenTable {
 
   /** A string token's value and prefix ('' for a token that is no string). */
   value(k: number): string {
-    const i = this.stringAt.get(k);
-    return i === undefined ? '' : this.values[i];
+    const i = this.stringIndex(k);
+    return i < 0 ? '' : this.values[i];
   }
   prefix(k: number): string {
-    const i = this.stringAt.get(k);
-    return i === undefined ? '' : this.prefixes[i];
+    const i = this.stringIndex(k);
+    return i < 0 ? '' : this.prefixes[i];
+  }
+
+  /** The place of string token `k` in `values` and `prefixes`, -1 when `k` is no string token. */
+  private stringIndex(k: number): number {
+    if (this.kind[k] !== STRING) return -1;
+    const list = this.stringTokens;
+    let lo = 0;
+    let hi = list.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const v = list[mid];
+      if (v === k) return mid;
+      if (v < k) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -1;
   }
 
   /** From the start of token `from` to the end of token `to - 1` (of `from` when the span is empty). */
@@ -670,9 +702,7 @@ function tokenTable(text: string): { table: TokenTable; comments: PyComment[]; l
     if (!terminated) value += text.slice(chunkStart, j);
     if (lineTokens++ < MAX_LINE_TOKENS) {
       const k = tokens.push(STRING, text.slice(begin, j), begin, j, startLine, line);
-      tokens.stringAt.set(k, tokens.values.length);
-      tokens.values.push(value);
-      tokens.prefixes.push(prefix);
+      tokens.pushString(k, value, prefix);
       if (!terminated) tokens.unterminated.add(k);
     }
     return j;
@@ -1131,7 +1161,7 @@ class ExprReader {
       if (this.k >= this.to || this.table.isCloser(this.k)) break;
       items.push(this.expr());
     }
-    return new SequenceNode(this.table, first.start, items[items.length - 1].end, 'tuple', items, undefined);
+    return new SequenceNode(this.table, first.start, items[items.length - 1].end, 'tuple', exact(items), undefined);
   }
 
   /** Whether token k continues an expression as a binary operator. */
@@ -1198,7 +1228,7 @@ class ExprReader {
     }
     if (parts.length === 1 && ops.length === 0) return parts[0];
     if (parts.length === 0 && ops.length === 0) return new OtherNode(table, start, start, []);
-    return new OpNode(table, start, end < 0 ? start : end, parts, ops);
+    return new OpNode(table, start, end < 0 ? start : end, exact(parts), exact(ops));
   }
 
   /** An atom followed by trailers: `.name`, `(args)`, `[index]`. */
@@ -1266,7 +1296,7 @@ class ExprReader {
       while (r.k < to && T[r.k] !== ',') r.k = this.match[r.k] > r.k && this.match[r.k] < to ? this.match[r.k] + 1 : r.k + 1;
       if (r.k < to && T[r.k] === ',') r.k++;
     }
-    return out;
+    return exact(out);
   }
 
   private atom(): PyNode | undefined {
@@ -1339,7 +1369,7 @@ class ExprReader {
         // Parentheses around one expression are just grouping; keep the inner range for the value.
         return items[0];
       }
-      return new SequenceNode(table, start, end, t === '[' ? 'list' : 'tuple', items, comprehension || undefined);
+      return new SequenceNode(table, start, end, t === '[' ? 'list' : 'tuple', exact(items), comprehension || undefined);
     }
     return undefined;
   }
@@ -1377,8 +1407,8 @@ class ExprReader {
       }
       if (inner.k === before) break;
     }
-    if (isDict) return new DictNode(table, start, end, entries, comprehension || undefined);
-    return new SequenceNode(table, start, end, 'set', items, comprehension || undefined);
+    if (isDict) return new DictNode(table, start, end, exact(entries), comprehension || undefined);
+    return new SequenceNode(table, start, end, 'set', exact(items), comprehension || undefined);
   }
 }
 

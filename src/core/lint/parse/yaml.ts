@@ -1,6 +1,7 @@
 import { parseEvents, getScalarValue, EVENT_ID, SCALAR_STYLE, COLLECTION_STYLE } from 'js-yaml5';
 import type { Event } from 'js-yaml5';
 import { scanBlockYaml, withinSubsetCharacters, type YamlSink } from './yamlBlock';
+import { exact } from '../exact';
 import type { LintFile } from '../file';
 import type { Range } from '../types';
 
@@ -197,7 +198,7 @@ export class YAMLMap extends NodeView {
       const v = d[k * STRIDE + 3];
       k = v < next ? d[v * STRIDE + 3] : next;
     }
-    return (this.list = list);
+    return (this.list = exact(list));
   }
   /** The index of the key node whose value is the string `key` (the first), -1 if none: no view made. */
   private keyAt(key: string): number {
@@ -251,7 +252,7 @@ export class YAMLSeq extends NodeView {
     const next = d[at * STRIDE + 3];
     const list: Node[] = [];
     for (let i = at + 1; i < next; i = d[i * STRIDE + 3]) list.push(tree.node(i));
-    return (this.list = list);
+    return (this.list = exact(list));
   }
   toJSON(): unknown {
     return this.items.map((i) => i.toJSON());

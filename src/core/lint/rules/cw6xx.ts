@@ -28,6 +28,7 @@ import { parseYaml, isMap, isScalar, valueOf, seqItems, type Document, type Node
 import { parseDockerfile } from '../parse/dockerfile';
 import { proxyPasses, sendsForwardedProto } from './cw5xx';
 import { appOperand, invocations } from '../startCommands';
+import { exact } from '../exact';
 
 const COMMAND_KINDS: readonly FileKind[] = ['procfile', 'dockerfile', 'compose', 'kubernetes', 'systemd', 'shell', 'platform'];
 
@@ -743,7 +744,7 @@ function docPorts(doc: Document): DocPorts {
     if (kind === 'Service') {
       const targets: number[] = [];
       for (const p of seqItems(valueOf(spec, 'ports'))) add(valueOf(p, 'targetPort') ?? valueOf(p, 'port'), SERVICE_TARGET, targets);
-      if (targets.length) out = { containers: NO_PORTS.containers, targets };
+      if (targets.length) out = { containers: NO_PORTS.containers, targets: exact(targets) };
     } else {
       // Pod templates: Deployment/StatefulSet/DaemonSet/Job (spec.template.spec), CronJob (one level deeper), Pod (spec).
       let podSpec = kind === 'Pod' ? spec : valueOf(valueOf(spec, 'template'), 'spec');
@@ -762,7 +763,7 @@ function docPorts(doc: Document): DocPorts {
           if (add(valueOf(valueOf(probe, 'httpGet'), 'port') ?? valueOf(valueOf(probe, 'tcpSocket'), 'port'), 1 + i, containers)) containers[at + 2]++;
         }
       }
-      if (containers.length) out = { containers, targets: NO_PORTS.targets };
+      if (containers.length) out = { containers: exact(containers), targets: NO_PORTS.targets };
     }
   }
   docPortsCache.set(doc, out);
