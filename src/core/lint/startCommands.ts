@@ -1,5 +1,5 @@
 import { parse as parseToml } from 'smol-toml';
-import type { Instruction, JSONInstruction } from 'dockerfile-ast';
+import type { Instruction, JSONArgument, JSONInstruction } from 'dockerfile-ast';
 import { basename } from './classify';
 import { LintFile, ParseError } from './file';
 import { parseDockerfile } from './parse/dockerfile';
@@ -10,6 +10,7 @@ import { isMap, isScalar, isSeq, pairOf, parseYaml, seqItems, valueOf } from './
 import type { Document, Node, YamlFile } from './parse/yaml';
 import type { FileKind, TextEdit } from './types';
 import { exact } from './exact';
+import { supervisorIniOf } from './parse/ini';
 
 export type { Word, SimpleCommand };
 
@@ -340,7 +341,7 @@ export function listenOptions(inv: Invocation): ListenOption[] {
 }
 
 /** Where a start command was written: decides how its fix binds (PORT env var, container, host). */
-export type StartWhere = 'procfile' | 'dockerfile' | 'compose' | 'kubernetes' | 'systemd' | 'shell' | 'platform';
+export type StartWhere = 'procfile' | 'dockerfile' | 'compose' | 'kubernetes' | 'systemd' | 'shell' | 'platform' | 'supervisor';
 
 /** A start command found in a file, with its words' exact ranges and a way to rewrite it. */
 export interface StartCommand {
@@ -370,22 +371,59 @@ function wordsCommand(words: Word[]): SimpleCommand[] {
   return words.length ? [{ words, background: false }] : [];
 }
 
-/** Shell words of a file range, split into commands; `sh -c "…"` in exec form is looked into. */
+/** Shell words of a file range, split into commands; the scripts of `sh -c "…"` are looked into. */
 function shellCommands(text: string, start: number, end: number, newlines = true): SimpleCommand[] {
-  return splitCommands(tokenize(text, start, end, newlines));
+  return intoShellScripts(text, splitCommands(tokenize(text, start, end, newlines)), newlines, 0);
 }
 
-/** Exec form `["sh", "-c", "gunicorn …"]`: the script string's commands, when its text maps to the source 1:1. */
+/** Exec form `["gunicorn", …]` as one command; `["sh", "-c", "gunicorn …"]`: the script string's commands. */
 function execCommands(file: LintFile, words: Word[]): SimpleCommand[] {
-  const { index } = skipWrappers(words);
-  const prog = base(words[index]);
-  if ((prog === 'sh' || prog === 'bash' || prog === 'ash' || prog === 'dash') && words[index + 1]?.value.startsWith('-') && words[index + 1].value.includes('c')) {
-    const script = words[index + 2];
-    if (script && file.text.slice(script.start, script.end) === script.value) {
-      return [...wordsCommand(words.slice(0, index + 2)), ...shellCommands(file.text, script.start, script.end)];
+  return intoShellScripts(file.text, wordsCommand(words), true, 0);
+}
+
+const SHELLS = new Set(['sh', 'bash', 'ash', 'dash', 'zsh']);
+
+/**
+ * Replaces each `sh -c "script"` (`bash -ec '…'`, after wrappers) by the words up to its `-c` and the
+ * script's own commands, when the script's source maps to its value one to one (its offsets then
+ * stay exact): `command: bash -c "python manage.py migrate && gunicorn …"` runs gunicorn, and the rules
+ * see it. A script with escapes, or one nested more than three deep, stays one word.
+ */
+function intoShellScripts(text: string, commands: SimpleCommand[], newlines: boolean, depth: number): SimpleCommand[] {
+  let out: SimpleCommand[] | undefined;
+  for (let i = 0; i < commands.length; i++) {
+    const c = commands[i];
+    const script = depth < 3 ? shellScript(text, c.words) : undefined;
+    if (!script) {
+      out?.push(c);
+      continue;
     }
+    out ??= commands.slice(0, i);
+    out.push({ words: c.words.slice(0, script.index), background: c.background, after: c.after });
+    const inner = intoShellScripts(text, splitCommands(tokenize(text, script.start, script.end, newlines)), newlines, depth + 1);
+    for (let j = 0; j < inner.length; j++) out.push(inner[j]);
   }
-  return wordsCommand(words);
+  return out ?? commands;
+}
+
+/** The script word of `sh -c script` (its index, and the source offsets of its value), if any. */
+function shellScript(text: string, words: Word[]): { index: number; start: number; end: number } | undefined {
+  const { index } = skipWrappers(words);
+  if (!SHELLS.has(base(words[index]))) return undefined;
+  let k = index + 1;
+  // Other options before `-c` (`bash -e -c`, `bash --login -c`); a cluster holding `c` is `-c`.
+  while (k < words.length && /^(?:-[A-Za-z]+|--[a-z][a-z-]*)$/.test(words[k].value) && !/^-[A-Za-z]*c/.test(words[k].value)) k++;
+  if (k >= words.length || !/^-[A-Za-z]*c[A-Za-z]*$/.test(words[k].value)) return undefined;
+  const script = words[k + 1];
+  if (!script) return undefined;
+  const { start, end, value } = script;
+  if (text.slice(start, end) === value) return { index: k + 1, start, end };
+  // One quoted segment whose inside is the value (`"python manage.py migrate && gunicorn …"`).
+  const q = text.charCodeAt(start);
+  if ((q === 34 || q === 39) && end - start >= 2 && text.charCodeAt(end - 1) === q && text.slice(start + 1, end - 1) === value) {
+    return { index: k + 1, start: start + 1, end: end - 1 };
+  }
+  return undefined;
 }
 
 function jsonArray(argv: string[]): string {
@@ -408,6 +446,27 @@ function procfileCommands(file: LintFile): StartCommand[] {
   return out;
 }
 
+/**
+ * The words of an exec-form instruction (`CMD ["sh", "-c", "gunicorn app --bind :8000"]`), each decoded
+ * from its JSON string in the file's text. dockerfile-ast 0.7.1 drops the spaces and tabs inside the
+ * strings it decodes (`"gunicorn app"` becomes `gunicornapp`); its ranges are right.
+ */
+function jsonWords(file: LintFile, strings: JSONArgument[]): Word[] {
+  return strings.map((s) => {
+    const r = s.getRange();
+    const start = file.lines.offsetAt(r.start) + 1;
+    const end = file.lines.offsetAt(r.end) - 1;
+    const source = file.text.slice(start, end);
+    let value: string;
+    try {
+      value = source.includes('\\') ? String(JSON.parse(`"${source}"`)) : source;
+    } catch {
+      value = s.getJSONValue(); // not valid JSON text: what the parser made of it
+    }
+    return { value, start, end, quoted: source !== value };
+  });
+}
+
 const DEV_STAGE = /^(?:dev|devel|development|local|debug|test.*)$/;
 
 function dockerfileCommands(file: LintFile): StartCommand[] {
@@ -428,12 +487,7 @@ function dockerfileCommands(file: LintFile): StartCommand[] {
       const close = json.getClosingBracket?.();
       const strings = json.getJSONStrings?.() ?? [];
       if (open && close && strings.length) {
-        const words: Word[] = strings.map((s) => {
-          const r = s.getRange();
-          const start = file.lines.offsetAt(r.start) + 1;
-          const end = file.lines.offsetAt(r.end) - 1;
-          return { value: s.getJSONValue(), start, end, quoted: file.text.slice(start, end) !== s.getJSONValue() };
-        });
+        const words = jsonWords(file, strings);
         const o = file.lines.offsetAt(open.getRange().start);
         const c = file.lines.offsetAt(close.getRange().end);
         out.push({
@@ -467,13 +521,7 @@ export function runInstructions(file: LintFile, stage: DockerStage): RunInstruct
     const strings = json.getJSONStrings?.() ?? [];
     let commands: SimpleCommand[];
     if (json.getOpeningBracket?.() && strings.length) {
-      const words: Word[] = strings.map((s) => {
-        const r = s.getRange();
-        const start = file.lines.offsetAt(r.start) + 1;
-        const end = file.lines.offsetAt(r.end) - 1;
-        return { value: s.getJSONValue(), start, end, quoted: file.text.slice(start, end) !== s.getJSONValue() };
-      });
-      commands = execCommands(file, words);
+      commands = execCommands(file, jsonWords(file, strings));
     } else {
       const start = file.lines.offsetAt(argsRange.start);
       const end = file.lines.offsetAt(argsRange.end);
@@ -743,6 +791,25 @@ function systemdCommands(file: LintFile): StartCommand[] {
   return out;
 }
 
+/**
+ * The `command=` of each `[program:x]` section of a supervisord file (supervisord splits it into words
+ * as a shell would, and runs it without a shell). Read for the binds of the servers it starts; the
+ * rules on start commands (START_KINDS) do not include supervisor files.
+ */
+function supervisorCommands(file: LintFile): StartCommand[] {
+  const out: StartCommand[] = [];
+  for (const section of file.parse(supervisorIniOf).sections) {
+    if (!section.name.startsWith('program:')) continue;
+    for (const e of section.entries) {
+      if (e.key !== 'command' || !e.value) continue;
+      const start = file.lines.offsetAt(e.valueRange.start);
+      const end = file.lines.offsetAt(e.valueRange.end);
+      out.push({ file, where: 'supervisor', container: false, portFromEnv: false, process: section.name.slice(8), form: 'shell', commands: shellCommands(file.text, start, end, false), start, end });
+    }
+  }
+  return out;
+}
+
 function shellScriptCommands(file: LintFile): StartCommand[] {
   const commands = shellCommands(file.text, 0, file.text.length);
   return [{ file, where: 'shell', container: false, portFromEnv: false, form: 'shell', commands, start: 0, end: file.text.length }];
@@ -853,6 +920,8 @@ export function startCommands(file: LintFile): StartCommand[] {
       return shellScriptCommands(file);
     case 'platform':
       return platformCommands(file);
+    case 'supervisor':
+      return supervisorCommands(file);
     default:
       return [];
   }

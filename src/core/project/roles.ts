@@ -210,6 +210,11 @@ function samePath(a: string, b: string): boolean {
   return normalizePath(a).toLowerCase() === normalizePath(b).toLowerCase() || a.endsWith(`/${b}`) || b.endsWith(`/${a}`);
 }
 
+/** The workspace's Dockerfile that a compose build builds, if it is one of the workspace's files. */
+export function dockerfileOfBuild(ws: WorkspaceView, build: ComposeBuild): LintFile | undefined {
+  return ws.get(build.dockerfile) ?? [...ws.files('dockerfile')].find((d) => samePath(d.path, build.dockerfile));
+}
+
 /**
  * The role of every deploy file of a workspace. `nameIsDev` is the development-file globs (the
  * user's setting): a file they match is development whatever the project says.
@@ -246,7 +251,7 @@ export function projectRoles(ws: WorkspaceView, nameIsDev: (path: string) => boo
   // 1b. A compose file that builds only development images (docker/local.Dockerfile) is a development file.
   for (const f of ws.files('compose')) {
     if (!roles.get(f)!.production) continue;
-    const builds = composeModel(f).builds.map((b) => ({ b, df: ws.get(b.dockerfile) ?? [...ws.files('dockerfile')].find((d) => samePath(d.path, b.dockerfile)) }));
+    const builds = composeModel(f).builds.map((b) => ({ b, df: dockerfileOfBuild(ws, b) }));
     if (builds.length && builds.every((x) => x.df && !roles.get(x.df)?.production)) {
       roles.set(f, { production: false, why: `it builds only development images (${basename(builds[0].df!.path)})` });
     }
@@ -263,7 +268,7 @@ export function projectRoles(ws: WorkspaceView, nameIsDev: (path: string) => boo
   const builtBy = new Map<LintFile, Array<{ compose: LintFile; build: ComposeBuild }>>();
   for (const c of ws.files('compose')) {
     for (const b of composeModel(c).builds) {
-      const df = ws.get(b.dockerfile) ?? [...ws.files('dockerfile')].find((d) => samePath(d.path, b.dockerfile));
+      const df = dockerfileOfBuild(ws, b);
       if (!df) continue;
       const list = builtBy.get(df) ?? [];
       list.push({ compose: c, build: b });

@@ -207,6 +207,55 @@ describe('lint on real project layouts: images, proxies and the files that conne
   });
 });
 
+describe('lint: start commands read once, binds from what the commands run', () => {
+  const rangeOf = (text: string, needle: string) => {
+    const at = text.indexOf(needle);
+    const before = text.slice(0, at).split('\n');
+    const line = before.length - 1;
+    const character = before[line].length;
+    return { start: { line, character }, end: { line, character: character + needle.length } };
+  };
+
+  it('CW101 looks into `bash -c "…"` scripts (compose, Procfile, Dockerfile exec form), at the word in the script', () => {
+    const compose = 'services:\n  web:\n    build: .\n    command: bash -c "python manage.py migrate && python manage.py runserver 0.0.0.0:8000"\n';
+    const found = lintFiles({ '/w/docker-compose.prod.yml': compose, '/w/manage.py': '' }, 'CW101');
+    assert.deepStrictEqual(found.map((f) => f.range), [rangeOf(compose, 'runserver')]);
+    const procfile = "web: sh -ec 'python manage.py collectstatic --noinput; python manage.py runserver 0.0.0.0:$PORT'\n";
+    assert.deepStrictEqual(lintFiles({ '/w/Procfile': procfile, '/w/manage.py': '' }, 'CW101').map((f) => f.range), [rangeOf(procfile, 'runserver')]);
+    const dockerfile = 'FROM python:3.12-slim\nCOPY . /app\nCMD ["bash", "--login", "-c", "python manage.py runserver 0.0.0.0:8000"]\n';
+    assert.deepStrictEqual(lintFiles({ '/w/Dockerfile': dockerfile, '/w/manage.py': '' }, 'CW101').map((f) => f.range), [rangeOf(dockerfile, 'runserver')]);
+    // A script whose source differs from its value (an escape) stays one word: nothing is guessed.
+    const escaped = compose.replace('"python manage.py migrate', '"python manage.py migrate \\"x\\"');
+    assert.deepStrictEqual(lintFiles({ '/w/docker-compose.prod.yml': escaped, '/w/manage.py': '' }, 'CW101'), []);
+  });
+
+  it('CW605: a flag that a script only mentions (echo, a comment, an env value) is no bind', () => {
+    const manifest = (command: string) =>
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          image: example/web:1.0\n' +
+      `          # run it by hand with: gunicorn --bind 0.0.0.0:7777\n          command: ${command}\n          ports: [{ containerPort: 8000 }]\n          env:\n            - { name: NOTE, value: "-b 0.0.0.0:6666" }\n`;
+    const quiet = manifest('["sh", "-c", "echo usage: gunicorn --bind 0.0.0.0:9999; exec gunicorn mysite.wsgi:application"]');
+    assert.deepStrictEqual(lintFiles({ '/w/k8s/web.yaml': quiet }, 'CW605'), []);
+    const wrong = manifest('["sh", "-c", "python manage.py migrate && exec gunicorn mysite.wsgi:application --bind 0.0.0.0:9000"]');
+    const found = lintFiles({ '/w/k8s/web.yaml': wrong }, 'CW605');
+    assert.deepStrictEqual(found.map((f) => [f.range, f.related?.map((r) => r.range)]), [[rangeOf(wrong, '8000'), [rangeOf(wrong, '0.0.0.0:9000')]]]);
+  });
+
+  it('CW605: a compose service is compared with the binds of the Dockerfile it builds, not another one', () => {
+    // The app image runs daphne on 9000 (`-p`, read now that the command is parsed); an nginx image and a
+    // front-end image are built from their own Dockerfiles and publish their own ports.
+    const files = {
+      '/w/server/Dockerfile': 'FROM python:3.12-slim\nCOPY . /app\nEXPOSE 9000\nCMD ["daphne", "-b", "0.0.0.0", "-p", "9000", "site.asgi:application"]\n',
+      '/w/server/proxy/Dockerfile': 'FROM nginx:1.27\nCOPY default.conf /etc/nginx/conf.d/\n',
+      '/w/server/docker-compose.yml': 'services:\n  app:\n    build: .\n    ports:\n      - "9000:9000"\n  proxy:\n    build:\n      context: ./proxy\n    ports:\n      - 80:80\n      - 443:443\n',
+      '/w/client/docker/Dockerfile': 'FROM node:20\nCOPY . .\nCMD ["npm", "start"]\n',
+      '/w/client/deploy/docker-compose.yml': "services:\n  front:\n    build:\n      context: ../\n      dockerfile: docker/Dockerfile\n    ports:\n      - '3000:3000'\n",
+    };
+    assert.deepStrictEqual(lintFiles(files, 'CW605'), []);
+    const moved = { ...files, '/w/server/docker-compose.yml': files['/w/server/docker-compose.yml'].replace('"9000:9000"', '"8000:8000"') };
+    assert.deepStrictEqual(lintFiles(moved, 'CW605').map((f) => [f.file, f.message]), [['/w/server/docker-compose.yml', 'compose ports 8000 disagrees with the app server binds 9000']]);
+  });
+});
+
 describe('lint: peers\' checks we lacked', () => {
   it('an nginx file that does not parse is reported as a problem', () => {
     const problems: string[] = [];

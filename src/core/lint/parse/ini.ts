@@ -159,3 +159,6 @@ export function entriesOf(file: IniFile, section: string, key: string): IniEntry
 
 /** uWSGI ini files (`key = value`, `key: value`), as LintFile.parse takes them. */
 export const uwsgiIniOf = (file: { text: string }): IniFile => parseIni(file.text, { separators: '=:' });
+
+/** supervisord files (Python configparser: `key = value` or `key: value`, indented lines continue a value). */
+export const supervisorIniOf = (file: { text: string }): IniFile => parseIni(file.text, { separators: '=:', indentedContinuation: true });

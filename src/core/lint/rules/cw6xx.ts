@@ -27,8 +27,9 @@ import { systemdUnitOf } from '../parse/systemd';
 import { parseYaml, isMap, isScalar, valueOf, seqItems, type Document, type Node } from '../parse/yaml';
 import { parseDockerfile } from '../parse/dockerfile';
 import { proxyPasses, sendsForwardedProto } from './cw5xx';
-import { appOperand, invocations } from '../startCommands';
+import { appOperand, invocations, listenOptions } from '../startCommands';
 import { exact } from '../exact';
+import { composeModel, dockerfileOfBuild } from '../../project/roles';
 
 const COMMAND_KINDS: readonly FileKind[] = ['procfile', 'dockerfile', 'compose', 'kubernetes', 'systemd', 'shell', 'platform'];
 
@@ -56,75 +57,21 @@ export function readBind(value: string): Pick<Bind, 'kind' | 'path' | 'port'> {
   return { kind: 'unknown' };
 }
 
-const WORD_BREAK = new Set([' ', '\t', '\r', '\n', '"', "'", ',', '[', ']', '\\', ';', '`', ')']);
-
-/** The word starting at or after `i` (skipping `=`, blanks, quotes, commas and YAML `- ` markers), with its offsets. */
-function valueAfter(text: string, i: number): { value: string; start: number; end: number } | undefined {
-  let j = i;
-  const limit = Math.min(text.length, i + 40);
-  while (j < limit) {
-    const c = text[j];
-    if (c === '=' || c === ' ' || c === '\t' || c === '"' || c === "'" || c === ',' || c === '\r' || c === '\n') j++;
-    else if (c === '-' && (text[j + 1] === ' ' || text[j + 1] === '\t')) j++;
-    else if (c === '\\' && (text[j + 1] === '\n' || text[j + 1] === '\r')) j++;
-    else break;
-  }
-  if (j >= text.length || text[j] === '-') return undefined;
-  let e = j;
-  while (e < text.length && !WORD_BREAK.has(text[e])) e++;
-  return e > j ? { value: text.slice(j, e), start: j, end: e } : undefined;
-}
-
-/** Whether a character code is part of a flag or a name: A-Z a-z 0-9 _ - (NaN, past either end: no). */
-function isWordCode(c: number): boolean {
-  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95 || c === 45;
-}
-
-/** Offsets of `needle` in text where it stands as its own word (not inside a longer flag or name). */
-function wordsIn(text: string, needle: string): number[] {
-  const out: number[] = [];
-  for (let i = text.indexOf(needle); i !== -1; i = text.indexOf(needle, i + needle.length)) {
-    if (!isWordCode(text.charCodeAt(i - 1)) && !isWordCode(text.charCodeAt(i + needle.length))) out.push(i);
-  }
-  return out;
-}
-
-/** Whether offset i sits in a `#` comment line (shell, Procfile, Dockerfile, YAML, systemd). */
-function inCommentLine(file: LintFile, i: number): boolean {
-  const text = file.text;
-  let j = file.lines.starts[file.lines.positionAt(i).line];
-  // trimStart()'s white space, without making the line.
-  while (j < text.length && text[j] !== '\n' && /\s/.test(text[j])) j++;
-  return text[j] === '#' || text[j] === ';';
-}
-
-/** Binds written as server flags in a file that starts processes. */
-function scanCommandBinds(file: LintFile): Bind[] {
+/**
+ * Binds of the app servers a file's start commands run, as the start-command reader parsed them
+ * (startCommands.ts: the shell's words, `sh -c` scripts, exec lists, supervisord programs): gunicorn's
+ * `--bind`, uvicorn's `--port` and `--uds`, waitress's `--listen`, uWSGI's `--http`, runserver's address.
+ * A host alone (`--host 0.0.0.0`) says nothing about the port and is not a bind. Text that only mentions
+ * a flag (`echo "try --bind :9999"`, a comment, an unrelated program's `-b`) is not a start command.
+ */
+function commandBinds(file: LintFile): Bind[] {
   const out: Bind[] = [];
-  const text = file.text;
-  const add = (v: { value: string; start: number; end: number }, forcePort = false) => {
-    const b = forcePort ? (/^\d{1,5}$/.test(v.value) ? { kind: 'tcp' as const, port: Number(v.value) } : { kind: 'unknown' as const }) : readBind(v.value);
-    out.push({ file: file.path, range: file.lines.range(v.start, v.end), text: v.value, ...b });
-  };
-  // gunicorn/hypercorn/daphne `--bind`, waitress `--listen`, uvicorn/daphne `--uds`/`-u`.
-  for (const flag of ['--bind', '--listen', '--uds', '--unix-socket']) {
-    for (const i of wordsIn(text, flag)) {
-      if (inCommentLine(file, i)) continue;
-      const v = valueAfter(text, i + flag.length);
-      if (v) add(v);
+  for (const { inv } of invocations(file)) {
+    for (const o of listenOptions(inv)) {
+      if (o.what === 'host') continue;
+      const b = o.what === 'port' ? (/^\d{1,5}$/.test(o.value) ? { kind: 'tcp' as const, port: Number(o.value) } : { kind: 'unknown' as const }) : readBind(o.value);
+      out.push({ file: file.path, range: file.lines.range(o.start, o.end), text: o.value, ...b });
     }
-  }
-  // `-b` is short for --bind in gunicorn and hypercorn, but means other things elsewhere: only an address counts.
-  for (const i of wordsIn(text, '-b')) {
-    if (inCommentLine(file, i)) continue;
-    const v = valueAfter(text, i + 2);
-    if (v && (/^(?:unix:|\[)|:\d{1,5}$/.test(v.value) || v.value.includes('$'))) add(v);
-  }
-  // uvicorn / daphne / fastapi run: `--port 8000` (the host does not matter for matching).
-  for (const i of wordsIn(text, '--port')) {
-    if (inCommentLine(file, i)) continue;
-    const v = valueAfter(text, i + 6);
-    if (v) add(v, true);
   }
   return out;
 }
@@ -165,7 +112,7 @@ function scanUwsgiBinds(file: LintFile): Bind[] {
 const bindsOfFile = (file: LintFile): Bind[] => {
   if (file.kind === 'gunicorn') return scanGunicornBinds(file);
   if (file.kind === 'uwsgi') return scanUwsgiBinds(file);
-  const out = COMMAND_KINDS.includes(file.kind) || file.kind === 'supervisor' ? scanCommandBinds(file) : [];
+  const out = COMMAND_KINDS.includes(file.kind) || file.kind === 'supervisor' ? commandBinds(file) : [];
   if (file.kind === 'systemd') out.push(...scanSocketUnitBinds(file));
   return out;
 };
@@ -882,9 +829,9 @@ function kubernetesDisagreements(file: LintFile, ctx: RuleContext, disagree: Dis
  * Container-side ports of each compose service, with the binds written in that service's own `command`
  * (and whether the image is built from the project, so the Dockerfile's CMD applies).
  */
-function composeServices(file: LintFile): Array<{ claims: PortClaim[]; binds: PortClaim[]; built: boolean; hasCommand: boolean }> {
+function composeServices(file: LintFile): Array<{ name: string; claims: PortClaim[]; binds: PortClaim[]; built: boolean; hasCommand: boolean }> {
   const y = file.parse(parseYaml);
-  const out: Array<{ claims: PortClaim[]; binds: PortClaim[]; built: boolean; hasCommand: boolean }> = [];
+  const out: Array<{ name: string; claims: PortClaim[]; binds: PortClaim[]; built: boolean; hasCommand: boolean }> = [];
   const allBinds = file.parse(bindsOfFile);
   for (const doc of y.docs) {
     const services = valueOf(doc.contents, 'services');
@@ -911,7 +858,7 @@ function composeServices(file: LintFile): Array<{ claims: PortClaim[]; binds: Po
           if (off >= r[0] && off < r[2] && b.kind === 'tcp' && b.port !== undefined) binds.push({ file: b.file, range: b.range, port: b.port, what: 'bind' });
         }
       }
-      out.push({ claims, binds, built: !!valueOf(svc, 'build'), hasCommand: !!valueOf(svc, 'command') || !!valueOf(svc, 'entrypoint') });
+      out.push({ name: String((pair.key as { value?: unknown } | null)?.value ?? ''), claims, binds, built: !!valueOf(svc, 'build'), hasCommand: !!valueOf(svc, 'command') || !!valueOf(svc, 'entrypoint') });
     }
   }
   return out;
@@ -949,10 +896,16 @@ registerRule({
     }
     if (file.kind === 'compose') {
       // Each service against its own command's bind; a built service without a command against the
-      // Dockerfile's. Other services (a database, a frontend) are not the app's business.
-      const dockerBinds = binds.filter((b) => ctx.workspace.get(b.file)?.kind === 'dockerfile').map((b) => ({ ...b, port: b.port! }));
+      // binds of the Dockerfile it builds (its build context and dockerfile). Other services (a
+      // database, a frontend built from another Dockerfile) are not the app's business.
+      const builds = composeModel(file).builds;
+      const dockerBinds = (service: string): Array<Bind & { port: number }> => {
+        const build = builds.find((b) => b.service === service);
+        const df = build && dockerfileOfBuild(ctx.workspace, build);
+        return df ? binds.filter((b) => b.file === df.path).map((b) => ({ ...b, port: b.port! })) : [];
+      };
       for (const svc of composeServices(file)) {
-        const expected = svc.binds.length ? svc.binds : svc.built && !svc.hasCommand ? dockerBinds : [];
+        const expected = svc.binds.length ? svc.binds : svc.built && !svc.hasCommand ? dockerBinds(svc.name) : [];
         if (!expected.length) continue;
         const ports = new Set(expected.map((e) => e.port));
         for (const c of svc.claims) if (!ports.has(c.port)) disagree(c, expected, 'the app server binds');
