@@ -399,9 +399,13 @@ function intoShellScripts(text: string, commands: SimpleCommand[], newlines: boo
       continue;
     }
     out ??= commands.slice(0, i);
-    out.push({ words: c.words.slice(0, script.index), background: c.background, after: c.after });
+    const shell: SimpleCommand = { words: c.words.slice(0, script.index), background: c.background, after: c.after, via: c.via, script: { start: script.start, end: script.end } };
+    out.push(shell);
     const inner = intoShellScripts(text, splitCommands(tokenize(text, script.start, script.end, newlines)), newlines, depth + 1);
-    for (let j = 0; j < inner.length; j++) out.push(inner[j]);
+    for (let j = 0; j < inner.length; j++) {
+      inner[j].via ??= shell;
+      out.push(inner[j]);
+    }
   }
   return out ?? commands;
 }

@@ -176,6 +176,12 @@ describe('Python parser (deploy lint)', () => {
     );
   });
 
+  it('ends a string at the end of the text: an f-string field holding a string that ends in a backslash (found by the property above)', () => {
+    const src = 'Z = [1]f"{f"{\\';
+    const mod = parsePython(src);
+    for (const t of mod.tokens) assert.ok(t.start <= t.end && t.end <= src.length, JSON.stringify(t));
+  });
+
   it('stays linear on deep nesting and long lines', () => {
     const deep = 'X = ' + '['.repeat(20000) + ']'.repeat(20000) + '\n' + 'Y = ' + '('.repeat(5000) + '\n';
     const long = 'Z = "' + 'a'.repeat(1_000_000) + '"\n' + 'W = ' + '1 + '.repeat(50000) + '1\n';

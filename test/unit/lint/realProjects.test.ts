@@ -229,6 +229,28 @@ describe('lint: start commands read once, binds from what the commands run', () 
     assert.deepStrictEqual(lintFiles({ '/w/docker-compose.prod.yml': escaped, '/w/manage.py': '' }, 'CW101'), []);
   });
 
+  it('exec-form strings keep their spaces (dockerfile-ast drops them): the command in `sh -c` is read', () => {
+    const dockerfile = 'FROM python:3.12-slim\nCOPY . /app\nEXPOSE 8000\nCMD ["sh", "-c", "python manage.py migrate && exec gunicorn mysite.wsgi --bind 0.0.0.0:9000"]\n';
+    const found = lintFiles({ '/w/Dockerfile': dockerfile }, 'CW605');
+    assert.deepStrictEqual(found.map((f) => f.message), ['EXPOSE 8000 disagrees with the app server binds 9000']);
+  });
+
+  it('CW107: `CMD ["sh", "-c", "… && gunicorn …"]` leaves gunicorn a child of sh (dash); bash -c and exec do not', () => {
+    const sh = 'FROM python:3.12-slim\nUSER app\nCMD ["sh", "-c", "python manage.py migrate && gunicorn mysite.wsgi --bind 0.0.0.0:8000"]\n';
+    const found = lintFiles({ '/w/Dockerfile': sh }, 'CW107');
+    assert.deepStrictEqual(found.map((f) => f.range), [rangeOf(sh, 'gunicorn')]);
+    assert.strictEqual(applyFix(sh, found[0]), sh.replace('&& gunicorn', '&& exec gunicorn'));
+    for (const quiet of [sh.replace('&& gunicorn', '&& exec gunicorn'), sh.replace('"sh"', '"bash"'), sh.replace('gunicorn mysite.wsgi --bind 0.0.0.0:8000', 'celery -A mysite worker')]) {
+      assert.deepStrictEqual(lintFiles({ '/w/Dockerfile': quiet }, 'CW107'), [], quiet);
+    }
+    // Shell form: the fix keeps the user's own shell and puts exec before its script's last command.
+    const shellForm = 'FROM python:3.12-slim\nUSER app\nCMD bash -c "python manage.py migrate && gunicorn mysite.wsgi"\n';
+    const f = lintFiles({ '/w/Dockerfile': shellForm }, 'CW107');
+    assert.strictEqual(applyFix(shellForm, f[0]), 'FROM python:3.12-slim\nUSER app\nCMD ["bash", "-c", "python manage.py migrate && exec gunicorn mysite.wsgi"]\n');
+    // An entrypoint script whose last line is `bash -c "…"`: the script's shell waits for bash; not this case.
+    assert.deepStrictEqual(lintFiles({ '/w/entrypoint.sh': '#!/bin/sh\nbash -c "gunicorn mysite.wsgi"\n' }, 'CW107'), []);
+  });
+
   it('CW605: a flag that a script only mentions (echo, a comment, an env value) is no bind', () => {
     const manifest = (command: string) =>
       'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          image: example/web:1.0\n' +

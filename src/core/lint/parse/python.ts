@@ -722,6 +722,7 @@ function tokenTable(text: string): { table: TokenTable; comments: PyComment[]; l
         const q = text[j];
         j++;
         while (j < n && text[j] !== q && text.charCodeAt(j) !== 10) j += text.charCodeAt(j) === 92 && text.charCodeAt(j + 1) !== 10 ? 2 : 1;
+        if (j > n) j = n; // a backslash as the text's last character
         if (j >= n || text.charCodeAt(j) === 10) return j > 0 && text.charCodeAt(j - 1) === 13 ? j - 1 : j; // the line break is the string reader's
       } else if (d === 10 || (d === 13 && text.charCodeAt(j + 1) === 10)) {
         return j; // leave the line break to the string reader (it knows whether the string is triple-quoted)

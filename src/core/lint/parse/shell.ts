@@ -130,6 +130,10 @@ export interface SimpleCommand {
   background: boolean;
   /** The operator before it (`&&`, `;`, newline…), undefined for the first. */
   after?: Operator;
+  /** A command inside the script of an `sh -c "…"` (start commands look into them): that `sh -c` command. */
+  via?: SimpleCommand;
+  /** An `sh -c` command whose script was looked into: the source offsets of the script's text. */
+  script?: { start: number; end: number };
 }
 
 /** Splits tokens into simple commands; redirection targets are dropped from the words. */

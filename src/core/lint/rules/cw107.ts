@@ -5,6 +5,7 @@ import { lastOf, parseDockerfile } from '../parse/dockerfile';
 import { registerRule } from '../rule';
 import type { RuleFinding } from '../rule';
 import { startCommands } from '../startCommands';
+import { basename } from '../classify';
 import { fix, replaceEdit, wordRange } from './util';
 
 const PID1_HINT = 'In shell form the container runs `/bin/sh -c`, which does not pass SIGTERM on: the server is killed after the stop timeout instead of finishing its requests.';
@@ -19,9 +20,20 @@ function execForm(file: LintFile, start: StartCommand): string {
   const last = start.commands[start.commands.length - 1];
   const lastFirst = last?.words[0];
   const norm = (t: string) => t.replace(/\\\r?\n[ \t]*/g, ' ');
+  // The whole command is one `bash -c "…"`: its own shell, with `exec` before the script's last command.
+  const shell = start.commands[0];
+  if (shell?.script && last?.via === shell && start.commands.every((c, i) => i === 0 || c.via) && lastFirst && !last.background) {
+    const text = file.text;
+    const script = lastFirst.value === 'exec' ? text.slice(shell.script.start, shell.script.end) : text.slice(shell.script.start, lastFirst.start) + 'exec ' + text.slice(lastFirst.start, shell.script.end);
+    return JSON.stringify([...shell.words.map((w) => w.value), norm(script)]).replace(/","/g, '", "');
+  }
+  // Otherwise before the last command of the line itself (an `sh -c` it runs counts as one command).
+  let top = last;
+  while (top?.via) top = top.via;
+  const topFirst = top?.words[0];
   let script = raw;
-  if (lastFirst && lastFirst.value !== 'exec' && !last.background) {
-    script = (norm(file.text.slice(start.start, lastFirst.start)) + 'exec ' + norm(file.text.slice(lastFirst.start, start.end))).trim();
+  if (topFirst && topFirst.value !== 'exec' && !top.background) {
+    script = (norm(file.text.slice(start.start, topFirst.start)) + 'exec ' + norm(file.text.slice(topFirst.start, start.end))).trim();
   }
   return JSON.stringify(['sh', '-c', script]).replace(/","/g, '", "');
 }
@@ -33,7 +45,12 @@ function dockerfile(file: LintFile): RuleFinding[] {
   for (const keyword of ['ENTRYPOINT', 'CMD']) {
     const ins = lastOf(df.final, keyword);
     const start = starts.find((s) => s.instruction === ins);
-    if (!ins || !start || start.form !== 'shell' || !start.commands.length) continue;
+    if (!ins || !start || !start.commands.length) continue;
+    if (start.form === 'exec') {
+      const f = serverUnderSh(file, start);
+      if (f) out.push(f);
+      continue;
+    }
     // CMD in shell form behind an exec-form ENTRYPOINT still runs as `/bin/sh -c …` under it: flagged.
     // (A shell-form ENTRYPOINT ignores CMD altogether: nothing to say about the CMD then.)
     const entrypoint = starts.find((s) => s.instruction && s.instruction === lastOf(df.final, 'ENTRYPOINT'));
@@ -48,10 +65,31 @@ function dockerfile(file: LintFile): RuleFinding[] {
   return out;
 }
 
+// dash (Debian's /bin/sh, under the python images) keeps running a `-c` script's last command as its
+// child, so the server is not PID 1; bash 5 replaces itself with it (measured: bash 5.2, dash 0.5.12).
+const FORKING_SHELLS = new Set(['sh', 'dash', 'ash']);
+
+/** `CMD ["sh", "-c", "python manage.py migrate && gunicorn …"]`: the server is sh's child, not PID 1. */
+function serverUnderSh(file: LintFile, start: StartCommand): RuleFinding | undefined {
+  const shell = start.commands[0];
+  const last = start.commands[start.commands.length - 1];
+  if (!shell?.script || last.via !== shell || last.background || !FORKING_SHELLS.has(basename(shell.words[0]?.value ?? ''))) return undefined;
+  const inv = analyzeCommand(last);
+  if (!inv || inv.exec || inv.tool === 'python-script') return undefined;
+  const first = last.words.find((w) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(w.value))!;
+  return {
+    message: `The server runs under ${basename(shell.words[0].value)} -c without exec: it does not get SIGTERM`,
+    hint: 'The shell stays PID 1 and does not pass SIGTERM on: the server is killed after the stop timeout instead of finishing its requests. `exec` makes the server replace the shell.',
+    range: wordRange(file, first),
+    fix: fix('Start the server with exec', file, [replaceEdit(file, first.start, first.start, 'exec ')]),
+  };
+}
+
 function shellScript(file: LintFile): RuleFinding[] {
   const start = file.parse(startCommands)[0];
   const last = start?.commands[start.commands.length - 1];
-  if (!last || last.background) return [];
+  // A last line `bash -c "… gunicorn"`: the script's shell waits for bash, whatever bash does inside.
+  if (!last || last.background || last.via) return [];
   const inv = analyzeCommand(last);
   if (!inv || inv.exec || inv.tool === 'python-script') return [];
   const first = last.words.find((w) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(w.value))!;
