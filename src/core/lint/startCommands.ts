@@ -708,6 +708,18 @@ function shiftSpan<T extends { start: number; end: number }>(s: T, delta: number
   return { ...s, start: s.start + delta, end: s.end + delta };
 }
 
+/** Copies of commands moved by `delta` (their words, an `sh -c` script's span, and `via` to the moved copy). */
+function shiftCommands(commands: SimpleCommand[], delta: number): SimpleCommand[] {
+  const moved = new Map<SimpleCommand, SimpleCommand>();
+  return commands.map((sc) => {
+    const copy: SimpleCommand = { ...sc, words: sc.words.map((w) => shiftSpan(w, delta)) };
+    if (sc.script) copy.script = shiftSpan(sc.script, delta);
+    if (sc.via) copy.via = moved.get(sc.via) ?? sc.via;
+    moved.set(sc, copy);
+    return copy;
+  });
+}
+
 function docCommands(file: LintFile, y: YamlFile, d: Document): KubeCommand[] {
   const base = d.range[0];
   const cached = docCommandsCache.get(d);
@@ -719,7 +731,7 @@ function docCommands(file: LintFile, y: YamlFile, d: Document): KubeCommand[] {
       args: c.args && shiftSpan(c.args, delta),
       start: c.start + delta,
       end: c.end + delta,
-      commands: c.commands.map((sc) => ({ ...sc, words: sc.words.map((w) => shiftSpan(w, delta)) })),
+      commands: shiftCommands(c.commands, delta),
     }));
     docCommandsCache.set(d, { base, list });
     return list;
