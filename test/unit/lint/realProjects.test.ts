@@ -262,6 +262,17 @@ describe('lint: start commands read once, binds from what the commands run', () 
     assert.deepStrictEqual(found.map((f) => [f.range, f.related?.map((r) => r.range)]), [[rangeOf(wrong, '8000'), [rangeOf(wrong, '0.0.0.0:9000')]]]);
   });
 
+  it('binds and servers inside shell bodies (do, then, else, a function) are read', () => {
+    const nginx = 'server {\n  listen 80;\n  location / { proxy_pass http://127.0.0.1:8000; proxy_set_header X-Forwarded-Proto $scheme; }\n}\n';
+    for (const script of ['#!/bin/sh\nwhile true; do gunicorn app:app --bind 127.0.0.1:8000; done\n', '#!/bin/sh\nrun() { exec gunicorn app:app --bind 127.0.0.1:8000; }\nrun\n']) {
+      assert.deepStrictEqual(lintFiles({ '/w/nginx/site.conf': nginx, '/w/entrypoint.sh': script }, 'CW601'), [], script);
+      assert.strictEqual(lintFiles({ '/w/nginx/site.conf': nginx.replace(':8000', ':8001'), '/w/entrypoint.sh': script }, 'CW601').length, 1, script);
+    }
+    // wger's production entrypoint: the server started without exec in the branch that ends the script.
+    const entry = '#!/bin/bash\nif [[ "$USE_GUNICORN" == "True" ]];\nthen\n    gunicorn app.wsgi:application --bind 0.0.0.0:$PORT\nelse\n    python3 manage.py runserver 0.0.0.0:$PORT\nfi\n';
+    assert.deepStrictEqual(lintFiles({ '/w/docker/entrypoint.sh': entry }, 'CW107').map((f) => f.range), [rangeOf(entry, 'python3 manage')].map((r) => ({ start: r.start, end: { line: r.start.line, character: r.start.character + 'python3'.length } })));
+  });
+
   it('CW605: a compose service is compared with the binds of the Dockerfile it builds, not another one', () => {
     // The app image runs daphne on 9000 (`-p`, read now that the command is parsed); an nginx image and a
     // front-end image are built from their own Dockerfiles and publish their own ports.

@@ -136,6 +136,8 @@ export interface SimpleCommand {
   script?: { start: number; end: number };
 }
 
+const BODY_WORDS = new Set(['then', 'do', 'else', '{', '}', 'fi', 'done', 'esac']);
+
 /** Splits tokens into simple commands; redirection targets are dropped from the words. */
 export function splitCommands(tokens: Token[]): SimpleCommand[] {
   const out: SimpleCommand[] = [];
@@ -148,6 +150,9 @@ export function splitCommands(tokens: Token[]): SimpleCommand[] {
         skipNext = false;
         continue;
       }
+      // A reserved word that opens or closes a body (`then`, `do`, `{`, `fi`…) is not part of the command
+      // after it: `while true; do gunicorn …; done` runs gunicorn. (Conditions, `if x`, stay as written.)
+      if (!cur.words.length && !t.word.quoted && BODY_WORDS.has(t.word.value)) continue;
       // `2>&1` style: a word made of a file descriptor right before a redirection is dropped later.
       cur.words.push(t.word);
       continue;
