@@ -236,7 +236,7 @@ class TokenTable {
    * are at the same place in `values` and `prefixes`. A number list, not a Map from token to place: the
    * Map of a settings module's five thousand strings held a quarter of a megabyte for the collector.
    */
-  private stringTokens: number[] | Int32Array = [];
+  private stringTokens: number[] = [];
   /** Decoded values of string literals (escapes of non-raw strings resolved loosely). */
   private values: string[] = [];
   /** Their prefixes: `r`, `f`, `rb`... ('' when none). */
@@ -282,7 +282,7 @@ class TokenTable {
 
   /** A string token's decoded value and prefix. */
   pushString(k: number, value: string, prefix: string): void {
-    (this.stringTokens as number[]).push(k);
+    this.stringTokens.push(k);
     this.values.push(value);
     this.prefixes.push(prefix);
   }
@@ -291,7 +291,7 @@ class TokenTable {
   finish(): void {
     const n = this.count;
     this.text = exact(this.text);
-    this.stringTokens = Int32Array.from(this.stringTokens);
+    this.stringTokens = exact(this.stringTokens);
     this.values = exact(this.values);
     this.prefixes = exact(this.prefixes);
     this.kind = this.kind.slice(0, n);

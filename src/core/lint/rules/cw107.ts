@@ -1,10 +1,9 @@
-import { analyzeCommand } from '../startCommands';
-import type { StartCommand } from '../startCommands';
+import { analyzeCommand, startCommands } from '../startCommands';
+import type { SimpleCommand, StartCommand } from '../startCommands';
 import type { LintFile } from '../file';
 import { lastOf, parseDockerfile } from '../parse/dockerfile';
 import { registerRule } from '../rule';
 import type { RuleFinding } from '../rule';
-import { startCommands } from '../startCommands';
 import { basename } from '../classify';
 import { fix, replaceEdit, wordRange } from './util';
 
@@ -69,38 +68,44 @@ function dockerfile(file: LintFile): RuleFinding[] {
 // child, so the server is not PID 1; bash 5 replaces itself with it (measured: bash 5.2, dash 0.5.12).
 const FORKING_SHELLS = new Set(['sh', 'dash', 'ash']);
 
+/**
+ * The last command of a shell, when it starts a server without `exec` (the shell then stays PID 1 and
+ * keeps SIGTERM): a finding at its first word, with `exec` inserted there as the fix.
+ */
+function startedWithoutExec(file: LintFile, last: SimpleCommand, message: string, hint: string): RuleFinding | undefined {
+  if (last.background) return undefined;
+  const inv = analyzeCommand(last);
+  if (!inv || inv.exec || inv.tool === 'python-script') return undefined;
+  const first = last.words.find((w) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(w.value))!;
+  return { message, hint, range: wordRange(file, first), fix: fix('Start the server with exec', file, [replaceEdit(file, first.start, first.start, 'exec ')]) };
+}
+
 /** `CMD ["sh", "-c", "python manage.py migrate && gunicorn …"]`: the server is sh's child, not PID 1. */
 function serverUnderSh(file: LintFile, start: StartCommand): RuleFinding | undefined {
   const shell = start.commands[0];
   const last = start.commands[start.commands.length - 1];
-  if (!shell?.script || last.via !== shell || last.background || !FORKING_SHELLS.has(basename(shell.words[0]?.value ?? ''))) return undefined;
-  const inv = analyzeCommand(last);
-  if (!inv || inv.exec || inv.tool === 'python-script') return undefined;
-  const first = last.words.find((w) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(w.value))!;
-  return {
-    message: `The server runs under ${basename(shell.words[0].value)} -c without exec: it does not get SIGTERM`,
-    hint: 'The shell stays PID 1 and does not pass SIGTERM on: the server is killed after the stop timeout instead of finishing its requests. `exec` makes the server replace the shell.',
-    range: wordRange(file, first),
-    fix: fix('Start the server with exec', file, [replaceEdit(file, first.start, first.start, 'exec ')]),
-  };
+  const name = basename(shell?.words[0]?.value ?? '');
+  if (!shell?.script || last.via !== shell || !FORKING_SHELLS.has(name)) return undefined;
+  return startedWithoutExec(
+    file,
+    last,
+    `The server runs under ${name} -c without exec: it does not get SIGTERM`,
+    'The shell stays PID 1 and does not pass SIGTERM on: the server is killed after the stop timeout instead of finishing its requests. `exec` makes the server replace the shell.',
+  );
 }
 
 function shellScript(file: LintFile): RuleFinding[] {
   const start = file.parse(startCommands)[0];
   const last = start?.commands[start.commands.length - 1];
   // A last line `bash -c "… gunicorn"`: the script's shell waits for bash, whatever bash does inside.
-  if (!last || last.background || last.via) return [];
-  const inv = analyzeCommand(last);
-  if (!inv || inv.exec || inv.tool === 'python-script') return [];
-  const first = last.words.find((w) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(w.value))!;
-  return [
-    {
-      message: 'The server is started without exec: signals stop at the shell',
-      hint: 'Without `exec` the shell stays PID 1 and does not forward SIGTERM: the server is killed instead of shutting down gracefully.',
-      range: wordRange(file, first),
-      fix: fix('Start the server with exec', file, [replaceEdit(file, first.start, first.start, 'exec ')]),
-    },
-  ];
+  if (!last || last.via) return [];
+  const f = startedWithoutExec(
+    file,
+    last,
+    'The server is started without exec: signals stop at the shell',
+    'Without `exec` the shell stays PID 1 and does not forward SIGTERM: the server is killed instead of shutting down gracefully.',
+  );
+  return f ? [f] : [];
 }
 
 registerRule({

@@ -27,7 +27,7 @@ import { systemdUnitOf } from '../parse/systemd';
 import { parseYaml, isMap, isScalar, valueOf, seqItems, type Document, type Node } from '../parse/yaml';
 import { parseDockerfile } from '../parse/dockerfile';
 import { proxyPasses, sendsForwardedProto } from './cw5xx';
-import { appOperand, invocations, listenOptions } from '../startCommands';
+import { appOperand, composeServices, invocations, listenOptions } from '../startCommands';
 import { exact } from '../exact';
 import { composeModel, dockerfileOfBuild } from '../../project/roles';
 
@@ -829,39 +829,29 @@ function kubernetesDisagreements(file: LintFile, ctx: RuleContext, disagree: Dis
  * Container-side ports of each compose service, with the binds written in that service's own `command`
  * (and whether the image is built from the project, so the Dockerfile's CMD applies).
  */
-function composeServices(file: LintFile): Array<{ name: string; claims: PortClaim[]; binds: PortClaim[]; built: boolean; hasCommand: boolean }> {
-  const y = file.parse(parseYaml);
-  const out: Array<{ name: string; claims: PortClaim[]; binds: PortClaim[]; built: boolean; hasCommand: boolean }> = [];
+function composePorts(file: LintFile): Array<{ name: string; claims: PortClaim[]; binds: PortClaim[]; built: boolean; hasCommand: boolean }> {
   const allBinds = file.parse(bindsOfFile);
-  for (const doc of y.docs) {
-    const services = valueOf(doc.contents, 'services');
-    if (!isMap(services)) continue;
-    for (const pair of services.items) {
-      const svc = pair.value as Node;
-      const claims: PortClaim[] = [];
-      for (const p of seqItems(valueOf(svc, 'ports'))) {
-        if (!isScalar(p)) continue;
-        const text = String(p.value);
-        // "8000", "8000:8000", "127.0.0.1:8080:8000", "8000:8000/tcp": the container side is the last number.
-        const m = /(?:^|:)(\d{1,5})(?:\/tcp)?$/.exec(text);
-        const range = yamlRange(file, p);
-        if (!m || !range || text.includes('-')) continue;
-        const port = Number(m[1]);
-        const endCol = range.end.character - (text.endsWith('/tcp') ? 4 : 0);
-        claims.push({ file: file.path, range: { start: { line: range.end.line, character: endCol - m[1].length }, end: { line: range.end.line, character: endCol } }, port, what: 'compose ports' });
-      }
-      const binds: PortClaim[] = [];
-      const r = svc?.range;
-      if (r) {
-        for (const b of allBinds) {
-          const off = file.lines.offsetAt(b.range.start);
-          if (off >= r[0] && off < r[2] && b.kind === 'tcp' && b.port !== undefined) binds.push({ file: b.file, range: b.range, port: b.port, what: 'bind' });
-        }
-      }
-      out.push({ name: String((pair.key as { value?: unknown } | null)?.value ?? ''), claims, binds, built: !!valueOf(svc, 'build'), hasCommand: !!valueOf(svc, 'command') || !!valueOf(svc, 'entrypoint') });
+  return composeServices(file).map(({ name, service: svc }) => {
+    const claims: PortClaim[] = [];
+    for (const p of seqItems(valueOf(svc, 'ports'))) {
+      if (!isScalar(p)) continue;
+      const text = String(p.value);
+      // "8000", "8000:8000", "127.0.0.1:8080:8000", "8000:8000/tcp": the container side is the last number.
+      const m = /(?:^|:)(\d{1,5})(?:\/tcp)?$/.exec(text);
+      const range = yamlRange(file, p);
+      if (!m || !range || text.includes('-')) continue;
+      const port = Number(m[1]);
+      const endCol = range.end.character - (text.endsWith('/tcp') ? 4 : 0);
+      claims.push({ file: file.path, range: { start: { line: range.end.line, character: endCol - m[1].length }, end: { line: range.end.line, character: endCol } }, port, what: 'compose ports' });
     }
-  }
-  return out;
+    const binds: PortClaim[] = [];
+    const r = svc.range;
+    for (const b of allBinds) {
+      const off = file.lines.offsetAt(b.range.start);
+      if (off >= r[0] && off < r[2] && b.kind === 'tcp' && b.port !== undefined) binds.push({ file: b.file, range: b.range, port: b.port, what: 'bind' });
+    }
+    return { name, claims, binds, built: !!valueOf(svc, 'build'), hasCommand: !!valueOf(svc, 'command') || !!valueOf(svc, 'entrypoint') };
+  });
 }
 
 registerRule({
@@ -904,7 +894,7 @@ registerRule({
         const df = build && dockerfileOfBuild(ctx.workspace, build);
         return df ? binds.filter((b) => b.file === df.path).map((b) => ({ ...b, port: b.port! })) : [];
       };
-      for (const svc of composeServices(file)) {
+      for (const svc of composePorts(file)) {
         const expected = svc.binds.length ? svc.binds : svc.built && !svc.hasCommand ? dockerBinds(svc.name) : [];
         if (!expected.length) continue;
         const ports = new Set(expected.map((e) => e.port));
