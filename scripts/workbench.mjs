@@ -78,7 +78,9 @@ export async function openWorkbench(options = {}) {
   const close = async () => {
     await browser.close().catch(() => {});
     await server.stop();
-    if (!options.keepData) rmSync(dataDir, { recursive: true, force: true });
+    // VS Code's last writes to its workspace storage may land while the folder is removed (ENOTEMPTY):
+    // rmSync retries those.
+    if (!options.keepData) rmSync(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   };
   return { page, browser, server, workspace, dataDir, url, exited, close };
 }

@@ -168,5 +168,7 @@ async function proposalWaiting(page, tab) {
     throw new Error(`${e.message.split('\n')[0]} (see ${await screenshot(page, `generate-no-proposal-${tab}`)})`);
   });
   await page.locator('.tab', { hasText: tab }).first().waitFor({ state: 'visible', timeout: 10_000 });
-  assert.ok(!(await page.locator('.quick-input-widget').isVisible()), 'a question covers the proposal');
+  // The answered question closes with the proposal's arrival; give its widget a moment to hide.
+  const covered = await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 5_000 }).then(() => false, () => true);
+  assert.ok(!covered, 'a question covers the proposal');
 }
