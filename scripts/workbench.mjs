@@ -125,6 +125,21 @@ export async function runCommand(page, title, { timeout = 60_000 } = {}) {
 }
 
 /**
+ * A step of the walkthrough, ready to click. The Welcome page shows its list of walkthroughs again at
+ * times of its own (it re-renders on a theme change); the open walkthrough's buttons are disabled then (a
+ * CI run waited 30 s on a disabled step): open the walkthrough again until the step is enabled.
+ */
+export async function walkthroughStep(page, id) {
+  const selector = `.getting-started-step[data-step-id$="#${id}"]`;
+  const enabled = () => page.waitForFunction((sel) => { const b = document.querySelector(sel); return !!b && !b.disabled && b.offsetParent !== null; }, selector, { timeout: 10_000 }).then(() => true, () => false);
+  for (let attempt = 0; attempt < 3 && !(await enabled()); attempt++) {
+    await runCommand(page, 'Cloudward: Open Walkthrough');
+    await page.locator('h2.category-title', { hasText: 'From localhost to the cloud' }).waitFor({ timeout: 30_000 });
+  }
+  return page.locator(selector);
+}
+
+/**
  * Chooses a deploy path through "Cloudward: Choose Where to Deploy…" as a user does: `answers` are the
  * three questions' rows (traffic, upkeep, who looks after it), `path` the row of the path to take
  * ("Your own server", "Kubernetes", …); `shot` names a screenshot of the ranked list.

@@ -9,7 +9,7 @@ import { createServer } from 'node:net';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { answer, choosePath, copyExample, openWorkbench, painted, runCommand, screenshot, waitForWorkbench, writeWorkspaceSettings } from '../../scripts/workbench.mjs';
+import { answer, choosePath, copyExample, openWorkbench, painted, runCommand, screenshot, waitForWorkbench, walkthroughStep, writeWorkspaceSettings } from '../../scripts/workbench.mjs';
 import { setup } from '../integration/setup/sshd.mjs';
 
 const THEMES = [
@@ -42,21 +42,6 @@ async function recordStepFocus(page) {
       window.__focusLog.push(`${e.target?.tagName?.toLowerCase()}.${String(e.target?.className || '').split(' ')[0]}${id ? `#${id.split('#').pop()}` : ''}`);
     }, true);
   });
-}
-
-/**
- * A step of the walkthrough, ready to click. The Welcome page shows its list of walkthroughs again at
- * times of its own (it re-renders on a theme change); the open walkthrough's buttons are disabled then (a
- * CI run waited 30 s on a disabled step): open the walkthrough again until the step is enabled.
- */
-async function walkthroughStep(page, id) {
-  const selector = `.getting-started-step[data-step-id$="#${id}"]`;
-  const enabled = () => page.waitForFunction((sel) => { const b = document.querySelector(sel); return !!b && !b.disabled && b.offsetParent !== null; }, selector, { timeout: 10_000 }).then(() => true, () => false);
-  for (let attempt = 0; attempt < 3 && !(await enabled()); attempt++) {
-    await runCommand(page, 'Cloudward: Open Walkthrough');
-    await page.locator('h2.category-title', { hasText: 'From localhost to the cloud' }).waitFor({ timeout: 30_000 });
-  }
-  return page.locator(selector);
 }
 
 const quickInput = (page) => page.locator('.quick-input-widget');

@@ -4,7 +4,7 @@
 import assert from 'node:assert';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { choosePath, openWorkbench, runCommand, screenshot, waitForWorkbench, writeWorkspaceSettings } from '../../scripts/workbench.mjs';
+import { choosePath, openWorkbench, runCommand, screenshot, waitForWorkbench, walkthroughStep, writeWorkspaceSettings } from '../../scripts/workbench.mjs';
 
 const THEMES = [
   { name: 'light', theme: 'Default Light Modern', bodyClass: 'vs' },
@@ -140,7 +140,7 @@ describe('Walkthroughs (real workbench)', function () {
     const { page } = wb;
     await useTheme(page, wb.workspace, THEMES[1]);
     await choosePath(page, ['A hobby', 'A moderate', 'Nobody'], 'builds your code', 'decision-aid-dark');
-    await step(page, 'paasFiles').waitFor({ timeout: 20_000 });
+    await (await walkthroughStep(page, 'paasFiles')).waitFor({ timeout: 20_000 });
     for (const t of THEMES.slice(0, 2)) {
       await useTheme(page, wb.workspace, t);
       await selectStep(page, 'paasSettings');
@@ -152,7 +152,7 @@ describe('Walkthroughs (real workbench)', function () {
   it('the Kubernetes path draws its diagram (light and dark)', async () => {
     const { page } = wb;
     await choosePath(page, ['Large', 'Whatever', 'People'], 'Kubernetes');
-    await step(page, 'kubernetes').waitFor({ timeout: 20_000 });
+    await (await walkthroughStep(page, 'kubernetes')).waitFor({ timeout: 20_000 });
     await selectStep(page, 'kubernetes');
     for (const t of THEMES.slice(0, 2)) {
       await useTheme(page, wb.workspace, t);
@@ -164,7 +164,7 @@ describe('Walkthroughs (real workbench)', function () {
   it('the VPS path draws the request diagram in every theme, and checks the nginx step when the project gets a site', async () => {
     const { page } = wb;
     await choosePath(page, ['A hobby', 'As little as possible', 'Me'], 'Your own server');
-    await step(page, 'webServer').waitFor({ timeout: 20_000 });
+    await (await walkthroughStep(page, 'webServer')).waitFor({ timeout: 20_000 });
     await selectStep(page, 'webServer');
     for (const t of THEMES) {
       await useTheme(page, wb.workspace, t);
